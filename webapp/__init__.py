@@ -1,0 +1,132 @@
+"""The learner onboarding console: create_app() builds the Flask app."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from webapp.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config layers, extensions, blueprints, CLI, error pages."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("WEBAPP_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errorhandlers(app)
+    register_hooks(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Class defaults, then instance/config.py, then FLASK_* environment variables."""
+    app.config.from_object(Config)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env()
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'webapp.db'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # Background threads and the web share the file: wait for locks instead of failing.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"timeout": 30}, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        }
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """A random secret kept in instance/secret_key, made on first start."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    from webapp.extensions import csrf, db, htmx, login_manager, mail, migrate
+    from webapp import dbsetup
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(_load_user)
+    dbsetup.init_app(app)
+
+
+def _load_user(session_id: str):
+    from webapp.extensions import db
+    from webapp.models import User
+
+    user_id, _, hash_tail = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or (user.password_hash or "")[-8:] != hash_tail or not user.is_active:
+        return None
+    return user
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.auth.views import bp as auth_bp
+    from webapp.users.views import bp as users_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(users_bp)
+    for module in ("webapp.imports.views", "webapp.mail.views", "webapp.enrolments.views"):
+        _register_optional(app, module)
+
+
+def _register_optional(app: Flask, module_name: str) -> None:
+    """Register a feature blueprint when its module exists (features land one by one)."""
+    import importlib.util
+
+    if importlib.util.find_spec(module_name) is not None:
+        app.register_blueprint(importlib.import_module(module_name).bp)
+
+
+def register_cli(app: Flask) -> None:
+    import importlib
+    import importlib.util
+
+    for module_name in ("webapp.auth.cli", "webapp.imports.cli", "webapp.mail.cli",
+                        "webapp.enrolments.cli", "webapp.jobs_cli"):
+        if importlib.util.find_spec(module_name) is not None:
+            importlib.import_module(module_name).register(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from webapp.errors import register
+
+    register(app)
+
+
+def register_hooks(app: Flask) -> None:
+    from webapp.access import enforce_own_password
+    from webapp.nav import inject_nav
+
+    app.before_request(enforce_own_password)
+    app.context_processor(inject_nav)

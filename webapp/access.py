@@ -1,0 +1,72 @@
+"""Who may see what: console pages are for Admins, always scoped to their organisation."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+
+from webapp.extensions import db
+
+
+def require_admin() -> None:
+    """before_request hook for console blueprints: sign-in, then Admin, else 403."""
+    if not current_user.is_authenticated:
+        # Flask-Login's unauthorized handler redirects to sign-in with a safe next=.
+        from webapp.extensions import login_manager
+
+        return login_manager.unauthorized()
+    if not current_user.is_admin:
+        abort(403)
+    return None
+
+
+def console_blueprint(name: str, import_name: str, **kwargs) -> Blueprint:
+    """A blueprint whose every view requires a signed-in Admin."""
+    bp = Blueprint(name, import_name, **kwargs)
+    bp.before_request(require_admin)
+    return bp
+
+
+def org_id() -> int:
+    """The signed-in user's organisation id: every console query filters on it."""
+    return current_user.org_id
+
+
+def get_in_org_or_404(model, object_id: int):
+    """Load a row of the admin's organisation, or 404 (never another organisation's)."""
+    obj = db.session.get(model, object_id)
+    if obj is None or obj.org_id != current_user.org_id:
+        abort(404)
+    return obj
+
+
+def login_required_roles(*account_types: str):
+    """Decorator: signed in with one of these account types, else 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from webapp.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if current_user.account_type not in account_types:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+PASSWORD_FREE_ENDPOINTS = {"auth.choose_password", "auth.logout", "static"}
+
+
+def enforce_own_password():
+    """App-wide hook: someone holding a generated password must set their own first."""
+    if (current_user.is_authenticated and current_user.password_is_generated
+            and request.endpoint not in PASSWORD_FREE_ENDPOINTS):
+        return redirect(url_for("auth.choose_password", next=request.full_path.rstrip("?")
+                                if request.method == "GET" else None))
+    return None

@@ -1,0 +1,1 @@
+"""Sign-in, first-run setup, password changes, and where each account type lands."""

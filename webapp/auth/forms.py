@@ -1,0 +1,51 @@
+"""Forms for set-up, sign-in and passwords."""
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from webapp import credentials
+from webapp.addresses import InvalidEmail, normalise_email
+
+
+def valid_email(form, field):
+    try:
+        field.data = normalise_email(field.data)
+    except InvalidEmail as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class ChosenPassword:
+    """Validator: at least 12 characters and not a common password."""
+
+    def __call__(self, form, field):
+        email = getattr(form, "email", None)
+        problem = credentials.chosen_password_problem(
+            field.data or "", email=email.data if email else "",
+        )
+        if problem:
+            raise ValidationError(problem)
+
+
+class SetupForm(FlaskForm):
+    org_name = StringField("Organisation name", validators=[DataRequired(), Length(max=200)])
+    first_name = StringField("Your first name", validators=[DataRequired(), Length(max=100)])
+    last_name = StringField("Your last name", validators=[DataRequired(), Length(max=100)])
+    email = EmailField("Your email address", validators=[DataRequired(), valid_email])
+    password = PasswordField("Choose a password", validators=[DataRequired(), ChosenPassword()])
+    confirm = PasswordField("Type the password again",
+                            validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), ChosenPassword()])
+    confirm = PasswordField("Type the new password again",
+                            validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired()])

@@ -1,0 +1,51 @@
+"""Configuration defaults; instance/config.py and FLASK_* environment variables override them."""
+from __future__ import annotations
+
+
+class Config:
+    """Class defaults: everything a self-hoster may change, in one place."""
+
+    # Filled in by create_app from instance/secret_key when not configured.
+    SECRET_KEY: str | None = None
+    # Filled in by create_app: sqlite:///<instance>/webapp.db when not configured.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+
+    # Public address used in emails ("sign in at ...").
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # Mail: with no MAIL_SERVER, messages are kept in the outbox (Mail page) and not sent.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Onboarding Console <no-reply@localhost>"
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_SEND_IN_BACKGROUND = True  # in-process sender thread when MAIL_SERVER is set
+
+    # Background jobs: in-process threads unless REDIS_URL is set (then RQ).
+    REDIS_URL: str | None = None
+    RQ_QUEUE = "webapp"
+    JOBS_IN_PROCESS = True  # tests may set False to run jobs inline, synchronously
+
+    # Sign-in throttling: failures allowed per window, per account and per client address.
+    SIGNIN_WINDOW_SECONDS = 15 * 60
+    SIGNIN_MAX_FAILURES_PER_ACCOUNT = 5
+    SIGNIN_MAX_FAILURES_PER_ADDRESS = 30
+
+    # File Import.
+    IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    IMPORT_BACKGROUND_ROWS = 2000  # files and batches larger than this use a background job
+    IMPORT_BATCH_TTL_DAYS = 7
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024
+
+    USERS_PER_PAGE = 50

@@ -1,0 +1,1 @@
+"""Series, enrolments and the learner page."""

@@ -1,0 +1,97 @@
+"""Background jobs: plain functions run in-process by default, or on RQ when REDIS_URL is set.
+
+A job function takes `job_id` plus keyword arguments, runs inside an app context, and
+reports progress with `progress(job_id, done, total)`; its state lives in the jobs table
+so any process can show a progress bar.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import traceback
+
+from flask import Flask, current_app
+
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.models import Job
+
+log = logging.getLogger(__name__)
+
+
+def submit(kind: str, func_path: str, *, org_id: int | None, **kwargs) -> Job:
+    """Record a job and start it: RQ when configured, else a thread (or inline in tests)."""
+    job = Job(kind=kind, org_id=org_id, status="queued")
+    db.session.add(job)
+    db.session.commit()
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL"):
+        _enqueue_rq(app, job.id, func_path, kwargs)
+    elif app.config.get("JOBS_IN_PROCESS", True):
+        thread = threading.Thread(
+            target=_run_in_app, args=(app, job.id, func_path, kwargs), daemon=True,
+            name=f"job-{job.id}-{kind}",
+        )
+        thread.start()
+    else:
+        run(job.id, func_path, kwargs)
+    return job
+
+
+def _enqueue_rq(app: Flask, job_id: int, func_path: str, kwargs: dict) -> None:
+    from redis import Redis
+    from rq import Queue
+
+    queue = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+    queue.enqueue("webapp.jobs.run_in_worker", job_id, func_path, kwargs, job_timeout=3600)
+
+
+def run_in_worker(job_id: int, func_path: str, kwargs: dict) -> None:
+    """Entry point for an RQ worker: build the app from its settings and run the job."""
+    from webapp import create_app
+
+    _run_in_app(create_app(), job_id, func_path, kwargs)
+
+
+def _run_in_app(app: Flask, job_id: int, func_path: str, kwargs: dict) -> None:
+    with app.app_context():
+        run(job_id, func_path, kwargs)
+
+
+def run(job_id: int, func_path: str, kwargs: dict) -> None:
+    """Run a job function, marking the job running, then done or failed."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.finished:
+        return
+    job.status, job.started_at, job.heartbeat_at = "running", utcnow(), utcnow()
+    db.session.commit()
+    module_name, func_name = func_path.rsplit(".", 1)
+    func = getattr(importlib.import_module(module_name), func_name)
+    try:
+        result = func(job_id=job_id, **kwargs)
+    except Exception as exc:  # a failed job must be visible, never silently stuck "running"
+        db.session.rollback()
+        log.error("job %s failed: %s", job_id, traceback.format_exc())
+        job = db.session.get(Job, job_id)
+        job.status, job.finished_at = "failed", utcnow()
+        job.message = f"{type(exc).__name__}: {exc}"[:2000]
+        db.session.commit()
+        return
+    job = db.session.get(Job, job_id)
+    job.status, job.finished_at = "done", utcnow()
+    job.done = max(job.done, job.total)
+    if isinstance(result, dict):
+        job.result = result
+    db.session.commit()
+
+
+def progress(job_id: int, done: int, total: int | None = None, message: str | None = None) -> None:
+    """Record a job's progress in its own short transaction."""
+    values = {"done": done, "heartbeat_at": utcnow()}
+    if total is not None:
+        values["total"] = total
+    if message is not None:
+        values["message"] = message
+    db.session.execute(db.update(Job).where(Job.id == job_id).values(**values))
+    db.session.commit()

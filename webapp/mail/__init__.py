@@ -1,0 +1,1 @@
+"""Mail: the outbox (one path for every message), the sender, message builders, the Mail page."""

@@ -1,0 +1,14 @@
+"""All models, importable from one place: `from webapp.models import User`."""
+from webapp.models.core import (  # noqa: F401
+    ACCOUNT_TYPE_LABELS,
+    AccountType,
+    AuditEvent,
+    Group,
+    GroupMember,
+    InviteStatus,
+    Job,
+    Organisation,
+    SigninFailure,
+    User,
+)
+from webapp.models.mail import OutboxAttachment, OutboxMessage, DeliveryAttempt  # noqa: F401

@@ -1,0 +1,219 @@
+"""Core models: organisations, users, groups, the audit log, sign-in failures and jobs."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.clock import utcnow
+from webapp.extensions import db
+
+
+class AccountType(str, enum.Enum):
+    """The four account types; the value is what the database stores."""
+
+    USER = "user"
+    GUEST = "guest"
+    ADMIN = "admin"
+    TEAM_MANAGER = "team_manager"
+
+    @property
+    def label(self) -> str:
+        return ACCOUNT_TYPE_LABELS[self]
+
+    @property
+    def in_all_org_users(self) -> bool:
+        """Guests are never members of the built-in All Org Users group."""
+        return self is not AccountType.GUEST
+
+
+ACCOUNT_TYPE_LABELS = {
+    AccountType.USER: "User",
+    AccountType.GUEST: "Guest",
+    AccountType.ADMIN: "Admin",
+    AccountType.TEAM_MANAGER: "Team Manager",
+}
+
+
+class InviteStatus(str, enum.Enum):
+    """Invited: a welcome email with a password was sent at creation. Created: no email then."""
+
+    INVITED = "invited"
+    CREATED = "created"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        # Emails are stored lower-cased, so this makes them unique case-insensitively.
+        UniqueConstraint("org_id", "email", name="uq_users_org_email"),
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint(
+            "account_type IN ('user', 'guest', 'admin', 'team_manager')", name="account_type_known"
+        ),
+        CheckConstraint("invite_status IN ('invited', 'created')", name="invite_status_known"),
+        Index("ix_users_org_last_name", "org_id", "last_name", "first_name"),
+        Index("ix_users_org_created", "org_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254))
+    account_type: Mapped[str] = mapped_column(String(20), default=AccountType.USER.value)
+    invite_status: Mapped[str] = mapped_column(String(10), default=InviteStatus.CREATED.value)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # True while the password is one the system generated: the user must set their own.
+    password_is_generated: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_set_at: Mapped[datetime | None] = mapped_column(DateTime)
+    signed_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+    is_active_account: Mapped[bool] = mapped_column("active", Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    org: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship(remote_side=[id])
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: deactivated users cannot sign in
+        return self.is_active_account
+
+    @property
+    def type(self) -> AccountType:
+        return AccountType(self.account_type)
+
+    @property
+    def status(self) -> InviteStatus:
+        return InviteStatus(self.invite_status)
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
+
+    @property
+    def is_admin(self) -> bool:
+        return self.account_type == AccountType.ADMIN.value
+
+    def get_id(self) -> str:
+        # Session id carries a fragment of the password hash, so a password change
+        # signs out every other session of that user.
+        return f"{self.id}:{(self.password_hash or '')[-8:]}"
+
+
+class Group(db.Model):
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("org_id", "name", name="uq_groups_org_name"),)
+
+    ALL_ORG_USERS = "All Org Users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # Built-in groups (All Org Users) are private and their membership follows the rules.
+    is_builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    owner: Mapped[User | None] = relationship()
+
+
+class GroupMember(db.Model):
+    __tablename__ = "group_members"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEvent(db.Model):
+    """Who did what, when: one row per action (a bulk action is one row with counts)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_org_at", "org_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(80))
+    target_type: Mapped[str | None] = mapped_column(String(40))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SigninFailure(db.Model):
+    """A failed sign-in, kept briefly to throttle by account and by client address."""
+
+    __tablename__ = "signin_failures"
+    __table_args__ = (
+        Index("ix_signin_failures_email_at", "email", "created_at"),
+        Index("ix_signin_failures_address_at", "address", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Job(db.Model):
+    """A background job's state and progress, read by progress bars in any process."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    # queued, running, done, failed
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text, default="")
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @property
+    def percent(self) -> int:
+        if self.status == "done":
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed")

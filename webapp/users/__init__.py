@@ -1,0 +1,1 @@
+"""Users & Groups: the Users list, a user's page, Create User, and group membership rules."""

@@ -1,0 +1,95 @@
+"""User services: create one user, edit, deactivate. They raise domain errors; views map them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from webapp import audit, credentials
+from webapp.addresses import normalise_email
+from webapp.clock import utcnow
+from webapp.extensions import db
+from webapp.mail import messages
+from webapp.models import AccountType, InviteStatus, Organisation, User
+from webapp.users.membership import sync_all_org_users
+
+
+class EmailTaken(ValueError):
+    """Another account in this organisation already uses the email address."""
+
+
+class TypeNotAllowed(ValueError):
+    """The account-type change breaks a rule (a Guest can never become Admin or Team Manager)."""
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    user: User
+    password: str  # the generated password, shown or emailed once, never stored in plain text
+
+
+def email_in_use(org_id: int, email: str, *, exclude_user_id: int | None = None) -> bool:
+    """True when an account in the organisation has this (normalised) email address."""
+    query = select(func.count()).select_from(User).where(User.org_id == org_id, User.email == email)
+    if exclude_user_id is not None:
+        query = query.where(User.id != exclude_user_id)
+    return bool(db.session.scalar(query))
+
+
+def create_user(org: Organisation, actor: User | None, *, first_name: str, last_name: str,
+                email: str, account_type: AccountType = AccountType.USER,
+                send_invite: bool = False) -> CreatedUser:
+    """Create one account with a generated password; queue the welcome email when invited."""
+    email = normalise_email(email)
+    if email_in_use(org.id, email):
+        raise EmailTaken("An account with this email address already exists in your organisation.")
+    password = credentials.generate_password()
+    now = utcnow()
+    user = User(
+        org_id=org.id, first_name=first_name.strip(), last_name=last_name.strip(), email=email,
+        account_type=account_type.value,
+        invite_status=(InviteStatus.INVITED if send_invite else InviteStatus.CREATED).value,
+        password_hash=credentials.hash_generated_password(password), password_is_generated=True,
+        password_set_at=now, created_by_id=actor.id if actor else None, created_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    sync_all_org_users(org.id, [user.id])
+    if send_invite:
+        messages.welcome(user, org, password)
+    audit.record(org.id, actor.id if actor else None, "user.create", target_type="user",
+                 target_id=user.id, email=email, account_type=account_type.value,
+                 invited=send_invite)
+    db.session.commit()
+    return CreatedUser(user=user, password=password)
+
+
+def update_user(user: User, actor: User, *, first_name: str, last_name: str,
+                account_type: AccountType) -> None:
+    """Change a user's names and account type, keeping All Org Users consistent."""
+    if user.type is AccountType.GUEST and account_type in (AccountType.ADMIN, AccountType.TEAM_MANAGER):
+        raise TypeNotAllowed("A Guest can never be made an Admin or a Team Manager.")
+    if user.id == actor.id and account_type is not AccountType.ADMIN:
+        raise TypeNotAllowed("You cannot take away your own Admin access.")
+    changes = {}
+    for field, value in (("first_name", first_name.strip()), ("last_name", last_name.strip()),
+                         ("account_type", account_type.value)):
+        if getattr(user, field) != value:
+            changes[field] = [getattr(user, field), value]
+            setattr(user, field, value)
+    if "account_type" in changes:
+        sync_all_org_users(user.org_id, [user.id])
+    if changes:
+        audit.record(user.org_id, actor.id, "user.update", target_type="user", target_id=user.id,
+                     changes=changes)
+    db.session.commit()
+
+
+def set_active(user: User, actor: User, active: bool) -> None:
+    """Deactivate (no sign-in) or reactivate a user."""
+    if user.id == actor.id and not active:
+        raise TypeNotAllowed("You cannot deactivate your own account.")
+    user.is_active_account = active
+    audit.record(user.org_id, actor.id, "user.activate" if active else "user.deactivate",
+                 target_type="user", target_id=user.id)
+    db.session.commit()
