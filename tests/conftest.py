@@ -203,3 +203,16 @@ def other_org(app):
         admin_first_name="Olga", admin_last_name="Other", admin_password=TEST_PASSWORD,
     )
     return created.org
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on 127.0.0.1; the app is configured to send through it."""
+    from tests.smtp import SMTPServer
+
+    server = SMTPServer()
+    server.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False,
+                      MAIL_USE_SSL=False, MAIL_USERNAME=None, MAIL_PASSWORD=None)
+    yield server
+    server.stop()
