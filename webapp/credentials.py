@@ -11,7 +11,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-# No 0/O/o, 1/l/I, 5/S, 2/Z, u/v: easy to read aloud and to type from an email.
+# Lower case without look-alikes (0/o, 1/l/i, 2/z keeps z, 5/s keeps s, u/v): easy to type from an email.
 ALPHABET = "abcdefghjkmnpqrstwxyz346789"
 GROUPS = 4
 GROUP_LENGTH = 5
