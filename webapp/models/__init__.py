@@ -12,3 +12,4 @@ from webapp.models.core import (  # noqa: F401
     User,
 )
 from webapp.models.mail import OutboxAttachment, OutboxMessage, DeliveryAttempt  # noqa: F401
+from webapp.models.enrolments import Enrolment, Series  # noqa: F401
