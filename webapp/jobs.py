@@ -21,7 +21,10 @@ log = logging.getLogger(__name__)
 
 
 def submit(kind: str, func_path: str, *, org_id: int | None, **kwargs) -> Job:
-    """Record a job and start it: RQ when configured, else a thread (or inline in tests)."""
+    """Record a job and start it: RQ when configured, else a thread (or inline in tests).
+
+    The function is called as func(job_id=..., **kwargs); org_id only scopes the job row.
+    """
     job = Job(kind=kind, org_id=org_id, status="queued")
     db.session.add(job)
     db.session.commit()
@@ -84,6 +87,22 @@ def run(job_id: int, func_path: str, kwargs: dict) -> None:
     if isinstance(result, dict):
         job.result = result
     db.session.commit()
+
+
+STALE_AFTER_SECONDS = 300
+
+
+def fail_if_stale(job: Job) -> Job:
+    """Mark a running job failed when its worker stopped reporting (killed mid-job).
+
+    Job functions keep their writes in one transaction, so nothing was half-saved.
+    """
+    if job.status == "running" and job.heartbeat_at is not None:
+        if (utcnow() - job.heartbeat_at).total_seconds() > STALE_AFTER_SECONDS:
+            job.status, job.finished_at = "failed", utcnow()
+            job.message = "The worker stopped while running this job. Nothing was half-saved; start it again."
+            db.session.commit()
+    return job
 
 
 def progress(job_id: int, done: int, total: int | None = None, message: str | None = None) -> None:

@@ -1,0 +1,23 @@
+"""`flask worker`: run background jobs from the RQ queue, with this app's settings."""
+import click
+from flask import Flask, current_app
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    @click.option("--name", default=None, help="A name for this worker (defaults to host and pid).")
+    def worker(burst: bool, name: str | None):
+        """Run an RQ worker for this app's queue (needs REDIS_URL). Start several for more throughput."""
+        from redis import Redis
+        from rq import Queue, Worker
+
+        url = current_app.config.get("REDIS_URL")
+        if not url:
+            raise click.ClickException(
+                "REDIS_URL is not set: jobs run inside the web process. Set FLASK_REDIS_URL to use workers."
+            )
+        connection = Redis.from_url(url)
+        queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)
+        click.echo(f"Worker listening on queue '{queue.name}' at {url}")
+        Worker([queue], connection=connection, name=name).work(burst=burst)
