@@ -125,6 +125,8 @@ def upgrade():
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('text_body', sa.Text(), nullable=False),
     sa.Column('html_body', sa.Text(), nullable=False),
+    sa.Column('redacted_text_body', sa.Text(), nullable=True),
+    sa.Column('redacted_html_body', sa.Text(), nullable=True),
     sa.Column('message_id', sa.String(length=200), nullable=False),
     sa.Column('carries_password', sa.Boolean(), nullable=False),
     sa.Column('redacted', sa.Boolean(), nullable=False),
@@ -175,6 +177,7 @@ def upgrade():
     sa.Column('filename', sa.String(length=200), nullable=False),
     sa.Column('content_type', sa.String(length=100), nullable=False),
     sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('redacted_data', sa.LargeBinary(), nullable=True),
     sa.ForeignKeyConstraint(['message_id'], ['outbox_messages.id'], name=op.f('fk_outbox_attachments_message_id_outbox_messages'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_attachments'))
     )

@@ -26,6 +26,9 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text, default="")
+    # What the bodies become once sent over SMTP when they carry a password (None: no change).
+    redacted_text_body: Mapped[str | None] = mapped_column(Text)
+    redacted_html_body: Mapped[str | None] = mapped_column(Text)
     # Stable across retries, so a receiver can drop a duplicate after an at-least-once resend.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
     # True when the body or an attachment carries a password; blanked once sent over SMTP.
@@ -59,6 +62,8 @@ class OutboxAttachment(db.Model):
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    # What `data` becomes once sent when it carries a password (None: no change).
+    redacted_data: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
 
