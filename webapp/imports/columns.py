@@ -28,6 +28,8 @@ _NOT_OWN_EMAIL = (
 )
 # An email column that is the person's own but a last resort: used only when nothing better exists.
 _PERSONAL_EMAIL = ("personal", "private")
+# Google Workspace's rename column: blank in exports, and never the address the person has now.
+_IGNORED = {"newprimaryemail"}
 _EMAIL_ENDINGS = ("email", "emailaddress", "emailaddr", "emailid", "mailaddress", "courriel")
 
 
@@ -77,6 +79,8 @@ def classify_header(text: str) -> tuple[str, int] | None:
     notes = _key(" ".join(_BRACKETED.findall(clean_cell(text or ""))))
     if any(word in notes for word in _NOT_OWN_EMAIL + _PERSONAL_EMAIL):
         bare += notes  # "Email (personal)" must not pass for plain "Email"
+    if bare in _IGNORED:
+        return None
     known = SYNONYMS.get(bare)
     if known is not None:
         return known

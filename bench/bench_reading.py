@@ -1,0 +1,84 @@
+"""Benchmark: reading, mapping and cleaning a 100,000-row CSV against a bare csv.reader + validate_email loop."""
+from __future__ import annotations
+
+import csv
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from email_validator import validate_email  # noqa: E402
+
+from webapp.imports.cleaning import clean_rows  # noqa: E402
+from webapp.imports.columns import map_columns  # noqa: E402
+from webapp.imports.reading import read_table  # noqa: E402
+
+ROWS = 100_000
+RUNS = 3
+
+
+def write_file(path: Path) -> None:
+    """Write a 3-column CSV like a real export: mixed case, stray spaces, a few duplicates."""
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["First Name", "Last Name", "Email Address"])
+        for n in range(ROWS):
+            writer.writerow([f" Learner{n} ", f"Surname  {n % 977}", f"Learner.{n}@Example{n % 50}.com"])
+
+
+def baseline(path: Path) -> int:
+    """The bare loop the issue measures against: csv.reader plus one validate_email per row."""
+    valid = 0
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for row in reader:
+            validate_email(row[2], check_deliverability=False)
+            valid += 1
+    return valid
+
+
+def importer(path: Path) -> int:
+    """The import pipeline minus the database: read, map columns, clean and validate, dedupe."""
+    table = read_table(path.read_bytes(), path.name)
+    rows = clean_rows(table, map_columns(table.headers))
+    return sum(row.status == "valid" for row in rows)
+
+
+def timed(function, path: Path) -> list[float]:
+    times = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        function(path)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "people.csv"
+        write_file(path)
+        print(f"file: {ROWS:,} rows, {path.stat().st_size / 1e6:.1f} MB")
+        print(f"rows validated: baseline {baseline(path):,}, importer {importer(path):,} (both should be {ROWS:,})")
+        base_times = timed(baseline, path)
+        import_times = timed(importer, path)
+        tracemalloc.start()
+        importer(path)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    base, imported = statistics.median(base_times), statistics.median(import_times)
+    print(f"baseline csv.reader + validate_email: median {base:.2f} s  ({', '.join(f'{t:.2f}' for t in base_times)})")
+    print(f"read_table + map_columns + clean_rows: median {imported:.2f} s  "
+          f"({', '.join(f'{t:.2f}' for t in import_times)})")
+    print(f"ratio: {imported / base:.2f}x (target at most 2x)")
+    print(f"peak traced memory during one import: {peak / 1e6:.0f} MB (target under 400 MB)")
+    print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
