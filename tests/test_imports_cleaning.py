@@ -1,0 +1,219 @@
+"""Cleaning and validating rows: spaces, names, emails, account types, duplicates and conflicts."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from webapp.imports.cleaning import (
+    clean_cell,
+    clean_name,
+    clean_rows,
+    parse_account_type,
+    split_full_name,
+    validate_fields,
+)
+from webapp.imports.columns import map_columns
+from webapp.imports.reading import read_table
+
+DATA = Path(__file__).parent / "data"
+
+
+def cleaned(name: str, **options):
+    table = read_table((DATA / name).read_bytes(), name)
+    return clean_rows(table, map_columns(table.headers), **options)
+
+
+def summary(rows):
+    return [(row.line, row.first_name, row.last_name, row.email, row.status) for row in rows]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("  Ann  ", "Ann"),
+        ("\u00a0Ann\u00a0", "Ann"),
+        ("\u202fAnn\u2009", "Ann"),
+        ("\u200b\ufeffAnn\u200d", "Ann"),
+        ("An\u200bn", "Ann"),
+        ("\u00a0\u200b ", ""),
+        ("Ann  Lee", "Ann  Lee"),
+    ],
+)
+def test_clean_cell_trims_every_kind_of_space(text, expected):
+    assert clean_cell(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [(" Mary   Ann ", "Mary Ann"), ("Karlsson\u00a0\u00a0Berg", "Karlsson Berg"), ("Ó  Briain", "Ó Briain"),
+     ("Ann\tLee", "Ann Lee")],
+)
+def test_clean_name_collapses_runs_of_spaces(text, expected):
+    assert clean_name(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, account_type",
+    [
+        ("", "user"), ("User", "user"), ("Org User", "user"), ("org-user", "user"), ("Learner", "user"),
+        ("MEMBER", "user"), ("Admin", "admin"), ("Administrator", "admin"), (" admin. ", "admin"),
+        ("Manager", "team_manager"), ("Team Manager", "team_manager"), ("team_manager", "team_manager"),
+        ("Guest", "guest"), ("guest", "guest"),
+        ("Superuser", None), ("Owner", None),
+    ],
+)
+def test_account_type_aliases(text, account_type):
+    assert parse_account_type(text) == account_type
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [("Mary Ann Evans", ("Mary Ann", "Evans")), ("Curie, Marie", ("Marie", "Curie")),
+     ("  Ada   Lovelace ", ("Ada", "Lovelace")), ("Plato", ("Plato", "")), ("", ("", ""))],
+)
+def test_split_full_name(text, parts):
+    assert split_full_name(text) == parts
+
+
+@pytest.mark.parametrize(
+    "cells, has_type, expected_errors",
+    [
+        (("Ann", "Lee", "ann@example.com", ""), False, []),
+        (("Ann", "Lee", "", ""), False, ["Email address is missing."]),
+        (("", "", "ann@example.com", ""), False, ["First name and last name are both missing."]),
+        (("Ann", "", "ann@example.com", ""), False, []),
+        (("Ann", "Lee", "ann@example.com", "Wizard"), True,
+         ['Account type "Wizard" is not known. Use one of: User, Guest, Admin, Team Manager.']),
+        (("Ann", "Lee", "ann@example.com", "Wizard"), False, []),
+        (("A" * 101, "Lee", "ann@example.com", ""), False, ["First name is longer than 100 characters."]),
+    ],
+)
+def test_validate_fields_reports_what_is_wrong(cells, has_type, expected_errors):
+    *_, errors = validate_fields(*cells, has_type_column=has_type)
+    assert errors == expected_errors
+
+
+def test_validate_fields_returns_cleaned_values_for_an_inline_edit():
+    assert validate_fields(" Ann ", " van  der Berg ", " ANN@Example.COM ", "administrator", has_type_column=True) == (
+        "Ann", "van der Berg", "ann@example.com", "admin", [],
+    )
+
+
+def test_an_invalid_email_keeps_the_admins_text():
+    first, last, email, account_type, errors = validate_fields("Ann", "Lee", " ann@@Example.com ", "",
+                                                               has_type_column=False)
+    assert email == "ann@@Example.com"
+    assert errors[0].startswith("Not a valid email address")
+
+
+def test_invalid_emails_file_says_why_each_row_is_invalid():
+    rows = cleaned("invalid_emails.csv")
+    assert [(row.line, row.status) for row in rows] == [
+        (2, "valid"), (3, "invalid"), (4, "invalid"), (5, "invalid"), (6, "invalid"), (7, "invalid"),
+        (8, "invalid"), (9, "valid"),
+    ]
+    errors = {row.line: row.errors for row in rows}
+    assert errors[3] == ["Email address is missing."]
+    assert errors[4] == ["Not a valid email address: An email address must have an @-sign."]
+    assert "special-use or reserved name" in errors[7][0]
+    assert errors[8] == ["First name and last name are both missing."]
+    assert rows[-1].email == "wrapped@example.com"
+
+
+def test_duplicates_are_ignored_and_conflicts_name_the_earlier_line():
+    rows = cleaned("duplicates_conflicts.csv")
+    assert [(row.line, row.status, row.duplicate_of, row.errors) for row in rows] == [
+        (2, "valid", None, []),
+        (3, "valid", None, []),
+        (4, "duplicate", 2, []),
+        (5, "invalid", None, ["Same email as line 2, with different details."]),
+        (6, "duplicate", 3, []),
+        (7, "valid", None, []),
+    ]
+
+
+def test_different_account_types_for_one_email_are_a_conflict():
+    table = read_table(b"Email,First Name,Type\nann@example.com,Ann,Admin\nann@example.com,Ann,Guest\n"
+                       b"ann@example.com,Ann,administrator\n", "a.csv")
+    rows = clean_rows(table, map_columns(table.headers))
+    assert [(row.status, row.account_type, row.errors) for row in rows] == [
+        ("valid", "admin", []),
+        ("invalid", "guest", ["Same email as line 2, with different details."]),
+        ("duplicate", "admin", []),
+    ]
+
+
+def test_invisible_spaces_and_letter_case_are_cleaned():
+    assert summary(cleaned("invisible_spaces.csv")) == [
+        (2, "Anna", "Karlsson Berg", "anna@example.com", "valid"),
+        (3, "Ben", "Ng", "ben@example.com", "valid"),
+        (5, "Cleo", "Patel", "cleo@example.com", "valid"),
+    ]
+
+
+def test_account_type_column_sets_each_rows_type():
+    rows = cleaned("account_types.csv")
+    assert [(row.line, row.account_type, row.status) for row in rows] == [
+        (2, "user", "valid"), (3, "user", "valid"), (4, "admin", "valid"), (5, "team_manager", "valid"),
+        (6, "guest", "valid"), (7, "user", "invalid"),
+    ]
+    assert rows[-1].errors == ['Account type "Superuser" is not known. Use one of: User, Guest, Admin, Team Manager.']
+
+
+def test_default_account_type_applies_without_a_type_column():
+    assert {row.account_type for row in cleaned("moodle.csv", default_account_type="guest")} == {"guest"}
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("utf8_bom.csv", [(2, "José", "García", "jose.garcia@example.com", "valid"),
+                          (3, "Zoë", "Brontë", "zoe.bronte@example.com", "valid"),
+                          (4, "Åsa", "Øberg", "asa.oberg@example.org", "valid")]),
+        ("cp1252_semicolon.csv", [(2, "José", "Núñez", "jose.nunez@example.com", "valid"),
+                                  (3, "Zoë", "Müller", "zoe.muller@example.com", "valid"),
+                                  (4, "François", "L\u2019Hôte", "francois@example.org", "valid")]),
+        ("utf16_tab.txt", [(2, "Jürgen", "Schäfer", "jurgen@example.com", "valid"),
+                           (3, "Siobhán", "Ó Briain", "siobhan@example.com", "valid")]),
+        ("people.xlsx", [(3, "Kofi", "Mensah", "kofi@example.com", "valid"),
+                         (5, "Lena", "Vogel", "lena@example.com", "valid"),
+                         (6, "Omar", "", "omar@example.com", "valid")]),
+        ("google_workspace.csv", [(2, "Priya", "Shah", "priya.shah@example.com", "valid"),
+                                  (3, "Liam", "Walsh", "liam.walsh@example.com", "valid")]),
+        ("moodle.csv", [(2, "Jane", "Doe", "jane.doe@example.com", "valid"),
+                        (3, "Richard", "Roe", "richard.roe@example.com", "valid")]),
+        ("microsoft365_admin.csv", [(2, "Ingrid", "Larsen", "ingrid.larsen@example.com", "valid"),
+                                    (3, "Ola", "Nordmann", "ola.nordmann@example.com", "valid")]),
+        ("full_name.csv", [(2, "Mary Ann", "Evans", "mary@example.com", "valid"),
+                           (3, "Marie", "Curie", "marie@example.com", "valid"),
+                           (4, "Plato", "", "plato@example.com", "valid")]),
+        ("hr_export.csv", [(2, "Bob", "Hughes", "bob.hughes@example.com", "valid"),
+                           (3, "Margaret", "Hall", "margaret.hall@example.com", "valid")]),
+        ("quoted_fields.csv", [(2, "Mary, Jr.", "Smith", "mary@example.com", "valid"),
+                               (3, "Tom", 'O\'Neil "Tommy"', "tom@example.com", "valid"),
+                               (6, "Ann", "Lee", "ann@example.com", "valid")]),
+        ("messy_shape.csv", [(2, "Ann", "Ames", "ann@example.com", "valid"),
+                             (5, "Short", "Row", "", "invalid"),
+                             (6, "Long", "Row", "long@example.com", "valid"),
+                             (8, "Last", "Row", "last@example.com", "valid")]),
+    ],
+)
+def test_golden_files_clean_to_the_people_in_them(name, expected):
+    assert summary(cleaned(name)) == expected
+
+
+def test_entra_mail_falls_back_to_the_sign_in_name_and_user_type_sets_guests():
+    table = read_table(b"User principal name,Mail,Given name,Surname,User type\n"
+                       b"kim@example.com,,Kim,Lee,Member\npat@example.org,pat@example.org,Pat,Ray,Guest\n", "e.csv")
+    rows = clean_rows(table, map_columns(table.headers))
+    assert [(row.email, row.account_type, row.status) for row in rows] == [
+        ("kim@example.com", "user", "valid"), ("pat@example.org", "guest", "valid"),
+    ]
+
+
+def test_rows_read_add_up_to_the_statuses():
+    rows = cleaned("duplicates_conflicts.csv") + cleaned("invalid_emails.csv")
+    counts = {status: sum(row.status == status for row in rows) for status in ("valid", "invalid", "duplicate")}
+    assert counts == {"valid": 5, "invalid": 7, "duplicate": 2}
+    assert sum(counts.values()) == len(rows)

@@ -1,0 +1,132 @@
+"""Mapping header cells to fields: the synonym table, look-alike email columns, preferences and messages."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from webapp.imports.columns import NoEmailColumn, classify_header, map_columns, normalise_header
+from webapp.imports.reading import read_table
+
+DATA = Path(__file__).parent / "data"
+
+
+def headers_of(name: str) -> list[str]:
+    return read_table((DATA / name).read_bytes(), name).headers
+
+
+@pytest.mark.parametrize(
+    "header, key",
+    [
+        ("Email Address [Required]", "emailaddress"),
+        ("  E-mail\u00a0Address (optional) ", "emailaddress"),
+        ("\ufeffFIRST_NAME", "firstname"),
+        ("Prénom", "prenom"),
+        ("Last name {legal}", "lastname"),
+    ],
+)
+def test_normalise_header_drops_case_accents_punctuation_spaces_and_notes(header, key):
+    assert normalise_header(header) == key
+
+
+@pytest.mark.parametrize(
+    "header, field",
+    [
+        # Template and Excel
+        ("First Name", "first_name"), ("Last Name", "last_name"), ("Email Address", "email"),
+        ("E-mail", "email"), ("EMAIL", "email"), ("Account Type", "account_type"),
+        # Google Workspace
+        ("First Name [Required]", "first_name"), ("Last Name [Required]", "last_name"),
+        ("Email Address [Required]", "email"),
+        # Microsoft 365 / Entra ID
+        ("User principal name", "email"), ("userPrincipalName", "email"), ("Mail", "email"),
+        ("Given name", "first_name"), ("givenName", "first_name"), ("Surname", "last_name"),
+        ("Display name", "full_name"), ("User Type", "account_type"),
+        # Moodle and Canvas
+        ("firstname", "first_name"), ("lastname", "last_name"), ("email", "email"),
+        ("first_name", "first_name"), ("last_name", "last_name"), ("full_name", "full_name"),
+        ("name", "full_name"), ("sortable_name", "full_name"),
+        # HR systems
+        ("Work Email", "email"), ("Employee Email", "email"), ("Legal First Name", "first_name"),
+        ("Preferred First Name", "first_name"), ("Family name", "last_name"), ("Forename", "first_name"),
+        ("Student Email Address", "email"), ("Role", "account_type"), ("Type", "account_type"),
+        # Other languages
+        ("Prénom", "first_name"), ("Nom", "last_name"), ("Courriel", "email"), ("Vorname", "first_name"),
+        ("Nachname", "last_name"), ("E-Mail-Adresse", "email"), ("Apellidos", "last_name"),
+    ],
+)
+def test_synonyms_map_to_their_field(header, field):
+    assert classify_header(header)[0] == field
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Recovery Email", "Manager Email", "Secondary Email", "Home Secondary Email", "Work Secondary Email",
+        "Alternate Email", "alternateEmailAddress", "Supervisor E-mail", "Parent Email", "Emergency Contact Email",
+        "New Primary Email [UPLOAD ONLY]", "Email Verified", "Email Usage [READ ONLY]", "CC Email",
+        "username", "login_id", "Phone", "Employee ID", "Employee Type",
+    ],
+)
+def test_other_peoples_emails_and_unrelated_columns_map_to_nothing(header):
+    assert classify_header(header) is None
+
+
+@pytest.mark.parametrize(
+    "headers, email_header",
+    [
+        (["Name", "Mail", "Email Address"], "Email Address"),
+        (["User principal name", "Mail", "Display name"], "Mail"),
+        (["Recovery Email", "Email"], "Email"),
+        (["Personal Email", "Work Email"], "Work Email"),
+        (["Email (personal)", "Email (work)"], "Email (work)"),
+        (["Manager Email", "Personal Email", "Name"], "Personal Email"),
+        (["Email", "Email"], "Email"),
+    ],
+)
+def test_the_strongest_email_column_wins(headers, email_header):
+    columns = map_columns(headers)
+    assert columns.header_names(headers)["email"] == email_header
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("google_workspace.csv", ("First Name [Required]", "Last Name [Required]", "Email Address [Required]", None)),
+        ("moodle.csv", ("firstname", "lastname", "email", None)),
+        ("microsoft365_admin.csv", ("First name", "Last name", "User principal name", None)),
+        ("entra_users.csv", ("givenName", "surname", "mail", "userType")),
+        ("canvas_users.csv", ("full_name", "full_name", "email", None)),
+        ("hr_export.csv", ("Preferred First Name", "Family Name", "Work Email", None)),
+        ("full_name.csv", ("Full Name", "Full Name", "Email", None)),
+        ("account_types.csv", ("First Name", "Last Name", "Email Address", "Account Type")),
+    ],
+)
+def test_exported_files_map_to_the_right_columns(name, expected):
+    headers = headers_of(name)
+    names = map_columns(headers).header_names(headers)
+    assert (names["first_name"], names["last_name"], names["email"], names["account_type"]) == expected
+
+
+def test_a_name_column_is_split_only_when_there_are_no_first_or_last_columns():
+    assert map_columns(["Name", "Email"]).full_name == 0
+    with_first = map_columns(["First Name", "Name", "Email"])
+    assert (with_first.first_name, with_first.full_name) == (0, None)
+
+
+def test_no_email_column_names_the_headers_found():
+    with pytest.raises(NoEmailColumn) as caught:
+        map_columns(headers_of("no_email.csv"))
+    assert str(caught.value) == (
+        'No email column found. The file\'s headers are: "Name", "Phone". Add a column named "Email Address".'
+    )
+
+
+def test_a_file_without_a_header_row_is_explained():
+    with pytest.raises(NoEmailColumn, match="the first row looks like a person, not a header row"):
+        map_columns(headers_of("no_header.csv"))
+
+
+def test_only_look_alike_email_columns_is_no_email_column():
+    with pytest.raises(NoEmailColumn, match='"Recovery Email", "Manager Email"'):
+        map_columns(["First Name", "Recovery Email", "Manager Email"])

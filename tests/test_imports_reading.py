@@ -1,0 +1,183 @@
+"""Reading uploaded files: encodings, delimiters, quoting, row shapes, workbooks and unreadable files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from webapp.imports.reading import (
+    DELIMITER_CHOICES,
+    ENCODING_CHOICES,
+    UnreadableFile,
+    read_table,
+)
+
+DATA = Path(__file__).parent / "data"
+TEMPLATE_HEADERS = ["First Name", "Last Name", "Email Address"]
+
+
+def read(name: str, **choices):
+    return read_table((DATA / name).read_bytes(), name, **choices)
+
+
+@pytest.mark.parametrize(
+    "name, encoding, delimiter, first_row",
+    [
+        ("utf8_bom.csv", "utf-8-sig", ",", ["José", "García", "jose.garcia@example.com"]),
+        ("utf8_no_bom.csv", "utf-8", ",", ["Renée", "Côté", "renee@example.com"]),
+        ("cp1252_semicolon.csv", "cp1252", ";", ["José", "Núñez", "jose.nunez@example.com"]),
+        ("utf16_tab.txt", "utf-16", "\t", ["Jürgen", "Schäfer", "jurgen@example.com"]),
+        ("pipe_delimited.txt", "utf-8", "|", ["Pia", "Pipe", "pia@example.com"]),
+    ],
+)
+def test_encoding_and_delimiter_are_detected(name, encoding, delimiter, first_row):
+    table = read(name)
+    assert (table.encoding, table.delimiter) == (encoding, delimiter)
+    assert (table.encoding_detected, table.delimiter_detected) == (encoding, delimiter)
+    assert table.rows[0] == (2, first_row)
+
+
+def test_bom_never_reaches_the_first_header():
+    assert read("utf8_bom.csv").headers == TEMPLATE_HEADERS
+    assert read("utf16_tab.txt").headers == TEMPLATE_HEADERS
+
+
+def test_cp1252_accents_and_curly_quotes_survive():
+    names = [cells[:2] for _, cells in read("cp1252_semicolon.csv").rows]
+    assert names == [["José", "Núñez"], ["Zoë", "Müller"], ["François", "L\u2019Hôte"]]
+
+
+def test_invalid_utf8_bytes_are_read_as_cp1252():
+    data = "First Name,Last Name,Email\nZoë,Ça,zoe@example.com\n".encode("cp1252")
+    table = read_table(data, "people.csv")
+    assert table.encoding == "cp1252"
+    assert table.rows == [(2, ["Zoë", "Ça", "zoe@example.com"])]
+
+
+def test_a_late_invalid_utf8_byte_still_means_cp1252():
+    data = ("First Name,Last Name,Email\n" + "Ann,Ames,ann@example.com\n" * 2000).encode() + "Zoë,X,z@example.com\n".encode("cp1252")
+    table = read_table(data, "people.csv")
+    assert table.encoding == "cp1252"
+    assert table.rows[-1][1][0] == "Zoë"
+
+
+def test_chosen_encoding_and_delimiter_override_detection():
+    table = read("cp1252_semicolon.csv", encoding="cp1252", delimiter=",")
+    assert (table.encoding_detected, table.delimiter_detected) == ("cp1252", ";")
+    assert table.delimiter == ","
+    assert table.headers == ["Prénom;Nom;Adresse e-mail"]
+
+
+def test_choosing_utf8_for_a_cp1252_file_says_what_to_do():
+    with pytest.raises(UnreadableFile, match="not valid UTF-8 text.*Choose another encoding"):
+        read("cp1252_semicolon.csv", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "text, delimiter",
+    [
+        # A comma inside names would fool a count of characters; field-count consistency is not fooled.
+        ("First Name;Last Name;Email\nSmith, Jr;Ann;a@example.com\nLee;Bo, Jr;b@example.com\n", ";"),
+        ("Name,Email\nAnn Ames;Sales,ann@example.com\nBo Lee,bo@example.com\n", ","),
+        ("First Name\tLast Name\tEmail\nAnn\tAmes\tann@example.com\n", "\t"),
+        ('"First Name","Last Name","Email"\n"Ann","Ames; PhD","ann@example.com"\n', ","),
+        ("Email\nann@example.com\n", ","),
+    ],
+)
+def test_delimiter_is_the_one_with_consistent_field_counts(text, delimiter):
+    assert read_table(text.encode(), "people.csv").delimiter == delimiter
+
+
+def test_quoted_commas_quotes_and_line_breaks_keep_their_row_and_line():
+    table = read("quoted_fields.csv")
+    assert [(line, cells[:2]) for line, cells in table.rows] == [
+        (2, ["Mary, Jr.", "Smith"]),
+        (3, ["Tom", 'O\'Neil "Tommy"']),
+        (6, ["Ann", "Lee"]),
+    ]
+    assert table.rows[1][1][3] == "Line one\r\nline two\r\nline three"
+
+
+def test_blank_rows_trailing_columns_short_and_long_rows():
+    table = read("messy_shape.csv")
+    assert table.headers == TEMPLATE_HEADERS
+    assert table.rows == [
+        (2, ["Ann", "Ames", "ann@example.com"]),
+        (5, ["Short", "Row", ""]),
+        (6, ["Long", "Row", "long@example.com", "extra", "more"]),
+        (8, ["Last", "Row", "last@example.com"]),
+    ]
+
+
+def test_rows_of_invisible_spaces_count_as_blank():
+    table = read("invisible_spaces.csv")
+    assert [line for line, _ in table.rows] == [2, 3, 5]
+    assert table.headers[0] == "First Name"
+
+
+def test_old_mac_line_endings_are_lines_too():
+    table = read_table(b"First Name,Last Name,Email\rAnn,Ames,ann@example.com\rBo,Lee,bo@example.com\r", "a.csv")
+    assert [line for line, _ in table.rows] == [2, 3]
+
+
+def test_xlsx_reads_the_first_sheet_with_data_and_numbers_as_typed():
+    table = read("people.xlsx")
+    assert (table.encoding, table.delimiter, table.delimiter_detected) == ("xlsx", None, None)
+    assert table.headers == ["First Name", "Last Name", "Email Address", "Employee ID", "Start Date"]
+    assert table.rows == [
+        (3, ["Kofi", "Mensah", "kofi@example.com", "42", "2024-01-31"]),
+        (5, [" Lena ", "Vogel", "LENA@example.com", "43.5", "2024-02-01 09:30"]),
+        (6, ["Omar", "", "omar@example.com", "", ""]),
+    ]
+
+
+def test_a_workbook_uploaded_with_a_csv_name_is_still_read_as_a_workbook():
+    table = read_table((DATA / "people.xlsx").read_bytes(), "people.csv")
+    assert table.encoding == "xlsx"
+    assert table.rows[0][1][0] == "Kofi"
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("empty.csv", "The file is empty."),
+        ("header_only.csv", "The file has a header row but no people in it."),
+        ("corrupt.xlsx", "could not be opened as an Excel workbook"),
+        ("people.xls", "Files ending in .xls can't be read. Open the file and save it as .xlsx or CSV"),
+    ],
+)
+def test_unreadable_files_get_a_clear_message(name, message):
+    with pytest.raises(UnreadableFile) as caught:
+        read(name)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("filename", ["people.pdf", "people", "people.docx"])
+def test_unknown_extensions_are_refused_with_the_accepted_ones_named(filename):
+    with pytest.raises(UnreadableFile, match=r"Upload a \.csv, \.tsv, \.txt or \.xlsx file"):
+        read_table(b"First Name,Email\nAnn,ann@example.com\n", filename)
+
+
+def test_binary_data_with_a_text_name_is_refused():
+    with pytest.raises(UnreadableFile, match="doesn't look like text"):
+        read_table(b"\x00\x01\x02binary\x00stuff", "people.csv")
+
+
+def test_an_empty_workbook_is_refused():
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    buffer = BytesIO()
+    Workbook().save(buffer)
+    with pytest.raises(UnreadableFile, match="no data in any sheet"):
+        read_table(buffer.getvalue(), "empty.xlsx")
+
+
+@pytest.mark.parametrize("choices, values", [
+    (ENCODING_CHOICES, ["utf-8-sig", "utf-8", "utf-16", "cp1252"]),
+    (DELIMITER_CHOICES, [",", ";", "\t", "|"]),
+])
+def test_choices_offer_every_supported_value_with_a_label(choices, values):
+    assert [value for value, _ in choices] == values
+    assert all(label for _, label in choices)
