@@ -1,0 +1,289 @@
+"""Deliver queued outbox messages over SMTP with Flask-Mail: claim, send, retry, redact.
+
+`send_queued()` is a plain function: the in-process background thread, `flask mail send`
+and any task queue run the same code. Claiming makes two senders never take the same
+message; a message left in "sending" by a dead process is taken again (at-least-once, with
+a stable Message-ID so a receiver can recognise a duplicate).
+"""
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import flask_mail
+from flask import current_app
+from markupsafe import escape
+from sqlalchemy import and_, insert, literal, or_, select, update
+
+from webapp.clock import utcnow
+from webapp.extensions import db, mail
+from webapp.mail.outbox import PASSWORD_REMOVED, keeps_mail_only
+from webapp.models import DeliveryAttempt, OutboxMessage
+
+INTERRUPTED = ("The sender stopped while sending this message (for example the server "
+               "restarted), so it is being sent again.")
+
+
+@dataclass
+class SendReport:
+    """What one drain of the outbox did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    reclaimed: int = 0
+    kept_only: bool = False
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+    def describe(self) -> str:
+        if self.kept_only:
+            return "MAIL_SERVER is not set: mail is kept on the Mail page and not sent."
+        text = f"Sent {self.sent}, will retry {self.retrying}, failed {self.failed}."
+        if self.reclaimed:
+            text += f" Took back {self.reclaimed} left unfinished by a stopped sender."
+        return text
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered; `permanent` says whether trying again can help."""
+
+    def __init__(self, detail: str, *, permanent: bool, connection_lost: bool = False):
+        super().__init__(detail)
+        self.detail = detail
+        self.permanent = permanent
+        self.connection_lost = connection_lost
+
+
+class TimeoutConnection(flask_mail.Connection):
+    """Flask-Mail's connection, with a socket timeout so a silent server cannot hang us."""
+
+    def configure_host(self):
+        timeout = current_app.config.get("MAIL_TIMEOUT_SECONDS", 30)
+        state = self.mail
+        smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
+        host = smtp_class(state.server, state.port, timeout=timeout)
+        if state.use_tls:
+            host.starttls()
+        if state.username and state.password:
+            host.login(state.username, state.password)
+        return host
+
+
+def _open_connection() -> TimeoutConnection:
+    # Built from the settings as they are now, not as they were when the app started.
+    state = mail.init_mail(current_app.config, testing=False)
+    connection = TimeoutConnection(state)
+    try:
+        connection.host = connection.configure_host()
+    except (OSError, smtplib.SMTPException) as exc:
+        # Refused sign-in or TLS is a settings problem: retry once the self-hoster fixes it.
+        raise DeliveryError(_classify(exc).detail, permanent=False, connection_lost=True) from exc
+    return connection
+
+
+def _close(connection: TimeoutConnection | None) -> None:
+    if connection is not None and connection.host is not None:
+        try:
+            connection.host.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+
+
+def _classify(exc: Exception) -> DeliveryError:
+    """Turn an SMTP or network error into a plain sentence, permanent or temporary."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        address, (code, reply) = next(iter(exc.recipients.items()))
+        reply_text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        return DeliveryError(f"The mail server refused {address}: {code} {reply_text}",
+                             permanent=code >= 500)
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return DeliveryError(f"The mail server closed the connection: {exc}", permanent=False,
+                             connection_lost=True)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        reply = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
+            else str(exc.smtp_error)
+        return DeliveryError(f"The mail server answered {exc.smtp_code} {reply}",
+                             permanent=exc.smtp_code >= 500, connection_lost=True)
+    if isinstance(exc, flask_mail.BadHeaderError):
+        return DeliveryError("The subject or an address contains a line break.", permanent=True)
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return DeliveryError("The mail server did not answer in time.", permanent=False,
+                             connection_lost=True)
+    if isinstance(exc, ConnectionRefusedError):
+        server = f"{current_app.config['MAIL_SERVER']}:{current_app.config['MAIL_PORT']}"
+        return DeliveryError(f"Could not connect to the mail server {server}: connection refused.",
+                             permanent=False, connection_lost=True)
+    return DeliveryError(f"Could not talk to the mail server: {exc}", permanent=False,
+                         connection_lost=True)
+
+
+def _email_for(message: OutboxMessage) -> flask_mail.Message:
+    email = flask_mail.Message(
+        subject=message.subject, recipients=[message.to_address], body=message.text_body,
+        html=message.html_body or None, sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+    email.msgId = message.message_id
+    for attachment in message.attachments:
+        email.attach(attachment.filename, attachment.content_type, attachment.data)
+    return email
+
+
+def _deliver(connection: TimeoutConnection, message: OutboxMessage) -> None:
+    try:
+        connection.send(_email_for(message))
+    except (OSError, smtplib.SMTPException, flask_mail.BadHeaderError) as exc:
+        raise _classify(exc) from exc
+
+
+def _redact(message: OutboxMessage) -> None:
+    # A body or file without a prepared blanked copy is replaced whole: never keep a password.
+    message.text_body = message.redacted_text_body if message.redacted_text_body is not None \
+        else PASSWORD_REMOVED
+    message.html_body = message.redacted_html_body if message.redacted_html_body is not None \
+        else f"<p>{escape(PASSWORD_REMOVED)}</p>"
+    message.redacted_text_body = message.redacted_html_body = None
+    for attachment in message.attachments:
+        attachment.data = attachment.redacted_data if attachment.redacted_data is not None \
+            else PASSWORD_REMOVED.encode()
+        attachment.redacted_data = None
+    message.redacted = True
+
+
+def _mark_sent(message: OutboxMessage) -> None:
+    now = utcnow()
+    message.status, message.sent_at, message.last_error = "sent", now, ""
+    message.attempts += 1
+    message.claimed_by = message.claimed_at = None
+    if message.carries_password:
+        _redact(message)
+    db.session.add(DeliveryAttempt(message_id=message.id, at=now, outcome="sent",
+                                   detail="Accepted by the mail server."))
+    db.session.commit()
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: base, 2x base, 4x base, ... capped."""
+    config = current_app.config
+    seconds = config.get("MAIL_RETRY_BASE_SECONDS", 60) * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, config.get("MAIL_RETRY_MAX_SECONDS", 6 * 3600)))
+
+
+def _mark_failed_attempt(message: OutboxMessage, error: DeliveryError, report: SendReport) -> None:
+    now = utcnow()
+    message.attempts += 1
+    message.claimed_by = message.claimed_at = None
+    max_attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 8)
+    if error.permanent or message.attempts >= max_attempts:
+        message.status = "failed"
+        message.last_error = error.detail if error.permanent else (
+            f"Gave up after {message.attempts} attempts. Last error: {error.detail}")
+        report.failed += 1
+    else:
+        message.status = "queued"
+        message.last_error = error.detail
+        message.next_attempt_at = now + retry_delay(message.attempts)
+        report.retrying += 1
+    db.session.add(DeliveryAttempt(message_id=message.id, at=now,
+                                   outcome="failed" if message.status == "failed" else "retry",
+                                   detail=error.detail))
+    db.session.commit()
+
+
+def reclaim_stale() -> int:
+    """Put messages stuck in "sending" past MAIL_SENDING_TIMEOUT_SECONDS back in the queue."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=current_app.config.get("MAIL_SENDING_TIMEOUT_SECONDS", 900))
+    stale = and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < cutoff)
+    db.session.execute(insert(DeliveryAttempt).from_select(
+        ["message_id", "at", "outcome", "detail"],
+        select(OutboxMessage.id, literal(now), literal("retry"), literal(INTERRUPTED)).where(stale),
+    ))
+    max_attempts = current_app.config.get("MAIL_MAX_ATTEMPTS", 8)
+    gave_up = db.session.execute(
+        update(OutboxMessage).where(stale, OutboxMessage.attempts + 1 >= max_attempts)
+        .values(status="failed", attempts=OutboxMessage.attempts + 1, claimed_by=None,
+                claimed_at=None, last_error=f"Gave up after {max_attempts} attempts. {INTERRUPTED}")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    requeued = db.session.execute(
+        update(OutboxMessage).where(stale)
+        .values(status="queued", attempts=OutboxMessage.attempts + 1, claimed_by=None,
+                claimed_at=None, next_attempt_at=now, last_error=INTERRUPTED)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return gave_up + requeued
+
+
+def claim(worker: str, size: int) -> list[OutboxMessage]:
+    """Mark up to `size` due messages as "sending" by this worker, atomically, and load them."""
+    now = utcnow()
+    due = (select(OutboxMessage.id)
+           .where(OutboxMessage.status == "queued",
+                  or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+           .order_by(OutboxMessage.id).limit(size))
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Rows another sender is claiming right now are skipped, not waited for.
+        due = due.with_for_update(skip_locked=True)
+    # One conditional UPDATE: on SQLite the statement is atomic, and the status check means
+    # a row another sender took first is left alone.
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == "queued")
+        .values(status="sending", claimed_by=worker, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return list(db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.claimed_by == worker, OutboxMessage.status == "sending")
+        .order_by(OutboxMessage.id)
+    ))
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def send_queued(limit: int | None = None) -> SendReport:
+    """Send every due queued message (at most `limit`) over one SMTP connection."""
+    if keeps_mail_only():
+        return SendReport(kept_only=True)
+    db.session.commit()
+    report = SendReport(reclaimed=reclaim_stale())
+    worker = _worker_name()
+    batch_size = current_app.config.get("MAIL_SEND_BATCH", 20)
+    connection: TimeoutConnection | None = None
+    try:
+        while limit is None or report.handled < limit:
+            size = batch_size if limit is None else min(batch_size, limit - report.handled)
+            claimed = claim(worker, size)
+            if not claimed:
+                break
+            for position, message in enumerate(claimed):
+                try:
+                    if connection is None:
+                        connection = _open_connection()
+                    _deliver(connection, message)
+                except DeliveryError as error:
+                    if connection is None:
+                        # The server cannot be reached: everything claimed waits for a retry.
+                        for waiting in claimed[position:]:
+                            _mark_failed_attempt(waiting, error, report)
+                        return report
+                    if error.connection_lost:
+                        _close(connection)
+                        connection = None
+                    _mark_failed_attempt(message, error, report)
+                    continue
+                _mark_sent(message)
+    finally:
+        _close(connection)
+    return report

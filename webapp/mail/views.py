@@ -1,0 +1,83 @@
+"""The Mail page: every message the organisation's console queued, sent or kept."""
+from __future__ import annotations
+
+import io
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from webapp.access import console_blueprint, get_in_org_or_404, org_id
+from webapp.mail import background, services
+from webapp.mail.outbox import PASSWORD_REMOVED, keeps_mail_only
+from webapp.models import OutboxMessage
+
+bp = console_blueprint("mail", __name__, url_prefix="/mail")
+
+
+@bp.after_app_request
+def wake_sender(response):
+    """Start the in-process sender, and wake it when this request queued mail."""
+    background.nudge(current_app._get_current_object(), mail_queued=g.get("mail_queued", False))
+    return response
+
+
+@bp.context_processor
+def mail_helpers() -> dict:
+    return {"status_labels": services.STATUS_LABELS, "kind_label": services.kind_label,
+            "keeps_mail_only": keeps_mail_only(), "password_removed": PASSWORD_REMOVED}
+
+
+def _filters() -> services.MailFilters:
+    status = request.args.get("status", "")
+    return services.MailFilters(
+        status=status if status in services.STATUSES else "",
+        kind=request.args.get("kind", "")[:40],
+        recipient=request.args.get("recipient", "")[:254],
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+
+
+@bp.get("/")
+def index():
+    """The list of messages, filtered by status, kind and recipient."""
+    filters = _filters()
+    result = services.find_messages(org_id(), filters)
+    context = {"filters": filters, "result": result}
+    if request.htmx:
+        return render_template("mail/partials/_results.html", **context)
+    return render_template("mail/index.html", counts=services.status_counts(org_id()),
+                           kinds=services.kinds_in_use(org_id()), **context)
+
+
+@bp.get("/<int:message_id>")
+def message(message_id: int):
+    """One message: headers, text, HTML preview, attachments and delivery attempts."""
+    outbox_message = get_in_org_or_404(OutboxMessage, message_id)
+    return render_template("mail/message.html", message=outbox_message,
+                           can_resend=services.can_resend(outbox_message),
+                           sender=current_app.config["MAIL_DEFAULT_SENDER"])
+
+
+@bp.get("/<int:message_id>/attachments/<int:attachment_id>")
+def attachment(message_id: int, attachment_id: int):
+    """Download one attachment of a message."""
+    outbox_message = get_in_org_or_404(OutboxMessage, message_id)
+    file = next((a for a in outbox_message.attachments if a.id == attachment_id), None)
+    if file is None:
+        abort(404)
+    return send_file(io.BytesIO(file.data), mimetype=file.content_type, as_attachment=True,
+                     download_name=file.filename)
+
+
+@bp.post("/<int:message_id>/resend")
+def resend(message_id: int):
+    """Queue a failed message again."""
+    outbox_message = get_in_org_or_404(OutboxMessage, message_id)
+    try:
+        services.resend(outbox_message, current_user)
+    except services.NotResendable as exc:
+        flash(str(exc), "error")
+    else:
+        g.mail_queued = True
+        flash(f"The message to {outbox_message.to_address} is queued to be sent again.", "success")
+    return redirect(url_for("mail.message", message_id=message_id))
