@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from webapp import audit, credentials
 from webapp.addresses import normalise_email
@@ -11,6 +12,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.mail import messages
 from webapp.models import AccountType, InviteStatus, Organisation, User
+from webapp.users.groups import clear_ownership_of_non_managers
 from webapp.users.membership import sync_all_org_users
 
 
@@ -53,7 +55,11 @@ def create_user(org: Organisation, actor: User | None, *, first_name: str, last_
         password_set_at=now, created_by_id=actor.id if actor else None, created_at=now,
     )
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # a simultaneous double submit: the unique constraint decides
+        db.session.rollback()
+        raise EmailTaken("An account with this email address already exists in your organisation.") from None
     sync_all_org_users(org.id, [user.id])
     if send_invite:
         messages.welcome(user, org, password)
@@ -79,6 +85,7 @@ def update_user(user: User, actor: User, *, first_name: str, last_name: str,
             setattr(user, field, value)
     if "account_type" in changes:
         sync_all_org_users(user.org_id, [user.id])
+        clear_ownership_of_non_managers(user.org_id)
     if changes:
         audit.record(user.org_id, actor.id, "user.update", target_type="user", target_id=user.id,
                      changes=changes)

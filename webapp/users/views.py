@@ -1,22 +1,171 @@
-"""Users & Groups views (the Users list and Create User come in their own change)."""
-from flask import render_template
-from sqlalchemy import select
+"""Users & Groups views: the Users list, bulk group actions, a user's page and Create User."""
+from __future__ import annotations
 
-from webapp.access import console_blueprint, org_id
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.extensions import db
-from webapp.models import User
+from webapp.models import AccountType, Group, User
+from webapp.users import groups as group_services
+from webapp.users import services
+from webapp.users.forms import ConfirmForm, CreateUserForm, EditUserForm
+from webapp.users.history import recent_history
+from webapp.users.queries import (
+    PER_PAGE_CHOICES,
+    UserFilters,
+    batch_banner,
+    page_of_users,
+    selected_user_ids,
+)
 
 bp = console_blueprint("users", __name__, url_prefix="/users")
 
 
+def endpoint_exists(endpoint: str) -> bool:
+    """True when a feature providing this endpoint is installed."""
+    return endpoint in current_app.view_functions
+
+
+def wants_fragment() -> bool:
+    """An HTMX request for part of the page (a history restore needs the whole page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
 @bp.get("/")
 def index():
-    """The Users list."""
-    users = db.session.scalars(select(User).where(User.org_id == org_id()).limit(50)).all()
-    return render_template("users/index.html", users=users)
+    """The Users list: search, filters, sort and paging; HTMX gets the results alone."""
+    filters = UserFilters.from_args(request.args)
+    result = page_of_users(org_id(), filters)
+    context = {
+        "filters": filters,
+        "result": result,
+        "first_run": not filters.is_filtered and result.total <= 1,
+        "per_page_choices": PER_PAGE_CHOICES,
+        "account_types": list(AccountType),
+        "custom_groups": group_services.custom_groups(org_id()),
+        "can_import": endpoint_exists("imports.index"),
+        "can_enrol": endpoint_exists("enrolments.new"),
+        "banner": batch_banner(org_id(), filters.batch),
+    }
+    if wants_fragment():
+        return render_template("users/partials/_results.html", **context)
+    return render_template("users/index.html", **context)
 
 
-@bp.get("/groups")
-def groups():
-    """Groups (placeholder until the groups feature lands)."""
-    return render_template("users/index.html", users=[])
+@bp.post("/bulk")
+def bulk():
+    """Add the selected users to a custom group, or remove them from it."""
+    filters = UserFilters.from_args(request.form)
+    back = redirect(url_for("users.index", **filters.to_args()))
+    group_id = request.form.get("group_id", "")
+    action = request.form.get("action")
+    if action not in ("add", "remove"):
+        flash("Choose Add to group or Remove from group.", "error")
+        return back
+    if not group_id.isdigit():
+        flash("Choose a group first, then press the button again. Your selection is below.", "error")
+        return back
+    group = get_in_org_or_404(Group, int(group_id))
+    chosen = selected_user_ids(org_id(), request.form)
+    try:
+        if action == "add":
+            change = group_services.add_members(group, current_user, chosen)
+        else:
+            change = group_services.remove_members(group, current_user, chosen)
+    except group_services.GroupError as error:
+        flash(str(error), "error")
+        return back
+    flash(bulk_message(action, group, change), "success" if change.changed else "warning")
+    return back
+
+
+def bulk_message(action: str, group: Group, change: group_services.MemberChange) -> str:
+    """What a bulk group action did, with counts, in plain words."""
+    if change.changed == 0 and change.unchanged == 0:
+        return "No users were selected. Tick some users, or choose every user matching the filter."
+    plural = lambda n: f"{n:,} user" + ("" if n == 1 else "s")  # noqa: E731
+    if action == "add":
+        message = f"Added {plural(change.changed)} to {group.name}."
+        if change.unchanged:
+            message += f" {plural(change.unchanged)} already in it stayed as they were."
+    else:
+        message = f"Removed {plural(change.changed)} from {group.name}."
+        if change.unchanged:
+            message += f" {plural(change.unchanged)} were not in it."
+    return message
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Create User: one person, with an optional welcome email carrying their password."""
+    form = CreateUserForm()
+    if request.method == "GET" and request.args.get("another") == "1":
+        form.create_another.data = True
+    if form.validate_on_submit():
+        try:
+            created = services.create_user(
+                current_user.org, current_user, first_name=form.first_name.data,
+                last_name=form.last_name.data, email=form.email.data,
+                account_type=AccountType(form.account_type.data), send_invite=form.send_invite.data,
+            )
+        except services.EmailTaken as error:
+            form.email.errors.append(str(error))
+        else:
+            flash(created_message(created.user), "success")
+            if form.create_another.data:
+                return redirect(url_for("users.new", another=1))
+            return redirect(url_for("users.index"))
+    return render_template("users/new.html", form=form)
+
+
+def created_message(user: User) -> str:
+    """Confirmation naming the new user and what was sent."""
+    sent = ("The welcome email with their password is on its way."
+            if user.invite_status == "invited"
+            else "No email was sent: their password goes with their first enrolment.")
+    return f"Created {user.full_name} ({user.email}) as {user.type.label}. {sent}"
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+def detail(user_id: int):
+    """A user's page: details, edit names and account type, groups and recent history."""
+    user = get_in_org_or_404(User, user_id)
+    form = EditUserForm(obj=user if request.method == "GET" else None)
+    form.limit_types_for(user)
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, current_user, first_name=form.first_name.data,
+                                 last_name=form.last_name.data,
+                                 account_type=AccountType(form.account_type.data))
+        except services.TypeNotAllowed as error:
+            db.session.rollback()
+            form.account_type.errors.append(str(error))
+        else:
+            flash(f"Saved the changes to {user.full_name}.", "success")
+            return redirect(url_for("users.detail", user_id=user.id))
+    return render_template("users/detail.html", user=user, form=form,
+                           groups=group_services.groups_of_user(user),
+                           history=recent_history(user), can_enrol=endpoint_exists("enrolments.new"))
+
+
+@bp.route("/<int:user_id>/<any(deactivate, reactivate):change>", methods=["GET", "POST"])
+def set_active(user_id: int, change: str):
+    """Confirm, then deactivate (no more sign-in) or reactivate a user."""
+    user = get_in_org_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            services.set_active(user, current_user, change == "reactivate")
+        except services.TypeNotAllowed as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(f"{user.full_name} is {change}d: they "
+                  f"{'can sign in again' if change == 'reactivate' else 'can no longer sign in'}.",
+                  "success")
+        return redirect(url_for("users.detail", user_id=user.id))
+    return render_template("users/confirm_active.html", user=user, form=form, change=change)
+
+
+from webapp.users import group_views  # noqa: E402,F401  (routes for Groups on this blueprint)

@@ -1,0 +1,63 @@
+"""Forms for Users & Groups: Create User, edit a user, groups and their owner."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from webapp.auth.forms import valid_email
+from webapp.models import AccountType
+
+ALL_TYPE_CHOICES = [(t.value, t.label) for t in AccountType]
+# A Guest can never be made an Admin or a Team Manager, so a Guest's form offers only these.
+GUEST_TYPE_CHOICES = [(t.value, t.label) for t in (AccountType.USER, AccountType.GUEST)]
+
+
+class CreateUserForm(FlaskForm):
+    first_name = StringField("First name", validators=[
+        DataRequired("Enter the person's first name."), Length(max=100)])
+    last_name = StringField("Last name", validators=[
+        DataRequired("Enter the person's last name."), Length(max=100)])
+    email = EmailField("Email address", validators=[
+        DataRequired("Enter the person's email address."), valid_email])
+    account_type = SelectField("Account type", choices=ALL_TYPE_CHOICES,
+                               default=AccountType.USER.value)
+    send_invite = BooleanField("Send Invite & Password to User/Guest", default=False)
+    create_another = BooleanField("Create Another", default=False)
+
+
+class EditUserForm(FlaskForm):
+    first_name = StringField("First name", validators=[
+        DataRequired("Enter the person's first name."), Length(max=100)])
+    last_name = StringField("Last name", validators=[
+        DataRequired("Enter the person's last name."), Length(max=100)])
+    account_type = SelectField("Account type", choices=ALL_TYPE_CHOICES, validate_choice=False)
+
+    def limit_types_for(self, user) -> None:
+        """Offer only the account types this user may have."""
+        if user.type is AccountType.GUEST:
+            self.account_type.choices = GUEST_TYPE_CHOICES
+
+    def validate_account_type(self, field) -> None:
+        allowed = [value for value, _ in field.choices]
+        if field.data in allowed:
+            return
+        if field.data in (AccountType.ADMIN.value, AccountType.TEAM_MANAGER.value):
+            raise ValidationError("A Guest can never be made an Admin or a Team Manager.")
+        raise ValidationError("Choose one of the account types in the list.")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a confirmation button carrying only the CSRF token."""
+
+
+class GroupNameForm(FlaskForm):
+    name = StringField("Group name", validators=[
+        DataRequired("Give the group a name."), Length(max=120)])
+
+
+class GroupOwnerForm(FlaskForm):
+    owner_id = SelectField("Owner", coerce=int, choices=[(0, "No owner")])
+
+    def offer(self, managers) -> None:
+        """Choices: no owner, or one of the organisation's Team Managers."""
+        self.owner_id.choices = [(0, "No owner")] + [
+            (m.id, f"{m.full_name} ({m.email})") for m in managers]

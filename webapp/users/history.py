@@ -1,0 +1,61 @@
+"""A user's recent audit trail, in plain words."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from webapp.extensions import db
+from webapp.models import AccountType, AuditEvent, User
+
+FIELD_LABELS = {"first_name": "first name", "last_name": "last name", "account_type": "account type"}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    who: str
+    what: str
+
+
+def _value(field: str, value) -> str:
+    if field == "account_type" and value in {t.value for t in AccountType}:
+        return AccountType(value).label
+    return str(value)
+
+
+def describe(event: AuditEvent) -> str:
+    """One plain sentence for an audit event about a user."""
+    detail = event.detail or {}
+    if event.action == "user.create":
+        how = "with the welcome email" if detail.get("invited") else "without an email"
+        return f"Account created {how}"
+    if event.action == "user.update":
+        changes = detail.get("changes", {})
+        parts = [f"{FIELD_LABELS.get(field, field)} from “{_value(field, old)}” to “{_value(field, new)}”"
+                 for field, (old, new) in changes.items()]
+        return "Changed " + "; ".join(parts) if parts else "Details saved"
+    labels = {
+        "user.deactivate": "Deactivated: can no longer sign in",
+        "user.activate": "Reactivated: can sign in again",
+        "auth.sign_in": "Signed in",
+        "auth.password_change": "Set their own password",
+    }
+    return labels.get(event.action, event.action.replace(".", ": ").replace("_", " ").capitalize())
+
+
+def recent_history(user: User, limit: int = 10) -> list[HistoryEntry]:
+    """The latest events about this user, newest first, with who did each (one query)."""
+    actor = aliased(User)
+    rows = db.session.execute(
+        select(AuditEvent, actor)
+        .outerjoin(actor, actor.id == AuditEvent.actor_id)
+        .where(AuditEvent.org_id == user.org_id, AuditEvent.target_type == "user",
+               AuditEvent.target_id == user.id)
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [HistoryEntry(at=event.created_at, who=who.full_name if who else "The system",
+                         what=describe(event)) for event, who in rows]
