@@ -284,6 +284,7 @@ def send_queued(limit: int | None = None) -> SendReport:
                     _mark_failed_attempt(message, error, report)
                     continue
                 _mark_sent(message)
+                report.sent += 1
     finally:
         _close(connection)
     return report
