@@ -1,0 +1,269 @@
+"""Create Users: every ready row of a batch becomes an account, in one transaction, exactly once."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from markupsafe import escape
+from sqlalchemy import and_, or_, select, update
+
+from webapp import audit, jobs
+from webapp.clock import utcnow
+from webapp.credentials import generate_password, hash_generated_password
+from webapp.extensions import db
+from webapp.mail import messages
+from webapp.mail.outbox import PASSWORD_REMOVED, queue_rows, render_email
+from webapp.models import (
+    BatchStatus,
+    ImportBatch,
+    InviteStatus,
+    Organisation,
+    RowStatus,
+    StagedRow,
+    User,
+)
+from webapp.users.membership import sync_all_org_users
+
+log = logging.getLogger(__name__)
+
+ALREADY_HAS_ACCOUNT = "Already has an account in this organisation."
+WELCOME_SUBJECT = "Welcome to {org}: your sign-in details"
+SUMMARY_SOURCE = "File Import"
+# Rows read per progress step while passwords are made (the slow, write-free part).
+PROGRESS_STEP = 2000
+
+
+@dataclass
+class CreateResult:
+    batch_id: int
+    created: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    # Why nothing was done: the batch was already claimed, or the transaction failed.
+    refused: str | None = None
+    error: str | None = None
+    created_user_ids: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.refused is None and self.error is None
+
+
+class BatchNotReady(Exception):
+    """The batch is not staged: it is being created, or already done."""
+
+
+def claim_batch(batch_id: int) -> bool:
+    """Move a batch from staged to creating; False when another request got there first."""
+    claimed = db.session.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.STAGED)
+        .values(status=BatchStatus.CREATING, last_error="")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def refusal(batch: ImportBatch) -> str:
+    """Why Create Users cannot start for this batch now."""
+    if batch.status == BatchStatus.CREATING:
+        return "These users are already being created. Wait for it to finish."
+    if batch.status == BatchStatus.DONE:
+        return "These users have already been created."
+    return "This file is still being read. Wait for it to finish."
+
+
+def create_users(batch_id: int, actor_id: int | None, job_id: int | None = None, *,
+                 claimed: bool = False) -> CreateResult:
+    """Create an account for every ready row; report per person; never create anyone twice."""
+    if not claimed and not claim_batch(batch_id):
+        batch = db.session.get(ImportBatch, batch_id)
+        return CreateResult(batch_id=batch_id, refused=refusal(batch))
+    try:
+        return _create_claimed(batch_id, actor_id, job_id)
+    except Exception as exc:  # nobody is created; the admin sees why and can try again
+        db.session.rollback()
+        log.exception("Create Users failed for import batch %s", batch_id)
+        reason = (f"No users were created: {type(exc).__name__}: {exc}"[:1000] if str(exc)
+                  else "No users were created because of an unexpected error.")
+        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+                           .values(status=BatchStatus.STAGED, last_error=reason))
+        db.session.commit()
+        return CreateResult(batch_id=batch_id, error=reason)
+
+
+def create_users_job(batch_id: int, actor_id: int | None, job_id: int | None = None) -> dict:
+    """Background job around create_users for a batch the view has already claimed."""
+    result = create_users(batch_id, actor_id, job_id, claimed=True)
+    return {"batch_id": batch_id, "created": result.created, "failed": result.failed,
+            "error": result.error}
+
+
+def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> CreateResult:
+    batch = db.session.get(ImportBatch, batch_id)
+    org = db.session.get(Organisation, batch.org_id)
+    ready = db.session.execute(
+        select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
+               StagedRow.email, StagedRow.account_type, StagedRow.send_invite)
+        .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.VALID)
+        .order_by(StagedRow.line)
+    ).all()
+    # Passwords and hashes first, before any write, so progress can be saved as we go.
+    passwords = _passwords(len(ready), job_id)
+
+    now = utcnow()
+    org_emails = select(User.email).where(User.org_id == batch.org_id)
+    taken = set(db.session.scalars(
+        select(StagedRow.email).where(StagedRow.batch_id == batch_id,
+                                      StagedRow.status == RowStatus.VALID,
+                                      StagedRow.email.in_(org_emails))
+    ))
+    new_users, outcomes, welcome_rows = [], [], []
+    for row, (password, password_hash) in zip(ready, passwords):
+        if row.email in taken:
+            continue
+        new_users.append({
+            "org_id": batch.org_id, "first_name": row.first_name[:100], "last_name": row.last_name[:100],
+            "email": row.email, "account_type": row.account_type,
+            "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
+            "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
+            "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
+        })
+        outcomes.append(_outcome(row, "created", "", password))
+        if row.send_invite:
+            welcome_rows.append((row, password))
+    if job_id is not None:
+        jobs.progress(job_id, len(ready), len(ready), "Saving the accounts")
+
+    _mark_taken(batch)
+    if new_users:
+        db.session.execute(db.insert(User), new_users)
+    _mark_created(batch)
+    sync_all_org_users(batch.org_id, None)
+    ids_by_email = dict(db.session.execute(
+        select(User.email, User.id).join(StagedRow, StagedRow.user_id == User.id)
+        .where(StagedRow.batch_id == batch_id)
+    ).all())
+    queue_rows(WelcomeRenderer(org).rows(welcome_rows, ids_by_email))
+
+    failed_rows = db.session.execute(
+        select(StagedRow.first_name, StagedRow.last_name, StagedRow.email, StagedRow.account_type,
+               StagedRow.failure_reason)
+        .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.FAILED)
+        .order_by(StagedRow.line)
+    ).all()
+    outcomes += [_outcome(row, "failed", row.failure_reason) for row in failed_rows]
+    created = len(new_users)
+    failed = len(failed_rows)
+    actor = db.session.get(User, actor_id) if actor_id else None
+    if len(outcomes) >= 2:
+        messages.created_users_summary(org, actor, outcomes, source=SUMMARY_SOURCE)
+    duplicates = db.session.scalar(
+        select(db.func.count()).select_from(StagedRow)
+        .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.DUPLICATE)
+    ) or 0
+    audit.record(batch.org_id, actor_id, "users.imported", target_type="import_batch",
+                 target_id=batch_id, filename=batch.filename, created=created, failed=failed,
+                 duplicates=duplicates)
+    batch.status, batch.finished_at, batch.last_error = BatchStatus.DONE, utcnow(), ""
+    batch.created_count, batch.failed_count = created, failed
+    db.session.commit()
+    return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates,
+                        created_user_ids=list(ids_by_email.values()))
+
+
+def _passwords(count: int, job_id: int | None) -> list[tuple[str, str]]:
+    """Generated passwords with their fast hashes, reporting progress between steps."""
+    made = []
+    for start in range(0, count, PROGRESS_STEP):
+        for _ in range(min(PROGRESS_STEP, count - start)):
+            password = generate_password()
+            made.append((password, hash_generated_password(password)))
+        if job_id is not None:
+            jobs.progress(job_id, len(made), count, "Making passwords")
+    return made
+
+
+def _outcome(row, outcome: str, reason: str, password: str = "") -> dict:
+    return {"first_name": row.first_name, "last_name": row.last_name, "email": row.email,
+            "account_type": row.account_type, "outcome": outcome, "reason": reason,
+            "password": password}
+
+
+def _mark_taken(batch: ImportBatch) -> None:
+    """Before inserting: ready rows whose email got an account meanwhile, and existing rows, fail."""
+    org_emails = select(User.email).where(User.org_id == batch.org_id)
+    db.session.execute(
+        update(StagedRow)
+        .where(StagedRow.batch_id == batch.id, or_(
+            StagedRow.status == RowStatus.EXISTING,
+            and_(StagedRow.status == RowStatus.VALID, StagedRow.email.in_(org_emails))))
+        .values(status=RowStatus.FAILED, failure_reason=ALREADY_HAS_ACCOUNT)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _mark_created(batch: ImportBatch) -> None:
+    """After inserting: the remaining ready rows are created and linked to their new user."""
+    new_user_id = (
+        select(User.id).where(User.org_id == batch.org_id, User.email == StagedRow.email).scalar_subquery()
+    )
+    db.session.execute(
+        update(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.VALID)
+        .values(status=RowStatus.CREATED, user_id=new_user_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+class WelcomeRenderer:
+    """Welcome emails for many users: the templates render once per shape, then fill in per row.
+
+    Rendering Jinja per person is too slow for 100,000 people; the person's values go in by
+    plain replacement of unique markers (HTML-escaped in the HTML body).
+    """
+
+    MARKERS = {"first_name": "QQFIRSTQQ", "last_name": "QQLASTQQ", "email": "QQEMAILQQ",
+               "password": "QQPASSWORDQQ"}
+
+    def __init__(self, org: Organisation):
+        self.org = org
+        self.subject = WELCOME_SUBJECT.format(org=org.name)
+        self._shapes: dict[tuple[bool, bool], tuple[str, str, str, str]] = {}
+
+    def _shape(self, has_first: bool, has_last: bool) -> tuple[str, str, str, str]:
+        key = (has_first, has_last)
+        if key not in self._shapes:
+            first = self.MARKERS["first_name"] if has_first else ""
+            last = self.MARKERS["last_name"] if has_last else ""
+            user = SimpleNamespace(first_name=first, last_name=last, email=self.MARKERS["email"],
+                                   full_name=" ".join(p for p in (first, last) if p) or self.MARKERS["email"])
+            text, html = render_email("welcome", user=user, org=self.org, password=self.MARKERS["password"])
+            self._shapes[key] = (text, html, text.replace(self.MARKERS["password"], PASSWORD_REMOVED),
+                                 html.replace(self.MARKERS["password"], str(escape(PASSWORD_REMOVED))))
+        return self._shapes[key]
+
+    def _fill(self, template: str, values: dict, html: bool) -> str:
+        for name, marker in self.MARKERS.items():
+            if marker in template:
+                value = values.get(name, "")
+                template = template.replace(marker, str(escape(value)) if html else value)
+        return template
+
+    def rows(self, people: list[tuple], ids_by_email: dict[str, int]) -> list[dict]:
+        """Outbox rows (for queue_rows) for (row, password) pairs."""
+        made = []
+        for row, password in people:
+            text, html, redacted_text, redacted_html = self._shape(bool(row.first_name), bool(row.last_name))
+            values = {"first_name": row.first_name, "last_name": row.last_name, "email": row.email,
+                      "password": password}
+            made.append({
+                "org_id": self.org.id, "kind": "welcome", "to_address": row.email,
+                "to_user_id": ids_by_email.get(row.email), "subject": self.subject,
+                "text_body": self._fill(text, values, False), "html_body": self._fill(html, values, True),
+                "redacted_text_body": self._fill(redacted_text, values, False),
+                "redacted_html_body": self._fill(redacted_html, values, True),
+                "carries_password": True,
+            })
+        return made

@@ -1,0 +1,236 @@
+"""The staged table: filters, search, pages, counters, inline edits and bulk actions, set-based."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, or_, select, update
+
+from webapp.csvsafe import write_csv
+from webapp.extensions import db
+from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, validate_fields
+from webapp.imports.staging import OPEN_STATUSES, _EMAIL_ERROR_STARTS, refresh_rows, status_expression
+from webapp.models import ImportBatch, RowStatus, StagedRow
+
+PER_PAGE = 50
+
+FILTERS = {
+    "all": ("All rows", None),
+    "problems": ("Problems", (RowStatus.INVALID,)),
+    "ready": ("Ready", (RowStatus.VALID,)),
+    "existing": ("Already has an account", (RowStatus.EXISTING,)),
+    "duplicates": ("Duplicates ignored", (RowStatus.DUPLICATE,)),
+    "created": ("Created", (RowStatus.CREATED,)),
+    "failed": ("Failed", (RowStatus.FAILED,)),
+}
+BULK_ACTIONS = {
+    "set_type": "Set account type",
+    "invite_on": "Tick Send Invite & Password",
+    "invite_off": "Clear Send Invite & Password",
+    "remove": "Remove rows",
+}
+
+
+class TableError(ValueError):
+    """A request on the table that cannot be carried out; str(error) says why."""
+
+
+@dataclass
+class Counters:
+    rows_read: int
+    duplicates: int
+    ready: int
+    problems: int
+    existing: int
+    created: int
+    failed: int
+    removed: int
+
+
+@dataclass
+class RowPage:
+    rows: list
+    total: int
+    page: int
+    pages: int
+
+
+def matching(batch_id: int, filter_name: str = "all", query: str = ""):
+    """The where-clauses for a filter and a search over one batch."""
+    clauses = [StagedRow.batch_id == batch_id]
+    statuses = FILTERS.get(filter_name, FILTERS["all"])[1]
+    if statuses:
+        clauses.append(StagedRow.status.in_(statuses))
+    query = (query or "").strip()
+    if query:
+        pattern = f"%{query}%"
+        terms = [StagedRow.first_name.ilike(pattern), StagedRow.last_name.ilike(pattern),
+                 StagedRow.email.ilike(pattern)]
+        if query.isdigit():
+            terms.append(StagedRow.line == int(query))
+        clauses.append(or_(*terms))
+    return clauses
+
+
+def page_of_rows(batch_id: int, filter_name: str, query: str, page: int) -> RowPage:
+    """One page of rows in file order, with the number of rows that match."""
+    clauses = matching(batch_id, filter_name, query)
+    total = db.session.scalar(select(func.count()).select_from(StagedRow).where(*clauses)) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(1, page), pages)
+    rows = db.session.scalars(
+        select(StagedRow).where(*clauses).order_by(StagedRow.line, StagedRow.id)
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    return RowPage(rows=rows, total=total, page=page, pages=pages)
+
+
+def counters(batch: ImportBatch) -> Counters:
+    """How many rows are in each state (one GROUP BY)."""
+    by_status = dict(db.session.execute(
+        select(StagedRow.status, func.count()).where(StagedRow.batch_id == batch.id)
+        .group_by(StagedRow.status)
+    ).all())
+    present = sum(by_status.values())
+    return Counters(
+        rows_read=batch.rows_read, duplicates=by_status.get(RowStatus.DUPLICATE, 0),
+        ready=by_status.get(RowStatus.VALID, 0), problems=by_status.get(RowStatus.INVALID, 0),
+        existing=by_status.get(RowStatus.EXISTING, 0), created=by_status.get(RowStatus.CREATED, 0),
+        failed=by_status.get(RowStatus.FAILED, 0), removed=max(0, batch.rows_read - present),
+    )
+
+
+def get_row(batch: ImportBatch, row_id: int) -> StagedRow | None:
+    """A row of this batch, or None."""
+    return db.session.scalar(select(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.id == row_id))
+
+
+def _require_editable(batch: ImportBatch, row: StagedRow | None = None) -> None:
+    if not batch.editable:
+        raise TableError("This import is no longer being checked, so its rows cannot be changed.")
+    if row is not None and row.status not in OPEN_STATUSES:
+        raise TableError("This row is a duplicate that is ignored; remove it or leave it.")
+
+
+def edit_row(batch: ImportBatch, row: StagedRow, *, first_name: str, last_name: str, email: str,
+             account_type: str, send_invite: bool | None = None) -> StagedRow:
+    """Save an inline edit, revalidate it, and recompute conflicts for the old and new email."""
+    _require_editable(batch, row)
+    first, last, clean_email, type_value, errors = validate_fields(
+        first_name, last_name, email, account_type, has_type_column=True
+    )
+    type_error = next((e for e in errors if e.startswith("Account type")), None)
+    errors = [e for e in errors if e is not type_error]
+    old_email = row.email
+    row.first_name, row.last_name, row.email = first, last, clean_email
+    row.account_type = type_value if type_error is None else row.account_type
+    row.errors, row.fields_ok = errors, not errors
+    row.email_ok = bool(clean_email) and not any(e.startswith(_EMAIL_ERROR_STARTS) for e in errors)
+    row.account_type_error = type_error
+    if send_invite is not None:
+        row.send_invite = send_invite
+    db.session.flush()
+    emails = StagedRow.email.in_({old_email, clean_email})
+    refresh_rows(batch, emails, emails)
+    db.session.commit()
+    db.session.refresh(row)
+    return row
+
+
+def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None = None,
+               send_invite: bool | None = None) -> StagedRow:
+    """Change one row's account type or its Send Invite tick."""
+    _require_editable(batch, row)
+    values = {}
+    if account_type is not None:
+        values.update(account_type=_known_type(account_type), account_type_error=None)
+    if send_invite is not None:
+        values["send_invite"] = send_invite
+    db.session.execute(update(StagedRow).where(StagedRow.id == row.id).values(**values))
+    db.session.execute(update(StagedRow).where(StagedRow.id == row.id)
+                       .values(status=status_expression(batch.org_id)))
+    db.session.commit()
+    db.session.refresh(row)
+    return row
+
+
+def remove_row(batch: ImportBatch, row: StagedRow) -> None:
+    """Remove one row; rows that conflicted with it are checked again."""
+    _require_editable(batch)
+    email = row.email
+    db.session.execute(delete(StagedRow).where(StagedRow.id == row.id))
+    same_email = StagedRow.email == email
+    refresh_rows(batch, same_email, same_email)
+    db.session.commit()
+
+
+def _known_type(value: str) -> str:
+    if value not in ACCOUNT_TYPE_LABELS:
+        raise TableError("Choose an account type from the list.")
+    return value
+
+
+def bulk_scope(batch: ImportBatch, scope: str, row_ids: list[int], filter_name: str, query: str,
+               page: int):
+    """Where-clauses for the rows a bulk action applies to: chosen, this page, or all matching."""
+    if scope == "all_matching":
+        return matching(batch.id, filter_name, query)
+    if scope == "page":
+        row_ids = [row.id for row in page_of_rows(batch.id, filter_name, query, page).rows]
+    if not row_ids:
+        raise TableError("Select at least one row first, or choose all rows on this page or all matching rows.")
+    return [StagedRow.batch_id == batch.id, StagedRow.id.in_(row_ids)]
+
+
+def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str | None = None) -> int:
+    """Apply a bulk action to the rows the clauses select; returns how many rows it touched."""
+    _require_editable(batch)
+    open_clauses = [*clauses, StagedRow.status.in_(OPEN_STATUSES)]
+    if action == "set_type":
+        values = {"account_type": _known_type(account_type or ""), "account_type_error": None}
+        touched = _update(open_clauses, values)
+        _update(open_clauses, {"status": status_expression(batch.org_id)})
+    elif action in ("invite_on", "invite_off"):
+        touched = _update(open_clauses, {"send_invite": action == "invite_on"})
+    elif action == "remove":
+        touched = db.session.execute(delete(StagedRow).where(*clauses)
+                                     .execution_options(synchronize_session=False)).rowcount
+        # Only rows that conflicted with another row can change when rows go away.
+        refresh_rows(batch, StagedRow.conflict_with.is_not(None), StagedRow.status == RowStatus.INVALID)
+    else:
+        raise TableError("Choose a bulk action from the list.")
+    db.session.commit()
+    return touched
+
+
+def _update(clauses, values) -> int:
+    return db.session.execute(
+        update(StagedRow).where(*clauses).values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+
+
+def row_reason(row) -> str:
+    """Why a row will not be created, in one sentence or more."""
+    if row.status == RowStatus.DUPLICATE:
+        return f"Same as line {row.duplicate_of} in every field, so it is ignored."
+    if row.status == RowStatus.EXISTING:
+        return "Already has an account in this organisation."
+    if row.status == RowStatus.FAILED:
+        return row.failure_reason or "Not created."
+    return " ".join(row.problems)
+
+
+def problems_csv(batch: ImportBatch) -> bytes:
+    """A CSV of every row that will not be (or was not) created, with a Reason column."""
+    rows = db.session.scalars(
+        select(StagedRow).where(
+            StagedRow.batch_id == batch.id,
+            StagedRow.status.in_((RowStatus.INVALID, RowStatus.EXISTING, RowStatus.DUPLICATE,
+                                  RowStatus.FAILED)),
+        ).order_by(StagedRow.line, StagedRow.id)
+    )
+    return write_csv(
+        ["Line", "First Name", "Last Name", "Email Address", "Account Type", "Reason"],
+        ([row.line, row.first_name, row.last_name, row.email,
+          ACCOUNT_TYPE_LABELS.get(row.account_type, row.account_type), row_reason(row)] for row in rows),
+    )
+
