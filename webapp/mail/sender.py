@@ -131,7 +131,11 @@ def _email_for(message: OutboxMessage) -> flask_mail.Message:
     )
     email.msgId = message.message_id
     for attachment in message.attachments:
-        email.attach(attachment.filename, attachment.content_type, attachment.data)
+        content_type = attachment.content_type
+        if content_type.startswith("text/") and "charset" not in content_type:
+            # Without it, mail programs guess, and names with accents arrive garbled.
+            content_type += "; charset=utf-8"
+        email.attach(attachment.filename, content_type, attachment.data)
     return email
 
 
