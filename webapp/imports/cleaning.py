@@ -35,7 +35,7 @@ _ACCOUNT_TYPE_ALIASES = {
 KNOWN_TYPES_SENTENCE = "Use one of: User, Guest, Admin, Team Manager."
 
 
-@dataclass
+@dataclass(slots=True)  # 100,000 of these per large file: slots keep them small
 class CleanRow:
     """One data row after cleaning and validation."""
 

@@ -23,6 +23,7 @@ _ENCODINGS = {value for value, _ in ENCODING_CHOICES}
 _DELIMITERS = {value for value, _ in DELIMITER_CHOICES}
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 _SNIFF_ROWS = 50
+_SNIFF_CHARS = 256 * 1024
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -95,11 +96,14 @@ def _decode(data: bytes, encoding: str) -> str:
 
 def detect_delimiter(text: str) -> str | None:
     """Pick the delimiter that gives the most consistent field count (above one) over the first rows."""
+    sample = text[:_SNIFF_CHARS]
+    if len(text) > _SNIFF_CHARS and "\n" in sample:
+        sample = sample[:sample.rindex("\n") + 1]  # a cut-off last row would skew its count
     best, best_score = None, None
     for order, candidate in enumerate(DELIMITER_CHOICES):
         counts = []
         try:
-            reader = csv.reader(io.StringIO(text, newline=""), delimiter=candidate[0])
+            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=candidate[0])
             for cells in reader:
                 if any(clean_cell(c) for c in cells):
                     counts.append(_trimmed_length(cells))
@@ -197,18 +201,24 @@ def _read_xlsx(data: bytes) -> RawTable:
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheets = [workbook.get_sheet_by_index(i).to_python(skip_empty_area=False)
-                  for i in range(len(workbook.sheet_names))]
+        sheet_count = len(workbook.sheet_names)
     except Exception:  # calamine raises several unrelated types for damaged or encrypted files
-        raise UnreadableFile(
-            "The file could not be opened as an Excel workbook (.xlsx): it may be damaged or password-protected. "
-            "Open it in Excel, save it again as .xlsx or CSV, and upload that."
-        ) from None
-    for sheet in sheets:
-        numbered = [(index, [_cell_text(v) for v in values]) for index, values in enumerate(sheet, start=1)]
+        raise UnreadableFile(_DAMAGED_WORKBOOK) from None
+    for index in range(sheet_count):
+        try:
+            sheet = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+        except Exception:
+            raise UnreadableFile(_DAMAGED_WORKBOOK) from None
+        numbered = [(number, [_cell_text(v) for v in values]) for number, values in enumerate(sheet, start=1)]
         if any(any(clean_cell(c) for c in cells) for _, cells in numbered):
             return _table(iter(numbered), "xlsx", None, "xlsx", None)
     raise UnreadableFile("The workbook has no data in any sheet. Add a header row and one row per person.")
+
+
+_DAMAGED_WORKBOOK = (
+    "The file could not be opened as an Excel workbook (.xlsx): it may be damaged or password-protected. "
+    "Open it in Excel, save it again as .xlsx or CSV, and upload that."
+)
 
 
 def _cell_text(value) -> str:
