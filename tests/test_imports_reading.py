@@ -181,3 +181,18 @@ def test_an_empty_workbook_is_refused():
 def test_choices_offer_every_supported_value_with_a_label(choices, values):
     assert [value for value, _ in choices] == values
     assert all(label for _, label in choices)
+
+
+@pytest.mark.parametrize(
+    "data, encoding, first_name",
+    [
+        ("First Name\tEmail\r\nJürgen\tj@example.com\r\n".encode("utf-16"), "utf-16", "Jürgen"),
+        (b"\xfe\xff" + "First Name\tEmail\r\nJürgen\tj@example.com\r\n".encode("utf-16-be"), "utf-16", "Jürgen"),
+        # 0x81 is undefined in cp1252: one odd byte must not make the whole file unreadable.
+        (b"First Name,Email\r\nAn\x81n,ann@example.com\r\n", "cp1252", "An\ufffdn"),
+    ],
+)
+def test_unusual_but_real_encodings_are_read(data, encoding, first_name):
+    table = read_table(data, "people.txt")
+    assert table.encoding == encoding
+    assert table.rows[0][1][0] == first_name
