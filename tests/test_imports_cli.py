@@ -1,0 +1,106 @@
+"""`flask users import`: the JSON contract, exit codes, --dry-run, --as, --account-type, --send-invite."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.models import OutboxMessage, User
+
+DATA = Path(__file__).parent / "data"
+MIXED = str(DATA / "import_mixed.csv")
+
+
+def run(runner, *args):
+    return runner.invoke(args=["users", "import", *args])
+
+
+def user_count(org):
+    return db.session.scalar(select(func.count()).select_from(User).where(User.org_id == org.id))
+
+
+def test_json_contract_after_creating(runner, org):
+    result = run(runner, MIXED, "--org", "acme", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report) == {"rows_read", "duplicates_ignored", "invalid", "existing", "valid", "created",
+                           "failed", "encoding", "delimiter", "columns", "rows"}
+    assert (report["rows_read"], report["duplicates_ignored"], report["invalid"], report["existing"],
+            report["valid"]) == (9, 1, 4, 1, 3)
+    assert report["rows_read"] == report["duplicates_ignored"] + report["invalid"] + report["existing"] + report["valid"]
+    assert (report["created"], report["failed"]) == (3, 1)
+    assert report["encoding"] == "utf-8" and report["delimiter"] == ","
+    assert report["columns"] == {"first_name": "First Name", "last_name": "Last Name",
+                                 "email": "Email Address", "account_type": "Account Type"}
+    rows = {row["line"]: row for row in report["rows"]}
+    assert set(rows[2]) == {"line", "first_name", "last_name", "email", "account_type", "status", "errors"}
+    assert rows[2] == {"line": 2, "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
+                       "account_type": "admin", "status": "created", "errors": []}
+    assert rows[9]["status"] == "failed" and rows[4]["status"] == "duplicate"
+    assert rows[7]["status"] == "invalid" and rows[7]["errors"] == ["Same email as line 6, with different details."]
+    assert user_count(org) == 4
+
+
+def test_dry_run_creates_nobody(runner, org):
+    result = run(runner, MIXED, "--org", "acme", "--json", "--dry-run")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert (report["created"], report["failed"]) == (0, 0)
+    assert {row["status"] for row in report["rows"]} == {"valid", "invalid", "duplicate", "existing"}
+    assert user_count(org) == 1
+
+
+@pytest.mark.parametrize("name,reason", [
+    ("no_email.csv", "No email column found"),
+    ("empty.csv", "empty"),
+    ("people.xls", ".xls"),
+    ("missing-file.csv", "no such file"),
+])
+def test_exit_2_with_one_line_reason_when_the_file_cannot_be_read(runner, org, name, reason):
+    result = run(runner, str(DATA / name), "--org", "acme", "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert reason in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert user_count(org) == 1
+
+
+def test_exit_2_when_the_file_is_too_large(app, runner, org):
+    app.config["IMPORT_MAX_BYTES"] = 50
+    result = run(runner, MIXED, "--org", "acme")
+    assert result.exit_code == 2 and "limit" in result.stderr
+
+
+def test_as_another_admin_and_account_type_and_send_invite(runner, org, make_user):
+    from webapp.models import AccountType
+
+    second = make_user(email="second@acme.example", account_type=AccountType.ADMIN)
+    path = DATA / "utf8_no_bom.csv"
+    result = run(runner, str(path), "--org", "acme", "--json", "--as", "second@acme.example",
+                 "--account-type", "guest", "--send-invite")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    created = [row for row in report["rows"] if row["status"] == "created"]
+    assert created and all(row["account_type"] == "guest" for row in created)
+    new_users = db.session.scalars(select(User).where(User.created_by_id == second.id)).all()
+    assert len(new_users) == len(created)
+    assert all(u.account_type == "guest" and u.invite_status == "invited" for u in new_users)
+    welcomes = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.kind == "welcome"))
+    assert welcomes == len(created)
+
+
+def test_unknown_org_or_admin_is_refused(runner, org):
+    assert run(runner, MIXED, "--org", "nope").exit_code == 2
+    result = run(runner, MIXED, "--org", "acme", "--as", "nobody@acme.example")
+    assert result.exit_code == 2 and "not an admin" in result.stderr
+
+
+def test_human_summary_without_json(runner, org):
+    result = run(runner, MIXED, "--org", "acme", "--dry-run")
+    assert result.exit_code == 0
+    assert "Rows read: 9 (3 ready, 4 with problems, 1 already have an account, 1 duplicates ignored)." in result.stdout
+    assert "Dry run: nobody was created." in result.stdout
+    assert "line 5:" in result.stdout
