@@ -19,6 +19,7 @@ from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.imports import creating, staging, table
+from webapp.imports.reading import ENCODING_CHOICES
 from webapp.imports.forms import (
     FILTER_CHOICES,
     BulkForm,
@@ -126,6 +127,7 @@ def _render_batch(current: ImportBatch, state: dict, settings_form: SettingsForm
     edit_id = request.args.get("edit", type=int)
     return render_template(
         "imports/batch.html", job=job, settings_form=settings_form, settings_error=settings_error,
+        encoding_labels=dict(ENCODING_CHOICES),
         **_table_context(current, state, edit_id=edit_id),
     ), status
 

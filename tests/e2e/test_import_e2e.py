@@ -1,0 +1,61 @@
+"""File Import in a real browser: upload, fix a bad row inline, bulk-set a type, create, see the users."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from tests.conftest import TEST_PASSWORD
+from webapp.extensions import db
+from webapp.models import User
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def sign_in(page, email="admin@acme.example"):
+    page.goto("/login")
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_import_fix_bulk_type_create(page, org, admin, screenshot):
+    sign_in(page)
+    page.goto("/users/import/")
+    screenshot("import-1-upload")
+    page.get_by_label("File to import").set_input_files(str(DATA / "import_mixed.csv"))
+    page.get_by_role("button", name="Upload and Continue").click()
+    page.wait_for_url("**/users/import/*")
+    assert page.locator("#import-counters").inner_text().count("\n") > 0
+    screenshot("import-2-staged")
+
+    # Fix line 5's email inline.
+    page.get_by_role("link", name="Edit line 5").click()
+    email_box = page.get_by_label("Email for line 5")
+    email_box.fill("bad.row@example.com")
+    page.get_by_role("button", name="Save").click()
+    row = page.locator("tr", has_text="bad.row@example.com")
+    row.get_by_text("Ready").wait_for()
+    screenshot("import-3-fixed-row")
+    page.locator("#import-counters").get_by_text("4 ready", exact=True).wait_for()
+
+    # Bulk-set Guest on lines 2 and 3.
+    page.get_by_label("Select line 2").check()
+    page.get_by_label("Select line 3").check()
+    page.get_by_label("Bulk action").select_option("set_type")
+    page.get_by_label("Account type (for Set account type)").select_option("guest")
+    page.get_by_role("button", name="Apply to rows").click()
+    page.get_by_text("Account type set to Guest for 2 rows.").wait_for()
+    screenshot("import-4-bulk-type")
+
+    page.get_by_role("link", name="Create Users").click()
+    page.get_by_text("4 users will be created.").wait_for()
+    screenshot("import-5-confirm")
+    page.get_by_role("button", name="Create 4 users").click()
+    page.wait_for_url("**/users/?batch=*")
+    page.get_by_text("4 users created").wait_for()
+    screenshot("import-6-users-list")
+    assert page.get_by_text("grace@example.com").count() >= 1
+    db.session.expire_all()
+    grace = db.session.scalar(select(User).where(User.email == "grace@example.com"))
+    assert grace.account_type == "guest"
