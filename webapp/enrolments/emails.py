@@ -5,7 +5,7 @@ from datetime import date
 
 from webapp.csvsafe import write_csv
 from webapp.enrolments.notifications import Notice, NoticeKind
-from webapp.mail.outbox import Attachment, queue, queue_rows, render_email
+from webapp.mail.outbox import PASSWORD_REMOVED, Attachment, queue, queue_rows, render_email, render_with_password
 from webapp.models import Organisation, Series, User
 
 # The summary lists this many learners in its body; every learner is in the CSV attachment.
@@ -21,8 +21,12 @@ def queue_enrolment_emails(org: Organisation, series: Series, actor: User, learn
     if not send_invite:
         admin_summary(org, series, actor, learners, passwords, due_date=due_date)
         return 1
-    queue_rows([learner_email_row(org, series, row, notices[row.id].kind, passwords.get(row.id),
-                                  due_date=due_date) for row in learners])
+    rows = [learner_email_row(org, series, row, notices[row.id].kind, passwords.get(row.id),
+                              due_date=due_date) for row in learners]
+    # SQLAlchemy batches consecutive rows with the same non-NULL columns into one executemany:
+    # keeping the password-carrying rows together keeps it to two statements, not one per row.
+    rows.sort(key=lambda row: row["carries_password"])
+    queue_rows(rows)
     return len(learners)
 
 
@@ -31,10 +35,16 @@ def learner_email_row(org: Organisation, series: Series, learner, kind: NoticeKi
     """An outbox row for one learner: the created-user welcome or the series enrolment email."""
     template = ("series_enrolment_created_user" if kind is NoticeKind.CREATED_USER_ENROLMENT
                 else "series_enrolment")
-    text, html = render_email(template, org=org, series=series, learner=learner,
-                              password=password, due_date=due_date,
-                              has_own_access=learner.signed_in_at is not None
-                              or not learner.password_is_generated)
+    context = dict(org=org, series=series, learner=learner, due_date=due_date,
+                   has_own_access=learner.signed_in_at is not None or not learner.password_is_generated)
+    redacted = {}
+    if password:
+        rendered = render_with_password(template, password, **context)
+        text, html = rendered.text, rendered.html
+        redacted = {"redacted_text_body": rendered.redacted_text,
+                    "redacted_html_body": rendered.redacted_html}
+    else:
+        text, html = render_email(template, password=None, **context)
     if kind is NoticeKind.CREATED_USER_ENROLMENT:
         subject = f"Welcome to {org.name}: you are enrolled in {series.name}"
     elif password:
@@ -43,24 +53,37 @@ def learner_email_row(org: Organisation, series: Series, learner, kind: NoticeKi
         subject = f"You are enrolled in {series.name}"
     return {"org_id": org.id, "kind": kind.value, "to_address": learner.email,
             "to_user_id": learner.id, "subject": subject, "text_body": text,
-            "html_body": html, "carries_password": password is not None}
+            "html_body": html, "carries_password": password is not None, **redacted}
 
 
 def admin_summary(org: Organisation, series: Series, actor: User, learners: list,
                   passwords: dict[int, str], *, due_date: date | None) -> None:
     """One email to the acting admin with every enrolment's details, new passwords included."""
-    entries = [{"name": " ".join(p for p in (row.first_name, row.last_name) if p) or row.email,
-                "email": row.email, "password": passwords.get(row.id)} for row in learners]
-    text, html = render_email("enrolment_admin_summary", org=org, series=series, admin=actor,
-                              entries=entries[:SUMMARY_BODY_LIMIT], total=len(entries),
-                              password_count=len(passwords), due_date=due_date)
-    csv_bytes = write_csv(
-        ["First name", "Last name", "Email", "Series", "Due date", "New password"],
-        ([row.first_name, row.last_name, row.email, series.name,
-          due_date.isoformat() if due_date else "", passwords.get(row.id, "")] for row in learners),
-    )
+    def entries(blank: bool) -> list[dict]:
+        return [{"name": " ".join(p for p in (row.first_name, row.last_name) if p) or row.email,
+                 "email": row.email,
+                 "password": PASSWORD_REMOVED if blank and row.id in passwords else passwords.get(row.id)}
+                for row in learners[:SUMMARY_BODY_LIMIT]]
+
+    def body(blank: bool) -> tuple[str, str]:
+        return render_email("enrolment_admin_summary", org=org, series=series, admin=actor,
+                            entries=entries(blank), total=len(learners),
+                            password_count=len(passwords), due_date=due_date)
+
+    def csv_file(blank: bool) -> bytes:
+        return write_csv(
+            ["First name", "Last name", "Email", "Series", "Due date", "New password"],
+            ([row.first_name, row.last_name, row.email, series.name,
+              due_date.isoformat() if due_date else "",
+              (PASSWORD_REMOVED if blank else passwords[row.id]) if row.id in passwords else ""]
+             for row in learners))
+
+    text, html = body(blank=False)
+    redacted_text, redacted_html = body(blank=True) if passwords else (None, None)
     queue(org_id=org.id, kind=NoticeKind.ADMIN_SUMMARY.value, to_address=actor.email,
-          to_user_id=actor.id, subject=f"Enrolment in {series.name}: details for {len(entries)} "
-          f"learner{'s' if len(entries) != 1 else ''} to pass on",
+          to_user_id=actor.id, subject=f"Enrolment in {series.name}: details for {len(learners)} "
+          f"learner{'s' if len(learners) != 1 else ''} to pass on",
           text_body=text, html_body=html, carries_password=bool(passwords),
-          attachments=(Attachment("enrolments.csv", "text/csv", csv_bytes),))
+          redacted_text_body=redacted_text, redacted_html_body=redacted_html,
+          attachments=(Attachment("enrolments.csv", "text/csv", csv_file(blank=False),
+                                  csv_file(blank=True) if passwords else None),))
