@@ -19,9 +19,13 @@ class CreateUserForm(FlaskForm):
     email = EmailField("Email address", validators=[
         DataRequired("Enter the person's email address."), valid_email])
     account_type = SelectField("Account type", choices=ALL_TYPE_CHOICES,
-                               default=AccountType.USER.value)
+                               default=AccountType.USER.value, validate_choice=False)
     send_invite = BooleanField("Send Invite & Password to User/Guest", default=False)
     create_another = BooleanField("Create Another", default=False)
+
+    def validate_account_type(self, field) -> None:
+        if field.data not in {value for value, _ in ALL_TYPE_CHOICES}:
+            raise ValidationError("Choose one of the account types in the list.")
 
 
 class EditUserForm(FlaskForm):
@@ -55,7 +59,12 @@ class GroupNameForm(FlaskForm):
 
 
 class GroupOwnerForm(FlaskForm):
-    owner_id = SelectField("Owner", coerce=int, choices=[(0, "No owner")])
+    owner_id = SelectField("Owner", coerce=int, choices=[(0, "No owner")], validate_choice=False)
+
+    def validate_owner_id(self, field) -> None:
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError("Only a Team Manager of your organisation can own a group. "
+                                  "Choose one from the list.")
 
     def offer(self, managers) -> None:
         """Choices: no owner, or one of the organisation's Team Managers."""

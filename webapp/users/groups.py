@@ -171,11 +171,13 @@ def add_members(group: Group, actor: User, user_ids: Select) -> MemberChange:
     already = select(GroupMember.user_id).where(GroupMember.group_id == group.id,
                                                 GroupMember.user_id == chosen.c.id)
     selected = db.session.scalar(select(func.count()).select_from(chosen)) or 0
+    # Counted up front: drivers do not all report rowcount for INSERT ... SELECT.
+    added = db.session.scalar(
+        select(func.count()).select_from(chosen).where(~exists(already))) or 0
     new_members = select(literal(group.id), chosen.c.id, literal(utcnow())).where(~exists(already))
-    result = db.session.execute(
+    db.session.execute(
         insert(GroupMember).from_select(["group_id", "user_id", "added_at"], new_members)
     )
-    added = max(result.rowcount or 0, 0)
     audit.record(group.org_id, actor.id, "group.members_add", target_type="group",
                  target_id=group.id, added=added, selected=selected)
     db.session.commit()
