@@ -263,3 +263,35 @@ def test_cli_send_in_keep_only_mode_says_why_nothing_went(org, admin, runner):
     invite(org, admin, "nina@example.com")
     result = runner.invoke(args=["mail", "send"])
     assert "MAIL_SERVER is not set" in result.output
+
+
+def test_background_sender_delivers_after_a_request_queues_mail(org, admin, smtp_server, app,
+                                                                 client, login_as):
+    import time
+
+    from webapp.mail import background
+
+    app.config.update(TESTING=False, MAIL_SEND_IN_BACKGROUND=True, MAIL_POLL_SECONDS=0.2)
+    try:
+        login_as(admin)  # the first request starts the sender thread
+        invite(org, admin, "nina@example.com")
+        deadline = time.monotonic() + 10
+        while not smtp_server.to("nina@example.com") and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        background.stop(app)
+        app.config["TESTING"] = True
+    assert len(smtp_server.to("nina@example.com")) == 1
+    assert outbox()[0].status == "sent"
+
+
+@pytest.mark.parametrize("config", [
+    {"MAIL_SERVER": None, "MAIL_SEND_IN_BACKGROUND": True, "TESTING": False},
+    {"MAIL_SERVER": "smtp.example.com", "MAIL_SEND_IN_BACKGROUND": False, "TESTING": False},
+    {"MAIL_SERVER": "smtp.example.com", "MAIL_SEND_IN_BACKGROUND": True, "TESTING": True},
+])
+def test_no_background_sender_without_a_server_when_switched_off_or_in_tests(app, config):
+    from webapp.mail import background
+
+    app.config.update(config)
+    assert not background.wanted(app)

@@ -25,14 +25,17 @@ class BackgroundSender:
     def __init__(self, app: Flask):
         self.app = app
         self.wake = threading.Event()
+        self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True, name="mail-sender")
 
     def run(self) -> None:
         from webapp.mail.sender import send_queued
 
-        while True:
+        while not self.stopping.is_set():
             self.wake.wait(timeout=self.app.config.get("MAIL_POLL_SECONDS", 5))
             self.wake.clear()
+            if self.stopping.is_set():
+                return
             with self.app.app_context():
                 try:
                     send_queued()
@@ -62,3 +65,12 @@ def nudge(app: Flask, *, mail_queued: bool) -> None:
                 sender.thread.start()
     if mail_queued:
         sender.wake.set()
+
+
+def stop(app: Flask, timeout: float = 10) -> None:
+    """Stop this app's sender thread after its current run (tests, orderly shutdown)."""
+    sender = _senders.pop(id(app), None)
+    if sender is not None:
+        sender.stopping.set()
+        sender.wake.set()
+        sender.thread.join(timeout)

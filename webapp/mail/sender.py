@@ -55,6 +55,8 @@ class DeliveryError(Exception):
     """A message could not be delivered; `permanent` says whether trying again can help."""
 
     def __init__(self, detail: str, *, permanent: bool, connection_lost: bool = False):
+        detail = detail.strip()
+        detail = detail if detail.endswith(".") else detail + "."
         super().__init__(detail)
         self.detail = detail
         self.permanent = permanent

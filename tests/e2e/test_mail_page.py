@@ -1,0 +1,88 @@
+"""The Mail page in a real browser: filter, read a message, download its file, resend."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import SCREENSHOTS
+from webapp.extensions import db
+from webapp.mail import messages, sender
+from webapp.mail.outbox import queue
+from webapp.models import OutboxMessage
+from webapp.users.services import create_user
+
+
+def sign_in(page, email="admin@acme.example"):
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def make_mail(org, admin):
+    for n, name in enumerate(["Nina", "Omar", "Priya"]):
+        create_user(org, admin, first_name=name, last_name="Newcomer",
+                    email=f"{name.lower()}@example.com", send_invite=True)
+    outcomes = [dict(first_name=f"Person{n}", last_name="Imported", email=f"p{n}@example.com",
+                     account_type="user", outcome="created", password=f"Pw-{n}-xyz")
+                for n in range(4)]
+    outcomes.append(dict(first_name="Dup", last_name="Licate", email="nina@example.com",
+                         account_type="user", outcome="failed",
+                         reason="An account with this email address already exists in your organisation."))
+    messages.created_users_summary(org, admin, outcomes, source="File Import")
+    db.session.commit()
+
+
+def test_keep_only_mail_page(page, org, admin, screenshot):
+    make_mail(org, admin)
+    sign_in(page)
+    page.get_by_role("link", name="Mail", exact=True).click()
+    assert page.get_by_role("heading", name="Mail", exact=True).is_visible()
+    assert page.get_by_text("Not sent: this server keeps mail locally.").is_visible()
+    screenshot("mail-list-keep-only")
+
+    page.get_by_role("link", name="File Import: 4 users created, 1 failed").click()
+    assert page.get_by_role("heading", name="Text version").is_visible()
+    preview = page.frame_locator("iframe.mail-preview")
+    assert preview.get_by_text("Not created").first.is_visible()
+    screenshot("mail-message-summary-kept")
+    # Full-page captures leave sandboxed frames blank, so the preview gets its own picture.
+    page.locator("iframe.mail-preview").scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / "mail-message-html-preview.png"))
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download created-users-").click()
+    content = open(download_info.value.path(), encoding="utf-8-sig").read()
+    assert "Pw-3-xyz" in content  # never left the machine, so the copy is whole
+
+
+def test_filter_and_resend_with_a_mail_server(page, org, admin, smtp_server, screenshot):
+    smtp_server.handler.reject.add("omar@example.com")
+    make_mail(org, admin)
+    sender.send_queued()
+    sign_in(page)
+    page.goto("/mail/")
+    screenshot("mail-list-sent")
+
+    page.get_by_label("Status").select_option("failed")
+    page.wait_for_url("**/mail/?status=failed**")
+    rows = page.locator("#mail-results tbody tr")
+    assert rows.count() == 1 and "omar@example.com" in rows.first.inner_text()
+    page.get_by_label("Status").select_option("")
+    page.get_by_label("Recipient").fill("priya")
+    page.wait_for_function("document.querySelectorAll('#mail-results tbody tr').length === 1")
+    assert "priya@example.com" in page.locator("#mail-results tbody tr").first.inner_text()
+
+    page.goto("/mail/?status=failed")
+    page.get_by_role("link", name="Welcome to Acme Learning: your sign-in details").click()
+    assert page.get_by_text("No such user here").first.is_visible()
+    screenshot("mail-message-failed")
+    smtp_server.handler.reject.clear()
+    page.get_by_role("button", name="Resend").click()
+    assert page.get_by_text("is queued to be sent again").is_visible()
+    sender.send_queued()
+    assert len(smtp_server.to("omar@example.com")) == 1
+
+    summary = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "created_users_summary"))
+    page.goto(f"/mail/{summary.id}")
+    assert page.get_by_text("the password was then removed").is_visible()
+    screenshot("mail-message-summary-redacted")
