@@ -154,10 +154,12 @@ def refresh_rows(batch: ImportBatch, conflict_scope, status_scope) -> None:
     )
 
 
-def status_expression(org_id: int):
+def status_expression(org_id: int, *, type_error_cleared: bool = False):
     """SQL for a row's status from its own problems, its conflicts and the org's accounts."""
-    has_problem = or_(StagedRow.fields_ok.is_(False), StagedRow.account_type_error.is_not(None),
-                      StagedRow.conflict_with.is_not(None))
+    problems = [StagedRow.fields_ok.is_(False), StagedRow.conflict_with.is_not(None)]
+    if not type_error_cleared:
+        problems.append(StagedRow.account_type_error.is_not(None))
+    has_problem = or_(*problems)
     org_emails = select(User.email).where(User.org_id == org_id)
     return case(
         (has_problem, RowStatus.INVALID),
