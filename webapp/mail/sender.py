@@ -236,13 +236,14 @@ def claim(worker: str, size: int) -> list[OutboxMessage]:
                   or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
            .order_by(OutboxMessage.id).limit(size))
     if db.session.get_bind().dialect.name == "postgresql":
-        # Rows another sender is claiming right now are skipped, not waited for.
-        due = due.with_for_update(skip_locked=True)
-    # One conditional UPDATE: on SQLite the statement is atomic, and the status check means
-    # a row another sender took first is left alone.
+        # Lock the chosen rows first, skipping any another sender holds; then claim them.
+        chosen = OutboxMessage.id.in_(list(db.session.scalars(due.with_for_update(skip_locked=True))))
+    else:
+        # A single UPDATE statement is atomic on SQLite (one writer at a time).
+        chosen = OutboxMessage.id.in_(due.scalar_subquery())
+    # The status check means a row another sender took first is left alone.
     db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == "queued")
+        update(OutboxMessage).where(chosen, OutboxMessage.status == "queued")
         .values(status="sending", claimed_by=worker, claimed_at=now)
         .execution_options(synchronize_session=False)
     )
