@@ -170,6 +170,13 @@ def test_enrol_pasted_addresses_reports_unknown_and_invalid_lines(console, serie
     assert "<td>5</td>" in result and "Not a valid email address" in result
 
 
+def test_pasted_addresses_count_even_when_their_option_was_not_ticked(console, series, make_user):
+    ann = created_user(make_user, email="ann@example.com")
+    response = enrol(console, series, source="group", group=0, emails="ann@example.com")
+    assert response.status_code == 302
+    assert [e.user_id for e in enrolments_in(series)] == [ann.id]
+
+
 def test_pasted_addresses_that_match_no_one_enrol_nobody(console, series):
     response = enrol(console, series, source="emails", emails="ghost@example.com\nspook@example.org")
     page = response.get_data(as_text=True)

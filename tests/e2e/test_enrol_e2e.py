@@ -57,8 +57,14 @@ def test_import_enrol_and_learner_signs_in_with_the_emailed_password(page, org, 
     page.get_by_role("button", name="Enrol in series…").click()
     page.get_by_text("3 users selected").wait_for()
     page.get_by_label("Series").select_option(label="Warehouse Safety")
-    page.get_by_label("Due date (optional)").fill(DUE.isoformat())
     screenshot("enrol-2-form")
+    # A due date in the past is refused with the selection kept.
+    page.get_by_label("Due date (optional)").fill((date.today() - timedelta(days=3)).isoformat())
+    page.get_by_role("button", name="Enrol", exact=True).click()
+    page.get_by_text("The due date is in the past").wait_for()
+    assert page.get_by_text("3 users selected").count() == 1
+    screenshot("enrol-2b-past-due-date")
+    page.get_by_label("Due date (optional)").fill(DUE.isoformat())
     page.get_by_role("button", name="Enrol", exact=True).click()
     page.get_by_text("3 users enrolled").wait_for()
     assert page.get_by_text("3 enrolment emails queued").count() == 1

@@ -32,6 +32,7 @@ class EnrolForm(FlaskForm):
     def validate(self, extra_validators=None) -> bool:
         """The chosen source needs its own field filled in."""
         valid = super().validate(extra_validators)
+        self._follow_what_was_filled_in()
         if self.source.data == SOURCE_GROUP and not self.group.data:
             self.group.errors = [*self.group.errors, "Choose a group."]
             valid = False
@@ -39,3 +40,12 @@ class EnrolForm(FlaskForm):
             self.emails.errors = [*self.emails.errors, "Paste at least one email address."]
             valid = False
         return valid
+
+    def _follow_what_was_filled_in(self) -> None:
+        # Without JavaScript, pasting addresses does not tick their radio button: when the
+        # ticked source is empty and the other one was filled in, the admin meant that one.
+        has_group, has_emails = bool(self.group.data), bool((self.emails.data or "").strip())
+        if self.source.data == SOURCE_GROUP and not has_group and has_emails:
+            self.source.data = SOURCE_EMAILS
+        elif self.source.data == SOURCE_EMAILS and not has_emails and has_group:
+            self.source.data = SOURCE_GROUP
