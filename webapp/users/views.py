@@ -80,11 +80,15 @@ def bulk():
     return back
 
 
+def plural(count: int) -> str:
+    """'1 user', '1,200 users'."""
+    return f"{count:,} user" + ("" if count == 1 else "s")
+
+
 def bulk_message(action: str, group: Group, change: group_services.MemberChange) -> str:
     """What a bulk group action did, with counts, in plain words."""
     if change.changed == 0 and change.unchanged == 0:
         return "No users were selected. Tick some users, or choose every user matching the filter."
-    plural = lambda n: f"{n:,} user" + ("" if n == 1 else "s")  # noqa: E731
     if action == "add":
         message = f"Added {plural(change.changed)} to {group.name}."
         if change.unchanged:
