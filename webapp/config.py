@@ -31,6 +31,12 @@ class Config:
     MAIL_DEFAULT_SENDER = "Onboarding Console <no-reply@localhost>"
     MAIL_MAX_ATTEMPTS = 8
     MAIL_SEND_IN_BACKGROUND = True  # in-process sender thread when MAIL_SERVER is set
+    MAIL_POLL_SECONDS = 5  # how often the background sender looks for due mail
+    MAIL_RETRY_BASE_SECONDS = 60  # first retry after this; each later one waits twice as long
+    MAIL_RETRY_MAX_SECONDS = 6 * 3600
+    MAIL_SENDING_TIMEOUT_SECONDS = 15 * 60  # a message "sending" this long is taken back
+    MAIL_TIMEOUT_SECONDS = 30  # SMTP socket timeout
+    MAIL_SEND_BATCH = 20  # messages claimed at a time by one sender
 
     # Background jobs: in-process threads unless REDIS_URL is set (then RQ).
     REDIS_URL: str | None = None
