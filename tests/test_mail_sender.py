@@ -295,3 +295,31 @@ def test_no_background_sender_without_a_server_when_switched_off_or_in_tests(app
 
     app.config.update(config)
     assert not background.wanted(app)
+
+
+@pytest.mark.parametrize("reply, status, outcome", [
+    ("451 4.3.0 Mailbox busy, try again later", "queued", "retry"),
+    ("452 4.2.2 Mailbox full", "queued", "retry"),
+    ("550 5.1.1 No such user here", "failed", "failed"),
+    ("553 5.1.3 Address not allowed", "failed", "failed"),
+])
+def test_temporary_replies_retry_and_permanent_ones_fail(org, admin, smtp_server, reply, status,
+                                                          outcome):
+    original = smtp_server.handler.handle_RCPT
+
+    async def answer(server, session, envelope, address, rcpt_options):
+        if address == "picky@example.com":
+            return reply
+        return await original(server, session, envelope, address, rcpt_options)
+
+    smtp_server.handler.handle_RCPT = answer
+    invite(org, admin, "picky@example.com")
+    invite(org, admin, "easy@example.com")
+
+    sender.send_queued()
+
+    picky = next(m for m in outbox() if m.to_address == "picky@example.com")
+    assert picky.status == status and picky.attempts == 1
+    assert reply.split(" ", 1)[1] in picky.last_error
+    assert [a.outcome for a in picky.delivery_attempts] == [outcome]
+    assert len(smtp_server.to("easy@example.com")) == 1
