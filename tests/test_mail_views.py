@@ -145,7 +145,7 @@ def test_resend_requeues_a_failed_message_and_it_is_delivered(signed_in, org, ad
 def test_resend_of_a_sent_message_is_refused_with_a_reason(signed_in, org, smtp_server):
     message = add_message(org.id, status="sent")
     response = signed_in.post(f"/mail/{message.id}/resend", follow_redirects=True)
-    assert "Only a failed message can be sent again; this one is sent." in response.get_data(as_text=True)
+    assert "Only a failed or kept message can be sent; this one is sent." in response.get_data(as_text=True)
 
 
 def test_resend_without_csrf_token_is_refused(signed_in, org, smtp_server):
@@ -188,3 +188,24 @@ def test_non_admins_are_refused(client, make_user, login_as, account_type):
 def test_signed_out_visitor_is_sent_to_sign_in(client, org):
     response = client.get("/mail/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_mail_kept_before_a_server_was_configured_can_be_sent_now(signed_in, org, app, smtp_server):
+    app.config["MAIL_SERVER"] = None
+    message = queue(org_id=org.id, kind="welcome", to_address="early@example.com", subject="Hi",
+                    text_body="Hi")
+    db.session.commit()
+    assert message.status == "kept"
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+    page = signed_in.get(f"/mail/{message.id}").get_data(as_text=True)
+    assert "kept while no mail server was configured" in page and ">Send now</button>" in page
+    signed_in.post(f"/mail/{message.id}/resend")
+    assert sender.send_queued().sent == 1
+    assert len(smtp_server.to("early@example.com")) == 1
+
+
+def test_nothing_can_be_sent_in_keep_only_mode(signed_in, org):
+    message = add_message(org.id, status="failed")
+    assert ">Resend</button>" not in signed_in.get(f"/mail/{message.id}").get_data(as_text=True)
+    response = signed_in.post(f"/mail/{message.id}/resend", follow_redirects=True)
+    assert "This server keeps mail locally, so nothing can be sent." in response.get_data(as_text=True)

@@ -107,18 +107,21 @@ def kinds_in_use(org_id: int) -> list[str]:
     ))
 
 
+RESENDABLE = ("failed", "kept")
+
+
 def can_resend(message: OutboxMessage) -> bool:
-    """A failed message can be queued again once a mail server is configured."""
-    return message.status == "failed" and not keeps_mail_only()
+    """A failed message, or one kept before a mail server was configured, can be queued."""
+    return message.status in RESENDABLE and not keeps_mail_only()
 
 
 def resend(message: OutboxMessage, actor: User) -> None:
-    """Queue a failed message again, with a fresh set of attempts."""
+    """Queue a failed (or kept) message again, with a fresh set of attempts."""
     if keeps_mail_only():
         raise NotResendable("This server keeps mail locally, so nothing can be sent. "
                             "Configure MAIL_SERVER to send.")
-    if message.status != "failed":
-        raise NotResendable(f"Only a failed message can be sent again; this one is "
+    if message.status not in RESENDABLE:
+        raise NotResendable(f"Only a failed or kept message can be sent; this one is "
                             f"{STATUS_LABELS.get(message.status, message.status).lower()}.")
     message.status, message.attempts, message.next_attempt_at = "queued", 0, utcnow()
     message.last_error = ""
