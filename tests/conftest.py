@@ -93,6 +93,16 @@ def app_config(database_url, tmp_path):
 def app(app_config, tmp_path, monkeypatch):
     monkeypatch.setenv("WEBAPP_INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app(app_config)
+
+    @application.before_request
+    def forget_cached_user():
+        # The test keeps one app context open, so flask.g (where Flask-Login caches the
+        # signed-in user) would leak between clients; real requests each get a fresh g.
+        from flask import g
+
+        g.pop("_login_user", None)
+
+    application.before_request_funcs[None].insert(0, application.before_request_funcs[None].pop())
     with application.app_context():
         yield application
         _db.session.remove()

@@ -24,6 +24,7 @@ def test_setup_creates_org_and_admin_then_is_gone(client):
     admin = db.session.scalar(db.select(User))
     assert admin.email == "hana@harbour.example" and admin.is_admin
     assert not admin.password_is_generated
+    assert admin.signed_in_at is not None  # set-up signs the admin in
     group = db.session.scalar(db.select(Group).where(Group.is_builtin.is_(True)))
     assert db.session.get(GroupMember, (group.id, admin.id)) is not None
     assert client.get("/setup").status_code == 404

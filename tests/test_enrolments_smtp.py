@@ -12,15 +12,6 @@ from webapp.models import OutboxMessage, User
 from webapp.users.services import create_user
 
 
-@pytest.fixture(autouse=True)
-def fresh_login_per_request(app):
-    """Tests share one app context, so Flask-Login's cached user must not leak between clients."""
-    def forget_cached_user():
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
-
-
 @pytest.fixture
 def console(client, admin, login_as):
     login_as(admin)

@@ -13,18 +13,6 @@ from webapp.extensions import db
 from webapp.models import AccountType, Enrolment, Group, GroupMember, OutboxMessage, Series, User
 
 
-@pytest.fixture(autouse=True)
-def fresh_login_per_request(app):
-    """Tests share one app context, so flask.g (and Flask-Login's cached user) would leak
-    from one client's request to another's; real requests each get their own."""
-    from flask import g
-
-    def forget_cached_user():
-        g.pop("_login_user", None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
-
-
 @pytest.fixture
 def series(admin):
     return services.create_series(admin.org_id, admin, name="Safety Basics",

@@ -100,11 +100,16 @@ def authenticate(email: str, password: str, address: str) -> User | None:
         db.session.add(SigninFailure(email=email_key, address=address))
         db.session.commit()
         return None
-    user.signed_in_at = utcnow()
     db.session.execute(delete(SigninFailure).where(SigninFailure.email == email_key))
+    note_signed_in(user)
+    return user
+
+
+def note_signed_in(user: User) -> None:
+    """Record a sign-in: it ends the 48-hour window for enrolment passwords."""
+    user.signed_in_at = utcnow()
     audit.record(user.org_id, user.id, "auth.sign_in", target_type="user", target_id=user.id)
     db.session.commit()
-    return user
 
 
 _dummy_hash_cache: list[str] = []

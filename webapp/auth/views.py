@@ -54,6 +54,7 @@ def setup():
             admin_password=form.password.data,
         )
         login_user(created.admin)
+        services.note_signed_in(created.admin)
         flash(f"Welcome! {created.org.name} is set up and you are signed in as its admin.", "success")
         return redirect(url_for("users.index"))
     return render_template("auth/setup.html", form=form)
