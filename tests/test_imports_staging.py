@@ -170,13 +170,20 @@ def test_another_organisations_batch_is_not_found(signed_in, other_org):
 
 
 def test_old_batches_expire_when_the_import_page_is_visited(signed_in):
-    from freezegun import freeze_time
+    from datetime import timedelta
+
+    from webapp.clock import utcnow
 
     upload(signed_in, "import_mixed.csv")
-    with freeze_time("2100-01-01"):
-        signed_in.get("/users/import/")
-    assert db.session.scalar(select(func.count()).select_from(ImportBatch)) == 0
-    assert db.session.scalar(select(func.count()).select_from(StagedRow)) == 0
+    upload(signed_in, "import_formula.csv")
+    old, fresh = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id)).all()
+    old.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    old_id, fresh_id = old.id, fresh.id
+    assert signed_in.get("/users/import/").status_code == 200
+    db.session.expire_all()
+    assert db.session.get(ImportBatch, old_id) is None and db.session.get(ImportBatch, fresh_id)
+    assert not db.session.scalar(select(func.count()).select_from(StagedRow).where(StagedRow.batch_id == old_id))
 
 
 def test_a_workbook_is_staged_with_sheet_row_numbers(signed_in):
