@@ -92,30 +92,23 @@ def _load_user(session_id: str):
 
 def register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
+    from webapp.enrolments.views import bp as enrolments_bp
+    from webapp.imports.views import bp as imports_bp
+    from webapp.mail.views import bp as mail_bp
     from webapp.users.views import bp as users_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(users_bp)
-    for module in ("webapp.imports.views", "webapp.mail.views", "webapp.enrolments.views"):
-        _register_optional(app, module)
-
-
-def _register_optional(app: Flask, module_name: str) -> None:
-    """Register a feature blueprint when its module exists (features land one by one)."""
-    import importlib.util
-
-    if importlib.util.find_spec(module_name) is not None:
-        app.register_blueprint(importlib.import_module(module_name).bp)
+    for blueprint in (auth_bp, users_bp, imports_bp, enrolments_bp, mail_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_cli(app: Flask) -> None:
-    import importlib
-    import importlib.util
+    from webapp import jobs_cli
+    from webapp.auth import cli as auth_cli
+    from webapp.imports import cli as imports_cli
+    from webapp.mail import cli as mail_cli
 
-    for module_name in ("webapp.auth.cli", "webapp.imports.cli", "webapp.mail.cli",
-                        "webapp.enrolments.cli", "webapp.jobs_cli"):
-        if importlib.util.find_spec(module_name) is not None:
-            importlib.import_module(module_name).register(app)
+    for module in (auth_cli, imports_cli, mail_cli, jobs_cli):
+        module.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
