@@ -1,0 +1,102 @@
+"""Helpers for the scale tests: real databases (a SQLite file, a fresh PostgreSQL database),
+and the environment a separate app process (sender, worker, gunicorn) is started with.
+
+A missing PostgreSQL server skips a test on a laptop; in CI (CI set) it fails it.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from webapp import create_app
+from webapp.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SECRET = "scale-test-secret-key-not-for-production"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgres_server_url() -> str:
+    """The server the tests may create databases on (FLASK_TEST_DATABASE_URL, else the local one)."""
+    return os.environ.get("FLASK_TEST_DATABASE_URL") or DEFAULT_POSTGRES
+
+
+def require_postgres() -> str:
+    """The server URL; skip the test when no server answers (fail instead in CI)."""
+    url = postgres_server_url()
+    engine = create_engine(url, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        reason = f"no PostgreSQL server answers at {make_url(url).render_as_string()}: {exc.orig}"
+        if os.environ.get("CI"):
+            pytest.fail(f"In CI a PostgreSQL server must answer: {reason}")
+        pytest.skip(reason)
+    finally:
+        engine.dispose()
+    return url
+
+
+def migrate(url: str) -> None:
+    """Bring a database to the latest schema through the real Alembic migrations."""
+    from flask_migrate import upgrade
+
+    application = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
+    with application.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@contextlib.contextmanager
+def fresh_database(kind: str, tmp_path: Path):
+    """Yield the URL of a new, migrated database of `kind` ("sqlite" or "postgresql")."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path / 'scale.db'}"
+        migrate(url)
+        yield url
+        return
+    server = make_url(require_postgres())
+    name = f"webapp_scale_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        migrate(url)
+        yield url
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def app_for(url: str, **config):
+    """The app as a test process sees it, on the given database (jobs inline, no mail thread)."""
+    return create_app({
+        "TESTING": True, "SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url,
+        "BASE_URL": "http://testserver", "JOBS_IN_PROCESS": False,
+        "MAIL_SEND_IN_BACKGROUND": False, **config,
+    })
+
+
+def process_env(url: str, instance: Path, **settings) -> dict[str, str]:
+    """Environment for a separate app process: its settings come from FLASK_* variables."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("FLASK_") or key == "FLASK_TEST_DATABASE_URL"}
+    env.update({
+        "PYTHONPATH": str(ROOT), "WEBAPP_INSTANCE_PATH": str(instance),
+        "FLASK_SQLALCHEMY_DATABASE_URI": url, "FLASK_SECRET_KEY": SECRET,
+        "FLASK_MAIL_SEND_IN_BACKGROUND": "false",
+    })
+    env.update({f"FLASK_{key}": str(value) for key, value in settings.items()})
+    return env
