@@ -18,6 +18,7 @@ from webapp.models import (
     BatchStatus,
     ImportBatch,
     InviteStatus,
+    Job,
     Organisation,
     RowStatus,
     StagedRow,
@@ -28,6 +29,8 @@ from webapp.users.membership import sync_all_org_users
 log = logging.getLogger(__name__)
 
 ALREADY_HAS_ACCOUNT = "Already has an account in this organisation."
+ABANDONED = ("The worker stopped before it finished creating these users. No users were created: "
+             "press Create Users to try again.")
 WELCOME_SUBJECT = "Welcome to {org}: your sign-in details"
 SUMMARY_SOURCE = "File Import"
 # Rows read per progress step while passwords are made (the slow, write-free part).
@@ -56,6 +59,9 @@ class BatchNotReady(Exception):
 
 def claim_batch(batch_id: int) -> bool:
     """Move a batch from staged to creating; False when another request got there first."""
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is not None:
+        release_if_abandoned(batch)
     claimed = db.session.execute(
         update(ImportBatch)
         .where(ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.STAGED)
@@ -64,6 +70,33 @@ def claim_batch(batch_id: int) -> bool:
     ).rowcount
     db.session.commit()
     return claimed == 1
+
+
+def release_if_abandoned(batch: ImportBatch) -> ImportBatch:
+    """Give a batch back as staged when the process creating its users died mid-way.
+
+    Its one transaction never committed, so nobody from it exists. A job still waiting for a
+    worker, or running and reporting progress, is left alone.
+    """
+    if batch.status != BatchStatus.CREATING or not _abandoned(batch):
+        return batch
+    db.session.execute(
+        update(ImportBatch)
+        .where(ImportBatch.id == batch.id, ImportBatch.status == BatchStatus.CREATING)
+        .values(status=BatchStatus.STAGED, last_error=ABANDONED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    db.session.refresh(batch)
+    return batch
+
+
+def _abandoned(batch: ImportBatch) -> bool:
+    job = db.session.get(Job, batch.job_id) if batch.job_id else None
+    if job is not None and job.kind == "import_create":
+        return jobs.fail_if_stale(job).status == "failed"
+    # Created inside a web request (claiming stamped updated_at): no request runs this long.
+    return (utcnow() - batch.updated_at).total_seconds() > jobs.STALE_AFTER_SECONDS
 
 
 def refusal(batch: ImportBatch) -> str:

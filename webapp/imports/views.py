@@ -45,7 +45,7 @@ def _view_state() -> dict:
 
 
 def _batch_or_404(batch_id: int) -> ImportBatch:
-    return get_in_org_or_404(ImportBatch, batch_id)
+    return creating.release_if_abandoned(get_in_org_or_404(ImportBatch, batch_id))
 
 
 def _recent_batches():
