@@ -156,7 +156,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--create", default="10000,100000")
     args = parser.parse_args()
-    creates = [int(n) for n in args.create.split(",") if n]
+    creates = [int(n) for n in args.create.split(",") if n and int(n) > 0]
     with tempfile.TemporaryDirectory() as folder:
         run_all(f"sqlite:///{folder}/bench.db", "sqlite", args.rows, creates)
     pg_url = os.environ.get("BENCH_PG_URL")
