@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
+from scratch_db import bench_databases  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 
@@ -110,23 +110,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=10_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        run_all(f"sqlite:///{folder}/bench.db", "sqlite", args.users)
-    pg_url = os.environ.get("BENCH_PG_URL")
-    if pg_url:
-        admin_url = make_url(pg_url)
-        name = f"bench_enrol_{uuid.uuid4().hex[:8]}"
-        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run_all(admin_url.set(database=name).render_as_string(hide_password=False), "postgresql",
-                    args.users)
-        finally:
-            with engine.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            engine.dispose()
-
+    for label, url in bench_databases("bench_enrol"):
+        run_all(url, label, args.users)
 
 if __name__ == "__main__":
     main()

@@ -17,9 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
+from scratch_db import bench_databases  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.extensions import db  # noqa: E402
 
@@ -157,23 +156,8 @@ def main() -> None:
     parser.add_argument("--create", default="10000,100000")
     args = parser.parse_args()
     creates = [int(n) for n in args.create.split(",") if n and int(n) > 0]
-    with tempfile.TemporaryDirectory() as folder:
-        run_all(f"sqlite:///{folder}/bench.db", "sqlite", args.rows, creates)
-    pg_url = os.environ.get("BENCH_PG_URL")
-    if pg_url:
-        admin_url = make_url(pg_url)
-        name = f"bench_import_{uuid.uuid4().hex[:8]}"
-        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            run_all(admin_url.set(database=name).render_as_string(hide_password=False), "postgresql",
-                    args.rows, creates)
-        finally:
-            with engine.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            engine.dispose()
-
+    for label, url in bench_databases("bench_import"):
+        run_all(url, label, args.rows, creates)
 
 if __name__ == "__main__":
     main()

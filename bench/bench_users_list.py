@@ -9,16 +9,14 @@ from __future__ import annotations
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from scratch_db import bench_databases  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
 
 USERS = int(os.environ.get("BENCH_USERS", "100000"))
 RUNS = 5
@@ -104,24 +102,8 @@ def run(url: str, label: str) -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["WEBAPP_INSTANCE_PATH"] = tmp
-        run(f"sqlite:///{tmp}/bench.db", "SQLite")
-        pg_url = os.environ.get("BENCH_PG_URL")
-        if pg_url:
-            admin_url = make_url(pg_url)
-            name = f"bench_users_{uuid.uuid4().hex[:8]}"
-            engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            try:
-                db_url = admin_url.set(database=name).render_as_string(hide_password=False)
-                run(db_url, "PostgreSQL")
-            finally:
-                with engine.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                engine.dispose()
-
+    for label, url in bench_databases("bench_users"):
+        run(url, {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[label])
 
 if __name__ == "__main__":
     main()

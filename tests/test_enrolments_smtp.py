@@ -1,6 +1,5 @@
 """Enrolment emails through a real SMTP server: the emailed password signs the learner in."""
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from tests.conftest import _prime_csrf

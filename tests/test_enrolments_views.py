@@ -305,7 +305,7 @@ def test_enrolling_thousands_uses_a_fixed_number_of_statements(console, series, 
              "password_hash": "x", "password_is_generated": True, "password_set_at": utcnow()}
             for i in range(n)])
         db.session.commit()
-        return db.session.scalars(select(User.id).where(User.email.like(f"bulk%"))).all()
+        return db.session.scalars(select(User.id).where(User.email.like("bulk%"))).all()
 
     def statements_for(user_ids, target):
         seen = []

@@ -11,7 +11,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.mail import messages, sender
 from webapp.mail.outbox import PASSWORD_REMOVED, queue
-from webapp.models import AccountType, DeliveryAttempt, OutboxMessage
+from webapp.models import AccountType, OutboxMessage
 from webapp.users.services import create_user
 
 

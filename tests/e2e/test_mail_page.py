@@ -10,7 +10,6 @@ from tests.conftest import TEST_PASSWORD
 from tests.e2e.conftest import SCREENSHOTS
 from webapp.extensions import db
 from webapp.mail import messages, sender
-from webapp.mail.outbox import queue
 from webapp.models import OutboxMessage
 from webapp.users.services import create_user
 

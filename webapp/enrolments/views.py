@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.enrolments import queries, services
-from webapp.enrolments.forms import SOURCE_EMAILS, SOURCE_GROUP, SOURCE_SELECTION, EnrolForm, SeriesForm
+from webapp.enrolments.forms import SOURCE_GROUP, SOURCE_SELECTION, EnrolForm, SeriesForm
 from webapp.enrolments.notifications import NoticeKind
 from webapp.models import AuditEvent, Group, Series, User
 
