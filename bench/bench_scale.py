@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sqlalchemy import delete, func, select  # noqa: E402
+from scratch_db import bench_databases
+from sqlalchemy import delete, func, select
 
-from scratch_db import bench_databases  # noqa: E402
-from tests.smtp import SMTPServer  # noqa: E402
-from webapp import create_app  # noqa: E402
-from webapp.extensions import db  # noqa: E402
+from tests.smtp import SMTPServer
+from webapp import create_app
+from webapp.extensions import db
 
 RUNS = 3
 SENDER = """

@@ -7,7 +7,6 @@ import subprocess
 import time
 from datetime import timedelta
 
-import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
