@@ -175,10 +175,30 @@ def test_row_shows_the_users_columns(signed_in, people):
     assert "Guest" in bob and "Created" in bob and "Not yet" in bob
 
 
-def test_optional_features_add_their_buttons_only_when_installed(signed_in, people, app):
+def test_list_offers_file_import_and_enrolment(signed_in, people):
     html = signed_in.get("/users/").get_data(as_text=True)
-    assert ("File Import" in html) == ("imports.index" in app.view_functions)
-    assert ("Enrol in series" in html) == ("enrolments.new" in app.view_functions)
+    assert "File Import" in html and "Enrol in series" in html
+
+
+def test_enrol_selected_users_carries_the_selection_but_not_the_csrf_token(signed_in, people, admin):
+    from webapp.enrolments.services import create_series
+
+    create_series(admin.org_id, admin, name="Fire Safety", description="")
+    chosen = [str(people["zoe"].id), str(people["bob"].id)]
+    response = signed_in.post("/users/bulk", data={"action": "enrol", "user_id": chosen})
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("/enrolments/new?")
+    assert all(f"user_id={user_id}" in location for user_id in chosen)
+    assert "csrf" not in location
+    page = signed_in.get(location).get_data(as_text=True)
+    assert "2 users selected" in page
+
+
+def test_enrol_everyone_matching_the_filter_carries_the_filter(signed_in, people):
+    response = signed_in.post("/users/bulk", data={"action": "enrol", "all_matching": "1", "type": "guest"})
+    location = response.headers["Location"]
+    assert "all_matching=1" in location and "type=guest" in location and "user_id" not in location
 
 
 def test_list_shows_only_the_admins_organisation(signed_in, people, other_org, make_user):

@@ -55,11 +55,18 @@ def index():
 
 @bp.post("/bulk")
 def bulk():
-    """Add the selected users to a custom group, or remove them from it."""
+    """Add the selected users to a custom group, remove them from it, or go on to enrol them."""
     filters = UserFilters.from_args(request.form)
     back = redirect(url_for("users.index", **filters.to_args()))
     group_id = request.form.get("group_id", "")
     action = request.form.get("action")
+    if action == "enrol":
+        # The selection travels on in the address; the CSRF token of this form does not.
+        if request.form.get("all_matching") == "1":
+            selection = {"all_matching": "1", **filters.to_args()}
+        else:
+            selection = {"user_id": request.form.getlist("user_id")}
+        return redirect(url_for("enrolments.new", **selection), code=303)
     if action not in ("add", "remove"):
         flash("Choose Add to group or Remove from group.", "error")
         return back
