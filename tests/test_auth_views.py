@@ -172,3 +172,26 @@ def test_unknown_page_gets_the_app_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_behind_a_proxy_throttling_counts_the_real_client_address(app_config):
+    from webapp import create_app
+
+    app = create_app({**app_config, "PROXY_FIX_X_FOR": 1, "SIGNIN_MAX_FAILURES_PER_ADDRESS": 2,
+                      "WTF_CSRF_ENABLED": False})
+    client = app.test_client()
+    with app.app_context():
+        from webapp.models import SigninFailure
+
+        for _ in range(2):
+            client.post("/login", data={"email": "x@example.com", "password": "wrong-password-1"},
+                        headers={"X-Forwarded-For": "203.0.113.7"})
+        addresses = {f.address for f in db.session.scalars(db.select(SigninFailure))}
+        assert addresses == {"203.0.113.7"}
+        other = client.post("/login", data={"email": "y@example.com", "password": "wrong-password-1"},
+                            headers={"X-Forwarded-For": "198.51.100.9"})
+        assert other.status_code == 401  # another client behind the same proxy is not locked out
+        same = client.post("/login", data={"email": "z@example.com", "password": "wrong-password-1"},
+                           headers={"X-Forwarded-For": "203.0.113.7"})
+        assert same.status_code == 429
+        db.session.remove()

@@ -27,6 +27,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_cli(app)
     register_errorhandlers(app)
     register_hooks(app)
+    if app.config.get("PROXY_FIX_X_FOR"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy the client address (used by sign-in throttling) and the
+        # scheme come from X-Forwarded-* headers, trusted only for this many proxies.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=app.config["PROXY_FIX_X_FOR"])
     return app
 
 

@@ -18,6 +18,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
+    PROXY_FIX_X_FOR = 0
+
     # Public address used in emails ("sign in at ...").
     BASE_URL = "http://127.0.0.1:5000"
 

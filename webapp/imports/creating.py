@@ -121,7 +121,10 @@ def create_users(batch_id: int, actor_id: int | None, job_id: int | None = None,
         log.exception("Create Users failed for import batch %s", batch_id)
         reason = (f"No users were created: {type(exc).__name__}: {exc}"[:1000] if str(exc)
                   else "No users were created because of an unexpected error.")
-        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+        # Only a batch still marked "creating" goes back: if another run finished it meanwhile
+        # (after this one was wrongly taken for dead), "done" must stand.
+        db.session.execute(update(ImportBatch)
+                           .where(ImportBatch.id == batch_id, ImportBatch.status == BatchStatus.CREATING)
                            .values(status=BatchStatus.STAGED, last_error=reason))
         db.session.commit()
         return CreateResult(batch_id=batch_id, error=reason)
