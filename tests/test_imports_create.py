@@ -156,6 +156,8 @@ def test_banner_queries_for_the_users_list(signed_in, org, other_org, batch):
     page = signed_in.get(f"/users/?batch={batch.id}").get_data(as_text=True)
     assert "3 users created" in page and "ignored" in page
     assert "grace@example.com" in page and "admin@acme.example" not in page.split("</header>")[1]
+    assert "Select all 3 users matching this filter" in " ".join(page.split())
+    assert f'<input type="hidden" name="batch" value="{batch.id}">' in page  # kept by search and bulk actions
 
 
 def test_large_batches_are_created_by_a_background_job(app, signed_in, org, batch):

@@ -206,21 +206,3 @@ def test_list_shows_only_the_admins_organisation(signed_in, people, other_org, m
     html = signed_in.get("/users/", query_string={"q": "example"}).get_data(as_text=True)
     assert "stranger@example.com" not in html
     assert "boss@other.example" not in signed_in.get("/users/").get_data(as_text=True)
-
-
-def test_import_batch_shows_only_its_users_with_a_banner(signed_in, people, org, monkeypatch):
-    """The import feature's hooks decide which users a batch made; the list shows them and a banner."""
-    imports_queries = pytest.importorskip("webapp.imports.queries")
-    from sqlalchemy import select
-
-    made = [people["zoe"].id, people["tina"].id]
-    monkeypatch.setattr(imports_queries, "user_ids_for_batch",
-                        lambda org_id, batch_id: select(User.id).where(User.id.in_(made)))
-    monkeypatch.setattr(imports_queries, "batch_banner",
-                        lambda org_id, batch_id: {"created": 2, "failed": 1, "duplicates": 3})
-    html = signed_in.get("/users/", query_string={"batch": 7}).get_data(as_text=True)
-    assert set(listed_emails(signed_in.get("/users/", query_string={"batch": 7}))) == \
-        {"zoe@example.com", "tina@example.com"}
-    assert "2 users created, 1 not created, 3 repeated rows ignored." in " ".join(html.split())
-    assert "Select all 2 users matching this filter" in " ".join(html.split())
-    assert '<input type="hidden" name="batch" value="7">' in html  # kept by search and bulk actions

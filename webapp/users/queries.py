@@ -1,8 +1,6 @@
 """Users list queries: search, filters, sort and paging, plus resolving a bulk selection."""
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -106,23 +104,13 @@ class UserFilters:
         return self.to_args(sort=new_sort, page=1)
 
 
-def _batch_user_ids(org_id: int, batch_id: int):
-    """The import feature's user ids for a batch, when that feature is installed."""
-    if importlib.util.find_spec("webapp.imports") is None or \
-            importlib.util.find_spec("webapp.imports.queries") is None:
-        return None
-    module = importlib.import_module("webapp.imports.queries")
-    finder = getattr(module, "user_ids_for_batch", None)
-    return finder(org_id, batch_id) if finder else None
-
-
 def batch_banner(org_id: int, batch_id: int | None) -> dict | None:
-    """Counts for the import batch banner, when the import feature provides them."""
-    if batch_id is None or importlib.util.find_spec("webapp.imports") is None or \
-            importlib.util.find_spec("webapp.imports.queries") is None:
+    """Counts for the banner above one import batch's users."""
+    if batch_id is None:
         return None
-    banner = getattr(importlib.import_module("webapp.imports.queries"), "batch_banner", None)
-    return banner(org_id, batch_id) if banner else None
+    from webapp.imports.queries import batch_banner as import_batch_banner
+
+    return import_batch_banner(org_id, batch_id)
 
 
 def _search_terms(q: str) -> list[ColumnElement[bool]]:
@@ -150,9 +138,9 @@ def filter_conditions(org_id: int, filters: UserFilters) -> list[ColumnElement[b
     elif filters.signed_in == "no":
         conditions.append(User.signed_in_at.is_(None))
     if filters.batch is not None:
-        batch_ids = _batch_user_ids(org_id, filters.batch)
-        if batch_ids is not None:
-            conditions.append(User.id.in_(batch_ids))
+        from webapp.imports.queries import user_ids_for_batch  # imports builds on users
+
+        conditions.append(User.id.in_(user_ids_for_batch(org_id, filters.batch)))
     return conditions
 
 

@@ -1,7 +1,7 @@
 """Users & Groups views: the Users list, bulk group actions, a user's page and Create User."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
@@ -22,11 +22,6 @@ from webapp.users.queries import (
 bp = console_blueprint("users", __name__, url_prefix="/users")
 
 
-def endpoint_exists(endpoint: str) -> bool:
-    """True when a feature providing this endpoint is installed."""
-    return endpoint in current_app.view_functions
-
-
 def wants_fragment() -> bool:
     """An HTMX request for part of the page (a history restore needs the whole page)."""
     return bool(request.htmx) and not request.htmx.history_restore_request
@@ -44,8 +39,6 @@ def index():
         "per_page_choices": PER_PAGE_CHOICES,
         "account_types": list(AccountType),
         "custom_groups": group_services.custom_groups(org_id()),
-        "can_import": endpoint_exists("imports.index"),
-        "can_enrol": endpoint_exists("enrolments.new"),
         "banner": batch_banner(org_id(), filters.batch),
     }
     if wants_fragment():
@@ -157,7 +150,7 @@ def detail(user_id: int):
             return redirect(url_for("users.detail", user_id=user.id))
     return render_template("users/detail.html", user=user, form=form,
                            groups=group_services.groups_of_user(user),
-                           history=recent_history(user), can_enrol=endpoint_exists("enrolments.new"))
+                           history=recent_history(user))
 
 
 @bp.route("/<int:user_id>/<any(deactivate, reactivate):change>", methods=["GET", "POST"])
