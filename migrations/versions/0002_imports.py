@@ -70,7 +70,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['batch_id'], ['import_batches.id'], name=op.f('fk_staged_rows_batch_id_import_batches'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_staged_rows_user_id_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_staged_rows'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staged_rows')),
+    postgresql_with={'fillfactor': 40},
     )
     with op.batch_alter_table('staged_rows', schema=None) as batch_op:
         batch_op.create_index('ix_staged_rows_batch_email_line', ['batch_id', 'email', 'line'], unique=False)

@@ -44,6 +44,11 @@ class Counters:
     created: int
     failed: int
     removed: int
+    by_status: dict
+
+    def rows_with(self, statuses) -> int:
+        """How many rows have one of these statuses (all rows for None)."""
+        return sum(n for status, n in self.by_status.items() if statuses is None or status in statuses)
 
 
 @dataclass
@@ -62,22 +67,31 @@ def matching(batch_id: int, filter_name: str = "all", query: str = ""):
         clauses.append(StagedRow.status.in_(statuses))
     query = (query or "").strip()
     if query:
-        pattern = f"%{query}%"
-        # SQLite's LIKE already ignores ASCII case; its ilike() wraps both sides in lower(),
-        # which costs a full second pass over 100,000 rows.
-        sqlite = db.engine.dialect.name == "sqlite"
-        terms = [(column.like(pattern) if sqlite else column.ilike(pattern))
-                 for column in (StagedRow.first_name, StagedRow.last_name, StagedRow.email)]
+        pattern = f"%{query.lower()}%"
+        # One LIKE over "first last email" in lower case: a quarter of the work of three
+        # ILIKEs on PostgreSQL, and it finds full names ("ada lovelace") too. SQLite's LIKE
+        # already ignores ASCII case, so lower() there would only add a pass.
+        searchable = StagedRow.first_name + " " + StagedRow.last_name + " " + StagedRow.email
+        if db.engine.dialect.name != "sqlite":
+            searchable = func.lower(searchable)
+        terms = [searchable.like(pattern)]
         if query.isdigit():
             terms.append(StagedRow.line == int(query))
         clauses.append(or_(*terms))
     return clauses
 
 
-def page_of_rows(batch_id: int, filter_name: str, query: str, page: int) -> RowPage:
-    """One page of rows in file order, with the number of rows that match."""
+def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
+                 counted: Counters | None = None) -> RowPage:
+    """One page of rows in file order, with the number of rows that match.
+
+    Without a search, the status counts already give the total: no second pass over the rows.
+    """
     clauses = matching(batch_id, filter_name, query)
-    total = db.session.scalar(select(func.count()).select_from(StagedRow).where(*clauses)) or 0
+    if counted is not None and not (query or "").strip():
+        total = counted.rows_with(FILTERS.get(filter_name, FILTERS["all"])[1])
+    else:
+        total = db.session.scalar(select(func.count()).select_from(StagedRow).where(*clauses)) or 0
     pages = max(1, -(-total // PER_PAGE))
     page = min(max(1, page), pages)
     rows = db.session.scalars(
@@ -99,6 +113,7 @@ def counters(batch: ImportBatch) -> Counters:
         ready=by_status.get(RowStatus.VALID, 0), problems=by_status.get(RowStatus.INVALID, 0),
         existing=by_status.get(RowStatus.EXISTING, 0), created=by_status.get(RowStatus.CREATED, 0),
         failed=by_status.get(RowStatus.FAILED, 0), removed=max(0, batch.rows_read - present),
+        by_status=by_status,
     )
 
 

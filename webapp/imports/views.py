@@ -134,9 +134,10 @@ def _render_batch(current: ImportBatch, state: dict, settings_form: SettingsForm
 
 def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None,
                    message: str | None = None, error: str | None = None) -> dict:
-    rows = table.page_of_rows(current.id, state["filter"], state["q"], state["page"])
+    counters = table.counters(current)
+    rows = table.page_of_rows(current.id, state["filter"], state["q"], state["page"], counters)
     state = {**state, "page": rows.page}
-    return {"batch": current, "rows": rows, "state": state, "counters": table.counters(current),
+    return {"batch": current, "rows": rows, "state": state, "counters": counters,
             "bulk_form": BulkForm(formdata=None, **state), "filters": FILTER_CHOICES,
             "edit_id": edit_id, "row_form": RowForm(formdata=None), "message": message,
             "error": error, "account_types": table.ACCOUNT_TYPE_LABELS}
