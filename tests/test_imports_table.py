@@ -133,7 +133,8 @@ def _lines(html):
     return re.findall(r'<td class="num">(\d+)</td>', html)
 
 
-@pytest.mark.parametrize("query,lines", [("hopper", [3]), ("EXAMPLE.COM", [2, 3, 4, 6, 7, 8, 10]), ("9", [9])])
+@pytest.mark.parametrize("query,lines", [("hopper", [3]), ("EXAMPLE.COM", [2, 3, 4, 6, 7, 8, 10]), ("9", [9]),
+                                         ("Grace Hopper", [3]), ("nobody-here", [])])
 def test_search_matches_names_emails_and_line_numbers(signed_in, batch, query, lines):
     html = signed_in.get(f"/users/import/{batch.id}?q={query}", headers=HX).get_data(as_text=True)
     assert [int(line) for line in _lines(html)] == lines
