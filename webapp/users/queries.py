@@ -5,7 +5,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from webapp.extensions import db
 from webapp.models import AccountType, InviteStatus, User
@@ -115,14 +115,9 @@ def batch_banner(org_id: int, batch_id: int | None) -> dict | None:
 
 def _search_terms(q: str) -> list[ColumnElement[bool]]:
     """Each word must appear in the first name, last name or email, ignoring case."""
-    conditions = []
-    for word in q.split():
-        conditions.append(or_(
-            User.first_name.icontains(word, autoescape=True),
-            User.last_name.icontains(word, autoescape=True),
-            User.email.icontains(word.lower(), autoescape=True),
-        ))
-    return conditions
+    # One lower-cased "first last email" per row: a third of the work of three ILIKEs.
+    searchable = func.lower(User.first_name + " " + User.last_name + " " + User.email)
+    return [searchable.contains(word.lower(), autoescape=True) for word in q.split()]
 
 
 def filter_conditions(org_id: int, filters: UserFilters) -> list[ColumnElement[bool]]:
