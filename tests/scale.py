@@ -1,7 +1,7 @@
 """Helpers for the scale tests: real databases (a SQLite file, a fresh PostgreSQL database),
-and the environment a separate app process (sender, worker, gunicorn) is started with.
+a real Redis, and the environment a separate app process (sender, worker, gunicorn) is started with.
 
-A missing PostgreSQL server skips a test on a laptop; in CI (CI set) it fails it.
+A missing PostgreSQL or Redis server skips a test on a laptop; in CI (CI set) it fails it.
 """
 from __future__ import annotations
 
@@ -44,6 +44,27 @@ def require_postgres() -> str:
         pytest.skip(reason)
     finally:
         engine.dispose()
+    return url
+
+
+def redis_url() -> str:
+    """The Redis the tests use (FLASK_TEST_REDIS_URL, else database 15 of the local server)."""
+    return os.environ.get("FLASK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def require_redis() -> str:
+    """The Redis URL; skip the test when no server answers (fail instead in CI)."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    url = redis_url()
+    try:
+        Redis.from_url(url, socket_connect_timeout=1).ping()
+    except RedisDown as exc:
+        reason = f"no Redis server answers at {url}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(f"In CI a Redis server must answer: {reason}")
+        pytest.skip(reason)
     return url
 
 
