@@ -87,6 +87,10 @@ def run(job_id: int, func_path: str, kwargs: dict) -> None:
     if isinstance(result, dict):
         job.result = result
     db.session.commit()
+    if current_app.config.get("REDIS_URL"):
+        from webapp.mail.jobs import deliver_if_queued
+
+        deliver_if_queued(current_app._get_current_object())  # mail the job queued goes out now
 
 
 STALE_AFTER_SECONDS = 300

@@ -20,4 +20,8 @@ def register(app: Flask) -> None:
         connection = Redis.from_url(url)
         queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)
         click.echo(f"Worker listening on queue '{queue.name}' at {url}")
-        Worker([queue], connection=connection, name=name).work(burst=burst)
+        from webapp.mail.jobs import deliver_if_queued
+
+        deliver_if_queued(current_app)  # mail left queued while no worker ran
+        # The scheduler starts mail retries booked for later (queue.enqueue_in).
+        Worker([queue], connection=connection, name=name).work(burst=burst, with_scheduler=True)

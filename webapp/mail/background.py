@@ -2,7 +2,8 @@
 
 It drains the outbox when a request has queued mail, and every MAIL_POLL_SECONDS for mail
 queued by background jobs and for retries. Several processes may each run one: claiming in
-the sender keeps them from sending the same message twice.
+the sender keeps them from sending the same message twice. With REDIS_URL set there is no
+thread: delivery is an RQ job (webapp.mail.jobs), enqueued here when a request queued mail.
 """
 from __future__ import annotations
 
@@ -54,6 +55,13 @@ def wanted(app: Flask) -> bool:
 
 def nudge(app: Flask, *, mail_queued: bool) -> None:
     """Start this app's sender if needed; wake it when the request queued mail."""
+    if app.config.get("REDIS_URL"):
+        if mail_queued:
+            from webapp.mail import jobs as mail_jobs
+
+            if mail_jobs.delivers_automatically(app):
+                mail_jobs.request_delivery(app)
+        return
     if not wanted(app):
         return
     sender = _senders.get(id(app))
