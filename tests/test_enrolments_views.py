@@ -99,6 +99,12 @@ def test_series_name_problems_are_shown_beside_the_field(console, series, name, 
 def test_series_list_and_page_have_empty_states(console):
     assert "No series yet" in console.get("/series").get_data(as_text=True)
     assert "No archived series" in console.get("/series?show=archived").get_data(as_text=True)
+
+
+def test_active_tab_says_when_every_series_is_archived(console, series, admin):
+    services.set_archived(series, admin, True)
+    page = console.get("/series").get_data(as_text=True)
+    assert "No active series" in page and "No series yet" not in page
     series = services.create_series(db.session.scalar(select(User)).org_id,
                                     db.session.scalar(select(User)), name="Empty", description="")
     assert "No one is enrolled yet" in console.get(f"/series/{series.id}").get_data(as_text=True)
