@@ -20,12 +20,13 @@ from webapp.models import Job
 log = logging.getLogger(__name__)
 
 
-def submit(kind: str, func_path: str, *, org_id: int | None, **kwargs) -> Job:
+def submit(kind: str, func_path: str, *, org_id: int | None, total: int = 0, **kwargs) -> Job:
     """Record a job and start it: RQ when configured, else a thread (or inline in tests).
 
-    The function is called as func(job_id=..., **kwargs); org_id only scopes the job row.
+    The function is called as func(job_id=..., **kwargs); org_id only scopes the job row, and
+    total (when known up front) lets a progress bar say how much work waits for a worker.
     """
-    job = Job(kind=kind, org_id=org_id, status="queued")
+    job = Job(kind=kind, org_id=org_id, status="queued", total=total)
     db.session.add(job)
     db.session.commit()
     app = current_app._get_current_object()

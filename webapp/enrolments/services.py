@@ -135,12 +135,7 @@ def enrol(org: Organisation, actor: User, series: Series, user_ids: Select, *, s
 
     One transaction and a fixed number of statements whatever the number of users.
     """
-    if series.is_archived:
-        raise EnrolmentError(f"\u201c{series.name}\u201d is archived. Unarchive it, or choose an "
-                             "active series.", field="series")
-    if due_date is not None and due_date < earliest_due_date():
-        raise EnrolmentError("The due date is in the past. Choose today or a later date, or "
-                             "leave it empty.", field="due_date")
+    check_series_and_due_date(series, due_date)
     learners = _learner_rows(org.id, series.id, user_ids)
     if not learners:
         raise EnrolmentError("No users were selected: the selection or group has no one in your "
@@ -186,6 +181,16 @@ def enrol(org: Organisation, actor: User, series: Series, user_ids: Select, *, s
     return event.id
 
 
+def check_series_and_due_date(series: Series, due_date: date | None) -> None:
+    """Raise EnrolmentError when the series is archived or the due date has passed."""
+    if series.is_archived:
+        raise EnrolmentError(f"\u201c{series.name}\u201d is archived. Unarchive it, or choose an "
+                             "active series.", field="series")
+    if due_date is not None and due_date < earliest_due_date():
+        raise EnrolmentError("The due date is in the past. Choose today or a later date, or "
+                             "leave it empty.", field="due_date")
+
+
 def _learner_rows(org_id: int, series_id: int, user_ids: Select) -> list:
     """One query: every selected user of the organisation with what the rules need."""
     enrolled_here = exists().where(Enrolment.series_id == series_id, Enrolment.user_id == User.id)
@@ -209,4 +214,4 @@ def _state(row) -> LearnerState:
 
 __all__ = ["NoticeKind", "EnrolmentError", "SeriesNameTaken", "LineProblem", "AddressList",
            "create_series", "update_series", "set_archived", "group_member_ids",
-           "resolve_addresses", "earliest_due_date", "enrol"]
+           "resolve_addresses", "earliest_due_date", "check_series_and_due_date", "enrol"]

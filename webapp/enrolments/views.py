@@ -1,15 +1,17 @@
 """Console views: series (list, create, edit, archive), enrolling users, enrolment lists."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
-from sqlalchemy import select
 
+from webapp import jobs
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
+from webapp.enrolments import jobs as enrol_jobs
 from webapp.enrolments import queries, services
 from webapp.enrolments.forms import SOURCE_GROUP, SOURCE_SELECTION, EnrolForm, SeriesForm
 from webapp.enrolments.notifications import NoticeKind
-from webapp.models import AuditEvent, Group, Series, User
+from webapp.models import AuditEvent, Group, Job, Series, User
 
 bp = console_blueprint("enrolments", __name__)
 
@@ -96,12 +98,18 @@ def new():
     problems: list[services.LineProblem] = []
     if form.validate_on_submit():
         series = get_in_org_or_404(Series, form.series.data)
+        send_invite, due_date = form.send_invite.data == "yes", form.due_date.data
         try:
-            user_ids, problems = _chosen_users(form, params)
-            event_id = services.enrol(
-                current_user.org, current_user, series, user_ids,
-                send_invite=form.send_invite.data == "yes", due_date=form.due_date.data,
-                problems=problems)
+            source, problems = _chosen_source(form, params)
+            user_ids = enrol_jobs.user_ids_for(org_id(), source)
+            total = queries.count_selected(user_ids)
+            if total > current_app.config["IMPORT_BACKGROUND_ROWS"]:
+                services.check_series_and_due_date(series, due_date)
+                started = enrol_jobs.submit(current_user, series, source, send_invite=send_invite,
+                                            due_date=due_date, problems=problems, total=total)
+                return redirect(url_for("enrolments.job", job_id=started.id))
+            event_id = services.enrol(current_user.org, current_user, series, user_ids,
+                                      send_invite=send_invite, due_date=due_date, problems=problems)
         except services.EnrolmentError as exc:
             if series.is_archived:  # keep the refused choice visible beside its message
                 form.series.choices.append((series.id, f"{series.name} (archived)"))
@@ -145,23 +153,70 @@ def _initial(selection) -> dict:
     return initial
 
 
-def _chosen_users(form: EnrolForm, params):
-    """A select of the user ids to enrol, and the pasted lines that matched no one."""
+def _chosen_source(form: EnrolForm, params) -> tuple[dict, list[services.LineProblem]]:
+    """Who to enrol, as plain data a background job can carry, and the pasted lines that matched no one."""
     if form.source.data == SOURCE_SELECTION:
-        if not _selection_params(params):
+        selection = _selection_params(params)
+        if not selection:
             raise services.EnrolmentError(
                 "No users were selected. Tick users in the Users list first, or choose a group "
                 "or paste email addresses.", field="source")
-        return _selected_user_ids(params), []
+        return {"selection": selection}, []
     if form.source.data == SOURCE_GROUP:
         group = get_in_org_or_404(Group, form.group.data)
-        return services.group_member_ids(org_id(), group.id), []
+        return {"group_id": group.id}, []
     found = services.resolve_addresses(org_id(), form.emails.data)
     if not found.user_ids:
         raise services.EnrolmentError(
             "None of the pasted addresses matches an account in your organisation: nothing was "
             "enrolled. Check the lines listed below.", field="emails", problems=found.problems)
-    return select(User.id).where(User.id.in_(found.user_ids)), found.problems
+    return {"user_ids": found.user_ids}, found.problems
+
+
+def _enrolment_job_or_404(job_id: int) -> Job:
+    job = get_in_org_or_404(Job, job_id)
+    if job.kind != enrol_jobs.KIND:
+        abort(404)
+    return jobs.fail_if_stale(job)
+
+
+def _after_job_url(job: Job) -> str:
+    event_id = (job.result or {}).get("event_id")
+    if job.status == "done" and event_id:
+        return url_for("enrolments.result", event_id=event_id)
+    return url_for("enrolments.job", job_id=job.id)
+
+
+@bp.get("/enrolments/jobs/<int:job_id>")
+def job(job_id: int):
+    """A big enrolment running in the background; its result page once it is done."""
+    current = _enrolment_job_or_404(job_id)
+    if current.finished and _after_job_url(current) != request.path:
+        return redirect(_after_job_url(current))
+    return render_template("enrolments/progress.html", job=current, problem=_job_problem(current))
+
+
+def _job_problem(job: Job) -> str | None:
+    """Why a finished enrolment job enrolled nobody, in a sentence, or None."""
+    if job.status == "done":
+        return (job.result or {}).get("error")
+    if job.status != "failed":
+        return None
+    if job.message.startswith("The worker stopped"):
+        return job.message
+    return f"The enrolment stopped with an error ({job.message}). Nothing was half-saved; try again."
+
+
+@bp.get("/enrolments/jobs/<int:job_id>/progress")
+def job_progress(job_id: int):
+    """The progress bar (HTMX polls it); when the job is over, HTMX goes to the result."""
+    current = _enrolment_job_or_404(job_id)
+    if not current.finished:
+        return render_template("enrolments/partials/_progress.html", job=current)
+    response = make_response(render_template("enrolments/partials/_progress.html", job=current,
+                                             finished=True), 286)
+    response.headers["HX-Redirect"] = _after_job_url(current)
+    return response
 
 
 @bp.get("/enrolments/result/<int:event_id>")
