@@ -98,7 +98,7 @@ def test_up_to_the_limit_is_enrolled_in_the_request_without_a_job(console, serie
 
 def test_a_running_job_shows_a_progress_bar_that_keeps_polling(console, org, admin):
     job = Job(kind="enrolment", org_id=org.id, status="running", total=2500, done=0,
-              message="Enrolling in \u201cSafety Basics\u201d and queuing the emails")
+              message="Adding the enrolments to \u201cSafety Basics\u201d and queuing the emails")
     db.session.add(job)
     db.session.commit()
 
@@ -156,7 +156,7 @@ def test_a_big_enrolment_runs_on_a_real_rq_worker_process(console, app, series, 
     job = only_job()
     assert response.location.endswith(f"/enrolments/jobs/{job.id}")
     assert job.status == "queued" and enrolled_count(series) == 0
-    assert "waiting for a worker" in console.get(response.location).get_data(as_text=True)
+    assert "Waiting for a worker" in console.get(response.location).get_data(as_text=True)
 
     env = process_env(app_config["SQLALCHEMY_DATABASE_URI"], tmp_path / "worker",
                       REDIS_URL=url, RQ_QUEUE=queue_name)

@@ -48,7 +48,7 @@ def enrol_job(job_id: int, *, actor_id: int, series_id: int, source: dict, send_
     series = db.session.get(Series, series_id)
     actor = db.session.get(User, actor_id)
     total = db.session.get(Job, job_id).total
-    jobs.progress(job_id, 0, total, f"Enrolling in \u201c{series.name}\u201d and queuing the emails")
+    jobs.progress(job_id, 0, total, f"Adding the enrolments to \u201c{series.name}\u201d and queuing the emails")
     try:
         event_id = services.enrol(
             db.session.get(Organisation, series.org_id), actor, series,
