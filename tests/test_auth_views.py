@@ -195,3 +195,27 @@ def test_behind_a_proxy_throttling_counts_the_real_client_address(app_config):
                            headers={"X-Forwarded-For": "203.0.113.7"})
         assert same.status_code == 429
         db.session.remove()
+
+
+def test_empty_setup_form_says_what_each_field_needs(client):
+    page = client.post("/setup", data={}).get_data(as_text=True)
+    for message in ("Enter your organisation&#39;s name.", "Enter your first name.", "Enter your email address.",
+                    "Choose a password.", "Type the password again."):
+        assert message in page
+    assert "This field is required" not in page
+
+
+@pytest.mark.parametrize("account_type, links", [
+    (AccountType.ADMIN, ["Users", "Groups", "Series", "Mail", "My learning"]),
+    (AccountType.TEAM_MANAGER, ["My groups", "My learning"]),
+    (AccountType.USER, ["My learning"]),
+    (AccountType.GUEST, ["My learning"]),
+])
+def test_top_bar_offers_each_account_type_its_pages(client, make_user, login_as, account_type, links):
+    import re
+
+    login_as(make_user(account_type=account_type))
+    page = client.get("/learning").get_data(as_text=True)
+    nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', page, re.S).group(1)
+    assert re.findall(r">([^<>]+)</a>", nav) == links
+    assert 'aria-current="page">My learning<' in nav

@@ -27,13 +27,13 @@ def test_import_enrol_and_learner_signs_in_with_the_emailed_password(page, org, 
     sign_in(page, admin.email, TEST_PASSWORD)
 
     # A series to enrol in, made through the console.
-    page.get_by_role("navigation", name="Console").get_by_role("link", name="Series").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Series").click()
     page.get_by_role("link", name="New series").click()
     page.get_by_label("Name").fill("Warehouse Safety")
     page.get_by_label("Description").fill("Six short lessons on working safely around forklifts.")
     page.get_by_role("button", name="Create series").click()
     page.get_by_text("Series \u201cWarehouse Safety\u201d created").wait_for()
-    page.get_by_role("navigation", name="Console").get_by_role("link", name="Series").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Series").click()
     screenshot("enrol-1-series-list")
 
     # Three people through File Import, leaving every Send Invite tick cleared.

@@ -27,25 +27,25 @@ class ChosenPassword:
 
 
 class SetupForm(FlaskForm):
-    org_name = StringField("Organisation name", validators=[DataRequired(), Length(max=200)])
-    first_name = StringField("Your first name", validators=[DataRequired(), Length(max=100)])
-    last_name = StringField("Your last name", validators=[DataRequired(), Length(max=100)])
-    email = EmailField("Your email address", validators=[DataRequired(), valid_email])
-    password = PasswordField("Choose a password", validators=[DataRequired(), ChosenPassword()])
+    org_name = StringField("Organisation name", validators=[DataRequired("Enter your organisation's name."), Length(max=200)])
+    first_name = StringField("Your first name", validators=[DataRequired("Enter your first name."), Length(max=100)])
+    last_name = StringField("Your last name", validators=[DataRequired("Enter your last name."), Length(max=100)])
+    email = EmailField("Your email address", validators=[DataRequired("Enter your email address."), valid_email])
+    password = PasswordField("Choose a password", validators=[DataRequired("Choose a password."), ChosenPassword()])
     confirm = PasswordField("Type the password again",
-                            validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
+                            validators=[DataRequired("Type the password again."), EqualTo("password", "The passwords do not match.")])
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email address", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[DataRequired(), ChosenPassword()])
+    password = PasswordField("New password", validators=[DataRequired("Choose a new password."), ChosenPassword()])
     confirm = PasswordField("Type the new password again",
-                            validators=[DataRequired(), EqualTo("password", "The passwords do not match.")])
+                            validators=[DataRequired("Type the password again."), EqualTo("password", "The passwords do not match.")])
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Current password", validators=[DataRequired()])
+    current = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
