@@ -204,6 +204,13 @@ def login_as(client):
 
 
 @pytest.fixture
+def signed_in(client, admin, login_as):
+    """The client, signed in as the organisation's first admin."""
+    login_as(admin)
+    return client
+
+
+@pytest.fixture
 def other_org(app):
     """A second organisation, to prove isolation."""
     from webapp.auth.services import create_organisation

@@ -14,12 +14,6 @@ from webapp.users.queries import selected_user_ids
 
 
 @pytest.fixture
-def signed_in(client, admin, login_as):
-    login_as(admin)
-    return client
-
-
-@pytest.fixture
 def builtin(org, admin):
     return db.session.scalar(select(Group).where(Group.org_id == org.id, Group.is_builtin.is_(True)))
 

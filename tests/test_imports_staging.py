@@ -12,12 +12,6 @@ from webapp.models import ImportBatch, StagedRow
 DATA = Path(__file__).parent / "data"
 
 
-@pytest.fixture
-def signed_in(client, admin, login_as):
-    login_as(admin)
-    return client
-
-
 def upload(client, name, data=None, **extra):
     content = data if data is not None else (DATA / name).read_bytes()
     from io import BytesIO

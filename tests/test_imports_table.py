@@ -17,12 +17,6 @@ HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def signed_in(client, admin, login_as):
-    login_as(admin)
-    return client
-
-
-@pytest.fixture
 def batch(org, admin):
     return staging.stage_upload(org.id, admin.id, "import_mixed.csv", (DATA / "import_mixed.csv").read_bytes(),
                                 max_bytes=10**6, ttl_days=7)

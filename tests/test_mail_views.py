@@ -30,12 +30,6 @@ def summary(org, admin) -> OutboxMessage:
     return message
 
 
-@pytest.fixture
-def signed_in(client, admin, login_as):
-    login_as(admin)
-    return client
-
-
 def test_empty_mail_page_says_so_and_explains_keep_only_mode(signed_in):
     page = signed_in.get("/mail/").get_data(as_text=True)
     assert "No mail yet." in page

@@ -14,12 +14,6 @@ FORM = {"first_name": "Nina", "last_name": "Newcomer", "email": "Nina.Newcomer@E
         "account_type": "user"}
 
 
-@pytest.fixture
-def signed_in(client, admin, login_as):
-    login_as(admin)
-    return client
-
-
 def user_by_email(email: str) -> User | None:
     db.session.expire_all()
     return db.session.scalar(select(User).where(User.email == email))

@@ -12,12 +12,6 @@ from webapp.models import AccountType, Group, GroupMember, User
 from webapp.users import services
 
 
-@pytest.fixture
-def signed_in(client, admin, login_as):
-    login_as(admin)
-    return client
-
-
 def in_all_org_users(user: User) -> bool:
     builtin = db.session.scalar(select(Group).where(Group.org_id == user.org_id,
                                                     Group.is_builtin.is_(True)))

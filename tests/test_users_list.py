@@ -33,12 +33,6 @@ def listed_emails(response) -> list[str]:
     return re.findall(r'</th>\s*<td>([^<]+@[^<]+)</td>', html)
 
 
-@pytest.fixture
-def signed_in(client, admin, login_as):
-    login_as(admin)
-    return client
-
-
 @pytest.mark.parametrize("query, expected", [
     ("zoe@", {"zoe@example.com"}),
     ("ADAMS", {"zoe@example.com"}),
