@@ -53,7 +53,8 @@ def browser():
 def page(browser, live_server):
     """A fresh browser tab with a laptop-sized window; base_url is the live server."""
     context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 850})
-    context.set_default_timeout(15000)
+    # Generous: CI shares two cores between the browser, the server and the test.
+    context.set_default_timeout(30000)
     tab = context.new_page()
     yield tab
     context.close()

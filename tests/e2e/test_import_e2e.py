@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import TEST_PASSWORD
@@ -31,11 +32,16 @@ def test_import_fix_bulk_type_create(page, org, admin, screenshot):
 
     # Fix line 5's email inline.
     page.get_by_role("link", name="Edit line 5").click()
+    # The edit row opens with the cursor in the first name; wait for that before typing
+    # elsewhere, or the late autofocus can steal the keystrokes.
+    expect(page.get_by_label("First name for line 5")).to_be_focused()
     email_box = page.get_by_label("Email for line 5")
     email_box.fill("bad.row@example.com")
     page.get_by_role("button", name="Save").click()
-    row = page.locator("tr", has_text="bad.row@example.com")
-    row.get_by_text("Ready").wait_for()
+    # expect() reports the row's actual text if it never becomes ready.
+    line_5 = page.locator("tr", has=page.get_by_label("Select line 5"))
+    expect(line_5).to_contain_text("bad.row@example.com")
+    expect(line_5).to_contain_text("Ready")
     screenshot("import-3-fixed-row")
     page.locator("#import-counters").get_by_text("4 ready", exact=True).wait_for()
 
