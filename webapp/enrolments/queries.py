@@ -1,31 +1,23 @@
 """Read-side queries for the series and enrolment pages, always scoped to one organisation."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
 from webapp.extensions import db
 from webapp.models import Enrolment, Group, GroupMember, Series, User
+from webapp.paging import PageNumbers, clamp_page
 
 PER_PAGE = 50
 
 
 @dataclass(frozen=True)
-class EnrolmentPage:
+class EnrolmentPage(PageNumbers):
     rows: list
-    page: int
-    pages: int
     total: int
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * PER_PAGE + 1
-
-    @property
-    def last(self) -> int:
-        return (self.page - 1) * PER_PAGE + len(self.rows)
+    page: int
+    per_page: int = PER_PAGE
 
 
 def series_list(org_id: int, *, archived: bool) -> list:
@@ -66,15 +58,14 @@ def series_counts(series: Series) -> dict[str, int]:
 def enrolment_page(series: Series, page: int) -> EnrolmentPage:
     """One page of a series' enrolments, newest first, with the learner and who enrolled them."""
     total = db.session.scalar(select(func.count()).where(Enrolment.series_id == series.id))
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(1, page), pages)
+    page = clamp_page(page, total, PER_PAGE)
     rows = db.session.execute(
         select(Enrolment, User).join(User, User.id == Enrolment.user_id)
         .where(Enrolment.series_id == series.id, Enrolment.org_id == series.org_id)
         .order_by(Enrolment.enrolled_at.desc(), User.last_name, User.first_name)
         .offset((page - 1) * PER_PAGE).limit(PER_PAGE)
     ).all()
-    return EnrolmentPage(rows=rows, page=page, pages=pages, total=total)
+    return EnrolmentPage(rows=rows, total=total, page=page)
 
 
 def user_enrolments(user: User) -> list:

@@ -10,6 +10,7 @@ from webapp.extensions import db
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, validate_fields
 from webapp.imports.staging import OPEN_STATUSES, _EMAIL_ERROR_STARTS, refresh_rows, status_expression
 from webapp.models import ImportBatch, RowStatus, StagedRow
+from webapp.paging import PageNumbers, clamp_page
 
 PER_PAGE = 50
 
@@ -52,11 +53,11 @@ class Counters:
 
 
 @dataclass
-class RowPage:
+class RowPage(PageNumbers):
     rows: list
     total: int
     page: int
-    pages: int
+    per_page: int = PER_PAGE
 
 
 def matching(batch_id: int, filter_name: str = "all", query: str = ""):
@@ -92,13 +93,12 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
         total = counted.rows_with(FILTERS.get(filter_name, FILTERS["all"])[1])
     else:
         total = db.session.scalar(select(func.count()).select_from(StagedRow).where(*clauses)) or 0
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(max(1, page), pages)
+    page = clamp_page(page, total, PER_PAGE)
     rows = db.session.scalars(
         select(StagedRow).where(*clauses).order_by(StagedRow.line, StagedRow.id)
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
-    return RowPage(rows=rows, total=total, page=page, pages=pages)
+    return RowPage(rows=rows, total=total, page=page)
 
 
 def counters(batch: ImportBatch) -> Counters:

@@ -1,7 +1,6 @@
 """Mail page services: find, count and resend outbox messages of one organisation."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -11,6 +10,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.mail.outbox import keeps_mail_only
 from webapp.models import OutboxAttachment, OutboxMessage, User
+from webapp.paging import PageNumbers, clamp_page
 
 STATUSES = ("queued", "sending", "sent", "failed", "kept")
 STATUS_LABELS = {"queued": "Queued", "sending": "Sending", "sent": "Sent", "failed": "Failed",
@@ -43,24 +43,12 @@ class MailFilters:
 
 
 @dataclass(frozen=True)
-class MailPage:
+class MailPage(PageNumbers):
     messages: list[OutboxMessage]
     total: int
     page: int
     per_page: int
     attachment_counts: dict[int, int]
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def first(self) -> int:
-        return 0 if not self.total else (self.page - 1) * self.per_page + 1
-
-    @property
-    def last(self) -> int:
-        return min(self.page * self.per_page, self.total)
 
 
 def find_messages(org_id: int, filters: MailFilters, per_page: int = 50) -> MailPage:
@@ -74,7 +62,7 @@ def find_messages(org_id: int, filters: MailFilters, per_page: int = 50) -> Mail
         pattern = f"%{filters.recipient.strip().lower()}%"
         conditions.append(func.lower(OutboxMessage.to_address).like(pattern))
     total = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*conditions))
-    page = min(max(filters.page, 1), max(1, math.ceil(total / per_page)))
+    page = clamp_page(filters.page, total, per_page)
     messages = db.session.scalars(
         select(OutboxMessage).where(*conditions)
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())

@@ -10,6 +10,7 @@ from webapp import audit
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.models import AccountType, Group, GroupMember, User
+from webapp.paging import PageNumbers, clamp_page
 from webapp.users.membership import ensure_all_org_users_group
 
 MEMBERS_PER_PAGE = 50
@@ -201,23 +202,11 @@ def remove_members(group: Group, actor: User, user_ids: Select) -> MemberChange:
 
 
 @dataclass(frozen=True)
-class MemberPage:
+class MemberPage(PageNumbers):
     members: list[User]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return min(self.page * self.per_page, self.total)
 
 
 def member_page(group: Group, page: int = 1, per_page: int = MEMBERS_PER_PAGE) -> MemberPage:
@@ -227,7 +216,7 @@ def member_page(group: Group, page: int = 1, per_page: int = MEMBERS_PER_PAGE) -
         select(func.count()).select_from(GroupMember).join(User, User.id == GroupMember.user_id)
         .where(*scope)
     ) or 0
-    page = min(max(page, 1), max(1, -(-total // per_page)))
+    page = clamp_page(page, total, per_page)
     members = db.session.scalars(
         select(User).join(GroupMember, GroupMember.user_id == User.id).where(*scope)
         .order_by(User.last_name, User.first_name, User.id)

@@ -1,7 +1,6 @@
 """Users list queries: search, filters, sort and paging, plus resolving a bulk selection."""
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -9,6 +8,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 
 from webapp.extensions import db
 from webapp.models import AccountType, InviteStatus, User
+from webapp.paging import PageNumbers, clamp_page
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 DEFAULT_PER_PAGE = 50
@@ -156,7 +156,7 @@ def filtered_users(org_id: int, filters: UserFilters) -> Select:
 
 
 @dataclass(frozen=True)
-class UserPage:
+class UserPage(PageNumbers):
     """One page of the Users list with the numbers the pager shows."""
 
     users: list[User]
@@ -164,34 +164,13 @@ class UserPage:
     page: int
     per_page: int
 
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last(self) -> int:
-        return min(self.page * self.per_page, self.total)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
 
 def page_of_users(org_id: int, filters: UserFilters) -> UserPage:
     """One COUNT and one page query; a page past the end shows the last page."""
     total = db.session.scalar(
         select(func.count()).select_from(User).where(*filter_conditions(org_id, filters))
     ) or 0
-    pages = max(1, math.ceil(total / filters.per_page))
-    page = min(filters.page, pages)
+    page = clamp_page(filters.page, total, filters.per_page)
     users = db.session.scalars(
         filtered_users(org_id, filters).limit(filters.per_page)
         .offset((page - 1) * filters.per_page)
