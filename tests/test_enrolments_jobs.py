@@ -23,10 +23,10 @@ def series(admin):
 
 
 @pytest.fixture
-def console(app, client, admin, login_as):
+def console(app, signed_in):
+    """The signed-in admin's client, with enrolments of more than two users run as jobs."""
     app.config["IMPORT_BACKGROUND_ROWS"] = 2
-    login_as(admin)
-    return client
+    return signed_in
 
 
 @pytest.fixture

@@ -12,12 +12,6 @@ from webapp.users.services import create_user
 
 
 @pytest.fixture
-def console(client, admin, login_as):
-    login_as(admin)
-    return client
-
-
-@pytest.fixture
 def series(admin):
     return services.create_series(admin.org_id, admin, name="Fire Safety",
                                   description="Five lessons on what to do when the alarm rings.")
@@ -32,13 +26,13 @@ def emailed_password(message) -> str:
     return line.split(":", 1)[1].strip()
 
 
-def test_created_users_first_enrolment_email_signs_them_in(console, series, org, admin, app,
+def test_created_users_first_enrolment_email_signs_them_in(signed_in, series, org, admin, app,
                                                            smtp_server):
     learner = create_user(org, admin, first_name="Cleo", last_name="Created",
                           email="cleo@example.com").user
     assert smtp_server.messages == []  # Created: nothing at account creation
 
-    response = console.post("/enrolments/new", data={
+    response = signed_in.post("/enrolments/new", data={
         "source": "selection", "user_id": learner.id, "series": series.id, "send_invite": "yes"})
     assert response.status_code == 302
     report = send_queued()
@@ -65,12 +59,12 @@ def test_created_users_first_enrolment_email_signs_them_in(console, series, org,
     assert password not in stored.text_body  # the kept copy no longer holds the password
 
 
-def test_later_enrolment_within_48_hours_sends_no_new_password(console, series, org, admin, app,
+def test_later_enrolment_within_48_hours_sends_no_new_password(signed_in, series, org, admin, app,
                                                                smtp_server):
     learner = create_user(org, admin, first_name="Lin", last_name="Later", email="lin@example.com").user
     second = services.create_series(org.id, admin, name="First Aid", description="")
     for target in (series, second):
-        console.post("/enrolments/new", data={
+        signed_in.post("/enrolments/new", data={
             "source": "selection", "user_id": learner.id, "series": target.id, "send_invite": "yes"})
     send_queued()
     first, later = smtp_server.to("lin@example.com")
@@ -83,10 +77,10 @@ def test_later_enrolment_within_48_hours_sends_no_new_password(console, series, 
     assert browser.post("/login", data={"email": "lin@example.com", "password": password}).status_code == 302
 
 
-def test_send_invite_no_mails_only_the_admin_with_a_csv(console, series, org, admin, smtp_server):
+def test_send_invite_no_mails_only_the_admin_with_a_csv(signed_in, series, org, admin, smtp_server):
     learners = [create_user(org, admin, first_name=f"Quiet{i}", last_name="Learner",
                             email=f"quiet{i}@example.com").user for i in range(3)]
-    console.post("/enrolments/new", data={
+    signed_in.post("/enrolments/new", data={
         "source": "selection", "user_id": [u.id for u in learners], "series": series.id,
         "send_invite": "no"})
     send_queued()
