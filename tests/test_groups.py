@@ -221,3 +221,16 @@ def test_group_posts_without_csrf_token_are_refused(signed_in, sales):
     assert signed_in.post("/users/bulk", with_csrf=False,
                           data={"action": "add", "group_id": sales.id, "all_matching": "1"}).status_code == 400
     assert db.session.get(Group, sales.id) is not None and member_ids(sales) == set()
+
+
+def test_team_manager_sees_each_owned_group_even_when_empty(org, admin, sales, make_user):
+    manager = make_user(account_type=AccountType.TEAM_MANAGER, email="tia@example.com")
+    empty = group_services.create_group(org.id, admin, "Apprentices")
+    members = [make_user(first_name="Mo", last_name=name) for name in ("Zed", "Abel")]
+    group_services.add_members(sales, admin, select(User.id).where(User.id.in_([m.id for m in members])))
+    for group in (sales, empty):
+        group_services.set_owner(group, admin, manager.id)
+    group_services.create_group(org.id, admin, "Not theirs")
+    owned = group_services.owned_groups(manager)
+    assert [(g.name, [m.last_name for m in ms]) for g, ms in owned] == [
+        ("Apprentices", []), ("Sales", ["Abel", "Zed"])]

@@ -146,6 +146,6 @@ def team():
     """Team Managers: a read-only view of the groups they own and their members."""
     if current_user.account_type not in (AccountType.TEAM_MANAGER.value, AccountType.ADMIN.value):
         abort(403)
-    from webapp.users.groups_view import owned_groups
+    from webapp.users.groups import owned_groups
 
     return render_template("auth/team.html", groups=owned_groups(current_user))

@@ -225,6 +225,23 @@ def member_page(group: Group, page: int = 1, per_page: int = MEMBERS_PER_PAGE) -
     return MemberPage(members=list(members), total=total, page=page, per_page=per_page)
 
 
+def owned_groups(manager: User) -> list[tuple[Group, list[User]]]:
+    """Groups a Team Manager owns, each with its members by name (one query for all)."""
+    rows = db.session.execute(
+        select(Group, User)
+        .outerjoin(GroupMember, GroupMember.group_id == Group.id)
+        .outerjoin(User, (User.id == GroupMember.user_id) & (User.org_id == manager.org_id))
+        .where(Group.org_id == manager.org_id, Group.owner_id == manager.id)
+        .order_by(Group.name, Group.id, User.last_name, User.first_name, User.id)
+    ).all()
+    owned: dict[int, tuple[Group, list[User]]] = {}
+    for group, member in rows:
+        members = owned.setdefault(group.id, (group, []))[1]
+        if member is not None:
+            members.append(member)
+    return list(owned.values())
+
+
 def groups_of_user(user: User) -> list[Group]:
     """The groups a user belongs to, built-in first."""
     return list(db.session.scalars(
