@@ -23,9 +23,6 @@ def queue_enrolment_emails(org: Organisation, series: Series, actor: User, learn
         return 1
     rows = [learner_email_row(org, series, row, notices[row.id].kind, passwords.get(row.id),
                               due_date=due_date) for row in learners]
-    # SQLAlchemy batches consecutive rows with the same non-NULL columns into one executemany:
-    # keeping the password-carrying rows together keeps it to two statements, not one per row.
-    rows.sort(key=lambda row: row["carries_password"])
     queue_rows(rows)
     return len(learners)
 

@@ -113,5 +113,8 @@ def queue_rows(rows: list[dict]) -> None:
         row.setdefault("redacted", False)
         row.setdefault("redacted_text_body", None)
         row.setdefault("redacted_html_body", None)
+    # The ORM batches consecutive rows whose NULL columns match into one executemany;
+    # grouping them keeps a mix of password-carrying and plain messages to a few statements.
+    rows.sort(key=lambda row: tuple(row[key] is None for key in sorted(row)))
     db.session.execute(db.insert(OutboxMessage), rows)
     _note_queued()
