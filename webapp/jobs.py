@@ -7,6 +7,8 @@ so any process can show a progress bar.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 import logging
 import threading
 import traceback
@@ -43,19 +45,35 @@ def submit(kind: str, func_path: str, *, org_id: int | None, total: int = 0, **k
     return job
 
 
-def _enqueue_rq(app: Flask, job_id: int, func_path: str, kwargs: dict) -> None:
+def rq_queue(app: Flask):
+    """The app's RQ queue on its Redis (REDIS_URL, RQ_QUEUE)."""
     from redis import Redis
     from rq import Queue
 
-    queue = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
-    queue.enqueue("webapp.jobs.run_in_worker", job_id, func_path, kwargs, job_timeout=3600)
+    return Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+def _enqueue_rq(app: Flask, job_id: int, func_path: str, kwargs: dict) -> None:
+    rq_queue(app).enqueue("webapp.jobs.run_in_worker", job_id, func_path, kwargs, job_timeout=3600)
+
+
+@contextmanager
+def worker_app_context() -> Iterator[Flask]:
+    """For code an RQ worker runs: an app built from this process's settings, in context."""
+    from webapp import create_app
+
+    app = create_app()
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
 
 
 def run_in_worker(job_id: int, func_path: str, kwargs: dict) -> None:
     """Entry point for an RQ worker: build the app from its settings and run the job."""
-    from webapp import create_app
-
-    _run_in_app(create_app(), job_id, func_path, kwargs)
+    with worker_app_context():
+        run(job_id, func_path, kwargs)
 
 
 def _run_in_app(app: Flask, job_id: int, func_path: str, kwargs: dict) -> None:

@@ -9,19 +9,18 @@ def register(app: Flask) -> None:
     @click.option("--name", default=None, help="A name for this worker (defaults to host and pid).")
     def worker(burst: bool, name: str | None):
         """Run an RQ worker for this app's queue (needs REDIS_URL). Start several for more throughput."""
-        from redis import Redis
-        from rq import Queue, Worker
+        from rq import Worker
+
+        from webapp.jobs import rq_queue
+        from webapp.mail.jobs import deliver_if_queued
 
         url = current_app.config.get("REDIS_URL")
         if not url:
             raise click.ClickException(
                 "REDIS_URL is not set: jobs run inside the web process. Set FLASK_REDIS_URL to use workers."
             )
-        connection = Redis.from_url(url)
-        queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)
+        queue = rq_queue(current_app)
         click.echo(f"Worker listening on queue '{queue.name}' at {url}")
-        from webapp.mail.jobs import deliver_if_queued
-
         deliver_if_queued(current_app)  # mail left queued while no worker ran
         # The scheduler starts mail retries booked for later (queue.enqueue_in).
-        Worker([queue], connection=connection, name=name).work(burst=burst, with_scheduler=True)
+        Worker([queue], connection=queue.connection, name=name).work(burst=burst, with_scheduler=True)

@@ -17,6 +17,7 @@ from sqlalchemy import exists, func, select
 
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.jobs import rq_queue, worker_app_context
 from webapp.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -33,10 +34,7 @@ def _keys(app: Flask) -> tuple[str, str]:
 
 
 def _queue(app: Flask):
-    from redis import Redis
-    from rq import Queue
-
-    return Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+    return rq_queue(app)
 
 
 def delivers_automatically(app: Flask) -> bool:
@@ -113,11 +111,5 @@ def schedule_next_retry(app: Flask, queue) -> None:
 
 def run_on_worker() -> dict:
     """Entry point for an RQ worker: build the app from its settings and deliver."""
-    from webapp import create_app
-
-    app = create_app()
-    with app.app_context():
-        try:
-            return deliver_due_mail()
-        finally:
-            db.session.remove()
+    with worker_app_context():
+        return deliver_due_mail()
