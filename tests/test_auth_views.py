@@ -219,3 +219,19 @@ def test_top_bar_offers_each_account_type_its_pages(client, make_user, login_as,
     nav = re.search(r'<nav aria-label="Main">(.*?)</nav>', page, re.S).group(1)
     assert re.findall(r">([^<>]+)</a>", nav) == links
     assert 'aria-current="page">My learning<' in nav
+
+
+def test_old_failed_sign_ins_are_forgotten_and_stop_counting(client, make_user, app):
+    from datetime import timedelta
+
+    from webapp.clock import utcnow
+    from webapp.models import SigninFailure
+
+    user = make_user()
+    long_ago = utcnow() - timedelta(seconds=app.config["SIGNIN_WINDOW_SECONDS"] + 60)
+    db.session.add_all(SigninFailure(email=user.email, address="127.0.0.1", created_at=long_ago)
+                       for _ in range(app.config["SIGNIN_MAX_FAILURES_PER_ACCOUNT"]))
+    db.session.commit()
+    client.post("/login", data={"email": "someone@example.com", "password": "wrong-password-x"})
+    assert db.session.scalar(db.select(db.func.count()).select_from(SigninFailure)) == 1
+    assert client.post("/login", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 302

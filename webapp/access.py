@@ -1,8 +1,6 @@
 """Who may see what: console pages are for Admins, always scoped to their organisation."""
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
 
@@ -39,25 +37,6 @@ def get_in_org_or_404(model, object_id: int):
     if obj is None or obj.org_id != current_user.org_id:
         abort(404)
     return obj
-
-
-def login_required_roles(*account_types: str):
-    """Decorator: signed in with one of these account types, else 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                from webapp.extensions import login_manager
-
-                return login_manager.unauthorized()
-            if current_user.account_type not in account_types:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 PASSWORD_FREE_ENDPOINTS = {"auth.choose_password", "auth.logout", "static"}

@@ -95,8 +95,9 @@ def authenticate(email: str, password: str, address: str) -> User | None:
     candidates = db.session.scalars(select(User).where(User.email == email_key)).all()
     user = next((u for u in candidates if credentials.check_password(u.password_hash, password)), None)
     if not candidates:
-        credentials.check_password(_DUMMY_HASH(), password)
+        credentials.check_password(_dummy_hash(), password)
     if user is None or not user.is_active:
+        forget_old_failures()
         db.session.add(SigninFailure(email=email_key, address=address))
         db.session.commit()
         return None
@@ -115,7 +116,7 @@ def note_signed_in(user: User) -> None:
 _dummy_hash_cache: list[str] = []
 
 
-def _DUMMY_HASH() -> str:
+def _dummy_hash() -> str:
     # Checking a real scrypt hash for unknown emails keeps timing alike either way.
     if not _dummy_hash_cache:
         _dummy_hash_cache.append(credentials.hash_chosen_password("not-a-real-password"))
@@ -131,9 +132,7 @@ def set_own_password(user: User, new_password: str) -> None:
     db.session.commit()
 
 
-def purge_old_failures() -> int:
-    """Delete failed sign-ins older than the throttling window."""
+def forget_old_failures() -> None:
+    """Drop failed sign-ins older than the throttling window, so the table stays small."""
     since = utcnow() - timedelta(seconds=current_app.config["SIGNIN_WINDOW_SECONDS"])
-    result = db.session.execute(delete(SigninFailure).where(SigninFailure.created_at < since))
-    db.session.commit()
-    return result.rowcount or 0
+    db.session.execute(delete(SigninFailure).where(SigninFailure.created_at < since))

@@ -53,10 +53,6 @@ class CreateResult:
         return self.refused is None and self.error is None
 
 
-class BatchNotReady(Exception):
-    """The batch is not staged: it is being created, or already done."""
-
-
 def claim_batch(batch_id: int) -> bool:
     """Move a batch from staged to creating; False when another request got there first."""
     batch = db.session.get(ImportBatch, batch_id)
