@@ -86,6 +86,8 @@ def app_config(database_url, tmp_path):
         "JOBS_IN_PROCESS": False,
         "MAIL_SEND_IN_BACKGROUND": False,
         "SERVER_NAME": None,
+        # Cheap hashing for chosen passwords in tests only (honoured only when TESTING is on).
+        "CHOSEN_PASSWORD_METHOD": "scrypt:1024:8:1",
     }
 
 

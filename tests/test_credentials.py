@@ -26,8 +26,20 @@ def test_generated_password_hash_checks_and_hides_the_password():
 
 def test_chosen_passwords_use_scrypt():
     stored = credentials.hash_chosen_password("a phrase of my own 2026")
-    assert stored.startswith("scrypt:")
+    assert stored.startswith("scrypt:32768:8:1$")  # werkzeug's full cost outside tests
     assert credentials.check_password(stored, "a phrase of my own 2026")
+
+
+def test_cheap_test_hashing_is_ignored_outside_testing():
+    from flask import Flask
+
+    production = Flask("production")
+    production.config["CHOSEN_PASSWORD_METHOD"] = "scrypt:1024:8:1"
+    with production.app_context():
+        assert credentials.hash_chosen_password("a phrase of my own 2026").startswith("scrypt:32768:8:1$")
+    production.config["TESTING"] = True
+    with production.app_context():
+        assert credentials.hash_chosen_password("a phrase of my own 2026").startswith("scrypt:1024:8:1$")
 
 
 @pytest.mark.parametrize("password, ok", [

@@ -43,8 +43,18 @@ def hash_generated_password(password: str) -> str:
 
 
 def hash_chosen_password(password: str) -> str:
-    """Hash a password a person chose, with the memory-hard scrypt KDF."""
-    return generate_password_hash(password, method=CHOSEN_METHOD)
+    """Hash a password a person chose, with the memory-hard scrypt KDF (cheaper only when testing)."""
+    return generate_password_hash(password, method=_chosen_method())
+
+
+def _chosen_method() -> str:
+    # The test suite hashes hundreds of admin passwords; TESTING apps may name a cheaper method
+    # (CHOSEN_PASSWORD_METHOD). Production never reads it: the setting is honoured only with TESTING.
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config.get("TESTING"):
+        return current_app.config.get("CHOSEN_PASSWORD_METHOD") or CHOSEN_METHOD
+    return CHOSEN_METHOD
 
 
 def check_password(stored_hash: str | None, password: str) -> bool:
