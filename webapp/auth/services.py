@@ -8,7 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from webapp import audit, credentials
+from webapp import audit, credentials, signals
 from webapp.addresses import normalise_email
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -68,6 +68,8 @@ def create_organisation(*, name: str, slug: str | None, admin_email: str, admin_
     sync_all_org_users(org.id, [admin.id])
     audit.record(org.id, admin.id, "org.create", target_type="organisation", target_id=org.id,
                  name=org.name, slug=slug)
+    signals.send(signals.users_created, org_id=org.id, user_ids=[admin.id], actor_id=None,
+                 source=signals.current_source(web="setup"))
     db.session.commit()
     return NewOrganisation(org=org, admin=admin), generated
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Select, exists, func, insert, select, update
 
-from webapp import audit, credentials
+from webapp import audit, credentials, signals
 from webapp.addresses import InvalidEmail, normalise_email
 from webapp.clock import utcnow
 from webapp.enrolments import emails
@@ -177,6 +177,8 @@ def enrol(org: Organisation, actor: User, series: Series, user_ids: Select, *, s
     event = AuditEvent(org_id=org.id, actor_id=actor.id, action="enrolment.create",
                        target_type="series", target_id=series.id, detail=detail)
     db.session.add(event)
+    signals.send(signals.enrolled, org_id=org.id, user_ids=[row.id for row in new], actor_id=actor.id,
+                 series_id=series.id, send_invite=send_invite)
     db.session.commit()
     return event.id
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from markupsafe import escape
 from sqlalchemy import and_, or_, select, update
 
-from webapp import audit, jobs
+from webapp import audit, jobs, signals
 from webapp.clock import utcnow
 from webapp.credentials import generate_password, hash_generated_password
 from webapp.extensions import db
@@ -201,6 +201,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
                  duplicates=duplicates)
     batch.status, batch.finished_at, batch.last_error = BatchStatus.DONE, utcnow(), ""
     batch.created_count, batch.failed_count = created, failed
+    signals.import_done(batch, actor_id, list(ids_by_email.values()))
     db.session.commit()
     return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates,
                         created_user_ids=list(ids_by_email.values()))

@@ -19,6 +19,7 @@ from flask import current_app
 from markupsafe import escape
 from sqlalchemy import and_, insert, literal, or_, select, update
 
+from webapp import signals
 from webapp.clock import utcnow
 from webapp.extensions import db, mail
 from webapp.mail.outbox import PASSWORD_REMOVED, keeps_mail_only
@@ -191,6 +192,7 @@ def _mark_failed_attempt(message: OutboxMessage, error: DeliveryError, report: S
         message.last_error = error.detail if error.permanent else (
             f"Gave up after {message.attempts} attempts. Last error: {error.detail}")
         report.failed += 1
+        signals.mail_failed_for(message)
     else:
         message.status = "queued"
         message.last_error = error.detail

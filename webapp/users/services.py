@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp import audit, credentials
+from webapp import audit, credentials, signals
 from webapp.addresses import normalise_email
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -66,6 +66,8 @@ def create_user(org: Organisation, actor: User | None, *, first_name: str, last_
     audit.record(org.id, actor.id if actor else None, "user.create", target_type="user",
                  target_id=user.id, email=email, account_type=account_type.value,
                  invited=send_invite)
+    signals.send(signals.users_created, org_id=org.id, user_ids=[user.id],
+                 actor_id=actor.id if actor else None)
     db.session.commit()
     return CreatedUser(user=user, password=password)
 
@@ -89,6 +91,8 @@ def update_user(user: User, actor: User, *, first_name: str, last_name: str,
     if changes:
         audit.record(user.org_id, actor.id, "user.update", target_type="user", target_id=user.id,
                      changes=changes)
+        signals.send(signals.users_updated, org_id=user.org_id, user_ids=[user.id], actor_id=actor.id,
+                     changes=changes)
     db.session.commit()
 
 
@@ -99,4 +103,9 @@ def set_active(user: User, actor: User, active: bool) -> None:
     user.is_active_account = active
     audit.record(user.org_id, actor.id, "user.activate" if active else "user.deactivate",
                  target_type="user", target_id=user.id)
+    if active:
+        signals.send(signals.users_updated, org_id=user.org_id, user_ids=[user.id], actor_id=actor.id,
+                     changes={"active": [False, True]})
+    else:
+        signals.send(signals.users_deactivated, org_id=user.org_id, user_ids=[user.id], actor_id=actor.id)
     db.session.commit()
