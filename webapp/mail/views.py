@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_login import current_user
 
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
+from webapp.htmx import partial_or_page
 from webapp.mail import background, services
 from webapp.mail.outbox import PASSWORD_REMOVED, keeps_mail_only
 from webapp.models import OutboxMessage
@@ -42,11 +43,9 @@ def index():
     """The list of messages, filtered by status, kind and recipient."""
     filters = _filters()
     result = services.find_messages(org_id(), filters)
-    context = {"filters": filters, "result": result}
-    if request.htmx:
-        return render_template("mail/partials/_results.html", **context)
-    return render_template("mail/index.html", counts=services.status_counts(org_id()),
-                           kinds=services.kinds_in_use(org_id()), **context)
+    return partial_or_page("mail/index.html", "mail/partials/_results.html", filters=filters, result=result,
+                           page_only=lambda: {"counts": services.status_counts(org_id()),
+                                              "kinds": services.kinds_in_use(org_id())})
 
 
 @bp.get("/<int:message_id>")

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.extensions import db
+from webapp.htmx import partial_or_page
 from webapp.models import AccountType, Group, User
 from webapp.users import groups as group_services
 from webapp.users import services
@@ -22,11 +23,6 @@ from webapp.users.queries import (
 bp = console_blueprint("users", __name__, url_prefix="/users")
 
 
-def wants_fragment() -> bool:
-    """An HTMX request for part of the page (a history restore needs the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @bp.get("/")
 def index():
     """The Users list: search, filters, sort and paging; HTMX gets the results alone."""
@@ -41,9 +37,7 @@ def index():
         "custom_groups": group_services.custom_groups(org_id()),
         "banner": batch_banner(org_id(), filters.batch),
     }
-    if wants_fragment():
-        return render_template("users/partials/_results.html", **context)
-    return render_template("users/index.html", **context)
+    return partial_or_page("users/index.html", "users/partials/_results.html", **context)
 
 
 @bp.post("/bulk")
