@@ -39,7 +39,7 @@ def test_import_enrol_and_learner_signs_in_with_the_emailed_password(page, org, 
     # Three people through File Import, leaving every Send Invite tick cleared.
     csv_file = tmp_path / "new-starters.csv"
     csv_file.write_text("First Name,Last Name,Email Address\n"
-                        + "".join(f"{f},{l},{e}\n" for f, l, e in PEOPLE))
+                        + "".join(f"{first},{last},{email}\n" for first, last, email in PEOPLE))
     page.goto("/users/import/")
     page.get_by_label("File to import").set_input_files(str(csv_file))
     page.get_by_role("button", name="Upload and Continue").click()
