@@ -6,14 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, literal, select
 
 from webapp import jobs, signals
 from webapp.enrolments import services as enrolment_services
 from webapp.extensions import db
 from webapp.imports import staging
 from webapp.mail import sender
-from webapp.models import AuditEvent, User
+from webapp.models import AccountType, AuditEvent, Group, GroupMember, User
 from webapp.users.services import create_user
 
 DATA = Path(__file__).parent / "data"
@@ -198,3 +198,36 @@ def test_a_receiver_that_raises_undoes_the_action(signed_in, admin):
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)
                              .where(AuditEvent.action == "user.create")) == 0
 
+
+
+def managers_join_their_group(app, *, org_id, user_ids, **payload):
+    """The worked example in docs/EXTENDING.md: new Team Managers join the "Managers" group."""
+    group_id = db.session.scalar(select(Group.id).where(Group.org_id == org_id, Group.name == "Managers"))
+    if group_id is None:
+        return
+    managers = select(literal(group_id), User.id).where(
+        User.org_id == org_id, User.id.in_(user_ids), User.account_type == AccountType.TEAM_MANAGER.value)
+    db.session.execute(insert(GroupMember).from_select(["group_id", "user_id"], managers))
+
+
+def test_the_guide_s_receiver_writes_in_the_same_transaction(signed_in, admin):
+    managers = Group(org_id=admin.org_id, name="Managers")
+    db.session.add(managers)
+    db.session.commit()
+    group_id = managers.id
+    with signals.users_created.connected_to(managers_join_their_group):
+        for email, account_type in (("tm@example.com", "team_manager"), ("u@example.com", "user")):
+            signed_in.post("/users/new", data={"first_name": "T", "last_name": "M", "email": email,
+                                               "account_type": account_type})
+        # A failing action takes the receiver's write with it.
+        with pytest.raises(RuntimeError), signals.users_created.connected_to(explode):
+            create_user(admin.org, admin, first_name="Gone", last_name="Again", email="gone@example.com",
+                        account_type=AccountType.TEAM_MANAGER)
+        db.session.rollback()
+    members = db.session.scalars(select(User.email).join(GroupMember, GroupMember.user_id == User.id)
+                                 .where(GroupMember.group_id == group_id)).all()
+    assert members == ["tm@example.com"]
+
+
+def explode(sender, **payload):
+    raise RuntimeError("a later receiver failed")
