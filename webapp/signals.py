@@ -47,7 +47,10 @@ when it has one (else empty). Extra: message_id, kind, reason.""")
 
 
 def current_source(*, web: str = "web") -> str:
-    """Where the running code was started: a web request, a `flask` command, or a job."""
+    """Where the running code was started: a web request, a `flask` command, or else a job.
+
+    Code run in a bare app context (a worker, a background thread, a script) counts as a job.
+    """
     if has_request_context():
         return web
     if click.get_current_context(silent=True) is not None:
