@@ -5,13 +5,23 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ASCII and full-width (Excel and LibreOffice read ＝＋－＠ as their ASCII twins) formula starts.
+FORMULA_CHARACTERS = "=+-@\uff1d\uff0b\uff0d\uff20"
+FORMULA_STARTS = tuple(FORMULA_CHARACTERS) + ("\t", "\r", "\n")
+
+
+def starts_formula(text: str) -> bool:
+    """True when a spreadsheet could run the cell: a formula sign first, or after spaces/tabs."""
+    if text.startswith(FORMULA_STARTS):
+        return True
+    first = text.lstrip(" \t\r\n\u3000\u00a0")[:1]
+    return first != "" and first in FORMULA_CHARACTERS
 
 
 def safe_cell(value) -> str:
     """Neutralise a cell a spreadsheet would run as a formula (OWASP CSV injection)."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
+    if starts_formula(text):
         return "'" + text
     return text
 
