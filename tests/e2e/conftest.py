@@ -52,6 +52,7 @@ def browser():
 # Every frame reports Content-Security-Policy violations to the test (see the page fixture).
 CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolationCount = (window.__cspViolationCount || 0) + 1;
   window.__reportCspViolation && window.__reportCspViolation(
     `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on ${event.documentURI}` +
     (event.sample ? ` (${event.sample})` : ""));
