@@ -97,3 +97,42 @@ def test_a_database_error_is_neither_shown_nor_logged_with_its_parameters(signed
     logged = logs()
     assert "Create Users failed" in logged
     assert "pbkdf2:" not in logged and not GENERATED_PASSWORD.search(logged)
+
+
+def test_a_person_created_by_another_admin_during_an_import_fails_alone(postgres, app, org, admin, logs,
+                                                                        monkeypatch):
+    from webapp.users.services import create_user
+
+    batch_id = stage(org, admin, "race_batch_a.csv")
+    admin_id = admin.id
+    checked, created = threading.Event(), threading.Event()
+    real_mark_taken = creating._mark_taken
+
+    def mark_taken_then_wait(batch):
+        real_mark_taken(batch)  # person05 has no account yet
+        checked.set()
+        assert created.wait(30)
+
+    monkeypatch.setattr(creating, "_mark_taken", mark_taken_then_wait)
+    results = {}
+
+    def run():
+        with app.app_context():
+            results["import"] = creating.create_users(batch_id, admin_id)
+            db.session.remove()
+
+    importing = threading.Thread(target=run)
+    importing.start()
+    assert checked.wait(30)
+    create_user(org, admin, first_name="Frances", last_name="Racer05", email="person05@race.example")
+    created.set()
+    importing.join(timeout=60)
+
+    result = results["import"]
+    assert result.ok and (result.created, result.failed) == (39, 1)
+    db.session.expire_all()
+    row = db.session.scalar(select(StagedRow).where(StagedRow.batch_id == batch_id,
+                                                    StagedRow.email == "person05@race.example"))
+    assert (row.status, row.failure_reason, row.user_id) == ("failed", creating.ALREADY_HAS_ACCOUNT, None)
+    logged = logs()
+    assert "pbkdf2:" not in logged and not GENERATED_PASSWORD.search(logged)
