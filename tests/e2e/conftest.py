@@ -55,7 +55,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
   window.__cspViolationCount = (window.__cspViolationCount || 0) + 1;
   window.__reportCspViolation && window.__reportCspViolation(
     `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on ${event.documentURI}` +
-    (event.sample ? ` (${event.sample})` : ""));
+    (event.sample ? ` (${event.sample})` : "") +
+    (event.target instanceof Element ? ` at ${event.target.outerHTML.slice(0, 160)}` : ""));
 });
 """
 

@@ -14,8 +14,8 @@ from webapp import audit, credentials
 from webapp.addresses import normalise_email
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.text import single_line
 from webapp.models import AccountType, InviteStatus, Organisation, SigninFailure, User
+from webapp.text import single_line
 from webapp.users.membership import ensure_all_org_users_group, sync_all_org_users
 
 

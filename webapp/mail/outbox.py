@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from flask import current_app, g, has_request_context
 
-from webapp.text import single_line
 from webapp.extensions import db
 from webapp.models import OutboxAttachment, OutboxMessage
+from webapp.text import single_line
 
 # What a reader of the Mail page sees where a password was blanked after sending.
 PASSWORD_REMOVED = "[password removed after sending]"

@@ -19,11 +19,11 @@ from flask import current_app
 from markupsafe import escape
 from sqlalchemy import and_, insert, literal, or_, select, update
 
-from webapp.text import single_line
 from webapp.clock import utcnow
 from webapp.extensions import db, mail
 from webapp.mail.outbox import PASSWORD_REMOVED, keeps_mail_only
 from webapp.models import DeliveryAttempt, OutboxMessage
+from webapp.text import single_line
 
 INTERRUPTED = ("The sender stopped while sending this message (for example the server "
                "restarted), so it is being sent again.")
