@@ -162,6 +162,10 @@ def enrol(org: Organisation, actor: User, series: Series, user_ids: Select, *, s
              "password_is_generated": True, "password_set_at": now}
             for uid, password in passwords.items()
         ])
+        # As with any password change, sessions begun with the old password end.
+        db.session.execute(update(User).where(User.id.in_(list(passwords)))
+                           .values(session_version=User.session_version + 1)
+                           .execution_options(synchronize_session=False))
     queued = emails.queue_enrolment_emails(org, series, actor, new, notices, passwords,
                                            due_date=due_date, send_invite=send_invite)
     detail = dict(

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 from markupsafe import escape
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import audit, jobs, signals
 from webapp.clock import utcnow
@@ -24,6 +25,8 @@ from webapp.models import (
     StagedRow,
     User,
 )
+from webapp.text import single_line
+from webapp.users.inserting import insert_new_users
 from webapp.users.membership import sync_all_org_users
 
 log = logging.getLogger(__name__)
@@ -114,9 +117,7 @@ def create_users(batch_id: int, actor_id: int | None, job_id: int | None = None,
         return _create_claimed(batch_id, actor_id, job_id)
     except Exception as exc:  # nobody is created; the admin sees why and can try again
         db.session.rollback()
-        log.exception("Create Users failed for import batch %s", batch_id)
-        reason = (f"No users were created: {type(exc).__name__}: {exc}"[:1000] if str(exc)
-                  else "No users were created because of an unexpected error.")
+        reason = _failure_reason(batch_id, exc)
         # Only a batch still marked "creating" goes back: if another run finished it meanwhile
         # (after this one was wrongly taken for dead), "done" must stand.
         db.session.execute(update(ImportBatch)
@@ -124,6 +125,20 @@ def create_users(batch_id: int, actor_id: int | None, job_id: int | None = None,
                            .values(status=BatchStatus.STAGED, last_error=reason))
         db.session.commit()
         return CreateResult(batch_id=batch_id, error=reason)
+
+
+def _failure_reason(batch_id: int, exc: Exception) -> str:
+    """Log the failure and say it to the admin, never quoting a database error."""
+    if isinstance(exc, SQLAlchemyError):
+        # The type only: a database error's text can carry the statement and its parameters,
+        # which include password hashes.
+        log.error("Create Users failed for import batch %s: %s", batch_id, type(exc).__name__)
+        return ("No users were created because the database refused the change. Nothing was "
+                "changed: press Create Users to try again.")
+    log.error("Create Users failed for import batch %s: %s: %s", batch_id, type(exc).__name__,
+              str(exc)[:300])
+    return (f"No users were created: {exc}"[:1000] if str(exc)
+            else "No users were created because of an unexpected error.")
 
 
 def create_users_job(batch_id: int, actor_id: int | None, job_id: int | None = None) -> dict:
@@ -157,7 +172,9 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
         if row.email in taken:
             continue
         new_users.append({
-            "org_id": batch.org_id, "first_name": row.first_name[:100], "last_name": row.last_name[:100],
+            # single_line: a last guard, names reach email subjects and headers.
+            "org_id": batch.org_id, "first_name": single_line(row.first_name)[:100],
+            "last_name": single_line(row.last_name)[:100],
             "email": row.email, "account_type": row.account_type,
             "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
             "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
@@ -170,8 +187,12 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
         jobs.progress(job_id, len(ready), len(ready), "Saving the accounts")
 
     _mark_taken(batch)
-    if new_users:
-        db.session.execute(db.insert(User), new_users)
+    inserted = insert_new_users(new_users)
+    if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
+        _mark_failed_taken(batch, {u["email"] for u in new_users} - inserted)
+        new_users = [u for u in new_users if u["email"] in inserted]
+        outcomes = [o for o in outcomes if o["email"] in inserted]
+        welcome_rows = [(row, password) for row, password in welcome_rows if row.email in inserted]
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
     ids_by_email = dict(db.session.execute(
@@ -233,6 +254,17 @@ def _mark_taken(batch: ImportBatch) -> None:
         .where(StagedRow.batch_id == batch.id, or_(
             StagedRow.status == RowStatus.EXISTING,
             and_(StagedRow.status == RowStatus.VALID, StagedRow.email.in_(org_emails))))
+        .values(status=RowStatus.FAILED, failure_reason=ALREADY_HAS_ACCOUNT)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _mark_failed_taken(batch: ImportBatch, emails: set[str]) -> None:
+    """Ready rows whose person got an account while we were inserting fail, one by one."""
+    db.session.execute(
+        update(StagedRow)
+        .where(StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.VALID,
+               StagedRow.email.in_(sorted(emails)))
         .values(status=RowStatus.FAILED, failure_reason=ALREADY_HAS_ACCOUNT)
         .execution_options(synchronize_session=False)
     )

@@ -24,6 +24,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db, mail
 from webapp.mail.outbox import PASSWORD_REMOVED, keeps_mail_only
 from webapp.models import DeliveryAttempt, OutboxMessage
+from webapp.text import single_line
 
 INTERRUPTED = ("The sender stopped while sending this message (for example the server "
                "restarted), so it is being sent again.")
@@ -129,7 +130,7 @@ def _classify(exc: Exception) -> DeliveryError:
 
 def _email_for(message: OutboxMessage) -> flask_mail.Message:
     email = flask_mail.Message(
-        subject=message.subject, recipients=[message.to_address], body=message.text_body,
+        subject=single_line(message.subject), recipients=[message.to_address], body=message.text_body,
         html=message.html_body or None, sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
     email.msgId = message.message_id

@@ -57,6 +57,18 @@ def message(message_id: int):
                            sender=current_app.config["MAIL_DEFAULT_SENDER"])
 
 
+@bp.get("/<int:message_id>/preview")
+def preview(message_id: int):
+    """The HTML version alone, for the sandboxed frame on the message page (its own strict policy)."""
+    from webapp.security_headers import email_preview_headers
+
+    outbox_message = get_in_org_or_404(OutboxMessage, message_id)
+    if not outbox_message.html_body:
+        abort(404)
+    response = current_app.response_class(outbox_message.html_body, mimetype="text/html")
+    return email_preview_headers(response)
+
+
 @bp.get("/<int:message_id>/attachments/<int:attachment_id>")
 def attachment(message_id: int, attachment_id: int):
     """Download one attachment of a message."""

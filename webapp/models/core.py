@@ -96,6 +96,9 @@ class User(UserMixin, db.Model):
     password_set_at: Mapped[datetime | None] = mapped_column(DateTime)
     signed_in_at: Mapped[datetime | None] = mapped_column(DateTime)
     is_active_account: Mapped[bool] = mapped_column("active", Boolean, default=True)
+    # Part of the session id: raised on sign-out, password change and deactivation, so every
+    # earlier session cookie of this user stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -124,9 +127,12 @@ class User(UserMixin, db.Model):
         return self.account_type == AccountType.ADMIN.value
 
     def get_id(self) -> str:
-        # Session id carries a fragment of the password hash, so a password change
-        # signs out every other session of that user.
-        return f"{self.id}:{(self.password_hash or '')[-8:]}"
+        # "<id>:<session_version>": nothing derived from the password hash is in the cookie.
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Make every session cookie issued so far for this user useless."""
+        self.session_version = (self.session_version or 0) + 1
 
 
 class Group(db.Model):

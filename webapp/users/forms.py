@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from webapp.auth.forms import valid_email
 from webapp.models import AccountType
+from webapp.text import single_line
 
 ALL_TYPE_CHOICES = [(t.value, t.label) for t in AccountType]
 # A Guest can never be made an Admin or a Team Manager, so a Guest's form offers only these.
@@ -13,9 +14,9 @@ GUEST_TYPE_CHOICES = [(t.value, t.label) for t in (AccountType.USER, AccountType
 
 class CreateUserForm(FlaskForm):
     first_name = StringField("First name", validators=[
-        DataRequired("Enter the person's first name."), Length(max=100)])
+        DataRequired("Enter the person's first name."), Length(max=100)], filters=[single_line])
     last_name = StringField("Last name", validators=[
-        DataRequired("Enter the person's last name."), Length(max=100)])
+        DataRequired("Enter the person's last name."), Length(max=100)], filters=[single_line])
     email = EmailField("Email address", validators=[
         DataRequired("Enter the person's email address."), valid_email])
     account_type = SelectField("Account type", choices=ALL_TYPE_CHOICES,
@@ -30,9 +31,9 @@ class CreateUserForm(FlaskForm):
 
 class EditUserForm(FlaskForm):
     first_name = StringField("First name", validators=[
-        DataRequired("Enter the person's first name."), Length(max=100)])
+        DataRequired("Enter the person's first name."), Length(max=100)], filters=[single_line])
     last_name = StringField("Last name", validators=[
-        DataRequired("Enter the person's last name."), Length(max=100)])
+        DataRequired("Enter the person's last name."), Length(max=100)], filters=[single_line])
     account_type = SelectField("Account type", choices=ALL_TYPE_CHOICES, validate_choice=False)
 
     def limit_types_for(self, user) -> None:
@@ -55,7 +56,7 @@ class ConfirmForm(FlaskForm):
 
 class GroupNameForm(FlaskForm):
     name = StringField("Group name", validators=[
-        DataRequired("Give the group a name."), Length(max=120)])
+        DataRequired("Give the group a name."), Length(max=120)], filters=[single_line])
 
 
 class GroupOwnerForm(FlaskForm):

@@ -12,6 +12,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.mail import messages
 from webapp.models import AccountType, InviteStatus, Organisation, User
+from webapp.text import single_line
 from webapp.users.groups import clear_ownership_of_non_managers
 from webapp.users.membership import sync_all_org_users
 
@@ -48,7 +49,7 @@ def create_user(org: Organisation, actor: User | None, *, first_name: str, last_
     password = credentials.generate_password()
     now = utcnow()
     user = User(
-        org_id=org.id, first_name=first_name.strip(), last_name=last_name.strip(), email=email,
+        org_id=org.id, first_name=single_line(first_name), last_name=single_line(last_name), email=email,
         account_type=account_type.value,
         invite_status=(InviteStatus.INVITED if send_invite else InviteStatus.CREATED).value,
         password_hash=credentials.hash_generated_password(password), password_is_generated=True,
@@ -101,6 +102,8 @@ def set_active(user: User, actor: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise TypeNotAllowed("You cannot deactivate your own account.")
     user.is_active_account = active
+    if not active:
+        user.end_sessions()  # reactivating later does not bring old sessions back
     audit.record(user.org_id, actor.id, "user.activate" if active else "user.deactivate",
                  target_type="user", target_id=user.id)
     if active:
