@@ -86,7 +86,8 @@ def read_table(data: bytes, filename: str, *, encoding: str | None = None, delim
     kind = sandbox.workbook_kind(data, extension)
     if kind is not None:
         # A workbook renamed to .csv is still a workbook; reading it as one is what the admin expects.
-        return _read_workbook(data, kind, sheet, header_line, limits)
+        label = extension if extension in WORKBOOK_EXTENSIONS else "." + kind
+        return _read_workbook(data, kind, label, sheet, header_line, limits)
     if extension in WORKBOOK_EXTENSIONS:
         raise UnreadableFile(sandbox.damaged_message(extension))
     return _read_text(data, encoding, delimiter, header_line, limits)
@@ -109,7 +110,7 @@ def _read_text(data: bytes, encoding: str | None, delimiter: str | None, header_
         raise UnreadableFile("The delimiter must be a comma, semicolon, tab or pipe.")
     encoding_detected, guessed = detect_encoding(data)
     chosen_encoding = encoding or encoding_detected
-    if chosen_encoding not in UTF16 and data.count(0) > _MOSTLY_CONTROL * len(data):
+    if chosen_encoding not in UTF16 and data.count(0) > _MOSTLY_CONTROL * len(data) + 8:
         raise UnreadableFile(_NOT_TEXT)
     text = _decode(data, chosen_encoding)
     text, removed = _remove_control_characters(text)
@@ -300,10 +301,10 @@ def _shaped(body, width):
 
 # ---- workbooks --------------------------------------------------------------------------------------------
 
-def _read_workbook(data: bytes, kind: str, sheet: str | None, header_line: int | None,
+def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header_line: int | None,
                    limits: ReadLimits) -> RawTable:
     try:
-        sheets = sandbox.read_sheets(data, kind, "." + kind, limits)
+        sheets = sandbox.read_sheets(data, kind, label, limits)
     except sandbox.WorkbookRefused as exc:
         raise UnreadableFile(str(exc)) from None
     names = [each.name for each in sheets]

@@ -15,7 +15,7 @@ _MAX_RATIO = 200          # real workbooks compress 5-30 times; zip bombs thousa
 _RATIO_FLOOR = 10 * 1024 * 1024  # small members may compress well without being a bomb
 _HEAD_BYTES = 64 * 1024   # how much of a sheet's XML is read to find its declared dimension
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,4})\$?(\d{1,8})(?::\$?([A-Z]{1,4})\$?(\d{1,8}))?\"")
-_REPEATED = re.compile(rb"number-(columns|rows)-repeated=\"(\d{1,12})\"[^>]*?(/?)>")
+_REPEATED = re.compile(rb"<table:table-(cell|row)\b[^>]*?number-(?:columns|rows)-repeated=\"(\d{1,12})\"[^>]*?(/?)>")
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -86,6 +86,8 @@ def _check_container(data: bytes, kind: str, label: str, limits) -> None:
             _check_xlsx_dimensions(archive, limits)
         else:
             _check_ods_repeats(archive, limits)
+    except WorkbookRefused:
+        raise
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, KeyError, RuntimeError, NotImplementedError):
         raise WorkbookRefused(damaged_message(label)) from None
 
@@ -150,15 +152,19 @@ def _check_ods_repeats(archive: zipfile.ZipFile, limits) -> None:
             if not chunk:
                 break
             text = tail + chunk
-            for what, count, closing in _REPEATED.findall(text):
-                count = int(count)
+            for found in _REPEATED.finditer(text):
+                what, count, closing = found.group(1), int(found.group(2)), found.group(3)
                 if closing == b"/":
                     continue  # an empty, self-closed cell or row
-                if what == b"columns" and count > limits.max_columns:
+                end = text.find(b"</table:table-" + what + b">", found.end())
+                content = text[found.end():end] if end >= 0 else b""
+                if b"<text:p" not in content and b"office:value=" not in content:
+                    continue  # LibreOffice pads every sheet with empty repeated rows and cells
+                if what == b"cell":
                     _check_size("(content)", f"column {count:,}", 1, count, limits)
-                if what == b"rows" and count > limits.max_rows:
+                else:
                     _check_size("(content)", f"row {count:,}", count, 1, limits)
-            tail = text[-512:]
+            tail = text[-4096:]
 
 
 def _column_number(letters: bytes) -> int:
