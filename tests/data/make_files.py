@@ -240,8 +240,8 @@ def make_encoding_files() -> None:
     write("mojibake_names.csv", crlf(
         "First Name,Last Name,Email Address",
         "JosÃ©,GarcÃ\u00ada,jose@example.com",
-        "Åukasz,WiÅ\u203aniewski,lukasz@example.pl",
-        "ÐÐ»ÐµÐºÑÐ°Ð½Ð´Ñ,Ivanov,alexander@example.ru",
+        "Å\u201aukasz,WiÅ\u203aniewski,lukasz@example.pl",
+        "Ð\u0090Ð»ÐµÐºÑ\u0081Ð°Ð½Ð´Ñ\u0080,Ivanov,alexander@example.ru",
         "Renée,Côté,renee@example.com",
     ))
 

@@ -104,7 +104,8 @@ def locate(rows: list[tuple[int, list[str]]], *, header_line: int | None = None)
     header_cells = filled[header_index][1] if header_index is not None else None
     body_start = start if header_index is None else header_index + 1
     body = filled[body_start:]
-    end = _end_of_first_table(filled, body_start, gap_before)
+    # A header line the admin chose is taken at its word: everything below it is read.
+    end = _end_of_first_table(filled, body_start, gap_before) if header_line is None else len(filled)
     if end < len(filled):
         second = filled[end][0]
         skipped += [SkippedLine(line, line_text(cells), f"part of a second table that starts on line {second}")

@@ -77,7 +77,7 @@ def read_table(data: bytes, filename: str, *, encoding: str | None = None, delim
                sheet: str | None = None, header_line: int | None = None,
                limits: ReadLimits | None = None) -> RawTable:
     """Read an uploaded file's bytes into a RawTable, detecting encoding, delimiter, sheet and header unless given."""
-    limits = limits or ReadLimits()
+    limits = limits or _app_limits()
     extension = os.path.splitext(filename or "")[1].lower()
     if extension not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS:
         raise UnreadableFile(_unknown_extension_message(extension))
@@ -91,6 +91,13 @@ def read_table(data: bytes, filename: str, *, encoding: str | None = None, delim
     if extension in WORKBOOK_EXTENSIONS:
         raise UnreadableFile(sandbox.damaged_message(extension))
     return _read_text(data, encoding, delimiter, header_line, limits)
+
+
+def _app_limits() -> ReadLimits:
+    """The running app's IMPORT_* limits when there is one (web, CLI, job), else the defaults."""
+    from flask import current_app, has_app_context
+
+    return ReadLimits.from_config(current_app.config) if has_app_context() else ReadLimits()
 
 
 def _unknown_extension_message(extension: str) -> str:
@@ -110,7 +117,7 @@ def _read_text(data: bytes, encoding: str | None, delimiter: str | None, header_
         raise UnreadableFile("The delimiter must be a comma, semicolon, tab or pipe.")
     encoding_detected, guessed = detect_encoding(data)
     chosen_encoding = encoding or encoding_detected
-    if chosen_encoding not in UTF16 and data.count(0) > _MOSTLY_CONTROL * len(data) + 8:
+    if chosen_encoding not in UTF16 and data.count(0) > max(3, _MOSTLY_CONTROL * len(data)):
         raise UnreadableFile(_NOT_TEXT)
     text = _decode(data, chosen_encoding)
     text, removed = _remove_control_characters(text)
@@ -150,7 +157,7 @@ def _remove_control_characters(text: str) -> tuple[str, int]:
     if not _CONTROL.search(text):
         return text, 0
     cleaned, removed = _CONTROL.subn("", text)
-    if removed > _MOSTLY_CONTROL * len(text) + 8:
+    if removed > max(3, _MOSTLY_CONTROL * len(text)):
         raise UnreadableFile(_NOT_TEXT)
     return cleaned, removed
 
