@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
 
 # Characters that make a cell look filled while holding nothing a person could read.
 BLANK_CHARS = " \t\r\n\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
@@ -95,42 +97,88 @@ def line_text(cells: list[str]) -> str:
 
 
 def locate(rows: list[tuple[int, list[str]]], *, header_line: int | None = None) -> Located:
-    """Find the header row (or decide there is none), the people below it, and the lines to skip."""
-    filled, gap_before = _filled_rows(rows)
-    if not filled:
+    """Find the header row (or decide there is none), the people below it, and the lines to skip.
+
+    One pass over the body does everything per row (blank, repeated header, shape to the header's width):
+    reading 100,000 rows must stay close to a bare csv.reader.
+    """
+    head = _first_filled(rows, header_line)
+    if not head:
         raise NoTable("The file is empty. Add a header row and one row per person, then upload it again.")
-    start, header_index, reason = _choose_header(filled, header_line)
-    skipped = [SkippedLine(line, line_text(cells), reason) for line, cells in filled[:start]]
-    header_cells = filled[header_index][1] if header_index is not None else None
-    body_start = start if header_index is None else header_index + 1
-    body = filled[body_start:]
+    filled_head = [rows[index] for index in head]
+    start, header_index, reason = _choose_header(filled_head, header_line)
+    skipped = [SkippedLine(line, line_text(cells), reason) for line, cells in filled_head[:start]]
+    header_cells = None if header_index is None else filled_head[header_index][1]
+    if header_cells is not None:
+        header_cells = header_cells[:_trimmed_length(header_cells)]
+    body_from = head[start] if header_index is None else head[header_index] + 1
+    body, gaps, repeats = _body(rows, body_from, header_cells)
     # A header line the admin chose is taken at its word: everything below it is read.
-    end = _end_of_first_table(filled, body_start, gap_before) if header_line is None else len(filled)
-    if end < len(filled):
-        second = filled[end][0]
+    end = _end_of_first_table(body, gaps) if header_line is None else len(body)
+    if end < len(body):
+        second = body[end][0]
         skipped += [SkippedLine(line, line_text(cells), f"part of a second table that starts on line {second}")
-                    for line, cells in filled[end:]]
-        body = filled[body_start:end]
+                    for line, cells in body[end:]]
+        repeats = [item for item in repeats if item.line < second]
+        body = body[:end]
     body, footers = _split_footers(body, len(header_cells) if header_cells else 0)
-    body, repeats = _drop_repeated_headers(body, header_cells)
     skipped += repeats + footers
     skipped.sort(key=lambda item: item.line)
-    return Located(header_cells, filled[header_index][0] if header_index is not None else None, body, skipped)
+    return Located(header_cells, None if header_index is None else filled_head[header_index][0], body, skipped)
 
 
-def _filled_rows(rows):
-    """The non-blank rows, and the indexes (into them) of rows that follow one or more blank rows."""
-    filled, gap_before = [], set()
+def _first_filled(rows, header_line) -> list[int]:
+    """Indexes of the first filled rows (enough to find the header), up to the chosen header line if further."""
+    head = []
+    for index, (line, cells) in enumerate(rows):
+        if "".join(cells).strip(BLANK_CHARS):
+            head.append(index)
+            if len(head) >= _EMAIL_SCAN and (header_line is None or line >= header_line):
+                break
+    return head
+
+
+def _body(rows, body_from, header_cells):
+    """The filled rows from body_from on (shaped to the header's width), where blank gaps were, and repeats."""
+    rest = rows[body_from:]
+    cells_list = list(map(itemgetter(1), rest))
+    width = len(header_cells) if header_cells else 0
+    # The common file (no blank rows, every row as wide as the header, no repeated header) is checked with
+    # C-level builtins only and returned as it is.
+    if all(map(str.strip, map("".join, cells_list), repeat(BLANK_CHARS))) and (
+            header_cells is None or (set(map(len, cells_list)) == {width} and header_cells not in cells_list)):
+        return rest, [], []
+    body, gaps, repeats = [], [], []
+    append = body.append
+    first = header_cells[0] if header_cells else None
+    padding = [""] * width
     blank_run = False
-    for line, cells in rows:
+    for index in range(body_from, len(rows)):
+        line, cells = rows[index]
         if not "".join(cells).strip(BLANK_CHARS):
             blank_run = True
             continue
-        if blank_run and filled:
-            gap_before.add(len(filled))
-        blank_run = False
-        filled.append((line, cells))
-    return filled, gap_before
+        if blank_run:
+            gaps.append(len(body))
+            blank_run = False
+        if cells[0] == first and cells[:width] == header_cells:
+            repeats.append(SkippedLine(line, line_text(cells), "repeats the header row"))
+            continue
+        length = len(cells)
+        if length != width and first is not None:
+            if length < width:
+                cells = cells + padding[length:]
+            else:
+                cells = cells[:max(width, _trimmed_length(cells))]
+        append((line, cells))
+    return body, gaps, repeats
+
+
+def _trimmed_length(cells: list[str]) -> int:
+    length = len(cells)
+    while length and not cells[length - 1].strip(BLANK_CHARS):
+        length -= 1
+    return length
 
 
 def _choose_header(filled, header_line):
@@ -143,8 +191,7 @@ def _choose_header(filled, header_line):
                 return index, index, "above the header row you chose"
         raise NoTable(f"Line {header_line} is blank or past the end of the file. Choose a line that holds the "
                       "column names, such as First Name and Email Address.")
-    first_email = next((index for index, (_line, cells) in enumerate(filled[:_EMAIL_SCAN]) if has_email(cells)),
-                       None)
+    first_email = next((index for index, (_line, cells) in enumerate(filled) if has_email(cells)), None)
     if first_email == 0:
         return 0, None, "above the first person"
     last_candidate = min(first_email if first_email is not None else _HEADER_SCAN, _HEADER_SCAN, len(filled))
@@ -180,20 +227,20 @@ def _looks_like_a_header(cells: list[str]) -> bool:
     return not has_email(cells) and filled_count(cells) >= 2 and header_word_count(cells) >= 2
 
 
-def _end_of_first_table(filled, body_start, gap_before) -> int:
+def _end_of_first_table(body, gaps) -> int:
     """Index where a second table begins: after a blank gap, a header-like row (perhaps under a title)."""
-    for index in sorted(gap_before):
-        if index <= body_start:
+    for index in gaps:
+        if index == 0:
             continue
         for offset in range(3):
-            if index + offset >= len(filled):
+            if index + offset >= len(body):
                 break
-            cells = filled[index + offset][1]
+            cells = body[index + offset][1]
             if _looks_like_a_header(cells):
                 return index
             if has_email(cells) or filled_count(cells) > 1:
                 break
-    return len(filled)
+    return len(body)
 
 
 def _split_footers(body, width):
@@ -221,21 +268,6 @@ def footer_reason(cells: list[str], width: int) -> str | None:
     if width != 1 and filled_count(cells) == 1:
         return "a line below the table with one filled cell and no email address"
     return None
-
-
-def _drop_repeated_headers(body, header_cells):
-    """Rows that repeat the header row (exports that print it on every page) are not people."""
-    if not header_cells:
-        return body, []
-    first = header_cells[0]
-    width = len(header_cells)
-    kept, repeats = [], []
-    for line, cells in body:
-        if cells and cells[0] == first and cells[:width] == header_cells:
-            repeats.append(SkippedLine(line, line_text(cells), "repeats the header row"))
-        else:
-            kept.append((line, cells))
-    return kept, repeats
 
 
 def sheet_score(name: str, rows: list[tuple[int, list[str]]]) -> float | None:

@@ -25,6 +25,7 @@ _SNIFF_CHARS = 256 * 1024
 _MAX_LINES_IN_A_ROW = 50  # a quoted cell spanning more lines than this is a quotation mark left open
 # C0 controls other than tab, line feed and carriage return, and DEL: never part of a name or an address.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 _MOSTLY_CONTROL = 0.01
 
 
@@ -120,7 +121,10 @@ def _read_text(data: bytes, encoding: str | None, delimiter: str | None, header_
     if chosen_encoding not in UTF16 and data.count(0) > max(3, _MOSTLY_CONTROL * len(data)):
         raise UnreadableFile(_NOT_TEXT)
     text = _decode(data, chosen_encoding)
-    text, removed = _remove_control_characters(text)
+    # In the ASCII-based encodings a control character is one byte; deleting them from the bytes is much
+    # faster than searching 100,000 lines of text for them.
+    maybe_controls = chosen_encoding in UTF16 or len(data.translate(None, _CONTROL_BYTES)) != len(data)
+    text, removed = _remove_control_characters(text) if maybe_controls else (text, 0)
 
     delimiter_detected = detect_delimiter(text) or ("\t" if chosen_encoding in UTF16 else ",")
     chosen_delimiter = delimiter or delimiter_detected
@@ -206,43 +210,61 @@ def _trimmed_length(cells: list[str]) -> int:
 def _parse_rows(text: str, delimiter: str, limits: ReadLimits) -> list[tuple[int, list[str]]]:
     """(line where the row starts, cells) for every row, refusing open quotes and rows or cells over the limits."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # No physical line longer than the limits means no row can break them unless it spans several lines,
+    # so the common file is read at csv.reader's own speed and only odd rows are looked at closely.
+    longest = max(map(len, (text.replace("\r", "\n") if "\r" in text else text).split("\n")), default=0)
+    check_every_row = longest > limits.max_cell_chars or longest >= limits.max_columns
+    try:
+        rows = [] if check_every_row else list(enumerate(reader, start=1))
+        if check_every_row or reader.line_num != len(rows):
+            # Some row spans several lines (a quoted line break, or a quotation mark left open): read again,
+            # numbering each row by the line it starts on and looking closely at the rows that span lines.
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            rows = _rows_with_lines(reader, limits, check_every_row)
+    except csv.Error as exc:
+        raise UnreadableFile(
+            f"Line {reader.line_num} can't be read ({exc}). A quotation mark may be left open; fix that line "
+            "and upload the file again."
+        ) from None
+    if len(rows) > limits.max_rows + 1:
+        raise UnreadableFile(
+            f"The file has more than {limits.max_rows:,} rows, the most this importer reads (setting "
+            "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
+    if rows and reader.line_num > rows[-1][0] and not text.rstrip(BLANK_CHARS).endswith('"'):
+        # The last row ran to the end of the file inside quotes: csv ends the cell there without a word.
+        if any("\n" in cell or "\r" in cell for cell in rows[-1][1]):
+            raise UnreadableFile(_open_quote_message(rows[-1][0], reader.line_num))
+    return rows
+
+
+def _rows_with_lines(reader, limits: ReadLimits, check_every_row: bool) -> list[tuple[int, list[str]]]:
+    """Rows numbered by the line they start on; rows spanning lines (or every row, if asked) are checked."""
     rows = []
     append = rows.append
     line_after = 0
-    max_columns, max_chars, max_rows = limits.max_columns, limits.max_cell_chars, limits.max_rows + 1
-    try:
-        for cells in reader:
-            line = line_after + 1
-            line_after = reader.line_num
+    for cells in reader:
+        line = line_after + 1
+        line_after = reader.line_num
+        if line_after != line or check_every_row:
             if line_after - line >= _MAX_LINES_IN_A_ROW:
                 raise UnreadableFile(_open_quote_message(line, line_after))
-            if len(cells) > max_columns and _trimmed_length(cells) > max_columns:
-                raise UnreadableFile(
-                    f"Line {line} has {_trimmed_length(cells):,} fields, more than the {max_columns:,} columns this "
-                    "importer reads (setting IMPORT_MAX_COLUMNS). Check the delimiter, or delete the columns you "
-                    "don't need, and upload the file again.")
-            if cells and max(map(len, cells)) > max_chars:
-                column = next(index for index, cell in enumerate(cells) if len(cell) > max_chars)
-                raise UnreadableFile(
-                    f"Line {line}, column {column + 1} holds {len(cells[column]):,} characters, more than the "
-                    f"{max_chars:,} a cell may hold (setting IMPORT_MAX_CELL_CHARS). Shorten that cell, or close "
-                    "a quotation mark left open above it, and upload the file again.")
-            append((line, cells))
-            if len(rows) > max_rows:
-                raise UnreadableFile(
-                    f"The file has more than {limits.max_rows:,} rows, the most this importer reads (setting "
-                    "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
-    except csv.Error as exc:
-        raise UnreadableFile(
-            f"Line {line_after + 1} can't be read ({exc}). A quotation mark may be left open; fix that line "
-            "and upload the file again."
-        ) from None
-    if rows and line_after > rows[-1][0] and not text.rstrip(BLANK_CHARS).endswith('"'):
-        # The last row ran to the end of the file inside quotes: csv ends the cell there without a word.
-        last_cells = rows[-1][1]
-        if any("\n" in cell or "\r" in cell for cell in last_cells):
-            raise UnreadableFile(_open_quote_message(rows[-1][0], line_after))
+            _check_row(line, cells, limits)
+        append((line, cells))
     return rows
+
+
+def _check_row(line: int, cells: list[str], limits: ReadLimits) -> None:
+    if len(cells) > limits.max_columns and _trimmed_length(cells) > limits.max_columns:
+        raise UnreadableFile(
+            f"Line {line} has {_trimmed_length(cells):,} fields, more than the {limits.max_columns:,} columns this "
+            "importer reads (setting IMPORT_MAX_COLUMNS). Check the delimiter, or delete the columns you "
+            "don't need, and upload the file again.")
+    if cells and max(map(len, cells)) > limits.max_cell_chars:
+        column = next(index for index, cell in enumerate(cells) if len(cell) > limits.max_cell_chars)
+        raise UnreadableFile(
+            f"Line {line}, column {column + 1} holds {len(cells[column]):,} characters, more than the "
+            f"{limits.max_cell_chars:,} a cell may hold (setting IMPORT_MAX_CELL_CHARS). Shorten that cell, or "
+            "close a quotation mark left open above it, and upload the file again.")
 
 
 def _open_quote_message(line: int, last_line: int) -> str:
@@ -285,7 +307,8 @@ def _table(rows, header_line, common: dict, **workbook) -> RawTable:
         raise UnreadableFile(
             "The file has a header row but no people in it. Add one row per person under the header "
             "and upload it again.")
-    body = _shaped(body, len(headers))
+    if located.header_cells is None:
+        body = _shaped(body, len(headers))  # locate() shapes rows to a header's width; here there was none
     headers, body = addresslists.expand_address_columns(headers, body)
     return RawTable(headers, body, header_line=located.header_line, headerless=located.header_cells is None,
                     skipped=located.skipped, **common, **workbook)
