@@ -123,3 +123,17 @@ def test_an_empty_workbook_is_refused():
     Workbook().save(buffer)
     with pytest.raises(UnreadableFile, match="no data in any sheet"):
         read_table(buffer.getvalue(), "empty.xlsx")
+
+
+@pytest.mark.parametrize("name", ["staff.ods", "staff.xls", "several_sheets.xlsx"])
+def test_every_workbook_format_uploads_and_stages_its_people(signed_in, name):
+    from sqlalchemy import func, select
+
+    from webapp.extensions import db
+    from webapp.models import ImportBatch, StagedRow
+
+    response = signed_in.post("/users/import/", data={"file": (io.BytesIO((DATA / name).read_bytes()), name)},
+                              content_type="multipart/form-data")
+    assert response.status_code == 302
+    batch = db.session.scalars(select(ImportBatch)).one()
+    assert db.session.scalar(select(func.count()).select_from(StagedRow).where(StagedRow.batch_id == batch.id)) == 2
