@@ -55,6 +55,13 @@ class Config:
     IMPORT_MAX_BYTES = 20 * 1024 * 1024
     IMPORT_BACKGROUND_ROWS = 2000  # files and batches larger than this use a background job
     IMPORT_BATCH_TTL_DAYS = 7
+    # Limits on what reading one untrusted file may take on (webapp.imports.reading.ReadLimits.from_config).
+    IMPORT_MAX_COLUMNS = 200
+    IMPORT_MAX_ROWS = 1_000_000
+    IMPORT_MAX_CELL_CHARS = 10_000
+    IMPORT_MAX_DECOMPRESSED_BYTES = 400 * 1024 * 1024  # what a workbook's zip may unpack to
+    IMPORT_PARSE_TIMEOUT_SECONDS = 60  # a workbook is parsed in a child process, stopped after this
+    IMPORT_PARSE_MEMORY_MB = 1024  # address-space cap of that child process
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
 
     USERS_PER_PAGE = 50
