@@ -125,11 +125,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from webapp import formatting
+    from webapp import formatting, links
     from webapp.access import enforce_own_password
     from webapp.nav import inject_nav
 
     formatting.register(app)
+    links.init_app(app)
 
     app.before_request(enforce_own_password)
     app.context_processor(inject_nav)
