@@ -98,6 +98,7 @@ def _load_user(session_id: str):
 
 
 def register_blueprints(app: Flask) -> None:
+    from webapp.auth import reset  # noqa: F401  (forgot-password routes on the auth blueprint)
     from webapp.auth.views import bp as auth_bp
     from webapp.enrolments.views import bp as enrolments_bp
     from webapp.imports.views import bp as imports_bp

@@ -110,11 +110,11 @@ class MailState:
 
     message: OutboxMessage
     label: str
-    tone: str  # good, info, bad
+    tone: str  # ok, info, bad (badge classes)
 
 
 STATE_WORDS = {
-    "sent": ("Delivered to the mail server", "good"),
+    "sent": ("Delivered to the mail server", "ok"),
     "kept": ("Kept on the Mail page, not sent (no mail server is configured)", "info"),
     "queued": ("Waiting to be sent", "info"),
     "sending": ("Being sent now", "info"),
