@@ -42,7 +42,8 @@ def index():
     """The list of messages, filtered by status, kind and recipient."""
     filters = _filters()
     result = services.find_messages(org_id(), filters)
-    context = {"filters": filters, "result": result}
+    context = {"filters": filters, "result": result,
+               "failed_matching": services.count_failed(org_id(), filters)}
     if request.htmx:
         return render_template("mail/partials/_results.html", **context)
     return render_template("mail/index.html", counts=services.status_counts(org_id()),
@@ -81,3 +82,21 @@ def resend(message_id: int):
         g.mail_queued = True
         flash(f"The message to {outbox_message.to_address} is queued to be sent again.", "success")
     return redirect(url_for("mail.message", message_id=message_id))
+
+
+@bp.post("/resend-failed")
+def resend_failed():
+    """Queue again every failed message matching the current filter."""
+    filters = services.MailFilters(kind=request.form.get("kind", "")[:40],
+                                   recipient=request.form.get("recipient", "")[:254],
+                                   status="failed")
+    count = 0
+    try:
+        count = services.resend_all_failed(org_id(), filters, current_user)
+    except services.NotResendable as exc:
+        flash(str(exc), "error")
+    else:
+        g.mail_queued = bool(count)
+        flash(f"{count:,} failed message{' is' if count == 1 else 's are'} queued to be sent again."
+              if count else "No failed messages match this filter.", "success" if count else "info")
+    return redirect(url_for("mail.index", **filters.query_args(status="failed" if count else "")))
