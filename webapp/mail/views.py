@@ -100,3 +100,6 @@ def resend_failed():
         flash(f"{count:,} failed message{' is' if count == 1 else 's are'} queued to be sent again."
               if count else "No failed messages match this filter.", "success" if count else "info")
     return redirect(url_for("mail.index", **filters.query_args(status="failed" if count else "")))
+
+
+from webapp.mail import settings  # noqa: E402,F401  (the settings page on this blueprint)
