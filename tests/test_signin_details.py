@@ -168,3 +168,25 @@ def test_an_admin_who_signed_in_never_shows_as_created(signed_in, admin):
     html = signed_in.get("/users/").get_data(as_text=True)
     row = html.split("admin@acme.example")[1].split("</tr>")[0]
     assert "Signed in" in row and ">Created<" not in row
+
+
+def test_resend_all_failed_queues_the_failed_messages_matching_the_filter(signed_in, org, admin,
+                                                                         smtp_server):
+    for address in ("gone1@example.com", "gone2@example.com"):
+        smtp_server.handler.reject.add(address)
+        create_user(org, admin, first_name="Gone", last_name=address[:5], email=address, send_invite=True)
+    assert send_queued().failed == 2
+    listing = signed_in.get("/mail/?recipient=gone1").get_data(as_text=True)
+    assert "Resend all failed (1)" in listing
+    smtp_server.handler.reject.clear()
+    response = signed_in.post("/mail/resend-failed", data={"recipient": "gone1", "kind": ""},
+                              follow_redirects=True)
+    assert "1 failed message is queued to be sent again." in response.get_data(as_text=True)
+    statuses = dict(db.session.execute(select(OutboxMessage.to_address, OutboxMessage.status)).all())
+    assert statuses == {"gone1@example.com": "queued", "gone2@example.com": "failed"}
+    assert send_queued().sent == 1 and [m["To"] for m in smtp_server.messages] == ["gone1@example.com"]
+
+
+def test_resend_all_failed_is_refused_when_mail_is_kept(signed_in):
+    response = signed_in.post("/mail/resend-failed", data={}, follow_redirects=True)
+    assert "keeps mail locally" in response.get_data(as_text=True)
