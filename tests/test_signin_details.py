@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import _prime_csrf
-from webapp import credentials
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.mail.sender import send_queued

@@ -6,17 +6,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import EmailField
 from wtforms.validators import DataRequired
 
 from webapp.auth import tokens
 from webapp.auth.forms import NewPasswordForm
 from webapp.auth.views import bp
-from webapp.extensions import db
-from webapp.mail import messages
 from webapp.mail.outbox import keeps_mail_only
-from webapp.models import Organisation, User
 
 SAME_ANSWER = ("If an account uses {email}, we have sent it an email with a link to choose a new "
                "password. The link works once, for {valid_for}. Check your spam folder if it does "
@@ -27,27 +23,12 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired("Enter your email address.")])
 
 
-def send_reset_links(email: str) -> None:
-    """Email a reset link to each active account using this address (same work either way)."""
-    address = (email or "").strip().lower()[:254]
-    accounts = db.session.scalars(
-        select(User).where(User.email == address, User.is_active_account.is_(True))
-    ).all()
-    for user in accounts:
-        if tokens.recent_resets(user.id) >= tokens.RESETS_PER_HOUR:
-            continue  # enough links are on their way; more would only flood the mailbox
-        [token] = tokens.issue_many(user.org_id, [user.id], tokens.RESET).values()
-        org = db.session.get(Organisation, user.org_id)
-        messages.password_reset(user, org, tokens.link_for(token), tokens.valid_for_words(tokens.RESET))
-    db.session.commit()
-
-
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password():
     """Ask for a link to choose a new password; the answer never says whether the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        send_reset_links(form.email.data)
+        tokens.email_reset_links(form.email.data)
         flash(SAME_ANSWER.format(email=form.email.data.strip(),
                                  valid_for=tokens.valid_for_words(tokens.RESET)), "info")
         return redirect(url_for("auth.login"))

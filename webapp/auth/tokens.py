@@ -104,3 +104,19 @@ def cancel_unused(user_id: int) -> None:
         update(PasswordToken).where(PasswordToken.user_id == user_id, PasswordToken.used_at.is_(None))
         .values(used_at=utcnow()).execution_options(synchronize_session=False)
     )
+
+
+def email_reset_links(email: str) -> None:
+    """Email a forgot-password link to each active account using this address (none: no email)."""
+    from webapp.mail import messages
+
+    address = (email or "").strip().lower()[:254]
+    accounts = db.session.scalars(
+        select(User).where(User.email == address, User.is_active_account.is_(True))
+    ).all()
+    for user in accounts:  # one per organisation the address has an account in: a handful
+        if recent_resets(user.id) >= RESETS_PER_HOUR:
+            continue  # enough links are on their way; more would only flood the mailbox
+        [token] = issue_many(user.org_id, [user.id], RESET).values()
+        messages.password_reset(user, user.org, link_for(token), valid_for_words(RESET))
+    db.session.commit()

@@ -6,20 +6,19 @@ that was emailed to their current address still stands (PRODUCT.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 
 from webapp import audit, credentials
 from webapp.auth import tokens
 from webapp.clock import utcnow
+from webapp.enrolments.notifications import PASSWORD_FRESH_FOR  # the product's 48-hour rule
 from webapp.extensions import db
 from webapp.mail import messages
 from webapp.mail.outbox import PASSWORD_REMOVED
 from webapp.models import InviteStatus, Organisation, OutboxMessage, User
 
-# A generated password younger than this still stands (the product's 48-hour rule).
-PASSWORD_FRESH_FOR = timedelta(hours=48)
 # Messages that deliver sign-in details (a password or a set-password link).
 DETAILS_KINDS = ("welcome", "sign_in_details", "created_user_series_enrolment", "series_enrolment")
 SENT_STATUSES = ("queued", "sending", "sent")
@@ -62,7 +61,8 @@ def send_details(org: Organisation, actor: User, user_ids: Select | list[int]) -
         select(User).where(User.org_id == org.id, User.id.in_(user_ids)).order_by(User.id)
     ).all()
     now = utcnow()
-    emailed_at = _passwords_emailed_since_set([p.id for p in people], now - PASSWORD_FRESH_FOR)
+    chosen = select(User.id).where(User.org_id == org.id, User.id.in_(user_ids))
+    emailed_at = _passwords_emailed_since_set(chosen, now - PASSWORD_FRESH_FOR)
     active = [p for p in people if p.is_active_account]
     own = [p for p in active if p.signed_in_at is not None or not p.password_is_generated]
     needing = [p for p in active if p not in own]
