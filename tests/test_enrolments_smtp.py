@@ -70,7 +70,7 @@ def test_later_enrolment_within_48_hours_sends_no_new_password(signed_in, series
     first, later = smtp_server.to("lin@example.com")
     password = emailed_password(first)
     assert "First Aid" in later["Subject"] and "assword:" not in body_text(later)
-    assert "password we emailed you earlier" in body_text(later)
+    assert "the password you were given for this account" in body_text(later)
 
     browser = app.test_client()
     _prime_csrf(browser, app)

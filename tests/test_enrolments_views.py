@@ -276,7 +276,7 @@ def test_48_hour_rule_across_three_enrolments(signed_in, admin, make_user):
         enrol(signed_in, series[1], user_id=[user.id])
         second = outbox()[-1]
         assert password_in(second) is None and not second.carries_password
-        assert "password we emailed you earlier" in second.text_body
+        assert "the password you were given for this account" in second.text_body
         assert credentials.check_password(db.session.get(User, user.id).password_hash, first)
         clock.tick(timedelta(hours=2))
         enrol(signed_in, series[2], user_id=[user.id])

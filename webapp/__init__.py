@@ -95,6 +95,7 @@ def _load_user(session_id: str):
 
 
 def register_blueprints(app: Flask) -> None:
+    from webapp.auth import reset  # noqa: F401  (forgot-password routes on the auth blueprint)
     from webapp.auth.views import bp as auth_bp
     from webapp.enrolments.views import bp as enrolments_bp
     from webapp.imports.views import bp as imports_bp
@@ -122,12 +123,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from webapp import formatting, security_headers
+    from webapp import formatting, links, security_headers
     from webapp.access import enforce_own_password
     from webapp.nav import inject_nav
 
     formatting.register(app)
     security_headers.register(app)
+    links.init_app(app)
 
     app.before_request(enforce_own_password)
     app.context_processor(inject_nav)

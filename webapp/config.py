@@ -21,8 +21,10 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
     PROXY_FIX_X_FOR = 0
 
-    # Public address used in emails ("sign in at ...").
-    BASE_URL = "http://127.0.0.1:5000"
+    # Public address used in emails ("sign in at ..."). None: the address of the request that
+    # caused the email (background jobs keep the one they were started from); the command line
+    # then uses SERVER_NAME.
+    BASE_URL: str | None = None
 
     # Mail: with no MAIL_SERVER, messages are kept in the outbox (Mail page) and not sent.
     MAIL_SERVER: str | None = None

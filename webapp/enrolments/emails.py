@@ -21,21 +21,39 @@ def queue_enrolment_emails(org: Organisation, series: Series, actor: User, learn
     if not send_invite:
         admin_summary(org, series, actor, learners, passwords, due_date=due_date)
         return 1
+    links = _set_password_links(org, passwords)
     rows = [learner_email_row(org, series, row, notices[row.id].kind, passwords.get(row.id),
-                              due_date=due_date) for row in learners]
+                              due_date=due_date, link=links.get(row.id)) for row in learners]
     queue_rows(rows)
     return len(learners)
 
 
+def _set_password_links(org: Organisation, passwords: dict[int, str]) -> dict[int, str]:
+    """In place of new passwords, single-use links, for organisations that email no passwords."""
+    if not org.sends_password_links or not passwords:
+        return {}
+    from webapp.auth import tokens
+
+    made = tokens.issue_many(org.id, list(passwords), tokens.WELCOME)
+    return {user_id: tokens.link_for(token) for user_id, token in made.items()}
+
+
 def learner_email_row(org: Organisation, series: Series, learner, kind: NoticeKind,
-                      password: str | None, *, due_date: date | None) -> dict:
+                      password: str | None, *, due_date: date | None, link: str | None = None) -> dict:
     """An outbox row for one learner: the created-user welcome or the series enrolment email."""
     template = ("series_enrolment_created_user" if kind is NoticeKind.CREATED_USER_ENROLMENT
                 else "series_enrolment")
     context = dict(org=org, series=series, learner=learner, due_date=due_date,
                    has_own_access=learner.signed_in_at is not None or not learner.password_is_generated)
     redacted = {}
-    if password:
+    if link:
+        from webapp.mail.messages import render_with_link
+
+        rendered = render_with_link(template, link, **context)
+        text, html = rendered.text, rendered.html
+        redacted = {"redacted_text_body": rendered.redacted_text,
+                    "redacted_html_body": rendered.redacted_html}
+    elif password:
         rendered = render_with_password(template, password, **context)
         text, html = rendered.text, rendered.html
         redacted = {"redacted_text_body": rendered.redacted_text,

@@ -10,11 +10,13 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import audit, jobs, signals
+from webapp.auth import tokens
 from webapp.clock import utcnow
 from webapp.credentials import generate_password, hash_generated_password
 from webapp.extensions import db
 from webapp.mail import messages
-from webapp.mail.outbox import PASSWORD_REMOVED, queue_rows, render_email
+from webapp.imports import outcomes
+from webapp.mail.outbox import LINK_REMOVED, PASSWORD_REMOVED, queue_rows, render_email
 from webapp.models import (
     BatchStatus,
     ImportBatch,
@@ -167,7 +169,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
                                       StagedRow.status == RowStatus.VALID,
                                       StagedRow.email.in_(org_emails))
     ))
-    new_users, outcomes, welcome_rows = [], [], []
+    new_users, passwords_by_row_id, welcome_rows = [], {}, []
     for row, (password, password_hash) in zip(ready, passwords):
         if row.email in taken:
             continue
@@ -180,7 +182,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
             "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
             "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
         })
-        outcomes.append(_outcome(row, "created", "", password))
+        passwords_by_row_id[row.id] = password
         if row.send_invite:
             welcome_rows.append((row, password))
     if job_id is not None:
@@ -191,7 +193,6 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
         _mark_failed_taken(batch, {u["email"] for u in new_users} - inserted)
         new_users = [u for u in new_users if u["email"] in inserted]
-        outcomes = [o for o in outcomes if o["email"] in inserted]
         welcome_rows = [(row, password) for row, password in welcome_rows if row.email in inserted]
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
@@ -199,24 +200,12 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
         select(User.email, User.id).join(StagedRow, StagedRow.user_id == User.id)
         .where(StagedRow.batch_id == batch_id)
     ).all())
-    queue_rows(WelcomeRenderer(org).rows(welcome_rows, ids_by_email))
+    queue_rows(WelcomeRenderer(org).rows(welcome_rows, ids_by_email, _welcome_links(org, welcome_rows, ids_by_email)))
 
-    failed_rows = db.session.execute(
-        select(StagedRow.first_name, StagedRow.last_name, StagedRow.email, StagedRow.account_type,
-               StagedRow.failure_reason)
-        .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.FAILED)
-        .order_by(StagedRow.line)
-    ).all()
-    outcomes += [_outcome(row, "failed", row.failure_reason) for row in failed_rows]
-    created = len(new_users)
-    failed = len(failed_rows)
-    actor = db.session.get(User, actor_id) if actor_id else None
-    if len(outcomes) >= 2:
-        messages.created_users_summary(org, actor, outcomes, source=SUMMARY_SOURCE)
-    duplicates = db.session.scalar(
-        select(db.func.count()).select_from(StagedRow)
-        .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.DUPLICATE)
-    ) or 0
+    _send_summary(batch, org, actor_id, passwords_by_row_id)
+    counts = outcomes.count_lines(batch)
+    created, failed = counts["created"], counts["failed"]
+    duplicates = counts["duplicate"]
     audit.record(batch.org_id, actor_id, "users.imported", target_type="import_batch",
                  target_id=batch_id, filename=batch.filename, created=created, failed=failed,
                  duplicates=duplicates)
@@ -226,6 +215,27 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     db.session.commit()
     return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates,
                         created_user_ids=list(ids_by_email.values()))
+
+
+def _welcome_links(org: Organisation, welcome_rows: list[tuple], ids_by_email: dict[str, int]) -> dict[int, str]:
+    """Set-password links for the welcome emails, when the organisation sends links, not passwords."""
+    if not org.sends_password_links:
+        return {}
+    user_ids = [ids_by_email[row.email] for row, _ in welcome_rows if row.email in ids_by_email]
+    made = tokens.issue_many(org.id, user_ids, tokens.WELCOME)
+    return {user_id: tokens.link_for(token) for user_id, token in made.items()}
+
+
+def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None,
+                  passwords_by_row_id: dict[int, str]) -> None:
+    """The completion summary to the admin: every line of the file with its outcome."""
+    actor = db.session.get(User, actor_id) if actor_id else None
+    if actor is None:
+        return
+    lines = outcomes.line_outcomes(batch, passwords_by_row_id)
+    removed_unlisted = outcomes.count_lines(batch).removed_unlisted
+    messages.created_users_summary(org, actor, lines, source=SUMMARY_SOURCE,
+                                   filename=batch.filename, removed_unlisted=removed_unlisted)
 
 
 def _passwords(count: int, job_id: int | None) -> list[tuple[str, str]]:
@@ -238,12 +248,6 @@ def _passwords(count: int, job_id: int | None) -> list[tuple[str, str]]:
         if job_id is not None:
             jobs.progress(job_id, len(made), count, "Making passwords")
     return made
-
-
-def _outcome(row, outcome: str, reason: str, password: str = "") -> dict:
-    return {"first_name": row.first_name, "last_name": row.last_name, "email": row.email,
-            "account_type": row.account_type, "outcome": outcome, "reason": reason,
-            "password": password}
 
 
 def _mark_taken(batch: ImportBatch) -> None:
@@ -290,11 +294,14 @@ class WelcomeRenderer:
     """
 
     MARKERS = {"first_name": "QQFIRSTQQ", "last_name": "QQLASTQQ", "email": "QQEMAILQQ",
-               "password": "QQPASSWORDQQ"}
+               "password": "QQPASSWORDQQ", "link": "QQLINKQQ"}
 
     def __init__(self, org: Organisation):
         self.org = org
         self.subject = WELCOME_SUBJECT.format(org=org.name)
+        self.links = org.sends_password_links
+        if self.links:
+            self.subject = f"Welcome to {org.name}: choose your password"
         self._shapes: dict[tuple[bool, bool], tuple[str, str, str, str]] = {}
 
     def _shape(self, has_first: bool, has_last: bool) -> tuple[str, str, str, str]:
@@ -304,9 +311,15 @@ class WelcomeRenderer:
             last = self.MARKERS["last_name"] if has_last else ""
             user = SimpleNamespace(first_name=first, last_name=last, email=self.MARKERS["email"],
                                    full_name=" ".join(p for p in (first, last) if p) or self.MARKERS["email"])
-            text, html = render_email("welcome", user=user, org=self.org, password=self.MARKERS["password"])
-            self._shapes[key] = (text, html, text.replace(self.MARKERS["password"], PASSWORD_REMOVED),
-                                 html.replace(self.MARKERS["password"], str(escape(PASSWORD_REMOVED))))
+            if self.links:
+                text, html = render_email("welcome", user=user, org=self.org, password=None,
+                                          set_password_url=self.MARKERS["link"], link_valid_for="7 days")
+                secret, removed = self.MARKERS["link"], LINK_REMOVED
+            else:
+                text, html = render_email("welcome", user=user, org=self.org, password=self.MARKERS["password"])
+                secret, removed = self.MARKERS["password"], PASSWORD_REMOVED
+            self._shapes[key] = (text, html, text.replace(secret, removed),
+                                 html.replace(secret, str(escape(removed))))
         return self._shapes[key]
 
     def _fill(self, template: str, values: dict, html: bool) -> str:
@@ -316,13 +329,14 @@ class WelcomeRenderer:
                 template = template.replace(marker, str(escape(value)) if html else value)
         return template
 
-    def rows(self, people: list[tuple], ids_by_email: dict[str, int]) -> list[dict]:
-        """Outbox rows (for queue_rows) for (row, password) pairs."""
+    def rows(self, people: list[tuple], ids_by_email: dict[str, int],
+             links: dict[int, str] | None = None) -> list[dict]:
+        """Outbox rows (for queue_rows) for (row, password) pairs; links by user id in link mode."""
         made = []
         for row, password in people:
             text, html, redacted_text, redacted_html = self._shape(bool(row.first_name), bool(row.last_name))
             values = {"first_name": row.first_name, "last_name": row.last_name, "email": row.email,
-                      "password": password}
+                      "password": password, "link": (links or {}).get(ids_by_email.get(row.email), "")}
             made.append({
                 "org_id": self.org.id, "kind": "welcome", "to_address": row.email,
                 "to_user_id": ids_by_email.get(row.email), "subject": self.subject,

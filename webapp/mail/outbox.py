@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from flask import current_app, g, has_request_context
 
 from webapp.extensions import db
+from webapp.links import public_base_url
 from webapp.models import OutboxAttachment, OutboxMessage
 from webapp.text import single_line
 
 # What a reader of the Mail page sees where a password was blanked after sending.
 PASSWORD_REMOVED = "[password removed after sending]"
+# ... and where a single-use set-password link was.
+LINK_REMOVED = "[link removed after sending]"
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class RenderedEmail:
 
 def render_email(name: str, **context) -> tuple[str, str]:
     """Render templates/email/<name>.txt and .html with the given context."""
-    context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
+    context.setdefault("base_url", public_base_url())
     context.setdefault("sign_in_url", context["base_url"] + "/login")
     # Straight from the Jinja environment: emails are also built in background jobs, where
     # the page context processors (navigation, signed-in user) have no request to read.

@@ -44,6 +44,7 @@ def index():
     filters = _filters()
     result = services.find_messages(org_id(), filters)
     return partial_or_page("mail/index.html", "mail/partials/_results.html", filters=filters, result=result,
+                           failed_matching=services.count_failed(org_id(), filters),
                            page_only=lambda: {"counts": services.status_counts(org_id()),
                                               "kinds": services.kinds_in_use(org_id())})
 
@@ -92,3 +93,24 @@ def resend(message_id: int):
         g.mail_queued = True
         flash(f"The message to {outbox_message.to_address} is queued to be sent again.", "success")
     return redirect(url_for("mail.message", message_id=message_id))
+
+
+@bp.post("/resend-failed")
+def resend_failed():
+    """Queue again every failed message matching the current filter."""
+    filters = services.MailFilters(kind=request.form.get("kind", "")[:40],
+                                   recipient=request.form.get("recipient", "")[:254],
+                                   status="failed")
+    count = 0
+    try:
+        count = services.resend_all_failed(org_id(), filters, current_user)
+    except services.NotResendable as exc:
+        flash(str(exc), "error")
+    else:
+        g.mail_queued = bool(count)
+        flash(f"{count:,} failed message{' is' if count == 1 else 's are'} queued to be sent again."
+              if count else "No failed messages match this filter.", "success" if count else "info")
+    return redirect(url_for("mail.index", **filters.query_args(status="failed" if count else "")))
+
+
+from webapp.mail import settings  # noqa: E402,F401  (the settings page on this blueprint)

@@ -66,7 +66,15 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # How sign-in details travel: "password" in the email (the product's default) or a
+    # single-use "link" to choose one, for organisations that prefer no password in email.
+    password_delivery: Mapped[str] = mapped_column(String(10), default="password",
+                                                   server_default="password")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def sends_password_links(self) -> bool:
+        return self.password_delivery == "link"
 
 
 class User(UserMixin, db.Model):
@@ -117,6 +125,13 @@ class User(UserMixin, db.Model):
     @property
     def status(self) -> InviteStatus:
         return InviteStatus(self.invite_status)
+
+    @property
+    def invite_label(self) -> str:
+        """Invited or Created; an admin who has signed in shows as such, never as Created."""
+        if self.is_admin and self.signed_in_at is not None and self.invite_status == InviteStatus.CREATED.value:
+            return "Signed in"
+        return self.status.label
 
     @property
     def full_name(self) -> str:

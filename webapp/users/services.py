@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import audit, credentials, signals
+from webapp.auth import tokens
 from webapp.addresses import normalise_email
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -62,7 +63,10 @@ def create_user(org: Organisation, actor: User | None, *, first_name: str, last_
         db.session.rollback()
         raise EmailTaken("An account with this email address already exists in your organisation.") from None
     sync_all_org_users(org.id, [user.id])
-    if send_invite:
+    if send_invite and org.sends_password_links:
+        [token] = tokens.issue_many(org.id, [user.id], tokens.WELCOME).values()
+        messages.welcome(user, org, link=tokens.link_for(token))
+    elif send_invite:
         messages.welcome(user, org, password)
     audit.record(org.id, actor.id if actor else None, "user.create", target_type="user",
                  target_id=user.id, email=email, account_type=account_type.value,
@@ -74,14 +78,19 @@ def create_user(org: Organisation, actor: User | None, *, first_name: str, last_
 
 
 def update_user(user: User, actor: User, *, first_name: str, last_name: str,
-                account_type: AccountType) -> None:
-    """Change a user's names and account type, keeping All Org Users consistent."""
+                account_type: AccountType, email: str | None = None) -> None:
+    """Change a user's names, email address and account type, keeping All Org Users consistent."""
     if user.type is AccountType.GUEST and account_type in (AccountType.ADMIN, AccountType.TEAM_MANAGER):
         raise TypeNotAllowed("A Guest can never be made an Admin or a Team Manager.")
     if user.id == actor.id and account_type is not AccountType.ADMIN:
         raise TypeNotAllowed("You cannot take away your own Admin access.")
+    if email is not None:
+        email = normalise_email(email)
+        if email != user.email and email_in_use(user.org_id, email, exclude_user_id=user.id):
+            raise EmailTaken("Another account in your organisation already uses this email address.")
     changes = {}
     for field, value in (("first_name", first_name.strip()), ("last_name", last_name.strip()),
+                         ("email", email if email is not None else user.email),
                          ("account_type", account_type.value)):
         if getattr(user, field) != value:
             changes[field] = [getattr(user, field), value]
