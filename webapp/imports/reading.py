@@ -287,8 +287,10 @@ def _address_list(text: str, limits: ReadLimits, common: dict) -> RawTable | Non
             raise UnreadableFile(
                 f"Line {number} holds {len(line):,} characters, more than this importer reads in one line "
                 f"(ten times the setting IMPORT_MAX_CELL_CHARS). Split the line and upload the file again.")
-    rows = addresslists.address_list_rows(list(enumerate(lines, start=1)))
-    return RawTable(list(addresslists.ADDRESS_HEADERS), rows, header_line=None, headerless=True, **common)
+    rows, above = addresslists.address_list_rows(list(enumerate(lines, start=1)))
+    skipped = [SkippedLine(line, text[:200], "above the first address") for line, text in above]
+    return RawTable(list(addresslists.ADDRESS_HEADERS), rows, header_line=None, headerless=True, skipped=skipped,
+                    **common)
 
 
 def _table(rows, header_line, common: dict, **workbook) -> RawTable:
