@@ -336,12 +336,13 @@ def _shaped(body, width):
 def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header_line: int | None,
                    limits: ReadLimits) -> RawTable:
     try:
-        sheets = sandbox.read_sheets(data, kind, label, limits)
+        sheets, removed = sandbox.read_sheets(data, kind, label, limits)
     except sandbox.WorkbookRefused as exc:
         raise UnreadableFile(str(exc)) from None
     names = [each.name for each in sheets]
     chosen = _choose_sheet(sheets, sheet)
-    common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None)
+    common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None,
+                  control_characters_removed=removed)
     return _table(chosen.rows, header_line, common, sheet=chosen.name, sheet_names=names)
 
 
