@@ -26,7 +26,7 @@ def main() -> int:
         result = read_sheets(data, settings)
     except MemoryError:
         result = {"error": "memory"}
-    sys.stdout.write(json.dumps(result, ensure_ascii=False))
+    sys.stdout.buffer.write(json.dumps(result).encode("ascii"))  # ASCII whatever the locale
     return 0
 
 
