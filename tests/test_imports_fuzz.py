@@ -44,13 +44,13 @@ def hostile_files() -> list[tuple[str, bytes]]:
     texts = {name: (DATA / name).read_bytes() for name in TEXT_SOURCES}
     workbooks = {name: (DATA / name).read_bytes() for name in WORKBOOK_SOURCES}
     cases = []
-    for index in range(45):
+    for index in range(50):
         name, data = rng.choice(list(texts.items()))
         cases.append((f"truncated{index}{Path(name).suffix}", data[:rng.randrange(len(data))]))
         cases.append((f"flipped{index}{Path(name).suffix}", _flip_bits(rng, data, rng.randint(1, 12))))
         cases.append((f"nuls{index}.csv", _sprinkle(rng, data, [b"\x00", b"\x00\x00", b"\x1b", b"\x7f", b"\x0c",
                                                                b"\xff\xfe", b'"', b"\r"], rng.randint(1, 6))))
-    for index in range(16):
+    for index in range(8):
         name, data = rng.choice(list(workbooks.items()))
         cases.append((f"wb_truncated{index}{Path(name).suffix}", data[:rng.randrange(len(data))]))
         cases.append((f"wb_flipped{index}{Path(name).suffix}", _flip_bits(rng, data, rng.randint(1, 4))))

@@ -136,3 +136,17 @@ def test_a_line_in_a_recipient_list_that_is_no_address_is_kept_for_the_admin_to_
            "call Bob about this\n"
     table = read_table(text.encode(), "list.txt")
     assert table.rows[-1] == (5, ["call Bob about this", ""])
+
+
+def test_a_title_above_a_recipient_list_is_skipped():
+    text = "To:\nJane Doe <jane@example.org>, Bo Lee <bo@example.org>\nAnn <ann@example.org>\n"
+    table = read_table(text.encode(), "list.txt")
+    assert [cells for _, cells in table.rows] == [["Jane Doe", "jane@example.org"], ["Bo Lee", "bo@example.org"],
+                                                  ["Ann", "ann@example.org"]]
+    assert table.skipped == [SkippedLine(1, "To:", "above the first address")]
+
+
+def test_two_bare_email_columns_stay_a_table_not_a_recipient_list():
+    text = "".join(f"p{n}@example.com,manager@example.com\r\n" for n in range(10))
+    table = read_table(text.encode(), "people.csv")
+    assert table.headers == ["Column 1", "Column 2"] and len(table.rows) == 10

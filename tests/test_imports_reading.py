@@ -205,7 +205,8 @@ def test_unusual_but_real_encodings_are_read(data, encoding, first_name):
 @pytest.mark.parametrize("name, encoding, guessed, headers, first_row", [
     ("cp1250_polish.csv", "cp1250", True, ["Imię", "Nazwisko", "E-mail"],
      ["Łukasz", "Wiśniewski", "lukasz@example.pl"]),
-    ("cp1251_cyrillic.csv", "cp1251", True, ["Имя", "Фамилия", "Почта"], ["Александр", "Иванов", "alexander@example.ru"]),
+    ("cp1251_cyrillic.csv", "cp1251", True, ["Имя", "Фамилия", "Почта"],
+     ["Александр", "Иванов", "alexander@example.ru"]),
     ("mac_roman.csv", "mac-roman", True, TEMPLATE_HEADERS, ["Renée", "Côté", "renee@example.com"]),
     ("iso8859_15.csv", "iso-8859-15", True, ["Prénom", "Nom", "Courriel"], ["Šárka", "Œuvrard", "sarka@example.fr"]),
     ("cp1252_semicolon.csv", "cp1252", True, ["Prénom", "Nom", "Adresse e-mail"],

@@ -137,3 +137,38 @@ def test_every_workbook_format_uploads_and_stages_its_people(signed_in, name):
     assert response.status_code == 302
     batch = db.session.scalars(select(ImportBatch)).one()
     assert db.session.scalar(select(func.count()).select_from(StagedRow).where(StagedRow.batch_id == batch.id)) == 2
+
+
+def test_control_characters_in_workbook_cells_are_removed_and_counted():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Name", "Email"])
+    workbook.active.append(["Kofi", "kofi@example.com"])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    source, escaped = zipfile.ZipFile(plain), io.BytesIO()
+    with zipfile.ZipFile(escaped, "w") as target:
+        for member in source.infolist():
+            # _x001B_ is how Excel writes an ESC character into a cell.
+            target.writestr(member, source.read(member).replace(b"Kofi", b"Ko_x001B_fi"))
+    table = read_table(escaped.getvalue(), "people.xlsx")
+    assert table.rows == [(2, ["Kofi", "kofi@example.com"])] and table.control_characters_removed == 1
+
+
+def test_a_hidden_sheet_of_people_loses_to_a_visible_one():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    hidden = workbook.active
+    hidden.title = "Old export"
+    hidden.sheet_state = "hidden"
+    for row in [["Email"]] + [[f"old{n}@example.com"] for n in range(5)]:
+        hidden.append(row)
+    shown = workbook.create_sheet("Current")
+    for row in [["Email"], ["new@example.com"]]:
+        shown.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read_table(buffer.getvalue(), "people.xlsx")
+    assert table.sheet == "Current" and table.sheet_names == ["Old export", "Current"]

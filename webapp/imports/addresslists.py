@@ -79,26 +79,36 @@ def is_address_list(lines: list[str]) -> bool:
     sample = [line for line in lines if line.strip(BLANK_CHARS)][:_SAMPLE]
     if not sample:
         return False
-    parsed = [split_addresses(line) for line in sample]
-    good = [pairs for pairs in parsed if pairs]
+    parsed = [(line, split_addresses(line)) for line in sample]
+    leading = 0
+    while leading < min(5, len(parsed) - 1) and parsed[leading][1] is None:
+        leading += 1  # a "To:" or a title above the addresses
+    parsed = parsed[leading:]
+    sample = sample[leading:]
+    good = [line for line, pairs in parsed if pairs]
     if len(good) < 0.8 * len(sample):
         return False
-    return any(len(pairs) > 1 or pairs[0][0] for pairs in good)
+    # Bare addresses separated by commas are just as likely a headerless CSV with two email columns:
+    # a recipient list shows itself by its <angle brackets>.
+    return sum(1 for line in good if "<" in line and ">" in line) >= len(good) / 3
 
 
-def address_list_rows(lines: list[tuple[int, str]]) -> list[tuple[int, list[str]]]:
-    """One row [display name, address] per address, keeping the line each came from."""
-    rows = []
+def address_list_rows(lines: list[tuple[int, str]]):
+    """One row [display name, address] per address, keeping the line each came from; and lines above the first."""
+    rows, above = [], []
     for line, text in lines:
         if not text.strip(BLANK_CHARS):
             continue
         pairs = split_addresses(text)
+        if pairs is None and not rows:
+            above.append((line, text.strip(BLANK_CHARS)))
+            continue
         if pairs is None:
             # Not an address: kept with its text as the name, so nothing is lost and the row shows the problem.
             rows.append((line, [text.strip(BLANK_CHARS), ""]))
             continue
         rows.extend((line, [name, address]) for name, address in pairs)
-    return rows
+    return rows, above
 
 
 def expand_address_columns(headers: list[str], rows: list[tuple[int, list[str]]]):

@@ -110,7 +110,7 @@ def locate(rows: list[tuple[int, list[str]]], *, header_line: int | None = None)
     skipped = [SkippedLine(line, line_text(cells), reason) for line, cells in filled_head[:start]]
     header_cells = None if header_index is None else filled_head[header_index][1]
     if header_cells is not None:
-        header_cells = header_cells[:_trimmed_length(header_cells)]
+        header_cells = header_cells[:trimmed_length(header_cells)]
     body_from = head[start] if header_index is None else head[header_index] + 1
     body, gaps, repeats = _body(rows, body_from, header_cells)
     # A header line the admin chose is taken at its word: everything below it is read.
@@ -169,12 +169,13 @@ def _body(rows, body_from, header_cells):
             if length < width:
                 cells = cells + padding[length:]
             else:
-                cells = cells[:max(width, _trimmed_length(cells))]
+                cells = cells[:max(width, trimmed_length(cells))]
         append((line, cells))
     return body, gaps, repeats
 
 
-def _trimmed_length(cells: list[str]) -> int:
+def trimmed_length(cells: list[str]) -> int:
+    """The number of cells up to the last filled one."""
     length = len(cells)
     while length and not cells[length - 1].strip(BLANK_CHARS):
         length -= 1

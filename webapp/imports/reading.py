@@ -10,7 +10,15 @@ from dataclasses import dataclass, field, fields
 from webapp.imports import addresslists, sandbox
 from webapp.imports.encodings import ENCODING_CHOICES, ENCODING_NAMES, LEGACY, UTF16, detect_encoding
 from webapp.imports.encodings import looks_like_mojibake  # noqa: F401  (the pipeline flags such names)
-from webapp.imports.locating import BLANK_CHARS, NoTable, SkippedLine, header_word_count, locate, sheet_score
+from webapp.imports.locating import (
+    BLANK_CHARS,
+    NoTable,
+    SkippedLine,
+    header_word_count,
+    locate,
+    sheet_score,
+    trimmed_length,
+)
 
 __all__ = ["DELIMITER_CHOICES", "ENCODING_CHOICES", "RawTable", "ReadLimits", "SkippedLine", "UnreadableFile",
            "looks_like_mojibake", "read_table"]
@@ -179,7 +187,7 @@ def detect_delimiter(text: str) -> str | None:
             reader = csv.reader(io.StringIO(sample, newline=""), delimiter=candidate)
             for cells in reader:
                 if "".join(cells).strip(BLANK_CHARS):
-                    counts.append(_trimmed_length(cells))
+                    counts.append(trimmed_length(cells))
                     if len(counts) <= 10:
                         header_words = max(header_words, header_word_count(cells) if len(cells) > 1 else 0)
                     if len(counts) >= _SNIFF_ROWS:
@@ -198,13 +206,6 @@ def detect_delimiter(text: str) -> str | None:
         if best_score is None or score > best_score:
             best, best_score = candidate, score
     return best
-
-
-def _trimmed_length(cells: list[str]) -> int:
-    length = len(cells)
-    while length and not cells[length - 1].strip(BLANK_CHARS):
-        length -= 1
-    return length
 
 
 def _parse_rows(text: str, delimiter: str, limits: ReadLimits) -> list[tuple[int, list[str]]]:
@@ -254,9 +255,9 @@ def _rows_with_lines(reader, limits: ReadLimits, check_every_row: bool) -> list[
 
 
 def _check_row(line: int, cells: list[str], limits: ReadLimits) -> None:
-    if len(cells) > limits.max_columns and _trimmed_length(cells) > limits.max_columns:
+    if len(cells) > limits.max_columns and trimmed_length(cells) > limits.max_columns:
         raise UnreadableFile(
-            f"Line {line} has {_trimmed_length(cells):,} fields, more than the {limits.max_columns:,} columns this "
+            f"Line {line} has {trimmed_length(cells):,} fields, more than the {limits.max_columns:,} columns this "
             "importer reads (setting IMPORT_MAX_COLUMNS). Check the delimiter, or delete the columns you "
             "don't need, and upload the file again.")
     if cells and max(map(len, cells)) > limits.max_cell_chars:
@@ -287,8 +288,10 @@ def _address_list(text: str, limits: ReadLimits, common: dict) -> RawTable | Non
             raise UnreadableFile(
                 f"Line {number} holds {len(line):,} characters, more than this importer reads in one line "
                 f"(ten times the setting IMPORT_MAX_CELL_CHARS). Split the line and upload the file again.")
-    rows = addresslists.address_list_rows(list(enumerate(lines, start=1)))
-    return RawTable(list(addresslists.ADDRESS_HEADERS), rows, header_line=None, headerless=True, **common)
+    rows, above = addresslists.address_list_rows(list(enumerate(lines, start=1)))
+    skipped = [SkippedLine(line, text[:200], "above the first address") for line, text in above]
+    return RawTable(list(addresslists.ADDRESS_HEADERS), rows, header_line=None, headerless=True, skipped=skipped,
+                    **common)
 
 
 def _table(rows, header_line, common: dict, **workbook) -> RawTable:
@@ -299,9 +302,9 @@ def _table(rows, header_line, common: dict, **workbook) -> RawTable:
         raise UnreadableFile(str(exc)) from None
     body = located.rows
     if located.header_cells is not None:
-        headers = [cell.strip(BLANK_CHARS) for cell in located.header_cells[:_trimmed_length(located.header_cells)]]
+        headers = [cell.strip(BLANK_CHARS) for cell in located.header_cells[:trimmed_length(located.header_cells)]]
     else:
-        width = max((_trimmed_length(cells) for _line, cells in body), default=0)
+        width = max((trimmed_length(cells) for _line, cells in body), default=0)
         headers = [f"Column {number}" for number in range(1, width + 1)]
     if not body:
         raise UnreadableFile(
@@ -324,7 +327,7 @@ def _shaped(body, width):
         if length < width:
             cells = cells + padding[length:]
         elif length > width:
-            cells = cells[:max(width, _trimmed_length(cells))]
+            cells = cells[:max(width, trimmed_length(cells))]
         append((line, cells))
     return shaped
 
@@ -334,12 +337,13 @@ def _shaped(body, width):
 def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header_line: int | None,
                    limits: ReadLimits) -> RawTable:
     try:
-        sheets = sandbox.read_sheets(data, kind, label, limits)
+        sheets, removed = sandbox.read_sheets(data, kind, label, limits)
     except sandbox.WorkbookRefused as exc:
         raise UnreadableFile(str(exc)) from None
     names = [each.name for each in sheets]
     chosen = _choose_sheet(sheets, sheet)
-    common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None)
+    common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None,
+                  control_characters_removed=removed)
     return _table(chosen.rows, header_line, common, sheet=chosen.name, sheet_names=names)
 
 

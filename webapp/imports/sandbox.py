@@ -45,8 +45,8 @@ def workbook_kind(data: bytes, extension: str) -> str | None:
     return None
 
 
-def read_sheets(data: bytes, kind: str, label: str, limits) -> list[Sheet]:
-    """Check the container, then parse every sheet in a child process; refuse with a sentence on any trouble."""
+def read_sheets(data: bytes, kind: str, label: str, limits) -> tuple[list[Sheet], int]:
+    """Every sheet, and how many control characters were dropped from cells; refuse with a sentence on trouble."""
     if data.startswith(CFB_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
         raise WorkbookRefused(
             f"The workbook ({label}) is protected with a password, so it can't be read. Open it, remove the "
@@ -174,7 +174,7 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _parse_in_child(data: bytes, label: str, limits) -> list[Sheet]:
+def _parse_in_child(data: bytes, label: str, limits) -> tuple[list[Sheet], int]:
     settings = json.dumps({"memory_mb": limits.parse_memory_mb, "max_rows": limits.max_rows,
                            "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars})
     try:
@@ -193,8 +193,9 @@ def _parse_in_child(data: bytes, label: str, limits) -> list[Sheet]:
     error = result.get("error")
     if error:
         raise WorkbookRefused(_child_error_message(result, label, limits))
-    return [Sheet(sheet["name"], sheet["visible"], [(line, cells) for line, cells in sheet["rows"]])
-            for sheet in result["sheets"]]
+    sheets = [Sheet(sheet["name"], sheet["visible"], [(line, cells) for line, cells in sheet["rows"]])
+              for sheet in result["sheets"]]
+    return sheets, result.get("control_characters_removed", 0)
 
 
 def _memory_message(limits) -> str:
