@@ -38,6 +38,8 @@ class ImportField:
     source_only: bool = False
     # Storage bound for the staged value (the staged column's length); longer text is shortened.
     storage_length: int = 500
+    # Listed as a column of the problems CSV (a row's tick is a choice, not something to fix).
+    in_problems_csv: bool = True
     clean: Callable | None = field(default=None, compare=False)
 
     def clean_value(self, raw: str, problems: list):
@@ -135,7 +137,7 @@ BUILT_IN: tuple[ImportField, ...] = (
         )),
     ImportField(
         "send_invite", "Send Invite & Password", kind=FLAG, max_length=None, noun="Send Invite & Password",
-        column="send_invite", storage_length=5, synonyms=_ranked(
+        column="send_invite", storage_length=5, in_problems_csv=False, synonyms=_ranked(
             ("Send Invite", "Send Invite & Password", "Send Invite and Password", "Send Invitation",
              "Invite", "Send Welcome Email", "Welcome Email", "Envoyer une invitation", "Inviter",
              "Einladung senden", "Einladen", "Enviar invitación", "Invitar", "Invia invito", "Invitare",

@@ -58,6 +58,7 @@ _SENTENCES = {
     "duplicate": lambda field, p: f"Same as line {p['line']} in every field, so it is ignored.",
     "existing": lambda field, p: "Already has an account in this organisation.",
     "failed": lambda field, p: p.get("reason") or "Not created.",
+    "note": lambda field, p: p.get("message", ""),
 }
 
 
