@@ -12,6 +12,7 @@ from webapp import audit, jobs
 from webapp.clock import utcnow
 from webapp.credentials import generate_password, hash_generated_password
 from webapp.extensions import db
+from webapp.imports.fields import staged_fields
 from webapp.mail import messages
 from webapp.mail.outbox import PASSWORD_REMOVED, queue_rows, render_email
 from webapp.models import (
@@ -138,7 +139,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     org = db.session.get(Organisation, batch.org_id)
     ready = db.session.execute(
         select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
-               StagedRow.email, StagedRow.account_type, StagedRow.send_invite)
+               StagedRow.email, StagedRow.account_type, StagedRow.send_invite, StagedRow.extra)
         .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.VALID)
         .order_by(StagedRow.line)
     ).all()
@@ -153,12 +154,12 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
                                       StagedRow.email.in_(org_emails))
     ))
     new_users, outcomes, welcome_rows = [], [], []
+    user_fields = [f for f in staged_fields() if f.user_attribute]
     for row, (password, password_hash) in zip(ready, passwords):
         if row.email in taken:
             continue
         new_users.append({
-            "org_id": batch.org_id, "first_name": row.first_name[:100], "last_name": row.last_name[:100],
-            "email": row.email, "account_type": row.account_type,
+            "org_id": batch.org_id, **_user_values(row, user_fields),
             "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
             "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
             "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
@@ -204,6 +205,18 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     db.session.commit()
     return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates,
                         created_user_ids=list(ids_by_email.values()))
+
+
+def _user_values(row, user_fields) -> dict:
+    """The User attributes a staged row gives, field by field from the registry, bounded to their length."""
+    extra = row.extra or {}
+    made = {}
+    for import_field in user_fields:
+        value = getattr(row, import_field.column) if import_field.column else extra.get(import_field.key)
+        if isinstance(value, str) and import_field.max_length:
+            value = value[:import_field.max_length]
+        made[import_field.user_attribute] = value
+    return made
 
 
 def _passwords(count: int, job_id: int | None) -> list[tuple[str, str]]:
