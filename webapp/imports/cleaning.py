@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from webapp.imports.columns import ColumnMap
     from webapp.imports.reading import RawTable
 
+_ALWAYS = ("first_name", "last_name", "email")
 NAME_MAX_LENGTH = 100  # matches User.first_name / User.last_name
 # Lower-case words that start a surname ("van der Berg", "de la Cruz", "bin Said").
 SURNAME_PARTICLES = frozenset({"de", "del", "della", "der", "den", "da", "das", "do", "dos", "du", "von",
@@ -163,8 +164,10 @@ class _Reader:
 def clean_rows(table: RawTable, columns: ColumnMap, *, default_account_type="user") -> list[CleanRow]:
     """Clean and check every row of the file, then mark duplicates and email conflicts (the only place)."""
     reader = _Reader(columns)
-    fields = staged_fields()
-    extra_keys = [f.key for f in fields if f.column is None]
+    mapped = columns.columns
+    # Only mapped fields are cleaned (names and email always are: they are checked even when absent).
+    fields = [f for f in staged_fields() if f.key in _ALWAYS or mapped.get(f.key) is not None]
+    extra_keys = [f.key for f in staged_fields() if f.column is None]
     rows: list[CleanRow] = []
     seen_rows: dict[tuple, int] = {}
     first_line_for_email: dict[str, int] = {}
@@ -172,7 +175,8 @@ def clean_rows(table: RawTable, columns: ColumnMap, *, default_account_type="use
         checked = check_values(reader.raw(cells), default_account_type=default_account_type, fields=fields)
         values = checked.values
         key = tuple(values.values())
-        extra = {k: values[k] for k in extra_keys} if extra_keys else None
+        values.setdefault("account_type", default_account_type)
+        extra = {k: values.get(k, "") for k in extra_keys} if extra_keys else None
         earlier = seen_rows.get(key)
         row = CleanRow(line, values["first_name"], values["last_name"], values["email"],
                        values["account_type"], "valid", checked.problems, None,

@@ -95,6 +95,10 @@ def upload():
     except staging.StagingError as exc:
         db.session.rollback()
         return _render_index(form, error=str(exc), status=422)
+    except Exception as exc:  # never a 500 for a file: say so and keep nothing
+        db.session.rollback()
+        current_app.logger.exception("Staging an upload failed")
+        return _render_index(form, error=staging.UNEXPECTED.format(error=type(exc).__name__), status=422)
     if matching.needs_matching(batch):
         return redirect(url_for("imports.match", batch_id=batch.id))
     return redirect(url_for("imports.batch", batch_id=batch.id))
