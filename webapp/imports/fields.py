@@ -38,6 +38,8 @@ class ImportField:
     source_only: bool = False
     # Storage bound for the staged value (the staged column's length); longer text is shortened.
     storage_length: int = 500
+    # The staged table's column heading (short); defaults to the label.
+    heading: str | None = None
     # Listed as a column of the problems CSV (a row's tick is a choice, not something to fix).
     in_problems_csv: bool = True
     clean: Callable | None = field(default=None, compare=False)
@@ -46,6 +48,10 @@ class ImportField:
         """Clean and check one cell, appending typed problems; returns the value to stage."""
         cleaner = self.clean or _CLEANERS[self.kind]
         return cleaner(raw, self.key, problems, max_length=self.max_length, storage=self.storage_length)
+
+    @property
+    def column_heading(self) -> str:
+        return self.heading or self.label
 
     @property
     def shown_as_text(self) -> bool:
@@ -59,7 +65,8 @@ def _ranked(*groups) -> tuple[tuple[str, ...], ...]:
 
 BUILT_IN: tuple[ImportField, ...] = (
     ImportField(
-        "first_name", "First Name", kind=NAME, max_length=100, noun="first name", column="first_name",
+        "first_name", "First Name", kind=NAME, max_length=100, noun="first name", heading="First name",
+        column="first_name",
         user_attribute="first_name", storage_length=300, synonyms=_ranked(
             ("First Name", "First", "Firstname", "Given name", "Given names", "Givenname", "Forename",
              "Forenames", "First names", "FName", "Prénom", "Vorname", "Nombre", "Nombres", "Voornaam",
@@ -69,7 +76,8 @@ BUILT_IN: tuple[ImportField, ...] = (
             ("Legal First Name", "First Name (Legal)"),
         )),
     ImportField(
-        "last_name", "Last Name", kind=NAME, max_length=100, noun="last name", column="last_name",
+        "last_name", "Last Name", kind=NAME, max_length=100, noun="last name", heading="Last name",
+        column="last_name",
         user_attribute="last_name", storage_length=300, synonyms=_ranked(
             ("Last Name", "Last", "Lastname", "Surname", "Surnames", "Family name", "Familyname",
              "Family names", "LName", "Nom", "Nom de famille", "Nachname", "Familienname", "Apellido",
@@ -100,7 +108,8 @@ BUILT_IN: tuple[ImportField, ...] = (
              "Preferowane imię", "Предпочитаемое имя", "通称", "ニックネーム"),
         )),
     ImportField(
-        "email", "Email Address", kind=EMAIL, max_length=254, noun="email address", column="email",
+        "email", "Email Address", kind=EMAIL, max_length=254, noun="email address", heading="Email",
+        column="email",
         user_attribute="email", storage_length=320, synonyms=_ranked(
             # An address explicitly the person's work one beats a generic "Email Address".
             ("Work Email", "Work Email Address", "Business Email", "Business Email Address", "Office Email",
