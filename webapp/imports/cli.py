@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.imports import creating, staging
 from webapp.imports.columns import ColumnMap
 from webapp.imports.fields import staged_fields
-from webapp.imports.problems import problem, sentence, sentences
+from webapp.imports.problems import outcome_problems, sentences
 from webapp.models import AccountType, ImportBatch, ImportUpload, Organisation, RowStatus, StagedRow, User
 
 log = logging.getLogger(__name__)
@@ -174,19 +174,7 @@ def _report(batch: ImportBatch, counts: dict, result) -> dict:
 
 
 def _errors(row) -> list[str]:
-    if row.status == RowStatus.DUPLICATE:
-        return [sentence(problem("", "duplicate", line=row.duplicate_of))]
-    if row.status == RowStatus.FAILED:
-        return [sentence(problem("", "failed", reason=row.failure_reason))]
-    if row.status == RowStatus.EXISTING:
-        return [sentence(problem("email", "existing"))]
-    items = [item if isinstance(item, dict) else problem("", "note", message=str(item))
-             for item in row.errors or []]
-    if row.account_type_error:
-        items.append(problem("account_type", "unknown_account_type", value=row.account_type_error))
-    if row.conflict_with:
-        items.append(problem("email", "same_email", line=row.conflict_with))
-    return sentences(items)
+    return sentences(outcome_problems(row))
 
 
 def _summary(report: dict, dry_run: bool) -> str:

@@ -56,7 +56,8 @@ def preview(table, column_map) -> list[dict]:
     shown = []
     for row in clean_rows(first_rows, column_map):
         values = {"first_name": row.first_name, "last_name": row.last_name, "email": row.email,
-                  "account_type": ACCOUNT_TYPE_LABELS.get(row.account_type, row.account_type), "send_invite": row.send_invite, **(row.extra or {})}
+                  "account_type": ACCOUNT_TYPE_LABELS.get(row.account_type, row.account_type),
+                  "send_invite": row.send_invite, **(row.extra or {})}
         shown.append({"line": row.line, "values": [values.get(f.key, "") for f in staged_fields()],
                       "problems": sentences(row.problems)})
     return shown

@@ -74,3 +74,24 @@ def sentence(item: dict) -> str:
 def sentences(items) -> list[str]:
     """Sentences for a list of problems, in order."""
     return [sentence(item) for item in items or ()]
+
+
+def stored_problems(errors, account_type_error=None, conflict_with=None) -> list[dict]:
+    """A staged row's problems as data, from its stored columns (errors, refused type, conflict)."""
+    found = [item if isinstance(item, dict) else problem("", "note", message=str(item)) for item in errors or []]
+    if account_type_error:
+        found.append(problem("account_type", "unknown_account_type", value=account_type_error))
+    if conflict_with:
+        found.append(problem("email", "same_email", line=conflict_with))
+    return found
+
+
+def outcome_problems(row) -> list[dict]:
+    """Why a staged row (ORM object or plain result row) will not be, or was not, created."""
+    if row.status == "duplicate":
+        return [problem("", "duplicate", line=row.duplicate_of)]
+    if row.status == "existing":
+        return [problem("email", "existing")]
+    if row.status == "failed":
+        return [problem("", "failed", reason=row.failure_reason)]
+    return stored_problems(row.errors, row.account_type_error, row.conflict_with)

@@ -9,7 +9,7 @@ from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
 from webapp.imports.fields import staged_fields
-from webapp.imports.problems import problem, sentences
+from webapp.imports.problems import outcome_problems, sentences
 from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.models import ImportBatch, RowStatus, StagedRow
 from webapp.paging import PageNumbers, clamp_page
@@ -248,13 +248,7 @@ def _update(clauses, values) -> int:
 
 def row_problem_items(row) -> list[dict]:
     """Why a row will not be created, as data."""
-    if row.status == RowStatus.DUPLICATE:
-        return [problem("", "duplicate", line=row.duplicate_of)]
-    if row.status == RowStatus.EXISTING:
-        return [problem("email", "existing")]
-    if row.status == RowStatus.FAILED:
-        return [problem("", "failed", reason=row.failure_reason)]
-    return row.problem_items
+    return outcome_problems(row)
 
 
 def row_reason(row) -> str:

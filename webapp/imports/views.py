@@ -269,7 +269,8 @@ def confirm_match(batch_id: int):
     form = MatchForm.build(current.headers or [])
     form.sheet.choices = [(n, n) for n in (current.read_info or {}).get("sheet_names") or []]
     if not form.validate_on_submit():
-        return _render_match(current, form, _match_options(current), current.column_map, "Check the choices below.", 400)
+        return _render_match(current, form, _match_options(current), current.column_map,
+                             "Check the choices below.", 400)
     options = _match_options(current, form)
     try:
         mapping = form.mapping()

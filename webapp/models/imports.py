@@ -133,15 +133,9 @@ class StagedRow(db.Model):
     @property
     def problem_items(self) -> list[dict]:
         """Every problem with the row, as data."""
-        from webapp.imports.problems import problem
+        from webapp.imports.problems import stored_problems
 
-        found = [item if isinstance(item, dict) else problem("", "note", message=str(item))
-                 for item in self.errors or []]
-        if self.account_type_error:
-            found.append(problem("account_type", "unknown_account_type", value=self.account_type_error))
-        if self.conflict_with:
-            found.append(problem("email", "same_email", line=self.conflict_with))
-        return found
+        return stored_problems(self.errors, self.account_type_error, self.conflict_with)
 
     @property
     def problems(self) -> list[str]:
