@@ -29,6 +29,7 @@ def people(rows):
     ("map_entra_template.csv", "User name [userPrincipalName] Required", False),
     # Content decides where the header does not: Login holds addresses.
     ("map_login_content.csv", "Login", True),
+    ("map_username_content.csv", "User name", True),
     # A neighbouring Type column's label counts like a word of the header (Google Contacts).
     ("map_google_contacts.csv", "E-mail 2 - Value", True),
     ("map_headerless.csv", "Column 3", True),
@@ -54,6 +55,8 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("map_login_content.csv", [(2, "Ada", "Lovelace", "ada@example.com", "valid"),
                                (3, "Alan", "Turing", "alan@example.com", "valid"),
                                (4, "Grace", "Hopper", "grace@example.com", "valid")]),
+    ("map_username_content.csv", [(2, "Ada", "Lovelace", "ada@example.com", "valid"),
+                                   (3, "Alan", "Turing", "alan@example.com", "valid")]),
     ("map_google_contacts.csv", [(2, "Rosa", "Diaz", "rosa.diaz@work.example", "valid"),
                                  (3, "Jake", "Peralta", "jake.peralta@work.example", "valid")]),
     # A preferred name gives the first name; blank names come from the display name, particles kept.

@@ -190,3 +190,33 @@ def test_a_registered_field_is_in_the_cli_json(runner, org, employee_id, tmp_pat
     report = json.loads(result.stdout)
     assert report["columns"]["employee_id"] == "Employee ID"
     assert [row["employee_id"] for row in report["rows"]] == ["E-7", "E-8"]
+
+
+def test_a_guessed_encoding_asks_the_admin_to_check_the_names(signed_in):
+    upload(signed_in, "cp1252_semicolon.csv")
+    batch = latest_batch()
+    assert batch.read_info["encoding_guessed"] is True
+    page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
+    assert "We had to guess the file&#39;s encoding" in page or "We had to guess the file's encoding" in page
+    assert "Delimiter: semicolon" in page
+
+
+def test_how_we_read_the_file_lists_the_sheet_header_line_and_skipped_lines(signed_in, org, admin):
+    """With a reader that reports sheets and skipped lines, the page states each of them."""
+    from types import SimpleNamespace
+
+    from webapp.imports import columns, staging
+
+    table = SimpleNamespace(
+        headers=["Email", "First Name"], rows=[(4, ["ann@example.com", "Ann"])], encoding="xlsx",
+        delimiter=None, encoding_detected="xlsx", delimiter_detected=None, sheet="Staff",
+        sheet_names=["Notes", "Staff"], header_line=3, headerless=False, encoding_guessed=False,
+        skipped=[SimpleNamespace(line=1, text="Staff list 2026", reason="a title, not a person"),
+                 SimpleNamespace(line=6, text="Total: 1", reason="a footer line")])
+    batch = staging.new_batch(org.id, admin.id, "staff.xlsx", b"PK", 7)
+    staging.stage_rows(batch, table, columns.map_columns(table.headers, table.rows))
+    db.session.commit()
+    page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
+    assert "sheet “Staff” (of 2 sheets)" in page and "Header row: line 3." in page
+    assert "Staff list 2026" in page and "a title, not a person" in page and "Total: 1" in page
+    assert "Email Address from “Email”" in page

@@ -216,13 +216,17 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
 
 def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int]) -> list[int]:
     """Columns whose cells are mostly addresses become email candidates, ranked by a neighbour's label."""
-    mapped = {index for options in candidates.values() for _, index in options}
+    email_columns = {index for _, index in candidates.get("email", [])}
     found = []
     for column in sampled:
-        if column.index in mapped or column.index in refused:
+        if column.index in email_columns or column.index in refused:
             continue
         if column.share(looks_like_email) < _MOSTLY:
             continue
+        # Addresses under another field's header ("Name", "User name") are an email column all the same.
+        for key, options in candidates.items():
+            candidates[key] = [(rank, index) for rank, index in options if index != column.index]
+        mapped = {index for options in candidates.values() for _, index in options}
         label = None
         for neighbour in (column.index - 1, column.index + 1):
             if 0 <= neighbour < len(sampled) and neighbour not in mapped:
