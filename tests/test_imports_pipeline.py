@@ -220,3 +220,35 @@ def test_how_we_read_the_file_lists_the_sheet_header_line_and_skipped_lines(sign
     assert "sheet “Staff” (of 2 sheets)" in page and "Header row: line 3." in page
     assert "Staff list 2026" in page and "a title, not a person" in page and "Total: 1" in page
     assert "Email Address from “Email”" in page
+
+
+def test_choosing_no_email_column_keeps_the_columns_on_screen(signed_in):
+    upload(signed_in, "map_headerless.csv")
+    batch = latest_batch()
+    response = signed_in.post(f"/users/import/{batch.id}/match",
+                              data={"column_0": "first_name", "column_1": "last_name", "column_2": "",
+                                    "continue": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Choose the column that holds the email addresses" in html
+    assert "jane@example.com" in html
+    assert len(rows_of(batch.id)) == 3  # the staged rows are kept
+
+
+def test_another_encoding_on_the_matching_step_reads_the_file_again_keeping_the_choices(signed_in):
+    upload(signed_in, "map_login_content.csv")
+    batch = latest_batch()
+    response = signed_in.post(f"/users/import/{batch.id}/match", data={
+        "encoding": "cp1252", "delimiter": ",", "column_0": "email", "column_1": "full_name", "column_2": "",
+        "preview": "1"})
+    assert response.headers["Location"] == f"/users/import/{batch.id}/match"
+    assert latest_batch().encoding == "cp1252"
+    assert rows_of(batch.id)[2].first_name == "Ada"
+
+
+def test_a_delimiter_that_loses_the_email_column_keeps_the_rows_and_says_why(signed_in):
+    upload(signed_in, "map_login_content.csv")
+    batch = latest_batch()
+    response = signed_in.post(f"/users/import/{batch.id}/match",
+                              data={"encoding": "utf-8", "delimiter": ";", "column_0": "email", "preview": "1"})
+    assert response.status_code == 422 and "No email column found" in response.get_data(as_text=True)
+    assert latest_batch().delimiter == "," and len(rows_of(batch.id)) == 3

@@ -243,11 +243,15 @@ def match(batch_id: int):
 def _render_match(current: ImportBatch, form: MatchForm, options: dict, mapping: dict | None,
                   error: str | None = None, status: int = 200):
     info = current.read_info or {}
-    try:
-        table, column_map = staging.read_file(current.upload.data, current.filename, mapping=mapping, **options)
-    except staging.StagingError as exc:
-        error = error or str(exc)
-        table = column_map = None
+    table = column_map = None
+    # The columns are shown even when the chosen mapping cannot be used (no email column chosen).
+    for attempt in (mapping, current.column_map or None):
+        try:
+            table, column_map = staging.read_file(current.upload.data, current.filename, mapping=attempt,
+                                                  **options)
+            break
+        except staging.StagingError as exc:
+            error = error or str(exc)
     form.sheet.choices = [(name, name) for name in info.get("sheet_names") or []]
     return render_template(
         "imports/match.html", batch=current, form=form, error=error, info=info,
@@ -279,13 +283,12 @@ def confirm_match(batch_id: int):
     if _reading_changes(current, options):
         # Other reading options may give other columns: show them before staging anything.
         try:
-            table, auto = staging.read_file(current.upload.data, current.filename, **options)
+            table, _ = staging.read_file(current.upload.data, current.filename, **options)
+            same_columns = list(table.headers) == list(current.headers or [])
+            staging.restage(current, mapping=mapping if same_columns else None, **options)
         except staging.StagingError as exc:
+            db.session.rollback()
             return _render_match(current, form, _match_options(current), current.column_map, str(exc), 422)
-        kept = mapping if list(table.headers) == list(current.headers or []) else auto.as_json()
-        staging.describe_reading(current, table, auto)
-        current.column_map = kept
-        db.session.commit()
         flash("The file was read again. Check the columns, then press Continue.", "success")
         return redirect(url_for("imports.match", batch_id=batch_id))
     if "preview" in request.form:
