@@ -56,7 +56,7 @@ class ImportBatch(db.Model):
     delimiter: Mapped[str | None] = mapped_column(String(2))
     delimiter_detected: Mapped[str | None] = mapped_column(String(2))
     headers: Mapped[list] = mapped_column(JSON, default=list)
-    # {"first_name": index|None, "last_name": ..., "email": ..., "account_type": ..., "full_name": ...}
+    # {import field key (see imports/fields.py): column index or None}
     column_map: Mapped[dict] = mapped_column(JSON, default=dict)
     # How the file was read beyond encoding and delimiter: sheet, sheet_names, header_line, headerless,
     # skipped [{line, text, reason}], encoding_guessed, and the mapping's doubts (why a person should look).
