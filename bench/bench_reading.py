@@ -59,7 +59,7 @@ def reader(path: Path) -> int:
 def importer(path: Path) -> int:
     """The import pipeline minus the database: read, map columns, clean and validate, dedupe."""
     table = read_table(path.read_bytes(), path.name)
-    rows = clean_rows(table, map_columns(table.headers))
+    rows = clean_rows(table, map_columns(table.headers, table.rows))
     return sum(row.status == "valid" for row in rows)
 
 

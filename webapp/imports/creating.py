@@ -14,6 +14,7 @@ from webapp.auth import tokens
 from webapp.clock import utcnow
 from webapp.credentials import generate_password, hash_generated_password
 from webapp.extensions import db
+from webapp.imports.fields import staged_fields
 from webapp.mail import messages
 from webapp.imports import outcomes
 from webapp.mail.outbox import LINK_REMOVED, PASSWORD_REMOVED, queue_rows, render_email
@@ -155,7 +156,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     org = db.session.get(Organisation, batch.org_id)
     ready = db.session.execute(
         select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
-               StagedRow.email, StagedRow.account_type, StagedRow.send_invite)
+               StagedRow.email, StagedRow.account_type, StagedRow.send_invite, StagedRow.extra)
         .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.VALID)
         .order_by(StagedRow.line)
     ).all()
@@ -170,14 +171,12 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
                                       StagedRow.email.in_(org_emails))
     ))
     new_users, passwords_by_row_id, welcome_rows = [], {}, []
+    user_fields = [f for f in staged_fields() if f.user_attribute]
     for row, (password, password_hash) in zip(ready, passwords):
         if row.email in taken:
             continue
         new_users.append({
-            # single_line: a last guard, names reach email subjects and headers.
-            "org_id": batch.org_id, "first_name": single_line(row.first_name)[:100],
-            "last_name": single_line(row.last_name)[:100],
-            "email": row.email, "account_type": row.account_type,
+            "org_id": batch.org_id, **_user_values(row, user_fields),
             "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
             "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
             "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
@@ -236,6 +235,21 @@ def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None,
     removed_unlisted = outcomes.count_lines(batch).removed_unlisted
     messages.created_users_summary(org, actor, lines, source=SUMMARY_SOURCE,
                                    filename=batch.filename, removed_unlisted=removed_unlisted)
+
+
+def _user_values(row, user_fields) -> dict:
+    """The User attributes a staged row gives, field by field from the registry, bounded to their length."""
+    extra = row.extra or {}
+    made = {}
+    for import_field in user_fields:
+        value = getattr(row, import_field.column) if import_field.column else extra.get(import_field.key)
+        if isinstance(value, str):
+            # single_line: a last guard, names reach email subjects and headers.
+            value = single_line(value)
+            if import_field.max_length:
+                value = value[:import_field.max_length]
+        made[import_field.user_attribute] = value
+    return made
 
 
 def _passwords(count: int, job_id: int | None) -> list[tuple[str, str]]:

@@ -7,8 +7,10 @@ from sqlalchemy import delete, func, or_, select, update
 
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, validate_fields
-from webapp.imports.staging import OPEN_STATUSES, _EMAIL_ERROR_STARTS, refresh_rows, status_expression
+from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
+from webapp.imports.fields import staged_fields
+from webapp.imports.problems import outcome_problems, sentences
+from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.models import ImportBatch, RowStatus, StagedRow
 from webapp.paging import PageNumbers, clamp_page
 
@@ -129,25 +131,35 @@ def _require_editable(batch: ImportBatch, row: StagedRow | None = None) -> None:
         raise TableError("This row is a duplicate that is ignored; remove it or leave it.")
 
 
-def edit_row(batch: ImportBatch, row: StagedRow, *, first_name: str, last_name: str, email: str,
-             account_type: str, send_invite: bool | None = None) -> StagedRow:
-    """Save an inline edit, revalidate it, and recompute conflicts for the old and new email."""
+def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
+             send_invite: bool | None = None, **named) -> StagedRow:
+    """Save an inline edit (cell texts by field key), check it again, and recompute conflicts."""
     _require_editable(batch, row)
-    first, last, clean_email, type_value, errors = validate_fields(
-        first_name, last_name, email, account_type, has_type_column=True
-    )
-    type_error = next((e for e in errors if e.startswith("Account type")), None)
-    errors = [e for e in errors if e is not type_error]
+    raw = {**(values or {}), **named}
+    fields = [f for f in staged_fields() if f.key in raw and f.key != "send_invite"]
+    checked = check_values(raw, fields=fields)
+    if "first_name" not in raw or "last_name" not in raw:  # names left alone keep their value
+        checked.problems[:] = [p for p in checked.problems if p["code"] != "names_missing"]
+    type_error = next((p for p in checked.problems if p["code"] == "unknown_account_type"), None)
+    own = [p for p in checked.problems if p is not type_error]
     old_email = row.email
-    row.first_name, row.last_name, row.email = first, last, clean_email
-    row.account_type = type_value if type_error is None else row.account_type
-    row.errors, row.fields_ok = errors, not errors
-    row.email_ok = bool(clean_email) and not any(e.startswith(_EMAIL_ERROR_STARTS) for e in errors)
-    row.account_type_error = type_error
+    for import_field in fields:
+        value = checked.values[import_field.key]
+        if import_field.key == "account_type":
+            if type_error is None:
+                row.account_type = value
+        elif import_field.column:
+            setattr(row, import_field.column, value)
+        else:
+            row.extra = {**(row.extra or {}), import_field.key: value}
+    if "email" in raw:
+        row.email_ok = checked.email_ok
+    row.errors, row.fields_ok = own, not own
+    row.account_type_error = type_error["params"]["value"] if type_error else None
     if send_invite is not None:
         row.send_invite = send_invite
     db.session.flush()
-    emails = StagedRow.email.in_({old_email, clean_email})
+    emails = StagedRow.email.in_({old_email, row.email})
     refresh_rows(batch, emails, emails)
     db.session.commit()
     db.session.refresh(row)
@@ -234,15 +246,14 @@ def _update(clauses, values) -> int:
     ).rowcount
 
 
+def row_problem_items(row) -> list[dict]:
+    """Why a row will not be created, as data."""
+    return outcome_problems(row)
+
+
 def row_reason(row) -> str:
     """Why a row will not be created, in one sentence or more."""
-    if row.status == RowStatus.DUPLICATE:
-        return f"Same as line {row.duplicate_of} in every field, so it is ignored."
-    if row.status == RowStatus.EXISTING:
-        return "Already has an account in this organisation."
-    if row.status == RowStatus.FAILED:
-        return row.failure_reason or "Not created."
-    return " ".join(row.problems)
+    return " ".join(sentences(row_problem_items(row)))
 
 
 def problems_csv(batch: ImportBatch) -> bytes:
@@ -254,9 +265,17 @@ def problems_csv(batch: ImportBatch) -> bytes:
                                   RowStatus.FAILED)),
         ).order_by(StagedRow.line, StagedRow.id)
     )
-    return write_csv(
-        ["Line", "First Name", "Last Name", "Email Address", "Account Type", "Reason"],
-        ([row.line, row.first_name, row.last_name, row.email,
-          ACCOUNT_TYPE_LABELS.get(row.account_type, row.account_type), row_reason(row)] for row in rows),
-    )
+    fields = [f for f in staged_fields() if f.in_problems_csv]
 
+    def shown(row, import_field):
+        value = row.value(import_field.key)
+        if import_field.key == "account_type":
+            return ACCOUNT_TYPE_LABELS.get(value, value)
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        return value
+
+    return write_csv(
+        ["Line", *(f.label for f in fields), "Reason"],
+        ([row.line, *(shown(row, f) for f in fields), row_reason(row)] for row in rows),
+    )

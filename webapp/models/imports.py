@@ -13,6 +13,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,8 +56,11 @@ class ImportBatch(db.Model):
     delimiter: Mapped[str | None] = mapped_column(String(2))
     delimiter_detected: Mapped[str | None] = mapped_column(String(2))
     headers: Mapped[list] = mapped_column(JSON, default=list)
-    # {"first_name": index|None, "last_name": ..., "email": ..., "account_type": ..., "full_name": ...}
+    # {import field key (see imports/fields.py): column index or None}
     column_map: Mapped[dict] = mapped_column(JSON, default=dict)
+    # How the file was read beyond encoding and delimiter: sheet, sheet_names, header_line, headerless,
+    # skipped [{line, text, reason}], encoding_guessed, and the mapping's doubts (why a person should look).
+    read_info: Mapped[dict | None] = mapped_column(JSON)
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     created_count: Mapped[int] = mapped_column(Integer, default=0)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -112,10 +116,14 @@ class StagedRow(db.Model):
     account_type: Mapped[str] = mapped_column(String(20), default="user")
     send_invite: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(10), default=RowStatus.VALID)
-    # Problems with the names or the email (conflicts with other rows are computed apart).
+    # Problems with the row's own values, as data: [{"field", "code", "params"}] (see imports/problems.py).
+    # The account type refusal and email conflicts live in their own columns, recomputed set-based.
     errors: Mapped[list] = mapped_column(JSON, default=list)
+    # Values of registered fields that have no column of their own: {field key: value}.
+    extra: Mapped[dict | None] = mapped_column(JSON)
     fields_ok: Mapped[bool] = mapped_column(Boolean, default=True)
     email_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The account type text that was not understood (None when the type is fine).
     account_type_error: Mapped[str | None] = mapped_column(Text)
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
     conflict_with: Mapped[int | None] = mapped_column(Integer)
@@ -123,11 +131,39 @@ class StagedRow(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     @property
+    def problem_items(self) -> list[dict]:
+        """Every problem with the row, as data."""
+        from webapp.imports.problems import stored_problems
+
+        return stored_problems(self.errors, self.account_type_error, self.conflict_with)
+
+    @property
     def problems(self) -> list[str]:
         """Every problem to show beside the row, in plain sentences."""
-        found = list(self.errors or [])
-        if self.account_type_error:
-            found.append(self.account_type_error)
-        if self.conflict_with:
-            found.append(f"Same email as line {self.conflict_with}, with different details.")
-        return found
+        from webapp.imports.problems import sentences
+
+        return sentences(self.problem_items)
+
+    def value(self, key: str):
+        """A registered field's staged value: its own column, or the extra values."""
+        from webapp.imports.fields import get_field
+
+        import_field = get_field(key)
+        if import_field is not None and import_field.column:
+            return getattr(self, import_field.column)
+        return (self.extra or {}).get(key, "")
+
+
+class ImportMapping(db.Model):
+    """The column mapping an organisation confirmed for a set of headers, offered again next time."""
+
+    __tablename__ = "import_mappings"
+    __table_args__ = (UniqueConstraint("org_id", "headers_key", name="uq_import_mappings_org_headers"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    # sha256 of the normalised headers (see columns.headers_key).
+    headers_key: Mapped[str] = mapped_column(String(64))
+    # {field key: column index or None}
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
