@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from webapp.extensions import db
+from webapp.imports.problems import sentences, stored_problems
 from webapp.models import ImportBatch, RowStatus, StagedRow
 
 REMOVED = "removed"  # a row the admin removed, when removals keep the row
@@ -69,11 +70,7 @@ def problem_reason(row) -> str:
     """Why a row was left out, in the words the staged table shows."""
     if row.status == RowStatus.EXISTING:
         return "Already has an account in this organisation."
-    found = list(row.errors or [])
-    if row.account_type_error:
-        found.append(row.account_type_error)
-    if row.conflict_with:
-        found.append(f"Same email as line {row.conflict_with}, with different details.")
+    found = sentences(stored_problems(row.errors, row.account_type_error, row.conflict_with))
     return " ".join(found) or "Not ready when Create Users was pressed."
 
 
