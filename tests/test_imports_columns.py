@@ -123,9 +123,10 @@ def test_no_email_column_names_the_headers_found():
     )
 
 
-def test_a_file_without_a_header_row_is_explained():
-    with pytest.raises(NoEmailColumn, match="the first row looks like a person, not a header row"):
-        map_columns(headers_of("no_header.csv"))
+def test_a_file_without_a_header_row_is_mapped_by_content():
+    table = read_table((DATA / "no_header.csv").read_bytes(), "no_header.csv")
+    assert table.headerless and table.rows[0] == (1, ["Jane", "Doe", "jane@example.com"])
+    assert map_columns(table.headers, table.rows).email == 2
 
 
 def test_only_look_alike_email_columns_is_no_email_column():
