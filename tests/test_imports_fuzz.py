@@ -153,8 +153,6 @@ def test_cli_import_of_every_case_exits_0_or_2_without_a_traceback(runner, org, 
         assert "Traceback" not in result.stderr, name
 
 
-@pytest.mark.xfail(strict=False, reason="pipeline: names longer than the staged column give a database error "
-                                        "on PostgreSQL; per-field length limits are being added by `pipeline`")
 @pytest.mark.parametrize("name, data", PIPELINE_CASES, ids=[name for name, _ in PIPELINE_CASES])
 def test_over_long_names_are_a_row_problem_not_a_500(signed_in, runner, org, tmp_path, name, data):
     assert _upload(signed_in, name, data).status_code < 500

@@ -21,7 +21,7 @@ def body(message) -> str:
 
 
 def emailed_password(message) -> str | None:
-    line = next((l for l in body(message).splitlines() if l.startswith("Password:")), None)
+    line = next((text for text in body(message).splitlines() if text.startswith("Password:")), None)
     return line.split(":", 1)[1].strip() if line else None
 
 

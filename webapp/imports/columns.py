@@ -243,7 +243,7 @@ def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int
 
 
 def _keep_real_account_types(sampled: list[_Column], candidates: dict) -> None:
-    """A column is Account Type only when its values are account types (a Role of job titles is not)."""
+    """A loosely named column (Role, Type) is Account Type only when its values are account types."""
     options = candidates.get("account_type")
     if not options:
         return
@@ -251,7 +251,8 @@ def _keep_real_account_types(sampled: list[_Column], candidates: dict) -> None:
     for rank, index in options:
         column = sampled[index]
         filled = [v for v in column.values if v]
-        if not filled or column.share(lambda v: parse_account_type(v) is not None and account_type_key(v)) >= 0.5:
+        # An explicit "Account Type" / "User Type" header is trusted: its unknown values are row problems.
+        if rank <= 1 or not filled or column.share(lambda v: parse_account_type(v) is not None and account_type_key(v)) >= 0.5:
             kept.append((rank, index))
     candidates["account_type"] = kept
 

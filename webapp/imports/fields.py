@@ -139,10 +139,10 @@ BUILT_IN: tuple[ImportField, ...] = (
             ("Account Type", "Type of account", "Type de compte", "Kontotyp", "Kontoart", "Tipo de cuenta",
              "Tipo di account", "Tipo de conta", "Accounttype", "Typ konta", "Тип учётной записи",
              "Тип учетной записи", "アカウント種別", "アカウントの種類"),
-            ("User Type", "Usertype", "Member Type", "Account Role", "User Role", "Rôle", "Benutzertyp",
+            ("User Type", "Usertype", "Member Type", "Account Role", "User Role", "Benutzertyp",
              "Tipo de usuario", "Tipo di utente", "Tipo de usuário", "Gebruikerstype", "Typ użytkownika",
              "Тип пользователя", "ユーザー種別"),
-            ("Role", "Type", "Rolle", "Rol", "Ruolo", "Função", "Rola", "Роль", "役割"),
+            ("Role", "Rôle", "Type", "Rolle", "Rol", "Ruolo", "Função", "Rola", "Роль", "役割"),
         )),
     ImportField(
         "send_invite", "Send Invite & Password", kind=FLAG, max_length=None, noun="Send Invite & Password",

@@ -132,7 +132,9 @@ def _read_text(data: bytes, encoding: str | None, delimiter: str | None, header_
     # In the ASCII-based encodings a control character is one byte; deleting them from the bytes is much
     # faster than searching 100,000 lines of text for them.
     maybe_controls = chosen_encoding in UTF16 or len(data.translate(None, _CONTROL_BYTES)) != len(data)
-    text, removed = _remove_control_characters(text) if maybe_controls else (text, 0)
+    # Stray control characters stay in the cells: cleaning removes them and shows each affected row as a
+    # problem, so the admin sees where they were. Text made mostly of them is refused here.
+    removed = _count_control_characters(text) if maybe_controls else 0
 
     delimiter_detected = detect_delimiter(text) or ("\t" if chosen_encoding in UTF16 else ",")
     chosen_delimiter = delimiter or delimiter_detected
@@ -164,14 +166,12 @@ def _decode(data: bytes, encoding: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _remove_control_characters(text: str) -> tuple[str, int]:
-    """Drop stray control characters (a NUL, a form feed); refuse text that is mostly made of them."""
-    if not _CONTROL.search(text):
-        return text, 0
-    cleaned, removed = _CONTROL.subn("", text)
-    if removed > max(3, _MOSTLY_CONTROL * len(text)):
+def _count_control_characters(text: str) -> int:
+    """How many stray control characters (a NUL, a form feed) the text holds; refuse text mostly made of them."""
+    found = len(_CONTROL.findall(text))
+    if found > max(3, _MOSTLY_CONTROL * len(text)):
         raise UnreadableFile(_NOT_TEXT)
-    return cleaned, removed
+    return found
 
 
 def detect_delimiter(text: str) -> str | None:

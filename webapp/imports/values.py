@@ -17,7 +17,7 @@ _ACCOUNT_TYPE_ALIASES = {
     "user": "user", "orguser": "user", "organisationuser": "user", "organizationuser": "user",
     "learner": "user", "member": "user", "standard": "user", "standarduser": "user", "student": "user",
     "utilisateur": "user", "benutzer": "user", "nutzer": "user", "usuario": "user", "utente": "user",
-    "usuario": "user", "usuário": "user", "gebruiker": "user", "uzytkownik": "user", "użytkownik": "user",
+    "usuário": "user", "gebruiker": "user", "uzytkownik": "user", "użytkownik": "user",
     "пользователь": "user", "ユーザー": "user", "membre": "user", "mitglied": "user", "miembro": "user",
     "guest": "guest", "guestuser": "guest", "externalguest": "guest", "invité": "guest", "invite": "guest",
     "gast": "guest", "invitado": "guest", "ospite": "guest", "convidado": "guest", "gość": "guest",
