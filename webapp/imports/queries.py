@@ -38,6 +38,8 @@ def batch_banner(org_id: int, batch_id: int) -> dict | None:
 def _banner_words(outcome: str, count: int) -> str:
     if outcome == "created":
         return "user created" if count == 1 else "users created"
+    if outcome == "duplicate" and count == 1:
+        return "ignored as a duplicate of an earlier line"
     return BANNER_WORDS[outcome]
 
 
