@@ -150,7 +150,7 @@ def test_banner_queries_for_the_users_list(signed_in, org, other_org, batch):
     ids = set(db.session.scalars(user_ids_for_batch(org.id, batch.id)))
     assert ids == {u.id for e, u in users_by_email(org).items() if e != "admin@acme.example"}
     page = signed_in.get(f"/users/?batch={batch.id}").get_data(as_text=True)
-    assert "Import of import_mixed.csv finished" in page and "3 created" in page and "ignored" in page
+    assert "Import of import_mixed.csv finished" in page and "3 users created" in page and "ignored" in page
     assert "grace@example.com" in page and "admin@acme.example" not in page.split("</header>")[1]
     assert "Select all 3 users matching this filter" in " ".join(page.split())
     assert f'<input type="hidden" name="batch" value="{batch.id}">' in page  # kept by search and bulk actions

@@ -150,3 +150,9 @@ def test_two_bare_email_columns_stay_a_table_not_a_recipient_list():
     text = "".join(f"p{n}@example.com,manager@example.com\r\n" for n in range(10))
     table = read_table(text.encode(), "people.csv")
     assert table.headers == ["Column 1", "Column 2"] and len(table.rows) == 10
+
+
+def test_a_header_showing_an_example_address_is_still_the_header():
+    text = "First Name,Last Name,Email (e.g. jane@example.com)\r\nAnn,Ames,ann@example.com\r\n"
+    table = read_table(text.encode(), "people.csv")
+    assert table.header_line == 1 and table.headers[2] == "Email (e.g. jane@example.com)"

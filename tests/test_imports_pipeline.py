@@ -252,3 +252,12 @@ def test_a_delimiter_that_loses_the_email_column_keeps_the_rows_and_says_why(sig
                               data={"encoding": "utf-8", "delimiter": ";", "column_0": "email", "preview": "1"})
     assert response.status_code == 422 and "No email column found" in response.get_data(as_text=True)
     assert latest_batch().delimiter == "," and len(rows_of(batch.id)) == 3
+
+
+def test_an_uncertain_file_staged_in_the_background_ends_on_the_matching_step(app, signed_in):
+    app.config["IMPORT_BACKGROUND_ROWS"] = 1
+    upload(signed_in, "map_headerless.csv")
+    batch = latest_batch()
+    assert batch.status == "staged" and batch.job_id is not None
+    progress = signed_in.get(f"/users/import/{batch.id}/progress", headers={"HX-Request": "true"})
+    assert progress.status_code == 286 and progress.headers["HX-Redirect"] == f"/users/import/{batch.id}/match"

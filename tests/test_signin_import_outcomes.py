@@ -86,7 +86,7 @@ def test_the_users_list_banner_names_the_file_and_accounts_for_every_line(finish
     batch, _ = finished
     page = " ".join(signed_in.get(f"/users/?batch={batch.id}").get_data(as_text=True).split())
     assert "Import of import_fifty_problems.csv finished:</strong> 50 lines read." in page
-    for words in ("38 created", "2 failed", "5 left out with a problem",
+    for words in ("38 users created", "2 failed", "5 left out with a problem",
                   "2 ignored as duplicates of earlier lines", "3 removed by an admin before Create Users"):
         assert words in page
 

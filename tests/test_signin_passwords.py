@@ -199,3 +199,21 @@ def test_sign_in_details_in_link_mode_send_a_link_not_a_password(signed_in, org,
     assert "/reset-password/" in body(message) and "Password:" not in body(message)
     db.session.expire_all()
     assert db.session.get(User, user.id).password_hash == old_hash
+
+
+@pytest.mark.parametrize("send_invite", ["yes", "no"])
+def test_in_link_mode_enrolment_emails_carry_links_not_passwords(signed_in, org, admin, send_invite):
+    from webapp.enrolments import services as enrolments
+
+    org.password_delivery = "link"
+    db.session.commit()
+    series = enrolments.create_series(org.id, admin, name="Safety", description="")
+    learner = create_user(org, admin, first_name="Ed", last_name="E", email="ed@example.com").user
+    signed_in.post("/enrolments/new", data={"source": "selection", "user_id": learner.id,
+                                            "series": series.id, "send_invite": send_invite})
+    message = db.session.scalar(select(OutboxMessage).order_by(OutboxMessage.id.desc()))
+    assert message.to_address == ("ed@example.com" if send_invite == "yes" else "admin@acme.example")
+    assert "/reset-password/" in message.text_body
+    assert not re.search(r"[Pp]assword: [a-z0-9]{5}-", message.text_body)
+    for attachment in message.attachments:
+        assert b"New password" not in attachment.data and b"/reset-password/" in attachment.data

@@ -80,8 +80,8 @@ def header_word_count(cells: list[str]) -> int:
     """How many cells read like column names (Name, E-mail, Nachname, Courriel...)."""
     count = 0
     for cell in cells:
-        if not cell or len(cell) > 60:
-            continue
+        if not cell or len(cell) > 60 or ("@" in cell and EMAIL.fullmatch(cell.strip(BLANK_CHARS))):
+            continue  # an address is a value, not a column name, even jane.email@example.com
         lowered = cell.lower()
         if "email" in lowered or "name" in lowered.replace(" ", ""):
             count += 1
@@ -192,7 +192,9 @@ def _choose_header(filled, header_line):
                 return index, index, "above the header row you chose"
         raise NoTable(f"Line {header_line} is blank or past the end of the file. Choose a line that holds the "
                       "column names, such as First Name and Email Address.")
-    first_email = next((index for index, (_line, cells) in enumerate(filled) if has_email(cells)), None)
+    # A header may show an example address ("Email (e.g. jane@example.com)"): words decide, not the @.
+    first_email = next((index for index, (_line, cells) in enumerate(filled)
+                        if has_email(cells) and header_word_count(cells) < 2), None)
     if first_email == 0:
         return 0, None, "above the first person"
     last_candidate = min(first_email if first_email is not None else _HEADER_SCAN, _HEADER_SCAN, len(filled))

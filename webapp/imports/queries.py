@@ -31,8 +31,16 @@ def batch_banner(org_id: int, batch_id: int) -> dict | None:
     return {
         "filename": batch.filename, "created": counts["created"], "failed": counts["failed"],
         "duplicates": counts["duplicate"], "total": counts.total,
-        "outcomes": [(BANNER_WORDS[key], counts[key]) for key in BANNER_WORDS if counts[key]],
+        "outcomes": [(_banner_words(key, counts[key]), counts[key]) for key in BANNER_WORDS if counts[key]],
     }
+
+
+def _banner_words(outcome: str, count: int) -> str:
+    if outcome == "created":
+        return "user created" if count == 1 else "users created"
+    if outcome == "duplicate" and count == 1:
+        return "ignored as a duplicate of an earlier line"
+    return BANNER_WORDS[outcome]
 
 
 # How the banner names each outcome after its count ("3 failed", "2 removed by you").

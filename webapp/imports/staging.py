@@ -76,9 +76,12 @@ def read_file(data: bytes, filename: str, *, encoding: str | None = None, delimi
     if mapping is not None:
         return table, chosen_map(table.headers, mapping)
     try:
-        return table, column_mapping.map_columns(table.headers, table.rows)
+        column_map = column_mapping.map_columns(table.headers, table.rows)
     except column_mapping.NoEmailColumn as exc:
         raise StagingError(str(exc)) from None
+    if getattr(table, "headerless", False):
+        column_map.doubts.insert(0, "the file has no header row")
+    return table, column_map
 
 
 def chosen_map(headers: list[str], mapping: dict):

@@ -321,6 +321,8 @@ def progress(batch_id: int):
 def _after_job_url(current: ImportBatch) -> str:
     if current.status == BatchStatus.DONE:
         return url_for("users.index", batch=current.id)
+    if current.status == BatchStatus.STAGED and current.created_count == 0 and matching.needs_matching(current):
+        return url_for("imports.match", batch_id=current.id)
     return url_for("imports.batch", batch_id=current.id)
 
 
