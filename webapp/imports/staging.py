@@ -1,7 +1,6 @@
 """Staging: read an uploaded file into an import batch of rows, set-based, ready to check and edit."""
 from __future__ import annotations
 
-import inspect
 import logging
 from datetime import timedelta
 
@@ -43,9 +42,8 @@ def _megabytes(size: int) -> str:
 
 
 def _read_table(data: bytes, filename: str, **options):
-    """reading.read_table with the options this reader knows (sheet and header_line are newer)."""
-    accepted = inspect.signature(reading.read_table).parameters
-    kwargs = {key: value for key, value in options.items() if value not in (None, "") and key in accepted}
+    """reading.read_table with the options the admin chose (blank ones left to detection)."""
+    kwargs = {key: value for key, value in options.items() if value is not None and value != ""}
     return reading.read_table(data, filename, **kwargs)
 
 
