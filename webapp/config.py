@@ -55,6 +55,7 @@ class Config:
     IMPORT_MAX_BYTES = 20 * 1024 * 1024
     IMPORT_BACKGROUND_ROWS = 2000  # files and batches larger than this use a background job
     IMPORT_BATCH_TTL_DAYS = 7
+    IMPORT_UNDO_DAYS = 7  # a finished import can be undone for this many days
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
 
     USERS_PER_PAGE = 50

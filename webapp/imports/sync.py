@@ -304,6 +304,7 @@ def after_create(batch: ImportBatch, actor_id: int | None) -> list[dict]:
     if in_use(batch):
         _settle_rows(batch)
     record_created(batch)
+    _keep_for_undo(batch)
     if not in_use(batch):
         return []
     # Created people's planned extras need their new ids.
@@ -331,6 +332,17 @@ def after_create(batch: ImportBatch, actor_id: int | None) -> list[dict]:
                  target_id=batch.id, mode=batch.mode, updated=counts["updated"],
                  unchanged=counts["unchanged"], deactivated=counts["deactivated"], leavers=left)
     return outcomes
+
+
+def _keep_for_undo(batch: ImportBatch) -> None:
+    """The batch (and so its record of effects) must outlive the undo window."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    keep_until = utcnow() + timedelta(days=current_app.config["IMPORT_UNDO_DAYS"])
+    if batch.expires_at is None or batch.expires_at < keep_until:
+        batch.expires_at = keep_until
 
 
 def record_created(batch: ImportBatch) -> None:
