@@ -27,7 +27,7 @@ def test_json_contract_after_creating(runner, org):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert set(report) == {"rows_read", "duplicates_ignored", "invalid", "existing", "valid", "created",
-                           "failed", "encoding", "delimiter", "columns", "rows"}
+                           "failed", "encoding", "delimiter", "columns", "rows", "batch_id"}
     assert (report["rows_read"], report["duplicates_ignored"], report["invalid"], report["existing"],
             report["valid"]) == (9, 1, 4, 1, 3)
     assert report["rows_read"] == report["duplicates_ignored"] + report["invalid"] + report["existing"] + report["valid"]

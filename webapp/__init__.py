@@ -116,6 +116,8 @@ def register_cli(app: Flask) -> None:
 
     for module in (auth_cli, imports_cli, mail_cli, jobs_cli):
         module.register(app)
+    from webapp.imports import sync_cli  # adds undo-import to the `users` group
+    sync_cli.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

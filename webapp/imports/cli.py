@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.imports import creating, staging
+from webapp.imports import creating, staging, sync_cli
 from webapp.models import AccountType, ImportBatch, Organisation, RowStatus, StagedRow, User
 
 FILE_PROBLEM_EXIT = 2
@@ -30,7 +30,11 @@ def users() -> None:
               help="Account type for rows whose file gives none.")
 @click.option("--send-invite", is_flag=True, help="Email each created user a welcome with their password.")
 @click.option("--as", "as_email", default=None, help="The admin who creates them (default: the first admin).")
-def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as_email) -> None:
+@sync_cli.mode_option
+@sync_cli.deactivate_option
+@sync_cli.create_groups_option
+def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as_email, mode,
+                 deactivate_missing, create_groups) -> None:
     """Import PATH (.csv, .tsv, .txt or .xlsx) into the organisation."""
     org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     if org is None:
@@ -48,6 +52,7 @@ def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as
     except staging.StagingError as exc:
         db.session.rollback()
         _fail(f"{path}: {exc}")
+    sync_cli.configure(batch, mode, deactivate_missing, create_groups)
     counts = _staged_counts(batch.id)
     if send_invite:
         db.session.execute(db.update(StagedRow).where(StagedRow.batch_id == batch.id)
@@ -59,10 +64,11 @@ def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as
         if result.error:
             _fail(result.error)
     report = _report(db.session.get(ImportBatch, batch.id), counts, result)
+    report = sync_cli.extend_report(report, batch.id, actor.id, dry_run)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
-        click.echo(_summary(report, dry_run))
+        click.echo(_summary(report, dry_run) + sync_cli.summary_lines(report, dry_run))
 
 
 def _fail(reason: str) -> None:
