@@ -106,6 +106,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, users_bp, imports_bp, enrolments_bp, mail_bp):
         app.register_blueprint(blueprint)
+    from webapp.imports.sync_views import bp as imports_sync_bp  # modes, changes, leavers, undo
+    app.register_blueprint(imports_sync_bp)
 
 
 def register_cli(app: Flask) -> None:

@@ -7,6 +7,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import Optional
 
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS
+from webapp.imports.sync_forms import UploadOptions
 from webapp.imports.reading import DELIMITER_CHOICES, ENCODING_CHOICES
 from webapp.imports.table import BULK_ACTIONS, FILTERS
 
@@ -14,7 +15,7 @@ ACCOUNT_TYPE_CHOICES = list(ACCOUNT_TYPE_LABELS.items())
 NO_COLUMN = ""
 
 
-class UploadForm(FlaskForm):
+class UploadForm(UploadOptions, FlaskForm):  # UploadOptions: mode and full-list options (sync_forms)
     file = FileField("File to import", validators=[FileRequired("Choose a file to upload.")])
 
 

@@ -17,7 +17,6 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import leavers, reading, sync_fields
 from webapp.models import (
-    ACCOUNT_TYPE_LABELS,
     AccountType,
     EffectKind,
     Enrolment,
@@ -104,6 +103,8 @@ def _extra_cells(batch: ImportBatch) -> dict[int, dict[str, sync_fields.Parsed]]
 def plan(batch: ImportBatch, actor_id: int | None = None) -> PlanCounts:
     """Work out, for every open row, what applying it will do; replace the batch's plan (bulk insert)."""
     db.session.execute(delete(StagedChange).where(StagedChange.batch_id == batch.id))
+    if not in_use(batch):
+        return PlanCounts()
     update_mode = batch.mode in UPDATE_MODES
     cells = _extra_cells(batch)
     groups = {name.casefold(): gid for gid, name in db.session.execute(
@@ -458,22 +459,28 @@ def sync_counts(batch: ImportBatch) -> dict:
             "deactivated": deactivated}
 
 
-def describe(changes: dict) -> str:
-    """One line for a row's changes: "First name: Ann → Anne; Groups: + Sales"."""
+def change_parts(changes: dict) -> list[dict]:
+    """A row's changes for people: [{"label", "old", "new"}] for fields, [{"label", "added"}] for links."""
     parts = []
     for name, label in FIELD_LABELS.items():
         if name in changes:
             old, new = changes[name]
             if name == "account_type":
-                old, new = ACCOUNT_TYPE_LABELS.get(AccountType(old)), ACCOUNT_TYPE_LABELS.get(AccountType(new))
+                old, new = AccountType(old).label, AccountType(new).label
             elif name == "active":
                 old, new = ("Active" if old else "Inactive"), ("Active" if new else "Inactive")
-            parts.append(f"{label}: {old or '(blank)'} → {new}")
+            parts.append({"label": label, "old": old or "(blank)", "new": new})
     if changes.get("groups"):
-        parts.append("Groups: + " + ", ".join(changes["groups"]))
+        parts.append({"label": "Groups", "added": ", ".join(changes["groups"])})
     if changes.get("series"):
-        parts.append("Series: + " + ", ".join(changes["series"]))
-    return "; ".join(parts)
+        parts.append({"label": "Series", "added": ", ".join(changes["series"])})
+    return parts
+
+
+def describe(changes: dict) -> str:
+    """One line for a row's changes: "First name: Ann → Anne; Groups: + Sales"."""
+    return "; ".join(f"{p['label']}: {p['old']} → {p['new']}" if "old" in p else f"{p['label']}: + {p['added']}"
+                     for p in change_parts(changes))
 
 
 def _outcomes(batch: ImportBatch) -> list[dict]:

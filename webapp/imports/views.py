@@ -18,7 +18,7 @@ from webapp import jobs
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports import creating, staging, table
+from webapp.imports import creating, staging, sync_forms, table
 from webapp.imports.reading import ENCODING_CHOICES
 from webapp.imports.forms import (
     FILTER_CHOICES,
@@ -92,6 +92,7 @@ def upload():
     except staging.StagingError as exc:
         db.session.rollback()
         return _render_index(form, error=str(exc), status=422)
+    sync_forms.apply_upload_options(batch, form)  # upload mode and full-list options
     return redirect(url_for("imports.batch", batch_id=batch.id))
 
 
