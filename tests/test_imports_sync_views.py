@@ -96,3 +96,14 @@ def test_another_organisations_import_is_not_found(signed_in, other_org, make_us
         assert signed_in.get(f"/users/import/{batch.id}/{path}").status_code == 404
     assert signed_in.post(f"/users/import/{batch.id}/undo").status_code == 404
     assert signed_in.post(f"/users/import/{batch.id}/mode", data={"mode": "update"}).status_code == 404
+
+
+def test_the_users_banner_reports_updates_unchanged_and_deactivations(signed_in, org, admin, make_user):
+    make_user(email="ann@example.com", first_name="Ann", last_name="Old")
+    make_user(email="cy@example.com", first_name="Cy", last_name="Same")
+    make_user(email="gone@example.com")
+    batch = stage(org, admin, "First Name,Last Name,Email\nAnn,New,ann@example.com\nCy,Same,cy@example.com\n"
+                  "Dee,D,dee@example.com\n", mode="add_update", deactivate_missing=True)
+    creating.create_users(batch.id, admin.id)
+    page = signed_in.get(f"/users/?batch={batch.id}").get_data(as_text=True)
+    assert "1 user created, 1 updated, 1 unchanged, 1 deactivated." in " ".join(page.split())

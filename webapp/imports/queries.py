@@ -26,4 +26,7 @@ def batch_banner(org_id: int, batch_id: int) -> dict | None:
         select(func.count()).select_from(StagedRow)
         .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.DUPLICATE)
     ) or 0
-    return {"created": batch.created_count, "failed": batch.failed_count, "duplicates": duplicates}
+    from webapp.imports.sync import banner_counts  # updated, unchanged, deactivated, undone
+
+    return {"created": batch.created_count, "failed": batch.failed_count, "duplicates": duplicates,
+            **banner_counts(batch)}

@@ -459,6 +459,15 @@ def sync_counts(batch: ImportBatch) -> dict:
             "deactivated": deactivated}
 
 
+def banner_counts(batch: ImportBatch) -> dict:
+    """What the Users list banner adds for a finished import: updates, deactivations, an undo."""
+    from webapp.models import ImportUndo
+
+    counts = {**sync_counts(batch), "undone": db.session.get(ImportUndo, batch.id) is not None}
+    # Only what happened: a plain import's banner keeps exactly its own keys.
+    return {key: value for key, value in counts.items() if value}
+
+
 def change_parts(changes: dict) -> list[dict]:
     """A row's changes for people: [{"label", "old", "new"}] for fields, [{"label", "added"}] for links."""
     parts = []
