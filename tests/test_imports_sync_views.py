@@ -107,3 +107,9 @@ def test_the_users_banner_reports_updates_unchanged_and_deactivations(signed_in,
     creating.create_users(batch.id, admin.id)
     page = signed_in.get(f"/users/?batch={batch.id}").get_data(as_text=True)
     assert "1 user created, 1 updated, 1 unchanged, 1 deactivated." in " ".join(page.split())
+
+
+def test_a_plain_add_import_does_not_load_a_changes_preview(signed_in, org, admin):
+    batch = stage(org, admin, "First Name,Email\nAnn,ann@example.com\n")
+    page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
+    assert "Mode: Add new people" in page and f"/users/import/{batch.id}/changes" not in page

@@ -114,7 +114,7 @@ def do_undo(batch_id: int):
 def sync_helpers():
     """Names the sync partials need when another page includes them."""
     return {"sync_modes": sync.MODES, "sync_mode_hints": MODE_HINTS, "sync_mode_form": _mode_form,
-            "sync_change_parts": sync.change_parts,
+            "sync_change_parts": sync.change_parts, "sync_in_use": sync.in_use,
             "sync_type_label": lambda value: AccountType(value).label}
 
 
