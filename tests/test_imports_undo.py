@@ -130,3 +130,14 @@ def test_undo_is_one_transaction_and_set_based(org, admin):
 
     assert statements(3) == statements(70)
     assert count(User, User.email.like("p%")) == 0
+
+
+def test_undo_that_cannot_finish_undoes_nothing_and_says_why(org, admin, make_user):
+    batch = stage(org, admin, "First Name,Email\nAnn,ann@example.com\nBob,bob@example.com\n")
+    run(batch, admin)
+    # Someone else's account now records Ann as its creator: she cannot simply be removed.
+    make_user(email="later@example.com", created_by_id=by_email(org, "ann@example.com").id)
+    with pytest.raises(undo.UndoRefused, match="Nothing was undone"):
+        undo.undo_import(batch.id, admin.id)
+    assert by_email(org, "bob@example.com") is not None
+    assert undo.undone(db.session.get(ImportBatch, batch.id)) is None

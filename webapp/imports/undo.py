@@ -102,10 +102,17 @@ def undo_import(batch_id: int, actor_id: int | None) -> UndoReport:
         db.session.rollback()
         raise UndoRefused("This import is already being undone.") from None
     report = UndoReport(batch_id=batch.id)
-    _remove_created(batch, report)
-    _restore_fields(batch, report)
-    _remove_links(batch, report)
-    _reverse_activations(batch, report)
+    try:
+        _remove_created(batch, report)
+        _restore_fields(batch, report)
+        _remove_links(batch, report)
+        _reverse_activations(batch, report)
+    except IntegrityError as exc:
+        # Something else now points at a person the import created: undo nothing, say so.
+        db.session.rollback()
+        raise UndoRefused("Nothing was undone: some of the people this import created are now "
+                          f"referred to elsewhere ({type(exc.orig).__name__}). Remove them one by one "
+                          "instead.") from None
     report.not_undone_count = len(report.not_undone)
     report.not_undone = report.not_undone[:LIST_LIMIT]
     db.session.execute(update(ImportUndo).where(ImportUndo.batch_id == batch.id)
