@@ -12,7 +12,7 @@ from webapp import audit, jobs
 from webapp.clock import utcnow
 from webapp.credentials import generate_password, hash_generated_password
 from webapp.extensions import db
-from webapp.imports import sync
+from webapp.imports import sync_apply
 from webapp.mail import messages
 from webapp.mail.outbox import PASSWORD_REMOVED, queue_rows, render_email
 from webapp.models import (
@@ -143,7 +143,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
         .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.VALID)
         .order_by(StagedRow.line)
     ).all()
-    ready = sync.before_create(batch, actor_id, ready)  # upload modes and extra columns (imports/sync.py)
+    ready = sync_apply.before_create(batch, actor_id, ready)  # upload modes and extra columns (imports/sync.py)
     # Passwords and hashes first, before any write, so progress can be saved as we go.
     passwords = _passwords(len(ready), job_id)
 
@@ -176,7 +176,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
         db.session.execute(db.insert(User), new_users)
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
-    outcomes += sync.after_create(batch, actor_id)  # updated, unchanged, deactivated; records for undo
+    outcomes += sync_apply.after_create(batch, actor_id)  # updated, unchanged, deactivated; records for undo
     ids_by_email = dict(db.session.execute(
         select(User.email, User.id).join(StagedRow, StagedRow.user_id == User.id)
         .where(StagedRow.batch_id == batch_id)
