@@ -104,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, users_bp, imports_bp, enrolments_bp, mail_bp):
         app.register_blueprint(blueprint)
+    from webapp.imports.sync_views import bp as imports_sync_bp  # modes, changes, leavers, undo
+    app.register_blueprint(imports_sync_bp)
 
 
 def register_cli(app: Flask) -> None:
@@ -114,6 +116,8 @@ def register_cli(app: Flask) -> None:
 
     for module in (auth_cli, imports_cli, mail_cli, jobs_cli):
         module.register(app)
+    from webapp.imports import sync_cli  # adds undo-import to the `users` group
+    sync_cli.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -64,6 +64,7 @@ class Config:
     IMPORT_MAX_DECOMPRESSED_BYTES = 400 * 1024 * 1024  # what a workbook's zip may unpack to
     IMPORT_PARSE_TIMEOUT_SECONDS = 60  # a workbook is parsed in a child process, stopped after this
     IMPORT_PARSE_MEMORY_MB = 1024  # address-space cap of that child process
+    IMPORT_UNDO_DAYS = 7  # a finished import can be undone for this many days
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
 
     USERS_PER_PAGE = 50

@@ -135,6 +135,16 @@ def enrol(org: Organisation, actor: User, series: Series, user_ids: Select, *, s
 
     One transaction and a fixed number of statements whatever the number of users.
     """
+    event = add_enrolments(org, actor, series, user_ids, send_invite=send_invite,
+                           due_date=due_date, problems=problems)
+    db.session.commit()
+    return event.id
+
+
+def add_enrolments(org: Organisation, actor: User, series: Series, user_ids: Select, *,
+                   send_invite: bool, due_date: date | None,
+                   problems: list[LineProblem] = ()) -> AuditEvent:
+    """enrol() inside the caller's transaction (File Import uses it); the caller commits."""
     check_series_and_due_date(series, due_date)
     learners = _learner_rows(org.id, series.id, user_ids)
     if not learners:
@@ -183,8 +193,8 @@ def enrol(org: Organisation, actor: User, series: Series, user_ids: Select, *, s
     db.session.add(event)
     signals.send(signals.enrolled, org_id=org.id, user_ids=[row.id for row in new], actor_id=actor.id,
                  series_id=series.id, send_invite=send_invite)
-    db.session.commit()
-    return event.id
+    db.session.flush()
+    return event
 
 
 def check_series_and_due_date(series: Series, due_date: date | None) -> None:
@@ -220,4 +230,5 @@ def _state(row) -> LearnerState:
 
 __all__ = ["NoticeKind", "EnrolmentError", "SeriesNameTaken", "LineProblem", "AddressList",
            "create_series", "update_series", "set_archived", "group_member_ids",
-           "resolve_addresses", "earliest_due_date", "check_series_and_due_date", "enrol"]
+           "resolve_addresses", "earliest_due_date", "check_series_and_due_date", "enrol",
+           "add_enrolments"]

@@ -11,11 +11,20 @@ from flask import Flask, current_app
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
-from webapp.imports import creating, staging
+from webapp.imports import creating, staging, sync_cli
 from webapp.imports.columns import ColumnMap
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import outcome_problems, sentences
-from webapp.models import AccountType, ImportBatch, ImportUpload, Organisation, RowStatus, StagedRow, User
+from webapp.models import (
+    AccountType,
+    ImportBatch,
+    ImportUpload,
+    Organisation,
+    RowStatus,
+    StagedChange,
+    StagedRow,
+    User,
+)
 
 log = logging.getLogger(__name__)
 FILE_PROBLEM_EXIT = 2
@@ -35,10 +44,15 @@ def users() -> None:
               help="Account type for rows whose file gives none.")
 @click.option("--send-invite", is_flag=True, help="Email each created user a welcome with their password.")
 @click.option("--as", "as_email", default=None, help="The admin who creates them (default: the first admin).")
-def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as_email) -> None:
+@sync_cli.mode_option
+@sync_cli.deactivate_option
+@sync_cli.create_groups_option
+def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as_email, mode,
+                 deactivate_missing, create_groups) -> None:
     """Import PATH (.csv, .tsv, .txt or .xlsx) into the organisation."""
     try:
-        report = _import(path, org_slug, dry_run, account_type, send_invite, as_email)
+        report = _import(path, org_slug, dry_run, account_type, send_invite, as_email,
+                         (mode, deactivate_missing, create_groups))
     except _Refused as refused:
         db.session.rollback()
         _fail(str(refused))
@@ -50,14 +64,14 @@ def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False))
     else:
-        click.echo(_summary(report, dry_run))
+        click.echo(_summary(report, dry_run) + sync_cli.summary_lines(report, dry_run))
 
 
 class _Refused(Exception):
     """The import cannot go on; str(error) is the one line to print."""
 
 
-def _import(path, org_slug, dry_run, account_type, send_invite, as_email) -> dict:
+def _import(path, org_slug, dry_run, account_type, send_invite, as_email, sync_options) -> dict:
     org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     if org is None:
         raise _Refused(f'No organisation has the slug "{org_slug}".')
@@ -82,6 +96,7 @@ def _import(path, org_slug, dry_run, account_type, send_invite, as_email) -> dic
         raise _Refused(f"{path}: {exc}") from None
     batch_id = batch.id
     try:
+        sync_cli.configure(batch, *sync_options)  # upload mode and full-list options
         counts = _staged_counts(batch_id)
         if send_invite:
             db.session.execute(db.update(StagedRow).where(StagedRow.batch_id == batch_id)
@@ -93,6 +108,7 @@ def _import(path, org_slug, dry_run, account_type, send_invite, as_email) -> dic
             if result.error:
                 raise _Refused(result.error)
         report = _report(db.session.get(ImportBatch, batch_id), counts, result)
+        report = sync_cli.extend_report(report, batch_id, actor.id, dry_run)
     finally:
         if dry_run:
             _forget(batch_id)
@@ -104,6 +120,7 @@ def _import(path, org_slug, dry_run, account_type, send_invite, as_email) -> dic
 def _forget(batch_id: int) -> None:
     """A dry run leaves nothing behind: its rows, its stored file and the batch go."""
     db.session.rollback()
+    db.session.execute(delete(StagedChange).where(StagedChange.batch_id == batch_id))
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id == batch_id))
     db.session.execute(delete(ImportUpload).where(ImportUpload.batch_id == batch_id))
     db.session.execute(delete(ImportBatch).where(ImportBatch.id == batch_id)

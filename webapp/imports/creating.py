@@ -15,6 +15,7 @@ from webapp.clock import utcnow
 from webapp.credentials import generate_password, hash_generated_password
 from webapp.extensions import db
 from webapp.imports.fields import staged_fields
+from webapp.imports import sync_apply
 from webapp.mail import messages
 from webapp.imports import outcomes
 from webapp.mail.outbox import LINK_REMOVED, PASSWORD_REMOVED, queue_rows, render_email
@@ -160,6 +161,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
         .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.VALID)
         .order_by(StagedRow.line)
     ).all()
+    ready = sync_apply.before_create(batch, actor_id, ready)  # upload modes and extra columns (imports/sync.py)
     # Passwords and hashes first, before any write, so progress can be saved as we go.
     passwords = _passwords(len(ready), job_id)
 
@@ -195,13 +197,15 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
         welcome_rows = [(row, password) for row, password in welcome_rows if row.email in inserted]
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
+    # Update modes, Group/Series/Status columns and leavers; records what undo needs.
+    sync_outcomes = sync_apply.after_create(batch, actor_id)
     ids_by_email = dict(db.session.execute(
         select(User.email, User.id).join(StagedRow, StagedRow.user_id == User.id)
         .where(StagedRow.batch_id == batch_id)
     ).all())
     queue_rows(WelcomeRenderer(org).rows(welcome_rows, ids_by_email, _welcome_links(org, welcome_rows, ids_by_email)))
 
-    _send_summary(batch, org, actor_id, passwords_by_row_id)
+    _send_summary(batch, org, actor_id, passwords_by_row_id, sync_outcomes)
     counts = outcomes.count_lines(batch)
     created, failed = counts["created"], counts["failed"]
     duplicates = counts["duplicate"]
@@ -226,12 +230,18 @@ def _welcome_links(org: Organisation, welcome_rows: list[tuple], ids_by_email: d
 
 
 def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None,
-                  passwords_by_row_id: dict[int, str]) -> None:
+                  passwords_by_row_id: dict[int, str], sync_outcomes: list[dict]) -> None:
     """The completion summary to the admin: every line of the file with its outcome."""
     actor = db.session.get(User, actor_id) if actor_id else None
     if actor is None:
         return
     lines = outcomes.line_outcomes(batch, passwords_by_row_id)
+    # Updated and unchanged lines say what changed; leavers are listed after the file's lines.
+    changes = {o["email"]: o["reason"] for o in sync_outcomes if o["outcome"] in ("updated", "unchanged")}
+    for line in lines:
+        if line["outcome"] in ("updated", "unchanged"):
+            line["reason"] = changes.get(line["email"], line["reason"])
+    lines += [o for o in sync_outcomes if o["outcome"] == "deactivated"]
     removed_unlisted = outcomes.count_lines(batch).removed_unlisted
     messages.created_users_summary(org, actor, lines, source=SUMMARY_SOURCE,
                                    filename=batch.filename, removed_unlisted=removed_unlisted)

@@ -8,6 +8,7 @@ from wtforms.validators import Length, NumberRange, Optional
 
 from webapp.imports.fields import import_fields, text_fields
 from webapp.imports.problems import problem, sentence
+from webapp.imports.sync_forms import UploadOptions
 from webapp.imports.reading import DELIMITER_CHOICES, ENCODING_CHOICES
 from webapp.imports.table import BULK_ACTIONS, FILTERS
 from webapp.imports.values import ACCOUNT_TYPE_LABELS
@@ -18,7 +19,7 @@ NOT_IMPORTED = "Not imported"
 _REQUEST = object()  # "take the submitted form data", as a FlaskForm does by default
 
 
-class UploadForm(FlaskForm):
+class UploadForm(UploadOptions, FlaskForm):  # UploadOptions: mode and full-list options (sync_forms)
     file = FileField("File to import", validators=[FileRequired("Choose a file to upload.")])
 
 

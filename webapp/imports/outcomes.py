@@ -25,13 +25,15 @@ STATUS_OUTCOMES = {
     RowStatus.VALID: "problem",
     RowStatus.DUPLICATE: "duplicate",
     REMOVED: "removed",
+    "updated": "updated",      # an existing person changed by an update-mode import (imports/sync.py)
+    "unchanged": "unchanged",  # an existing person the file matched with nothing to change
 }
-ORDER = ("created", "failed", "problem", "duplicate", "removed", "skipped")
+ORDER = ("created", "updated", "unchanged", "failed", "problem", "duplicate", "removed", "skipped")
 
 
 def skipped_lines(batch: ImportBatch) -> list[dict]:
     """Lines read but not taken as people (titles, footers): [{"line", "text", "reason"}]."""
-    lines = getattr(batch, "skipped_lines", None) or []
+    lines = (batch.read_info or {}).get("skipped") or []
     return [line for line in lines if isinstance(line, dict)]
 
 

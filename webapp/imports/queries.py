@@ -28,10 +28,13 @@ def batch_banner(org_id: int, batch_id: int) -> dict | None:
     if batch is None or batch.org_id != org_id or batch.status != BatchStatus.DONE:
         return None
     counts = count_lines(batch)
+    from webapp.imports.sync import banner_counts  # updated, unchanged, deactivated, undone
+
     return {
         "filename": batch.filename, "created": counts["created"], "failed": counts["failed"],
         "duplicates": counts["duplicate"], "total": counts.total,
         "outcomes": [(_banner_words(key, counts[key]), counts[key]) for key in BANNER_WORDS if counts[key]],
+        **banner_counts(batch),
     }
 
 
@@ -46,6 +49,8 @@ def _banner_words(outcome: str, count: int) -> str:
 # How the banner names each outcome after its count ("3 failed", "2 removed by you").
 BANNER_WORDS = {
     "created": "created",
+    "updated": "updated",
+    "unchanged": "unchanged (already up to date)",
     "failed": "failed",
     "problem": "left out with a problem",
     "duplicate": "ignored as duplicates of earlier lines",

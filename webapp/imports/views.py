@@ -18,7 +18,7 @@ from webapp import jobs
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports import creating, matching, staging, table
+from webapp.imports import creating, matching, staging, sync_forms, table
 from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.forms import (
     FILTER_CHOICES,
@@ -99,6 +99,7 @@ def upload():
         db.session.rollback()
         current_app.logger.exception("Staging an upload failed")
         return _render_index(form, error=staging.UNEXPECTED.format(error=type(exc).__name__), status=422)
+    sync_forms.apply_upload_options(batch, form)  # upload mode and full-list options
     if matching.needs_matching(batch):
         return redirect(url_for("imports.match", batch_id=batch.id))
     return redirect(url_for("imports.batch", batch_id=batch.id))

@@ -53,6 +53,9 @@ OUTCOMES = {
     "duplicate": ("Ignored: duplicate", "ignored as a duplicate"),
     "removed": ("Removed", "removed by the admin before Create Users"),
     "skipped": ("Skipped: not a person", "skipped as not a person"),
+    "updated": ("Updated", "updated"),
+    "unchanged": ("Unchanged", "already up to date"),
+    "deactivated": ("Deactivated", "deactivated: not in the full list"),
 }
 COUNT_WORDS = {
     "created": "Created",
@@ -61,6 +64,9 @@ COUNT_WORDS = {
     "duplicate": "Ignored as a duplicate",
     "removed": "Removed before Create Users",
     "skipped": "Skipped, not a person",
+    "updated": "Updated",
+    "unchanged": "Unchanged",
+    "deactivated": "Deactivated (not in the file)",
 }
 
 
@@ -235,7 +241,8 @@ def created_users_summary(org: Organisation, actor: User | None, outcomes: Seque
     for line in lines:
         counts[line.outcome] += 1
     counts["removed"] += removed_unlisted
-    total = len(lines) + removed_unlisted
+    # People deactivated as leavers are not lines of the file: listed, but not counted as lines read.
+    total = sum(1 for line in lines if line.outcome != "deactivated") + removed_unlisted
     with_passwords = not org.sends_password_links
     # Lines not created first: they are what the admin has to act on.
     shown = [line for line in lines if not line.created][:SUMMARY_BODY_LIMIT]

@@ -22,3 +22,10 @@ from webapp.models.imports import (  # noqa: F401
     StagedRow,
 )
 from webapp.models.signin import PasswordToken  # noqa: F401
+from webapp.models.importsync import (  # noqa: F401
+    EffectKind,
+    ImportEffect,
+    ImportUndo,
+    StagedChange,
+    SyncAction,
+)

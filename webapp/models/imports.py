@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import utcnow
@@ -70,6 +71,10 @@ class ImportBatch(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Upload mode and full-list options (webapp/imports/sync.py): add, add_update or update.
+    mode: Mapped[str] = mapped_column(String(12), default="add", server_default="add")
+    deactivate_missing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    create_missing_groups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     upload: Mapped[ImportUpload | None] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, uselist=False
