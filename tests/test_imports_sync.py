@@ -207,7 +207,7 @@ def test_an_unknown_status_word_is_a_row_problem(org, admin, make_user):
 
 
 def test_leavers_are_previewed_then_deactivated_never_the_actor_and_their_mail_cancelled(org, admin, make_user):
-    stay = make_user(email="stay@example.com")
+    make_user(email="stay@example.com")
     gone = make_user(email="gone@example.com", last_name="Gone")
     waiting = OutboxMessage(org_id=org.id, kind="welcome", to_address=gone.email, to_user_id=gone.id,
                             subject="Hi", text_body="x", message_id="<m1@x>", status="queued")

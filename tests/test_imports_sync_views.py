@@ -106,7 +106,9 @@ def test_the_users_banner_reports_updates_unchanged_and_deactivations(signed_in,
                   "Dee,D,dee@example.com\n", mode="add_update", deactivate_missing=True)
     creating.create_users(batch.id, admin.id)
     page = signed_in.get(f"/users/?batch={batch.id}").get_data(as_text=True)
-    assert "1 user created, 1 updated, 1 unchanged, 1 deactivated." in " ".join(page.split())
+    text = " ".join(page.split())
+    assert "3 lines read. 1 user created; 1 updated; 1 unchanged (already up to date)." in text
+    assert "1 person not in the file was deactivated." in text
 
 
 def test_a_plain_add_import_does_not_load_a_changes_preview(signed_in, org, admin):

@@ -47,9 +47,9 @@ def test_undo_removes_created_people_who_never_signed_in_and_cancels_their_mail(
 
 
 def test_undo_puts_fields_back_unless_changed_since_and_reverses_links_and_deactivations(org, admin, make_user):
-    ann = make_user(email="ann@example.com", first_name="Ann", last_name="Old")
+    make_user(email="ann@example.com", first_name="Ann", last_name="Old")
     cy = make_user(email="cy@example.com", first_name="Cy", last_name="Before")
-    gone = make_user(email="gone@example.com")
+    make_user(email="gone@example.com")
     db.session.add(Group(org_id=org.id, name="Sales"))
     db.session.commit()
     series = create_series(org.id, admin, name="Safety", description="")
