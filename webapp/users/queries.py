@@ -307,18 +307,19 @@ def _walk(org_id: int, filters: UserFilters, *, backwards: bool, cursor: tuple[i
 
 @dataclass(frozen=True)
 class Total:
-    """How many users match: exact up to COUNT_LIMIT, else the planner's estimate."""
+    """How many users match: exact up to COUNT_LIMIT, else the planner's estimate if it has one."""
 
     count: int
     exact: bool
+    estimated: bool = False
 
     @property
     def text(self) -> str:
         if self.exact:
             return f"{self.count:,}"
-        if self.count > COUNT_LIMIT:
+        if self.estimated:
             return f"about {self.count:,}"
-        return f"more than {COUNT_LIMIT:,}"
+        return f"more than {self.count - 1:,}"
 
 
 def _rounded(number: int) -> int:
@@ -349,8 +350,9 @@ def count_users(org_id: int, filters: UserFilters) -> Total:
     except Exception:  # an estimate is a nicety; "more than 10,000" is still true
         db.session.rollback()
         estimate = None
-    return Total(_rounded(estimate) if estimate and estimate > COUNT_LIMIT else COUNT_LIMIT + 1,
-                 exact=False)
+    if estimate and estimate > COUNT_LIMIT:
+        return Total(_rounded(estimate), exact=False, estimated=True)
+    return Total(COUNT_LIMIT + 1, exact=False)
 
 
 @dataclass(frozen=True)
@@ -360,17 +362,13 @@ class UserPage:
     users: list[User]
     total: int  # exact, or the estimate when total_exact is False
     total_exact: bool
+    total_text: str  # "1,234", "about 1,000,000" or "more than 10,000"
     page: int
     per_page: int
     has_previous: bool
     has_next: bool
     first_cursor: str = ""  # cursor of the first row shown (for Previous)
     last_cursor: str = ""  # cursor of the last row shown (for Next)
-
-    @property
-    def total_text(self) -> str:
-        """The total for sentences: "1,234", "about 1,000,000" or "more than 10,000"."""
-        return Total(self.total, self.total_exact).text
 
     @property
     def pages(self) -> int | None:
@@ -396,7 +394,7 @@ def _page(rows: list[Row], filters: UserFilters, total: Total, page: int, *,
 
     return UserPage(
         users=[row.user for row in rows], total=total.count, total_exact=total.exact,
-        page=page, per_page=filters.per_page,
+        total_text=total.text, page=page, per_page=filters.per_page,
         has_previous=has_previous, has_next=has_next,
         first_cursor=cursor(rows[0]) if rows else "", last_cursor=cursor(rows[-1]) if rows else "",
     )
