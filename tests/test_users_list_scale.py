@@ -159,6 +159,8 @@ def test_past_the_count_limit_the_total_is_said_to_be_an_estimate(signed_in, org
     else:
         assert "of more than 40 users" in html
     assert "counted exactly up to 40" in html
+    assert re.search(r"Select every user in the organisation \((about 100|more than 40)\)",
+                     " ".join(html.split()))
     assert "Page 1<" in html and "Last</a>" not in html  # no page count without a total
     exact = signed_in.get("/users/", query_string={"type": "admin"}).get_data(as_text=True)
     assert "of 1 user" in exact and "counted exactly" not in exact

@@ -338,18 +338,28 @@ def _estimate(query: Select) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def _safe_estimate(query: Select) -> int | None:
+    try:
+        return _estimate(query)
+    except Exception:  # an estimate is a nicety; "more than 10,000" is still true
+        db.session.rollback()
+        return None
+
+
 def count_users(org_id: int, filters: UserFilters) -> Total:
     """Exact count of matches up to COUNT_LIMIT; past it, an estimate (never a full count)."""
     matching = select(User.id).where(*filter_conditions(org_id, filters))
+    if not (filters.q or filters.email_status or filters.batch is not None):
+        # Plain column filters are estimated well from the statistics; far past the limit,
+        # the estimate alone is enough and the bounded count's 10,000-row read is saved.
+        estimate = _safe_estimate(matching)
+        if estimate and estimate > 10 * COUNT_LIMIT:
+            return Total(_rounded(estimate), exact=False, estimated=True)
     counted = db.session.scalar(
         select(func.count()).select_from(matching.limit(COUNT_LIMIT + 1).subquery())) or 0
     if counted <= COUNT_LIMIT:
         return Total(counted, exact=True)
-    try:
-        estimate = _estimate(matching)
-    except Exception:  # an estimate is a nicety; "more than 10,000" is still true
-        db.session.rollback()
-        estimate = None
+    estimate = _safe_estimate(matching)
     if estimate and estimate > COUNT_LIMIT:
         return Total(_rounded(estimate), exact=False, estimated=True)
     return Total(COUNT_LIMIT + 1, exact=False)
