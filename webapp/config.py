@@ -41,7 +41,9 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = 6 * 3600
     MAIL_SENDING_TIMEOUT_SECONDS = 15 * 60  # a message "sending" this long is taken back
     MAIL_TIMEOUT_SECONDS = 30  # SMTP socket timeout
-    MAIL_SEND_BATCH = 20  # messages claimed at a time by one sender
+    MAIL_SEND_BATCH = 200  # messages claimed at a time by one sender, recorded in one commit
+    MAIL_OUTAGE_PROBE_SECONDS = 15  # unreachable server: wait this long before trying it again
+    MAIL_OUTAGE_MAX_SECONDS = 300  # ... doubling each time, up to this
 
     # Background jobs: in-process threads unless REDIS_URL is set (then RQ).
     REDIS_URL: str | None = None

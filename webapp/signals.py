@@ -73,7 +73,7 @@ def import_done(batch, actor_id: int | None, created_ids: list[int]) -> None:
          batch_id=batch.id, created=batch.created_count, failed=batch.failed_count)
 
 
-def mail_failed_for(message) -> None:
+def mail_failed_for(message, reason: str) -> None:
     """A message was marked failed for good: mail_failed for its recipient."""
     send(mail_failed, org_id=message.org_id, user_ids=[message.to_user_id] if message.to_user_id else [],
-         actor_id=None, message_id=message.id, kind=message.kind, reason=message.last_error)
+         actor_id=None, message_id=message.id, kind=message.kind, reason=reason)

@@ -13,6 +13,7 @@ from webapp.users import groups as group_services
 from webapp.users import services, signin_details
 from webapp.users.forms import ConfirmForm, CreateUserForm, EditUserForm
 from webapp.users.history import recent_history
+from webapp.users import queries
 from webapp.users.queries import (
     PER_PAGE_CHOICES,
     UserFilters,
@@ -32,8 +33,9 @@ def index():
     context = {
         "filters": filters,
         "result": result,
-        "first_run": not filters.is_filtered and result.total <= 1,
+        "first_run": not filters.is_filtered and result.total_exact and result.total <= 1,
         "per_page_choices": PER_PAGE_CHOICES,
+        "count_limit": queries.COUNT_LIMIT,
         "account_types": list(AccountType),
         "custom_groups": group_services.custom_groups(org_id()),
         "banner": batch_banner(org_id(), filters.batch),
