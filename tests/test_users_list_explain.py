@@ -15,7 +15,7 @@ from sqlalchemy import event, insert, text
 from tests.scale import app_for, fresh_database
 from webapp.extensions import db
 from webapp.mail.outbox import queue_rows
-from webapp.models import OutboxMessage, User
+from webapp.models import User
 from webapp.users.queries import UserFilters, page_of_users
 
 USERS = 4000
