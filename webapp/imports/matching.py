@@ -1,11 +1,9 @@
 """The column-matching step: what a person sees to confirm how a file is read and which column feeds what."""
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from webapp.imports import reading
 from webapp.imports.cleaning import clean_rows
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import sentences
@@ -28,11 +26,6 @@ def needs_matching(batch: ImportBatch) -> bool:
     """True when a needed field was not matched with certainty and no confirmed mapping was used."""
     info = batch.read_info or {}
     return bool(info.get("doubts")) and not info.get("remembered")
-
-
-def reader_supports(option: str) -> bool:
-    """Whether the file reader takes this option (sheet and header_line came with a newer reader)."""
-    return option in inspect.signature(reading.read_table).parameters
 
 
 def file_columns(table) -> list[FileColumn]:

@@ -220,9 +220,9 @@ def _match_options(current: ImportBatch, form: MatchForm | None = None) -> dict:
     if form is not None:
         if is_text:
             options["encoding"], options["delimiter"] = form.encoding.data or None, form.delimiter.data or None
-        if matching.reader_supports("sheet") and len(info.get("sheet_names") or []) > 1:
+        if len(info.get("sheet_names") or []) > 1:
             options["sheet"] = form.sheet.data or None
-        if matching.reader_supports("header_line") and form.header_line.data:
+        if form.header_line.data:
             options["header_line"] = form.header_line.data
     return options
 
@@ -259,8 +259,8 @@ def _render_match(current: ImportBatch, form: MatchForm, options: dict, mapping:
         columns=matching.file_columns(table) if table else [],
         preview=matching.preview(table, column_map) if table else [],
         staged=staged_fields(), doubts=info.get("doubts") or [],
-        can_choose_sheet=matching.reader_supports("sheet") and len(info.get("sheet_names") or []) > 1,
-        can_choose_header=matching.reader_supports("header_line"),
+        can_choose_sheet=len(info.get("sheet_names") or []) > 1,
+        can_choose_header=True,
         delimiter_names=_DELIMITER_NAMES, encodings=dict(ENCODING_CHOICES),
     ), status
 
