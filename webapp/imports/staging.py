@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.imports import columns as column_mapping
 from webapp.imports import reading
 from webapp.imports.cleaning import clean_rows
+from webapp.imports.suggestions import suggestion_for
 from webapp.models import BatchStatus, ImportBatch, ImportUpload, RowStatus, StagedRow, User
 
 MAPPED_FIELDS = ("first_name", "last_name", "email", "account_type")
@@ -115,7 +116,7 @@ def _row_dicts(batch_id: int, cleaned) -> list[dict]:
             "last_name": row.last_name, "email": row.email, "account_type": row.account_type,
             "send_invite": False, "status": status, "errors": errors, "fields_ok": not errors,
             "email_ok": email_ok, "account_type_error": type_error, "duplicate_of": row.duplicate_of,
-            "conflict_with": conflict_with,
+            "conflict_with": conflict_with, "suggested_email": suggestion_for(row.email, email_ok),
         })
     return rows
 
@@ -138,7 +139,8 @@ def refresh_rows(batch: ImportBatch, conflict_scope, status_scope) -> None:
     earliest = (
         select(func.min(other.line))
         .where(other.batch_id == StagedRow.batch_id, other.email == StagedRow.email,
-               other.email_ok.is_(True), other.status != RowStatus.DUPLICATE, other.line < StagedRow.line)
+               other.email_ok.is_(True), other.status.not_in((RowStatus.DUPLICATE, RowStatus.REMOVED)),
+               other.line < StagedRow.line)
         .scalar_subquery()
     )
     open_rows = (StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES))

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, insert, literal, or_, select, true, update
 
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, validate_fields
 from webapp.imports.staging import OPEN_STATUSES, _EMAIL_ERROR_STARTS, refresh_rows, status_expression
-from webapp.models import ImportBatch, RowStatus, StagedRow
+from webapp.imports.suggestions import suggestion_for
+from webapp.models import ImportBatch, ImportUndo, ImportUndoRow, RowStatus, StagedRow
 from webapp.paging import PageNumbers, clamp_page
 
 PER_PAGE = 50
@@ -22,13 +23,22 @@ FILTERS = {
     "duplicates": ("Duplicates ignored", (RowStatus.DUPLICATE,)),
     "created": ("Created", (RowStatus.CREATED,)),
     "failed": ("Failed", (RowStatus.FAILED,)),
+    "removed": ("Removed", (RowStatus.REMOVED,)),
 }
 BULK_ACTIONS = {
     "set_type": "Set account type",
     "invite_on": "Tick Send Invite & Password",
     "invite_off": "Clear Send Invite & Password",
     "remove": "Remove rows",
+    "restore": "Restore removed rows",
 }
+# Columns find and replace may change.
+REPLACEABLE = {"first_name": "First name", "last_name": "Last name", "email": "Email"}
+# A row's own values, as an undo puts them back (status and conflicts are then worked out again).
+UNDO_COLUMNS = ("first_name", "last_name", "email", "account_type", "send_invite", "status", "errors",
+                "fields_ok", "email_ok", "account_type_error", "suggested_email")
+# Above this many emails, conflicts are checked again over the whole batch instead of an IN list.
+_EMAIL_LIST_LIMIT = 500
 
 
 class TableError(ValueError):
@@ -49,7 +59,8 @@ class Counters:
 
     def rows_with(self, statuses) -> int:
         """How many rows have one of these statuses (all rows for None)."""
-        return sum(n for status, n in self.by_status.items() if statuses is None or status in statuses)
+        return sum(n for status, n in self.by_status.items()
+                   if (status in statuses if statuses else status != RowStatus.REMOVED))
 
 
 @dataclass
@@ -64,8 +75,8 @@ def matching(batch_id: int, filter_name: str = "all", query: str = ""):
     """The where-clauses for a filter and a search over one batch."""
     clauses = [StagedRow.batch_id == batch_id]
     statuses = FILTERS.get(filter_name, FILTERS["all"])[1]
-    if statuses:
-        clauses.append(StagedRow.status.in_(statuses))
+    # "All rows" leaves removed rows out: they have a filter of their own.
+    clauses.append(StagedRow.status.in_(statuses) if statuses else StagedRow.status != RowStatus.REMOVED)
     query = (query or "").strip()
     if query:
         pattern = f"%{query.lower()}%"
@@ -112,7 +123,8 @@ def counters(batch: ImportBatch) -> Counters:
         rows_read=batch.rows_read, duplicates=by_status.get(RowStatus.DUPLICATE, 0),
         ready=by_status.get(RowStatus.VALID, 0), problems=by_status.get(RowStatus.INVALID, 0),
         existing=by_status.get(RowStatus.EXISTING, 0), created=by_status.get(RowStatus.CREATED, 0),
-        failed=by_status.get(RowStatus.FAILED, 0), removed=max(0, batch.rows_read - present),
+        failed=by_status.get(RowStatus.FAILED, 0),
+        removed=by_status.get(RowStatus.REMOVED, 0) + max(0, batch.rows_read - present),
         by_status=by_status,
     )
 
@@ -125,6 +137,8 @@ def get_row(batch: ImportBatch, row_id: int) -> StagedRow | None:
 def _require_editable(batch: ImportBatch, row: StagedRow | None = None) -> None:
     if not batch.editable:
         raise TableError("This import is no longer being checked, so its rows cannot be changed.")
+    if row is not None and row.status == RowStatus.REMOVED:
+        raise TableError("This row was removed; restore it first to change it.")
     if row is not None and row.status not in OPEN_STATUSES:
         raise TableError("This row is a duplicate that is ignored; remove it or leave it.")
 
@@ -144,6 +158,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, *, first_name: str, last_name: 
     row.errors, row.fields_ok = errors, not errors
     row.email_ok = bool(clean_email) and not any(e.startswith(_EMAIL_ERROR_STARTS) for e in errors)
     row.account_type_error = type_error
+    row.suggested_email = suggestion_for(clean_email, row.email_ok)
     if send_invite is not None:
         row.send_invite = send_invite
     db.session.flush()
@@ -172,13 +187,31 @@ def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None =
 
 
 def remove_row(batch: ImportBatch, row: StagedRow) -> None:
-    """Remove one row; rows that conflicted with it are checked again."""
+    """Move one row to Removed; rows that conflicted with it are checked again."""
     _require_editable(batch)
-    email = row.email
-    db.session.execute(delete(StagedRow).where(StagedRow.id == row.id))
-    same_email = StagedRow.email == email
+    db.session.execute(update(StagedRow).where(StagedRow.id == row.id)
+                       .values(status=RowStatus.REMOVED, conflict_with=None))
+    same_email = StagedRow.email == row.email
     refresh_rows(batch, same_email, same_email)
     db.session.commit()
+    db.session.refresh(row)
+
+
+def restore_row(batch: ImportBatch, row: StagedRow) -> None:
+    """Bring a removed row back; its status and its email's conflicts are worked out again."""
+    _require_editable(batch)
+    if row.status != RowStatus.REMOVED:
+        raise TableError("This row is not removed, so there is nothing to restore.")
+    db.session.execute(update(StagedRow).where(StagedRow.id == row.id).values(status=_restored_status()))
+    same_email = StagedRow.email == row.email
+    refresh_rows(batch, same_email, same_email)
+    db.session.commit()
+    db.session.refresh(row)
+
+
+def _restored_status():
+    # A restored duplicate is ignored again; any other row is open, and refresh_rows decides.
+    return case((StagedRow.duplicate_of.is_not(None), RowStatus.DUPLICATE), else_=RowStatus.INVALID)
 
 
 def _known_type(value: str) -> str:
@@ -200,38 +233,187 @@ def bulk_scope(batch: ImportBatch, scope: str, row_ids: list[int], filter_name: 
 
 
 def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str | None = None) -> int:
-    """Apply a bulk action to the rows the clauses select; returns how many rows it touched."""
+    """Apply a bulk action to the rows the clauses select; returns how many rows it touched.
+
+    The touched rows' values are kept first, so the action can be undone (see undo).
+    """
     _require_editable(batch)
     open_clauses = [*clauses, StagedRow.status.in_(OPEN_STATUSES)]
     if action == "set_type":
         chosen = _known_type(account_type or "")
+        touched = _remember(batch, [*open_clauses, or_(StagedRow.account_type_error.is_not(None),
+                                                       StagedRow.account_type != chosen)])
         # Only rows whose type was refused need their status worked out again; the rest just
         # take the new type, which keeps the statement over 100,000 rows a plain write.
-        touched = _update(
-            [*open_clauses, StagedRow.account_type_error.is_not(None)],
-            {"account_type": chosen, "account_type_error": None,
-             "status": status_expression(batch.org_id, type_error_cleared=True)})
-        touched += _update(
-            [*open_clauses, StagedRow.account_type_error.is_(None), StagedRow.account_type != chosen],
-            {"account_type": chosen})
+        _update([*open_clauses, StagedRow.account_type_error.is_not(None)],
+                {"account_type": chosen, "account_type_error": None,
+                 "status": status_expression(batch.org_id, type_error_cleared=True)})
+        _update([*open_clauses, StagedRow.account_type_error.is_(None), StagedRow.account_type != chosen],
+                {"account_type": chosen})
     elif action in ("invite_on", "invite_off"):
         wanted = action == "invite_on"
-        touched = _update([*open_clauses, StagedRow.send_invite.is_not(wanted)], {"send_invite": wanted})
+        changing = [*open_clauses, StagedRow.send_invite.is_not(wanted)]
+        touched = _remember(batch, changing)
+        _update(changing, {"send_invite": wanted})
     elif action == "remove":
-        touched = db.session.execute(delete(StagedRow).where(*clauses)
-                                     .execution_options(synchronize_session=False)).rowcount
+        removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
+        touched = _remember(batch, removing)
+        _update(removing, {"status": RowStatus.REMOVED, "conflict_with": None})
         # Only rows that conflicted with another row can change when rows go away.
         refresh_rows(batch, StagedRow.conflict_with.is_not(None), StagedRow.status == RowStatus.INVALID)
+    elif action == "restore":
+        restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
+        touched = _remember(batch, restoring)
+        _update(restoring, {"status": _restored_status()})
+        _refresh_undo_emails(batch)
     else:
         raise TableError("Choose a bulk action from the list.")
     db.session.commit()
     return touched
 
 
+def _remember(batch: ImportBatch, clauses) -> int:
+    """Keep the values of the rows a bulk change is about to touch (INSERT ... SELECT); returns how many.
+
+    Only the latest change of a batch can be undone, so older kept values are dropped.
+    """
+    undo = ImportUndo(batch_id=batch.id, message="")
+    db.session.add(undo)
+    db.session.flush()
+    # Dropped after the insert, so the new id is never an old one reused: a stale Undo stays refused.
+    db.session.execute(delete(ImportUndo).where(ImportUndo.batch_id == batch.id, ImportUndo.id != undo.id))
+    kept = select(literal(undo.id), StagedRow.id, *(getattr(StagedRow, c) for c in UNDO_COLUMNS)).where(*clauses)
+    db.session.execute(insert(ImportUndoRow).from_select(["undo_id", "row_id", *UNDO_COLUMNS], kept))
+    # Counted apart: drivers do not all report a row count for INSERT ... SELECT.
+    return db.session.scalar(select(func.count()).select_from(ImportUndoRow)
+                             .where(ImportUndoRow.undo_id == undo.id)) or 0
+
+
+def latest_undo(batch: ImportBatch) -> ImportUndo | None:
+    """The bulk change of this batch that can still be undone, if any."""
+    return db.session.scalar(select(ImportUndo).where(ImportUndo.batch_id == batch.id)
+                             .order_by(ImportUndo.id.desc()).limit(1))
+
+
+def name_undo(batch: ImportBatch, message: str) -> ImportUndo | None:
+    """Label the batch's latest change with the notice shown for it ("3 rows removed.")."""
+    undo = latest_undo(batch)
+    if undo is not None:
+        undo.message = message
+        db.session.commit()
+    return undo
+
+
+def undo(batch: ImportBatch, undo_id: int) -> int:
+    """Put the rows of a bulk change back as they were (one UPDATE ... FROM); returns how many."""
+    _require_editable(batch)
+    kept = db.session.scalar(select(ImportUndo).where(ImportUndo.id == undo_id, ImportUndo.batch_id == batch.id))
+    if kept is None:
+        raise TableError("That change can no longer be undone: only the latest change to the rows can be.")
+    saved = ImportUndoRow
+    restored = db.session.execute(
+        update(StagedRow)
+        .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
+        .values({c: getattr(saved, c) for c in UNDO_COLUMNS})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    _refresh_undo_emails(batch, kept.id)
+    db.session.delete(kept)
+    db.session.commit()
+    return restored
+
+
+def _refresh_undo_emails(batch: ImportBatch, undo_id: int | None = None) -> None:
+    """Check conflicts again for rows sharing an email with the kept rows, and rows in a conflict."""
+    undo_id = undo_id if undo_id is not None else latest_undo(batch).id
+    emails = select(ImportUndoRow.email).where(ImportUndoRow.undo_id == undo_id)
+    scope = or_(StagedRow.email.in_(emails), StagedRow.conflict_with.is_not(None))
+    refresh_rows(batch, scope, scope)
+
+
+def suggestion_count(batch: ImportBatch) -> int:
+    """How many open rows have a suggested email fix."""
+    return db.session.scalar(select(func.count()).select_from(StagedRow).where(
+        StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES),
+        StagedRow.suggested_email.is_not(None))) or 0
+
+
+def apply_suggestions(batch: ImportBatch, row_id: int | None = None) -> int:
+    """Take the suggested email of one row, or of every open row that has one; returns how many."""
+    _require_editable(batch)
+    clauses = [StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES),
+               StagedRow.suggested_email.is_not(None)]
+    if row_id is not None:
+        clauses.append(StagedRow.id == row_id)
+    touched = _remember(batch, clauses)
+    _update(clauses, {"email": StagedRow.suggested_email})
+    _revalidate(batch)
+    db.session.commit()
+    return touched
+
+
+def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, clauses) -> int:
+    """Replace text within one column of the chosen rows (SQL replace()); returns how many rows changed."""
+    _require_editable(batch)
+    if column not in REPLACEABLE:
+        raise TableError("Choose the column to search in: first name, last name or email.")
+    if not find:
+        raise TableError("Type the text to find.")
+    target = getattr(StagedRow, column)
+    changed = func.replace(target, find, replacement)
+    changing = [*clauses, StagedRow.status.in_(OPEN_STATUSES), changed != target]
+    touched = _remember(batch, changing)
+    _update(changing, {column: changed})
+    _revalidate(batch)
+    db.session.commit()
+    return touched
+
+
+def _revalidate(batch: ImportBatch) -> None:
+    """Check the rows of the latest change again (one read, one executemany), then their conflicts."""
+    undo_id = latest_undo(batch).id
+    rows = db.session.execute(
+        select(StagedRow.id, StagedRow.first_name, StagedRow.last_name, StagedRow.email)
+        .join(ImportUndoRow, (ImportUndoRow.row_id == StagedRow.id) & (ImportUndoRow.undo_id == undo_id))
+    ).all()
+    if rows:
+        db.session.execute(update(StagedRow), [_checked(row) for row in rows])
+    emails = {row.email for row in rows}
+    scope = true() if len(emails) > _EMAIL_LIST_LIMIT else or_(
+        StagedRow.email.in_(select(ImportUndoRow.email).where(ImportUndoRow.undo_id == undo_id)),
+        StagedRow.id.in_(select(ImportUndoRow.row_id).where(ImportUndoRow.undo_id == undo_id)),
+        StagedRow.conflict_with.is_not(None))
+    refresh_rows(batch, scope, scope)
+
+
+def _checked(row) -> dict:
+    """A row's names and email cleaned and checked again, as values for the bulk UPDATE."""
+    first, last, email, _, errors = validate_fields(row.first_name, row.last_name, row.email, "",
+                                                    has_type_column=False)
+    email_ok = bool(email) and not any(e.startswith(_EMAIL_ERROR_STARTS) for e in errors)
+    return {"id": row.id, "first_name": first, "last_name": last, "email": email, "errors": errors,
+            "fields_ok": not errors, "email_ok": email_ok, "suggested_email": suggestion_for(email, email_ok)}
+
+
 def _update(clauses, values) -> int:
     return db.session.execute(
         update(StagedRow).where(*clauses).values(**values).execution_options(synchronize_session=False)
     ).rowcount
+
+
+_FIELD_OF_ERROR = (("Email address", "email"), ("Not a valid email", "email"),
+                   ("First name and last name", "first_name"), ("First name", "first_name"),
+                   ("Last name", "last_name"))
+
+
+def field_errors(row: StagedRow) -> dict[str, list[str]]:
+    """The row's own problems by the field they belong to, to mark those fields in the edit form."""
+    found: dict[str, list[str]] = {}
+    for error in row.errors or []:
+        field = next((name for start, name in _FIELD_OF_ERROR if error.startswith(start)), None)
+        if field:
+            found.setdefault(field, []).append(error)
+    return found
 
 
 def row_reason(row) -> str:
@@ -242,6 +424,8 @@ def row_reason(row) -> str:
         return "Already has an account in this organisation."
     if row.status == RowStatus.FAILED:
         return row.failure_reason or "Not created."
+    if row.status == RowStatus.REMOVED:
+        return "Removed by you from this import."
     return " ".join(row.problems)
 
 
@@ -251,7 +435,7 @@ def problems_csv(batch: ImportBatch) -> bytes:
         select(StagedRow).where(
             StagedRow.batch_id == batch.id,
             StagedRow.status.in_((RowStatus.INVALID, RowStatus.EXISTING, RowStatus.DUPLICATE,
-                                  RowStatus.FAILED)),
+                                  RowStatus.FAILED, RowStatus.REMOVED)),
         ).order_by(StagedRow.line, StagedRow.id)
     )
     return write_csv(

@@ -13,4 +13,12 @@ from webapp.models.core import (  # noqa: F401
 )
 from webapp.models.mail import OutboxAttachment, OutboxMessage, DeliveryAttempt  # noqa: F401
 from webapp.models.enrolments import Enrolment, Series  # noqa: F401
-from webapp.models.imports import BatchStatus, ImportBatch, ImportUpload, RowStatus, StagedRow  # noqa: F401
+from webapp.models.imports import (  # noqa: F401
+    BatchStatus,
+    ImportBatch,
+    ImportUndo,
+    ImportUndoRow,
+    ImportUpload,
+    RowStatus,
+    StagedRow,
+)

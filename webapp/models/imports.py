@@ -39,6 +39,7 @@ class RowStatus:
     EXISTING = "existing"
     CREATED = "created"
     FAILED = "failed"
+    REMOVED = "removed"  # taken out by the admin; can be restored, never created
 
 
 class ImportBatch(db.Model):
@@ -117,6 +118,8 @@ class StagedRow(db.Model):
     fields_ok: Mapped[bool] = mapped_column(Boolean, default=True)
     email_ok: Mapped[bool] = mapped_column(Boolean, default=True)
     account_type_error: Mapped[str | None] = mapped_column(Text)
+    # The address the admin most likely meant ("jane at gmial.com" -> "jane@gmail.com"), if any.
+    suggested_email: Mapped[str | None] = mapped_column(String(320))
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
     conflict_with: Mapped[int | None] = mapped_column(Integer)
     failure_reason: Mapped[str | None] = mapped_column(Text)
@@ -131,3 +134,36 @@ class StagedRow(db.Model):
         if self.conflict_with:
             found.append(f"Same email as line {self.conflict_with}, with different details.")
         return found
+
+
+class ImportUndo(db.Model):
+    """The last bulk change made to a batch, kept so the admin can undo it."""
+
+    __tablename__ = "import_undos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ImportUndoRow(db.Model):
+    """A touched row's values before a bulk change (restored as they were by an undo)."""
+
+    __tablename__ = "import_undo_rows"
+
+    undo_id: Mapped[int] = mapped_column(ForeignKey("import_undos.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key: restaging deletes rows by the thousand, and an undo of rows that are gone
+    # simply matches nothing.
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(300), default="")
+    last_name: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    account_type: Mapped[str] = mapped_column(String(20), default="user")
+    send_invite: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default=RowStatus.VALID)
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    fields_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    account_type_error: Mapped[str | None] = mapped_column(Text)
+    suggested_email: Mapped[str | None] = mapped_column(String(320))
