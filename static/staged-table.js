@@ -15,6 +15,7 @@
       id: el.id || null,
       row: row ? row.id : null,
       key: el.getAttribute("data-focus-key") || el.getAttribute("name") || null,
+      editing: !!(row && row.classList.contains("editing")),
       after: el.getAttribute("data-focus-after") || null
     };
   }
@@ -53,7 +54,8 @@
       if (focusOn(firstControl(next))) return;
       if (focusOn(firstControl(row))) return;
     }
-    if (was.after === "edit" && row && focusOn(row.querySelector("[data-focus-key=edit]"))) return;
+    // Leaving an edit (saved or cancelled) goes back to the row's Edit link.
+    if ((was.after === "edit" || was.editing) && row && focusOn(row.querySelector("[data-focus-key=edit]"))) return;
     if (was.id && focusOn(document.getElementById(was.id))) return;
     if (row && was.key && focusOn(row.querySelector("[data-focus-key='" + was.key + "'], [name='" + was.key + "']"))) return;
     if (row && focusOn(firstControl(row))) return;

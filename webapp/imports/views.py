@@ -270,7 +270,7 @@ def _row_response(current: ImportBatch, staged, error: str | None = None, saved:
         return redirect(url_for("imports.batch", batch_id=current.id, **state))
     return render_template("imports/partials/_row.html", batch=current, row=staged, state=state,
                            counters=table.counters(current), oob_counters=True, row_error=error,
-                           account_types=table.ACCOUNT_TYPE_LABELS)
+                           suggestions=table.suggestion_count(current), account_types=table.ACCOUNT_TYPE_LABELS)
 
 
 @bp.post("/<int:batch_id>/rows/<int:row_id>/choice")
@@ -305,7 +305,8 @@ def remove_row(batch_id: int, row_id: int):
         flash(f"Line {line} removed. You find it under Show: Removed, where you can restore it.", "success")
         return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
     return render_template("imports/partials/_row_removed.html", batch=current, row=staged,
-                           state=_view_state(), counters=table.counters(current), oob_counters=True)
+                           state=_view_state(), counters=table.counters(current), oob_counters=True,
+                           suggestions=table.suggestion_count(current))
 
 
 @bp.post("/<int:batch_id>/rows/<int:row_id>/restore")
