@@ -200,3 +200,22 @@ def test_the_progress_page_refreshes_itself_without_javascript(signed_in, batch,
     page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
     head = page.split("</head>")[0]
     assert ('<noscript><meta http-equiv="refresh" content="2"></noscript>' in head) is refreshes
+
+
+@pytest.mark.parametrize("value,shown", [(0, "0"), (999, "999"), (1000, "1,000"), (100000, "100,000"),
+                                         (1234567, "1,234,567"), (None, "0"), (2.5, "2.5"), (3.0, "3")])
+def test_number_filter_writes_thousands_separators(value, shown):
+    from webapp.formatting import number
+
+    assert number(value) == shown
+
+
+def test_counts_on_the_staged_table_have_thousands_separators(signed_in, org, admin):
+    lines = ["First Name,Last Name,Email Address"] + [f"P{i},Person,p{i}@example.com" for i in range(1200)]
+    big = staging.stage_upload(org.id, admin.id, "big.csv", "\r\n".join(lines).encode(), max_bytes=10**7,
+                               ttl_days=7)
+    page = signed_in.get(f"/users/import/{big.id}?page=24").get_data(as_text=True)
+    assert '<span class="n">1,200</span> <span class="l">rows read' in page
+    assert "Showing 1,151–1,200 of 1,200 rows" in page
+    confirm = signed_in.get(f"/users/import/{big.id}/create").get_data(as_text=True)
+    assert "1,200 users will be created." in confirm
