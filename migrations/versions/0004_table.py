@@ -18,6 +18,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
     sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('columns', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['batch_id'], ['import_batches.id'], name=op.f('fk_import_undos_batch_id_import_batches'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_import_undos'))
@@ -44,10 +45,14 @@ def upgrade():
     )
     with op.batch_alter_table('staged_rows', schema=None) as batch_op:
         batch_op.add_column(sa.Column('suggested_email', sa.String(length=320), nullable=True))
+        batch_op.create_index('ix_staged_rows_batch_suggested', ['batch_id', 'status'], unique=False,
+                              postgresql_where=sa.text('suggested_email IS NOT NULL'),
+                              sqlite_where=sa.text('suggested_email IS NOT NULL'))
 
 
 def downgrade():
     with op.batch_alter_table('staged_rows', schema=None) as batch_op:
+        batch_op.drop_index('ix_staged_rows_batch_suggested')
         batch_op.drop_column('suggested_email')
     op.drop_table('import_undo_rows')
     with op.batch_alter_table('import_undos', schema=None) as batch_op:

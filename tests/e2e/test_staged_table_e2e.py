@@ -212,3 +212,19 @@ def test_without_javascript_the_progress_page_reloads_itself_until_done(no_js_pa
     db.session.commit()
     # The meta refresh in <noscript> reloads the page; the table appears without any click.
     expect(page.get_by_label("Select line 2")).to_be_visible(timeout=15000)
+
+
+def test_a_form_with_errors_puts_focus_on_the_first_field_in_error(page, org, admin, screenshot):
+    sign_in(page)
+    page.goto("/users/new")
+    page.get_by_label("First name").fill("Nina")
+    page.get_by_label("Email address").fill("admin@acme.example")  # already has an account
+    page.get_by_role("button", name="Create User").first.click()
+    last_name = page.get_by_label("Last name")  # left empty: the first field in error
+    expect(last_name).to_be_focused()
+    expect(last_name).to_have_attribute("aria-invalid", "true")
+    error = page.locator(f"#{last_name.get_attribute('aria-describedby').split()[-1]}")
+    expect(error).to_be_visible()
+    marker = error.evaluate("e => getComputedStyle(e, '::before').content")
+    assert "Error:" in marker
+    screenshot("form-error-focus")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import case, delete, func, insert, literal, or_, select, true, update
+from sqlalchemy.orm import aliased
 
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
@@ -37,6 +38,10 @@ REPLACEABLE = {"first_name": "First name", "last_name": "Last name", "email": "E
 # A row's own values, as an undo puts them back (status and conflicts are then worked out again).
 UNDO_COLUMNS = ("first_name", "last_name", "email", "account_type", "send_invite", "status", "errors",
                 "fields_ok", "email_ok", "account_type_error", "suggested_email")
+# What each kind of change writes: only those columns are kept, so keeping 100,000 rows stays cheap.
+_TYPE_COLUMNS = ("account_type", "account_type_error", "status")
+_INVITE_COLUMNS = ("send_invite",)
+_STATUS_COLUMNS = ("status",)
 # Above this many emails, conflicts are checked again over the whole batch instead of an IN list.
 _EMAIL_LIST_LIMIT = 500
 
@@ -242,7 +247,7 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
     if action == "set_type":
         chosen = _known_type(account_type or "")
         touched = _remember(batch, [*open_clauses, or_(StagedRow.account_type_error.is_not(None),
-                                                       StagedRow.account_type != chosen)])
+                                                       StagedRow.account_type != chosen)], _TYPE_COLUMNS)
         # Only rows whose type was refused need their status worked out again; the rest just
         # take the new type, which keeps the statement over 100,000 rows a plain write.
         _update([*open_clauses, StagedRow.account_type_error.is_not(None)],
@@ -253,17 +258,17 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
     elif action in ("invite_on", "invite_off"):
         wanted = action == "invite_on"
         changing = [*open_clauses, StagedRow.send_invite.is_not(wanted)]
-        touched = _remember(batch, changing)
+        touched = _remember(batch, changing, _INVITE_COLUMNS)
         _update(changing, {"send_invite": wanted})
     elif action == "remove":
         removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
-        touched = _remember(batch, removing)
+        touched = _remember(batch, removing, _STATUS_COLUMNS)
         _update(removing, {"status": RowStatus.REMOVED, "conflict_with": None})
         # Only rows that conflicted with another row can change when rows go away.
         refresh_rows(batch, StagedRow.conflict_with.is_not(None), StagedRow.status == RowStatus.INVALID)
     elif action == "restore":
         restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
-        touched = _remember(batch, restoring)
+        touched = _remember(batch, restoring, _STATUS_COLUMNS)
         _update(restoring, {"status": _restored_status()})
         _refresh_undo_emails(batch)
     else:
@@ -272,18 +277,18 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
     return touched
 
 
-def _remember(batch: ImportBatch, clauses) -> int:
+def _remember(batch: ImportBatch, clauses, columns=UNDO_COLUMNS) -> int:
     """Keep the values of the rows a bulk change is about to touch (INSERT ... SELECT); returns how many.
 
     Only the latest change of a batch can be undone, so older kept values are dropped.
     """
-    undo = ImportUndo(batch_id=batch.id, message="")
+    undo = ImportUndo(batch_id=batch.id, message="", columns=list(columns))
     db.session.add(undo)
     db.session.flush()
     # Dropped after the insert, so the new id is never an old one reused: a stale Undo stays refused.
     db.session.execute(delete(ImportUndo).where(ImportUndo.batch_id == batch.id, ImportUndo.id != undo.id))
-    kept = select(literal(undo.id), StagedRow.id, *(getattr(StagedRow, c) for c in UNDO_COLUMNS)).where(*clauses)
-    db.session.execute(insert(ImportUndoRow).from_select(["undo_id", "row_id", *UNDO_COLUMNS], kept))
+    kept = select(literal(undo.id), StagedRow.id, *(getattr(StagedRow, c) for c in columns)).where(*clauses)
+    db.session.execute(insert(ImportUndoRow).from_select(["undo_id", "row_id", *columns], kept))
     # Counted apart: drivers do not all report a row count for INSERT ... SELECT.
     return db.session.scalar(select(func.count()).select_from(ImportUndoRow)
                              .where(ImportUndoRow.undo_id == undo.id)) or 0
@@ -314,7 +319,7 @@ def undo(batch: ImportBatch, undo_id: int) -> int:
     restored = db.session.execute(
         update(StagedRow)
         .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
-        .values({c: getattr(saved, c) for c in UNDO_COLUMNS})
+        .values({c: getattr(saved, c) for c in kept.columns or UNDO_COLUMNS})
         .execution_options(synchronize_session=False)
     ).rowcount
     _refresh_undo_emails(batch, kept.id)
@@ -324,18 +329,21 @@ def undo(batch: ImportBatch, undo_id: int) -> int:
 
 
 def _refresh_undo_emails(batch: ImportBatch, undo_id: int | None = None) -> None:
-    """Check conflicts again for rows sharing an email with the kept rows, and rows in a conflict."""
+    """Check conflicts again for rows sharing an email (kept or current) with the kept rows, and rows in a conflict."""
     undo_id = undo_id if undo_id is not None else latest_undo(batch).id
-    emails = select(ImportUndoRow.email).where(ImportUndoRow.undo_id == undo_id)
-    scope = or_(StagedRow.email.in_(emails), StagedRow.conflict_with.is_not(None))
+    kept_ids = select(ImportUndoRow.row_id).where(ImportUndoRow.undo_id == undo_id)
+    current = aliased(StagedRow)
+    scope = or_(StagedRow.email.in_(select(ImportUndoRow.email).where(ImportUndoRow.undo_id == undo_id)),
+                StagedRow.email.in_(select(current.email).where(current.id.in_(kept_ids))),
+                StagedRow.conflict_with.is_not(None))
     refresh_rows(batch, scope, scope)
 
 
 def suggestion_count(batch: ImportBatch) -> int:
-    """How many open rows have a suggested email fix."""
+    """How many open rows have a suggested email fix (read from a small partial index)."""
     return db.session.scalar(select(func.count()).select_from(StagedRow).where(
-        StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES),
-        StagedRow.suggested_email.is_not(None))) or 0
+        StagedRow.batch_id == batch.id, StagedRow.suggested_email.is_not(None),
+        StagedRow.status.in_(OPEN_STATUSES))) or 0
 
 
 def apply_suggestions(batch: ImportBatch, row_id: int | None = None) -> int:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -98,6 +99,10 @@ class StagedRow(db.Model):
         Index("ix_staged_rows_batch_line", "batch_id", "line"),
         Index("ix_staged_rows_batch_status_line", "batch_id", "status", "line"),
         Index("ix_staged_rows_batch_email_line", "batch_id", "email", "line"),
+        # Few rows have a suggested fix: counting them for "Apply all N" reads this small index only.
+        Index("ix_staged_rows_batch_suggested", "batch_id", "status",
+              postgresql_where=text("suggested_email IS NOT NULL"),
+              sqlite_where=text("suggested_email IS NOT NULL")),
         # Bulk actions rewrite every row of a batch; free room on each page lets PostgreSQL
         # update in place (HOT) instead of rewriting all three indexes: ~0.8 s -> ~0.1 s.
         {"postgresql_with": {"fillfactor": 40}},
@@ -144,6 +149,8 @@ class ImportUndo(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
     message: Mapped[str] = mapped_column(Text, default="")
+    # The row columns this change wrote (and an undo puts back); the others were kept as defaults.
+    columns: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
