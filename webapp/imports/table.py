@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, delete, func, insert, literal, or_, select, true, update
+from sqlalchemy import case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from webapp.csvsafe import write_csv
@@ -42,8 +42,6 @@ UNDO_COLUMNS = ("first_name", "last_name", "email", "account_type", "send_invite
 _TYPE_COLUMNS = ("account_type", "account_type_error", "status")
 _INVITE_COLUMNS = ("send_invite",)
 _STATUS_COLUMNS = ("status",)
-# Above this many emails, conflicts are checked again over the whole batch instead of an IN list.
-_EMAIL_LIST_LIMIT = 500
 
 
 class TableError(ValueError):
@@ -322,7 +320,9 @@ def undo(batch: ImportBatch, undo_id: int) -> int:
         .values({c: getattr(saved, c) for c in kept.columns or UNDO_COLUMNS})
         .execution_options(synchronize_session=False)
     ).rowcount
-    _refresh_undo_emails(batch, kept.id)
+    # A type or invite change never touched emails or which rows are in play: no conflict can differ.
+    if list(kept.columns or UNDO_COLUMNS) not in (list(_TYPE_COLUMNS), list(_INVITE_COLUMNS)):
+        _refresh_undo_emails(batch, kept.id)
     db.session.delete(kept)
     db.session.commit()
     return restored
@@ -378,20 +378,25 @@ def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, c
 
 
 def _revalidate(batch: ImportBatch) -> None:
-    """Check the rows of the latest change again (one read, one executemany), then their conflicts."""
+    """Check the rows of the latest change again (one read, one executemany of the rows whose checks
+    changed), then conflicts and statuses where an email or a row's validity changed."""
     undo_id = latest_undo(batch).id
     rows = db.session.execute(
-        select(StagedRow.id, StagedRow.first_name, StagedRow.last_name, StagedRow.email)
+        select(StagedRow.id, StagedRow.first_name, StagedRow.last_name, StagedRow.email, StagedRow.errors,
+               StagedRow.fields_ok, StagedRow.email_ok, StagedRow.suggested_email)
         .join(ImportUndoRow, (ImportUndoRow.row_id == StagedRow.id) & (ImportUndoRow.undo_id == undo_id))
     ).all()
-    if rows:
-        db.session.execute(update(StagedRow), [_checked(row) for row in rows])
-    emails = {row.email for row in rows}
-    scope = true() if len(emails) > _EMAIL_LIST_LIMIT else or_(
-        StagedRow.email.in_(select(ImportUndoRow.email).where(ImportUndoRow.undo_id == undo_id)),
-        StagedRow.id.in_(select(ImportUndoRow.row_id).where(ImportUndoRow.undo_id == undo_id)),
-        StagedRow.conflict_with.is_not(None))
-    refresh_rows(batch, scope, scope)
+    changed = [checked for row in rows if (checked := _checked(row)) != _values_of(row)]
+    if not changed:
+        return
+    db.session.execute(update(StagedRow), changed)
+    _refresh_undo_emails(batch, undo_id)
+
+
+def _values_of(row) -> dict:
+    return {"id": row.id, "first_name": row.first_name, "last_name": row.last_name, "email": row.email,
+            "errors": list(row.errors or []), "fields_ok": row.fields_ok, "email_ok": row.email_ok,
+            "suggested_email": row.suggested_email}
 
 
 def _checked(row) -> dict:
