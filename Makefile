@@ -5,18 +5,22 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup dev-setup chromium db-upgrade bench clean
+.PHONY: run test setup dev-setup chromium db-upgrade bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# Every dependency is installed at the version pinned in constraints.txt (refresh with `make lock`),
+# so a new major release of a library cannot break a fresh clone unannounced.
+CONSTRAINTS := constraints.txt
+
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(BIN)/pip install -q -c $(CONSTRAINTS) -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed
+	$(BIN)/pip install -q -c $(CONSTRAINTS) -e '.[dev]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -41,12 +45,27 @@ chromium:
 		echo "chromium is missing and apt-get is not available as root: browser tests will be skipped"; \
 	fi
 
-## Set up and run the whole test suite.
+## Set up and run the whole test suite; print the slowest tests and how long the run took.
 test: dev-setup chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@start=$$(date +%s); status=0; \
+	$(BIN)/python -m pytest --durations=10 $(PYTEST_ARGS) || status=$$?; \
+	echo "make test: the suite took $$(( $$(date +%s) - start )) s (exit status $$status)"; \
+	exit $$status
+
+## Re-pin every dependency to its newest allowed version: resolve in a fresh venv, write constraints.txt.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install -q --upgrade pip
+	.venv-lock/bin/pip install -q -e '.[dev]'
+	{ echo "# Pinned versions of every dependency; made by 'make lock' from pyproject.toml. Edit there, then run it."; \
+	  .venv-lock/bin/pip freeze --exclude-editable; } > $(CONSTRAINTS).new
+	mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	rm -rf .venv-lock
+	@echo "constraints.txt refreshed: review the diff, run make test, commit both."
 
 bench: dev-setup
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-lock .pytest_cache

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import MetaData, Text
 
 from webapp import create_app
 from webapp.extensions import db
@@ -13,11 +14,28 @@ from webapp.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_migrations_match_the_models(app):
+def schema_differences(metadata: MetaData) -> list:
+    """Alembic's autogenerate diff between the migrated database and `metadata`: tables,
+    columns, column types, nullability and indexes (run on SQLite, and on PostgreSQL in CI)."""
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": False})
-        differences = compare_metadata(context, db.metadata)
-    assert differences == []
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, metadata)
+
+
+def test_migrations_match_the_models(app):
+    assert schema_differences(db.metadata) == []
+
+
+def test_the_comparison_sees_a_changed_type_and_nullability(app):
+    """The check above can fail: models that drifted from the migrations are reported."""
+    drifted = MetaData()
+    for table in db.metadata.sorted_tables:
+        table.to_metadata(drifted)
+    drifted.tables["users"].c.first_name.type = Text()
+    drifted.tables["users"].c.email.nullable = True
+    kinds = {(change[0], change[3]) for diff in schema_differences(drifted)
+             for change in (diff if isinstance(diff, list) else [diff]) if change[0].startswith("modify_")}
+    assert kinds == {("modify_type", "first_name"), ("modify_nullable", "email")}
 
 
 def test_environment_overrides_instance_config_which_overrides_defaults(tmp_path):

@@ -27,7 +27,10 @@ def test_json_contract_after_creating(runner, org):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert set(report) == {"rows_read", "duplicates_ignored", "invalid", "existing", "valid", "created",
-                           "failed", "encoding", "delimiter", "columns", "rows"}
+                           "failed", "encoding", "delimiter", "columns", "rows",
+                           # added by import engine v2
+                           "skipped", "sheet", "header_line", "batch_id"}
+    assert isinstance(report["batch_id"], int) and isinstance(report["skipped"], list)
     assert (report["rows_read"], report["duplicates_ignored"], report["invalid"], report["existing"],
             report["valid"]) == (9, 1, 4, 1, 3)
     assert report["rows_read"] == report["duplicates_ignored"] + report["invalid"] + report["existing"] + report["valid"]
@@ -36,9 +39,11 @@ def test_json_contract_after_creating(runner, org):
     assert report["columns"] == {"first_name": "First Name", "last_name": "Last Name",
                                  "email": "Email Address", "account_type": "Account Type"}
     rows = {row["line"]: row for row in report["rows"]}
-    assert set(rows[2]) == {"line", "first_name", "last_name", "email", "account_type", "status", "errors"}
+    # Every registry field is in each row: Send Invite & Password was added with the registry.
+    assert set(rows[2]) == {"line", "first_name", "last_name", "email", "account_type", "send_invite", "status",
+                            "errors"}
     assert rows[2] == {"line": 2, "first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com",
-                       "account_type": "admin", "status": "created", "errors": []}
+                       "account_type": "admin", "send_invite": False, "status": "created", "errors": []}
     assert rows[9]["status"] == "failed" and rows[4]["status"] == "duplicate"
     assert rows[7]["status"] == "invalid" and rows[7]["errors"] == ["Same email as line 6, with different details."]
     assert user_count(org) == 4
@@ -104,3 +109,39 @@ def test_human_summary_without_json(runner, org):
     assert "Rows read: 9 (3 ready, 4 with problems, 1 already have an account, 1 duplicates ignored)." in result.stdout
     assert "Dry run: nobody was created." in result.stdout
     assert "line 5:" in result.stdout
+
+
+def test_a_dry_run_leaves_no_batch_and_no_stored_file(runner, org):
+    from webapp.models import ImportBatch, ImportUpload, StagedRow
+
+    result = run(runner, MIXED, "--org", "acme", "--json", "--dry-run")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["batch_id"] is None
+    for model in (ImportBatch, ImportUpload, StagedRow):
+        assert db.session.scalar(select(func.count()).select_from(model)) == 0
+
+
+@pytest.mark.parametrize("name, content", [
+    ("binary.csv", bytes(range(256)) * 40),
+    ("nul.csv", b"Email,First Name\r\n\x00\x00@\x00,\x00\r\n"),
+    ("zip.xlsx", b"PK\x03\x04" + b"\x00" * 200),
+    ("huge_cells.csv", b"Email,First Name,Last Name\r\n" + b"a" * 400 + b"@example.com," + b"N" * 400 + b",L\r\n"),
+    ("only_quotes.csv", b'"""""\r\n"'),
+    ("header_only.csv", b"Email\r\n"),
+    ("weird.tsv", "Email\tName\r\nvalid@example.com\t\u202e\u0000evil\r\n".encode()),
+])
+def test_any_input_exits_0_or_2_with_one_line_and_no_traceback(runner, org, tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run(runner, str(path), "--org", "acme", "--json")
+    assert result.exit_code in (0, 2), result.output
+    assert "Traceback" not in result.output and "Traceback" not in result.stderr
+    if result.exit_code == 2:
+        assert len(result.stderr.strip().splitlines()) == 1 and result.stdout == ""
+    else:
+        json.loads(result.stdout)
+
+
+def test_a_directory_or_unreadable_path_exits_2(runner, org, tmp_path):
+    result = run(runner, str(tmp_path), "--org", "acme")
+    assert result.exit_code == 2 and "no such file" in result.stderr

@@ -48,7 +48,7 @@ def test_normalise_header_drops_case_accents_punctuation_spaces_and_notes(header
         ("name", "full_name"), ("sortable_name", "full_name"),
         # HR systems
         ("Work Email", "email"), ("Employee Email", "email"), ("Legal First Name", "first_name"),
-        ("Preferred First Name", "first_name"), ("Family name", "last_name"), ("Forename", "first_name"),
+        ("Preferred First Name", "preferred_name"), ("Known As", "preferred_name"), ("Family name", "last_name"), ("Forename", "first_name"),
         ("Student Email Address", "email"), ("Role", "account_type"), ("Type", "account_type"),
         # Other languages
         ("Prénom", "first_name"), ("Nom", "last_name"), ("Courriel", "email"), ("Vorname", "first_name"),
@@ -97,7 +97,7 @@ def test_the_strongest_email_column_wins(headers, email_header):
         ("microsoft365_admin.csv", ("First name", "Last name", "User principal name", None)),
         ("entra_users.csv", ("givenName", "surname", "mail", "userType")),
         ("canvas_users.csv", ("full_name", "full_name", "email", None)),
-        ("hr_export.csv", ("Preferred First Name", "Family Name", "Work Email", None)),
+        ("hr_export.csv", ("Legal First Name", "Family Name", "Work Email", None)),
         ("full_name.csv", ("Full Name", "Full Name", "Email", None)),
         ("account_types.csv", ("First Name", "Last Name", "Email Address", "Account Type")),
     ],
@@ -111,7 +111,8 @@ def test_exported_files_map_to_the_right_columns(name, expected):
 def test_a_name_column_is_split_only_when_there_are_no_first_or_last_columns():
     assert map_columns(["Name", "Email"]).full_name == 0
     with_first = map_columns(["First Name", "Name", "Email"])
-    assert (with_first.first_name, with_first.full_name) == (0, None)
+    # The name column stays a per-row source for rows whose first and last names are blank.
+    assert (with_first.first_name, with_first.full_name, with_first.splits_full_name()) == (0, 1, False)
 
 
 def test_no_email_column_names_the_headers_found():
@@ -122,9 +123,10 @@ def test_no_email_column_names_the_headers_found():
     )
 
 
-def test_a_file_without_a_header_row_is_explained():
-    with pytest.raises(NoEmailColumn, match="the first row looks like a person, not a header row"):
-        map_columns(headers_of("no_header.csv"))
+def test_a_file_without_a_header_row_is_mapped_by_content():
+    table = read_table((DATA / "no_header.csv").read_bytes(), "no_header.csv")
+    assert table.headerless and table.rows[0] == (1, ["Jane", "Doe", "jane@example.com"])
+    assert map_columns(table.headers, table.rows).email == 2
 
 
 def test_only_look_alike_email_columns_is_no_email_column():

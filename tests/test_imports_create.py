@@ -91,11 +91,11 @@ def test_summary_to_the_admin_with_csv_for_two_or_more(signed_in, admin, batch):
     signed_in.post(f"/users/import/{batch.id}/create")
     summary = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "created_users_summary"))
     assert summary.to_address == admin.email
-    rows = list(csv.reader(io.StringIO(summary.attachments[0].data.decode("utf-8-sig"))))
-    by_email = {r[2]: r for r in rows[1:]}
-    assert by_email["grace@example.com"][4] == "Created" and by_email["grace@example.com"][6]
-    assert by_email["admin@acme.example"][4] == "Failed"
-    assert "already has an account" in by_email["admin@acme.example"][5].lower()
+    rows = list(csv.DictReader(io.StringIO(summary.attachments[0].data.decode("utf-8-sig"))))
+    by_email = {r["Email Address"]: r for r in rows}
+    assert by_email["grace@example.com"]["Outcome"] == "Created" and by_email["grace@example.com"]["Password"]
+    assert by_email["admin@acme.example"]["Outcome"] == "Failed"
+    assert "already has an account" in by_email["admin@acme.example"]["Reason"].lower()
 
 
 def test_no_summary_when_only_one_person_was_in_the_action(signed_in, org, admin):
@@ -143,12 +143,14 @@ def test_a_failed_transaction_creates_nobody_and_says_why(signed_in, org, batch,
 
 def test_banner_queries_for_the_users_list(signed_in, org, other_org, batch):
     signed_in.post(f"/users/import/{batch.id}/create")
-    assert batch_banner(org.id, batch.id) == {"created": 3, "failed": 1, "duplicates": 1}
+    banner = batch_banner(org.id, batch.id)
+    assert (banner["created"], banner["failed"], banner["duplicates"]) == (3, 1, 1)
+    assert banner["filename"] == "import_mixed.csv" and banner["total"] == sum(c for _, c in banner["outcomes"])
     assert batch_banner(other_org.id, batch.id) is None
     ids = set(db.session.scalars(user_ids_for_batch(org.id, batch.id)))
     assert ids == {u.id for e, u in users_by_email(org).items() if e != "admin@acme.example"}
     page = signed_in.get(f"/users/?batch={batch.id}").get_data(as_text=True)
-    assert "3 users created" in page and "ignored" in page
+    assert "Import of import_mixed.csv finished" in page and "3 users created" in page and "ignored" in page
     assert "grace@example.com" in page and "admin@acme.example" not in page.split("</header>")[1]
     assert "Select all 3 users matching this filter" in " ".join(page.split())
     assert f'<input type="hidden" name="batch" value="{batch.id}">' in page  # kept by search and bulk actions

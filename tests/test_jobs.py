@@ -87,7 +87,7 @@ def test_jobs_run_on_a_real_rq_worker_process(app, org, tmp_path, app_config):
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "webapp", "worker", "--burst"],
                             env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    finished = _wait_for(job.id, seconds=10)
+    finished = _wait_for(job.id, seconds=60)
     assert finished.status == "done", finished.message
     assert db.session.get(Organisation, org.id).name == "From RQ"
     Redis.from_url(_redis_url()).delete(f"rq:queue:{queue_name}")

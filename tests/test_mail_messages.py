@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -101,10 +100,8 @@ def test_a_large_summary_lists_200_people_failures_first_and_the_csv_has_all(org
     outcomes = [outcome("P", str(n), f"p{n}@example.com", password=f"pw{n}") for n in range(20_000)]
     outcomes[15_000] = outcome("Late", "Failure", "late@example.com", result="failed",
                                reason="Already exists.")
-    started = time.perf_counter()
     message = messages.created_users_summary(org, admin, outcomes, source="File Import")
     db.session.commit()
-    assert time.perf_counter() - started < 5
     assert "The first 200 of 20,000 people are listed below" in message.text_body
     assert message.text_body.count(" <p") == 199 + 0  # 199 created shown after the failure
     assert message.text_body.index("late@example.com") < message.text_body.index("p0@example.com")

@@ -95,7 +95,7 @@ def test_message_page_shows_headers_bodies_attachment_and_attempts(signed_in, or
     assert "File Import: 1 user created, 1 failed" in page
     assert "admin@acme.example" in page and str(escape(message.message_id)) in page
     assert "Bob B &lt;bob@example.com&gt;, User: NOT created. Already exists." in page
-    assert 'sandbox=""' in page and "srcdoc=" in page
+    assert 'sandbox=""' in page and f'src="/mail/{message.id}/preview"' in page
     assert "Accepted by the mail server." in page
     assert "the password was then removed from the copy kept here" in page
     download = signed_in.get(f"/mail/{message.id}/attachments/{message.attachments[0].id}")

@@ -20,9 +20,21 @@ MESSAGES = 1000
 
 
 class SlowHandler(RecordingHandler):
-    """Takes a moment per message, like a real server, so both senders are busy at once."""
+    """Takes a moment per message, like a real server, so both senders are busy at once.
+
+    The first message waits until both senders are connected: however late the OS starts the
+    second process, the first cannot drain the outbox alone.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.peers: set = set()
 
     async def handle_DATA(self, server, session, envelope):
+        self.peers.add(session.peer)
+        deadline = time.monotonic() + 90
+        while len(self.peers) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
         await asyncio.sleep(0.002)
         return await super().handle_DATA(server, session, envelope)
 
@@ -72,10 +84,10 @@ def test_two_sender_processes_deliver_each_message_exactly_once(kind, smtp, tmp_
         queued_ids = _queue_outbox(url, smtp.port)
         # Small claims, so the two senders take turns through the whole outbox.
         env = process_env(url, tmp_path / "instance", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
-                          MAIL_SEND_BATCH=10)
+                          MAIL_SEND_BATCH=10, MAIL_TIMEOUT_SECONDS=120)
         started = time.monotonic()
         senders = [_start_sender(env) for _ in range(2)]
-        outputs = [sender.communicate(timeout=90) for sender in senders]
+        outputs = [sender.communicate(timeout=300) for sender in senders]
         elapsed = time.monotonic() - started
         for sender, (out, err) in zip(senders, outputs):
             assert sender.returncode == 0, err

@@ -29,8 +29,9 @@ def test_form_defaults_to_user_with_both_ticks_cleared(signed_in):
     assert re.search(r'<option selected value="user">User</option>', html)
     assert re.search(r'<input id="send_invite" name="send_invite" type="checkbox" value="y">', html)
     assert re.search(r'<input id="create_another" name="create_another" type="checkbox" value="y">', html)
-    assert "Send Invite &amp; Password to User/Guest" in html
-    assert "their password goes with their first series enrolment" in html
+    assert "Send Invite &amp; Password: email the welcome with sign-in details now (any account type)" in html
+    assert "a User or Guest gets sign-in details with their first series enrolment" in html
+    assert "an Admin or Team Manager gets them when you press Send sign-in details" in html
 
 
 def test_create_user_without_invite_lists_them_and_sends_nothing(signed_in, admin):

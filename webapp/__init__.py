@@ -50,6 +50,10 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'webapp.db'}"
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    # Database errors never quote their parameters (password hashes) into messages and logs.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "hide_parameters": True, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+    }
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # Background threads and the web share the file: wait for locks instead of failing.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
@@ -85,19 +89,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def _load_user(session_id: str):
-    from webapp.extensions import db
-    from webapp.models import User
+    from webapp.auth.sessions import load_session_user
 
-    user_id, _, hash_tail = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or (user.password_hash or "")[-8:] != hash_tail or not user.is_active:
-        return None
-    return user
+    return load_session_user(session_id)
 
 
 def register_blueprints(app: Flask) -> None:
+    from webapp.auth import reset  # noqa: F401  (forgot-password routes on the auth blueprint)
     from webapp.auth.views import bp as auth_bp
     from webapp.enrolments.views import bp as enrolments_bp
     from webapp.imports.views import bp as imports_bp
@@ -106,6 +104,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, users_bp, imports_bp, enrolments_bp, mail_bp):
         app.register_blueprint(blueprint)
+    from webapp.imports.sync_views import bp as imports_sync_bp  # modes, changes, leavers, undo
+    app.register_blueprint(imports_sync_bp)
 
 
 def register_cli(app: Flask) -> None:
@@ -116,6 +116,8 @@ def register_cli(app: Flask) -> None:
 
     for module in (auth_cli, imports_cli, mail_cli, jobs_cli):
         module.register(app)
+    from webapp.imports import sync_cli  # adds undo-import to the `users` group
+    sync_cli.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -125,11 +127,13 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from webapp import formatting
+    from webapp import formatting, links, security_headers
     from webapp.access import enforce_own_password
     from webapp.nav import inject_nav
 
     formatting.register(app)
+    security_headers.register(app)
+    links.init_app(app)
 
     app.before_request(enforce_own_password)
     app.context_processor(inject_nav)

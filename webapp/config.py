@@ -21,8 +21,10 @@ class Config:
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
     PROXY_FIX_X_FOR = 0
 
-    # Public address used in emails ("sign in at ...").
-    BASE_URL = "http://127.0.0.1:5000"
+    # Public address used in emails ("sign in at ..."). None: the address of the request that
+    # caused the email (background jobs keep the one they were started from); the command line
+    # then uses SERVER_NAME.
+    BASE_URL: str | None = None
 
     # Mail: with no MAIL_SERVER, messages are kept in the outbox (Mail page) and not sent.
     MAIL_SERVER: str | None = None
@@ -39,7 +41,9 @@ class Config:
     MAIL_RETRY_MAX_SECONDS = 6 * 3600
     MAIL_SENDING_TIMEOUT_SECONDS = 15 * 60  # a message "sending" this long is taken back
     MAIL_TIMEOUT_SECONDS = 30  # SMTP socket timeout
-    MAIL_SEND_BATCH = 20  # messages claimed at a time by one sender
+    MAIL_SEND_BATCH = 200  # messages claimed at a time by one sender, recorded in one commit
+    MAIL_OUTAGE_PROBE_SECONDS = 15  # unreachable server: wait this long before trying it again
+    MAIL_OUTAGE_MAX_SECONDS = 300  # ... doubling each time, up to this
 
     # Background jobs: in-process threads unless REDIS_URL is set (then RQ).
     REDIS_URL: str | None = None
@@ -55,6 +59,14 @@ class Config:
     IMPORT_MAX_BYTES = 20 * 1024 * 1024
     IMPORT_BACKGROUND_ROWS = 2000  # files and batches larger than this use a background job
     IMPORT_BATCH_TTL_DAYS = 7
+    # Limits on what reading one untrusted file may take on (webapp.imports.reading.ReadLimits.from_config).
+    IMPORT_MAX_COLUMNS = 200
+    IMPORT_MAX_ROWS = 1_000_000
+    IMPORT_MAX_CELL_CHARS = 10_000
+    IMPORT_MAX_DECOMPRESSED_BYTES = 400 * 1024 * 1024  # what a workbook's zip may unpack to
+    IMPORT_PARSE_TIMEOUT_SECONDS = 60  # a workbook is parsed in a child process, stopped after this
+    IMPORT_PARSE_MEMORY_MB = 1024  # address-space cap of that child process
+    IMPORT_UNDO_DAYS = 7  # a finished import can be undone for this many days
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024
 
     USERS_PER_PAGE = 50

@@ -44,10 +44,16 @@ def hash_generated_password(password: str) -> str:
 
 def hash_chosen_password(password: str) -> str:
     """Hash a password a person chose, with the memory-hard scrypt KDF (cheaper only when testing)."""
-    return generate_password_hash(password, method=_chosen_method())
+    return generate_password_hash(password, method=chosen_method())
 
 
-def _chosen_method() -> str:
+def is_fast_hash(stored_hash: str | None) -> bool:
+    """True for a generated password's single-iteration hash (or no hash): checking it costs nothing."""
+    return not stored_hash or stored_hash.startswith(GENERATED_METHOD + "$")
+
+
+def chosen_method() -> str:
+    """The KDF for chosen passwords: scrypt, or the cheaper one a TESTING app names."""
     # The test suite hashes hundreds of admin passwords; TESTING apps may name a cheaper method
     # (CHOSEN_PASSWORD_METHOD). Production never reads it: the setting is honoured only with TESTING.
     from flask import current_app, has_app_context

@@ -5,13 +5,28 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# ASCII and full-width (Excel and LibreOffice read ＝＋－＠ as their ASCII twins) formula starts.
+FORMULA_CHARACTERS = "=+-@\uff1d\uff0b\uff0d\uff20"
+FORMULA_STARTS = tuple(FORMULA_CHARACTERS) + ("\t", "\r", "\n")
+_BLANKS = " \t\r\n\u3000\u00a0"
+# Sets, so an empty first character never matches (as `"" in "..."` would).
+_RISKY_FIRST = frozenset(FORMULA_STARTS)
+_BLANK_FIRST = frozenset(_BLANKS)
+_FORMULA_SET = frozenset(FORMULA_CHARACTERS)
+
+
+def starts_formula(text: str) -> bool:
+    """True when a spreadsheet could run the cell: a formula sign first, or after spaces/tabs."""
+    first = text[:1]
+    if first in _RISKY_FIRST:
+        return True
+    return first in _BLANK_FIRST and text.lstrip(_BLANKS)[:1] in _FORMULA_SET
 
 
 def safe_cell(value) -> str:
     """Neutralise a cell a spreadsheet would run as a formula (OWASP CSV injection)."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
+    if starts_formula(text):
         return "'" + text
     return text
 

@@ -28,6 +28,9 @@ def submit(kind: str, func_path: str, *, org_id: int | None, total: int = 0, **k
     The function is called as func(job_id=..., **kwargs); org_id only scopes the job row, and
     total (when known up front) lets a progress bar say how much work waits for a worker.
     """
+    from webapp.links import for_job
+
+    kwargs = for_job(kwargs)  # emails the job writes link to the address it was started from
     job = Job(kind=kind, org_id=org_id, status="queued", total=total)
     db.session.add(job)
     db.session.commit()
@@ -90,8 +93,11 @@ def run(job_id: int, func_path: str, kwargs: dict) -> None:
     db.session.commit()
     module_name, func_name = func_path.rsplit(".", 1)
     func = getattr(importlib.import_module(module_name), func_name)
+    from webapp.links import recorded_from
+
     try:
-        result = func(job_id=job_id, **kwargs)
+        with recorded_from(kwargs) as arguments:
+            result = func(job_id=job_id, **arguments)
     except Exception as exc:  # a failed job must be visible, never silently stuck "running"
         db.session.rollback()
         log.error("job %s failed: %s", job_id, traceback.format_exc())

@@ -49,15 +49,39 @@ def browser():
         chromium.close()
 
 
+# Every frame reports Content-Security-Policy violations to the test (see the page fixture).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolationCount = (window.__cspViolationCount || 0) + 1;
+  window.__reportCspViolation && window.__reportCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on ${event.documentURI}` +
+    (event.sample ? ` (${event.sample})` : "") +
+    (event.target instanceof Element ? ` at ${event.target.outerHTML.slice(0, 160)}` : ""));
+});
+"""
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser tab with a laptop-sized window; base_url is the live server."""
+    """A fresh browser tab with a laptop-sized window; base_url is the live server.
+
+    The test fails at teardown if the browser reported any Content-Security-Policy violation.
+    """
     context = browser.new_context(base_url=live_server, viewport={"width": 1366, "height": 850})
     # Generous: CI shares two cores between the browser, the server and the test.
     context.set_default_timeout(30000)
+    violations: list[str] = []
+    context.expose_binding("__reportCspViolation", lambda _source, text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
     tab = context.new_page()
+    # Frames without scripts (the sandboxed email preview) still log violations to the console.
+    tab.on("console", lambda message: violations.append(message.text)
+           if "Content Security Policy" in message.text else None)
+    tab.csp_violations = violations
     yield tab
     context.close()
+    if violations:
+        pytest.fail("The browser reported Content-Security-Policy violations:\n" + "\n".join(violations))
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import insert, select
 
 from tests.conftest import TEST_PASSWORD
@@ -86,13 +87,13 @@ def test_sign_in_create_user_and_search(page, org, admin, screenshot):
     page.get_by_label("Email address").fill("amara.okafor0@EXAMPLE.com")
     page.get_by_role("button", name="Create User").click()
     page.get_by_text("An account with this email address already exists in your organisation.").wait_for()
-    assert page.get_by_label("First name").input_value() == "Nina"
+    expect(page.get_by_label("First name")).to_have_value("Nina")
     screenshot("console-5-create-user-error")
     page.get_by_label("Email address").fill("nina.newcomer@example.com")
     page.get_by_role("button", name="Create User").click()
     page.wait_for_url("**/users/")
     page.get_by_text("Created Nina Newcomer (nina.newcomer@example.com) as User.").wait_for()
-    assert page.get_by_role("link", name="Newcomer, Nina").count() == 1
+    expect(page.get_by_role("link", name="Newcomer, Nina")).to_have_count(1)
 
     # Active search: typing updates the list in place, without a page load.
     page.evaluate("window.__same_page = true")
@@ -101,10 +102,11 @@ def test_sign_in_create_user_and_search(page, org, admin, screenshot):
     assert page.evaluate("window.__same_page") is True
     assert "q=nakamura" in page.url  # the address follows, so reload and Back work
     rows = page.locator("table.users tbody tr")
-    assert rows.count() == 7
+    expect(rows).to_have_count(7)
     assert all("Nakamura" in text for text in rows.all_inner_texts())
     page.get_by_label("Invite status").select_option("invited")
     page.get_by_text("Showing 1–3 of 3 users").wait_for()
+    expect(rows).to_have_count(3)
     assert all("Invited" in text and "Nakamura" in text for text in rows.all_inner_texts())
     assert page.evaluate("window.__same_page") is True
     screenshot("console-6-users-search")
@@ -116,8 +118,7 @@ def test_sign_in_create_user_and_search(page, org, admin, screenshot):
     # Sorting by a column header keeps the search box's state in sync.
     page.get_by_role("link", name="Email").click()
     page.wait_for_url(re.compile(r".*sort=email.*"))
-    first_row = page.locator("table.users tbody tr").first.inner_text()
-    assert "admin@acme.example" in first_row
+    expect(page.locator("table.users tbody tr").first).to_contain_text("admin@acme.example")
 
 
 def test_user_page_and_groups(page, org, admin, screenshot):
@@ -145,7 +146,7 @@ def test_user_page_and_groups(page, org, admin, screenshot):
 
     page.goto("/users/?q=berg")
     page.get_by_label("Select all users on this page").check()
-    assert page.locator("input[name=user_id]:checked").count() == 8
+    expect(page.locator("input[name=user_id]:checked")).to_have_count(8)
     page.locator("#bulk-group").select_option(label="Dock team")
     page.get_by_role("button", name="Add to group").click()
     page.get_by_text("Added 8 users to Dock team.").wait_for()
@@ -154,11 +155,11 @@ def test_user_page_and_groups(page, org, admin, screenshot):
     page.goto("/users/groups")
     screenshot("console-9-groups")
     page.get_by_role("link", name="Dock team").click()
-    assert page.locator("#member-count").inner_text() == "8"
+    expect(page.locator("#member-count")).to_have_text("8")
     screenshot("console-10-group")
     page.get_by_role("button", name=re.compile("Remove .* from Dock team")).first.click()
     page.locator("#member-count", has_text="7").wait_for()
-    assert page.locator("tbody tr").count() == 7
+    expect(page.locator("tbody tr")).to_have_count(7)
     dock = next(s for s in group_services.list_groups(org.id) if s.group.name == "Dock team")
     assert dock.member_count == 7
     page.goto(f"/users/groups/{dock.group.id}/delete")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import TEST_PASSWORD
@@ -39,7 +40,7 @@ def test_import_enrol_and_learner_signs_in_with_the_emailed_password(page, org, 
     # Three people through File Import, leaving every Send Invite tick cleared.
     csv_file = tmp_path / "new-starters.csv"
     csv_file.write_text("First Name,Last Name,Email Address\n"
-                        + "".join(f"{f},{l},{e}\n" for f, l, e in PEOPLE))
+                        + "".join(f"{first},{last},{email}\n" for first, last, email in PEOPLE))
     page.goto("/users/import/")
     page.get_by_label("File to import").set_input_files(str(csv_file))
     page.get_by_role("button", name="Upload and Continue").click()
@@ -62,12 +63,12 @@ def test_import_enrol_and_learner_signs_in_with_the_emailed_password(page, org, 
     page.get_by_label("Due date (optional)").fill((date.today() - timedelta(days=3)).isoformat())
     page.get_by_role("button", name="Enrol", exact=True).click()
     page.get_by_text("The due date is in the past").wait_for()
-    assert page.get_by_text("3 users selected").count() == 1
+    expect(page.get_by_text("3 users selected")).to_have_count(1)
     screenshot("enrol-2b-past-due-date")
     page.get_by_label("Due date (optional)").fill(DUE.isoformat())
     page.get_by_role("button", name="Enrol", exact=True).click()
     page.get_by_text("3 users enrolled").wait_for()
-    assert page.get_by_text("3 enrolment emails queued").count() == 1
+    expect(page.get_by_text("3 enrolment emails queued")).to_have_count(1)
     screenshot("enrol-3-result")
     assert db.session.scalar(select(db.func.count()).select_from(Enrolment)) == 3
 
@@ -90,9 +91,9 @@ def test_import_enrol_and_learner_signs_in_with_the_emailed_password(page, org, 
     page.get_by_role("button", name="Save password and continue").click()
     page.wait_for_url("**/learning")
     page.get_by_role("heading", name="My learning").wait_for()
-    assert page.get_by_text("Warehouse Safety").count() == 1
-    assert page.get_by_text("Six short lessons").count() == 1
-    assert page.get_by_text(f"{DUE.day} {DUE:%b %Y}").count() == 1
+    expect(page.get_by_text("Warehouse Safety")).to_have_count(1)
+    expect(page.get_by_text("Six short lessons")).to_have_count(1)
+    expect(page.get_by_text(f"{DUE.day} {DUE:%b %Y}")).to_have_count(1)
     screenshot("enrol-5-my-learning")
     db.session.expire_all()
     nia = db.session.scalar(select(User).where(User.email == PEOPLE[0][2]))

@@ -39,14 +39,14 @@ def test_keep_only_mail_page(page, org, admin, screenshot):
     make_mail(org, admin)
     sign_in(page)
     page.get_by_role("link", name="Mail", exact=True).click()
-    assert page.get_by_role("heading", name="Mail", exact=True).is_visible()
-    assert page.get_by_text("Not sent: this server keeps mail locally.").is_visible()
+    expect(page.get_by_role("heading", name="Mail", exact=True)).to_be_visible()
+    expect(page.get_by_text("Not sent: this server keeps mail locally.")).to_be_visible()
     screenshot("mail-list-keep-only")
 
     page.get_by_role("link", name="File Import: 4 users created, 1 failed").click()
-    assert page.get_by_role("heading", name="Text version").is_visible()
+    expect(page.get_by_role("heading", name="Text version")).to_be_visible()
     preview = page.frame_locator("iframe.mail-preview")
-    assert preview.get_by_text("Not created").first.is_visible()
+    expect(preview.get_by_text("Not created").first).to_be_visible()
     screenshot("mail-message-summary-kept")
     # Full-page captures leave sandboxed frames blank, so the preview gets its own picture.
     page.locator("iframe.mail-preview").scroll_into_view_if_needed()
@@ -77,15 +77,15 @@ def test_filter_and_resend_with_a_mail_server(page, org, admin, smtp_server, scr
 
     page.goto("/mail/?status=failed")
     page.get_by_role("link", name="Welcome to Acme Learning: your sign-in details").click()
-    assert page.get_by_text("No such user here").first.is_visible()
+    expect(page.get_by_text("No such user here").first).to_be_visible()
     screenshot("mail-message-failed")
     smtp_server.handler.reject.clear()
     page.get_by_role("button", name="Resend").click()
-    assert page.get_by_text("is queued to be sent again").is_visible()
+    expect(page.get_by_text("is queued to be sent again")).to_be_visible()
     sender.send_queued()
     assert len(smtp_server.to("omar@example.com")) == 1
 
     summary = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "created_users_summary"))
     page.goto(f"/mail/{summary.id}")
-    assert page.get_by_text("the password was then removed").is_visible()
+    expect(page.get_by_text("the password was then removed")).to_be_visible()
     screenshot("mail-message-summary-redacted")

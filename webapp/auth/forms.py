@@ -5,6 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from webapp import credentials
 from webapp.addresses import InvalidEmail, normalise_email
+from webapp.text import single_line
 
 
 def valid_email(form, field):
@@ -27,9 +28,9 @@ class ChosenPassword:
 
 
 class SetupForm(FlaskForm):
-    org_name = StringField("Organisation name", validators=[DataRequired("Enter your organisation's name."), Length(max=200)])
-    first_name = StringField("Your first name", validators=[DataRequired("Enter your first name."), Length(max=100)])
-    last_name = StringField("Your last name", validators=[DataRequired("Enter your last name."), Length(max=100)])
+    org_name = StringField("Organisation name", validators=[DataRequired("Enter your organisation's name."), Length(max=200)], filters=[single_line])
+    first_name = StringField("Your first name", validators=[DataRequired("Enter your first name."), Length(max=100)], filters=[single_line])
+    last_name = StringField("Your last name", validators=[DataRequired("Enter your last name."), Length(max=100)], filters=[single_line])
     email = EmailField("Your email address", validators=[DataRequired("Enter your email address."), valid_email])
     password = PasswordField("Choose a password", validators=[DataRequired("Choose a password."), ChosenPassword()])
     confirm = PasswordField("Type the password again",

@@ -31,6 +31,12 @@ def home_for(user) -> str:
     return url_for("auth.learning")
 
 
+def throttled_message(minutes: int) -> str:
+    """The sign-in refusal, with the real wait."""
+    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return f"Too many failed sign-ins for this account or from this network. Try again in {wait}."
+
+
 @bp.get("/")
 def index():
     """Send visitors to set-up, sign-in or their home page."""
@@ -68,12 +74,14 @@ def login():
     form = SignInForm()
     error = None
     status = 200
+    headers = {}
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
-        except services.Throttled:
+        except services.Throttled as throttled:
             user, status = None, 429
-            error = "Too many failed sign-ins. Wait a few minutes, then try again."
+            error = throttled_message(throttled.wait_minutes)
+            headers["Retry-After"] = str(throttled.wait_seconds)
         if user is not None:
             login_user(user)
             target = request.args.get("next")
@@ -84,13 +92,14 @@ def login():
         if error is None:
             error, status = "That email and password do not match an account.", 401
         form.password.data = ""
-    return render_template("auth/login.html", form=form, error=error), status
+    return render_template("auth/login.html", form=form, error=error), status, headers
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Sign out."""
+    """Sign out: this session and every copy of its cookie stop working."""
+    services.sign_out(current_user._get_current_object())
     logout_user()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
@@ -107,7 +116,7 @@ def choose_password():
         else:
             user = current_user._get_current_object()
             services.set_own_password(user, form.password.data)
-            login_user(user)  # the session id follows the new password hash
+            login_user(user)  # the new session version: other sessions of this user have ended
             flash("Your password is set.", "success")
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else home_for(current_user))

@@ -3,12 +3,15 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from webapp.text import single_line
+
 SOURCE_SELECTION, SOURCE_GROUP, SOURCE_EMAILS = "selection", "group", "emails"
 
 
 class SeriesForm(FlaskForm):
+    # One line: the name goes into email subjects.
     name = StringField("Name", validators=[DataRequired(message="Give the series a name."),
-                                           Length(max=200)])
+                                           Length(max=200)], filters=[single_line])
     description = TextAreaField("Description", validators=[Length(max=2000)])
 
 

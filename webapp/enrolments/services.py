@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Select, exists, func, insert, select, update
 
-from webapp import audit, credentials
+from webapp import audit, credentials, signals
 from webapp.addresses import InvalidEmail, normalise_email
 from webapp.clock import utcnow
 from webapp.enrolments import emails
@@ -135,6 +135,16 @@ def enrol(org: Organisation, actor: User, series: Series, user_ids: Select, *, s
 
     One transaction and a fixed number of statements whatever the number of users.
     """
+    event = add_enrolments(org, actor, series, user_ids, send_invite=send_invite,
+                           due_date=due_date, problems=problems)
+    db.session.commit()
+    return event.id
+
+
+def add_enrolments(org: Organisation, actor: User, series: Series, user_ids: Select, *,
+                   send_invite: bool, due_date: date | None,
+                   problems: list[LineProblem] = ()) -> AuditEvent:
+    """enrol() inside the caller's transaction (File Import uses it); the caller commits."""
     check_series_and_due_date(series, due_date)
     learners = _learner_rows(org.id, series.id, user_ids)
     if not learners:
@@ -162,6 +172,10 @@ def enrol(org: Organisation, actor: User, series: Series, user_ids: Select, *, s
              "password_is_generated": True, "password_set_at": now}
             for uid, password in passwords.items()
         ])
+        # As with any password change, sessions begun with the old password end.
+        db.session.execute(update(User).where(User.id.in_(list(passwords)))
+                           .values(session_version=User.session_version + 1)
+                           .execution_options(synchronize_session=False))
     queued = emails.queue_enrolment_emails(org, series, actor, new, notices, passwords,
                                            due_date=due_date, send_invite=send_invite)
     detail = dict(
@@ -177,8 +191,10 @@ def enrol(org: Organisation, actor: User, series: Series, user_ids: Select, *, s
     event = AuditEvent(org_id=org.id, actor_id=actor.id, action="enrolment.create",
                        target_type="series", target_id=series.id, detail=detail)
     db.session.add(event)
-    db.session.commit()
-    return event.id
+    signals.send(signals.enrolled, org_id=org.id, user_ids=[row.id for row in new], actor_id=actor.id,
+                 series_id=series.id, send_invite=send_invite)
+    db.session.flush()
+    return event
 
 
 def check_series_and_due_date(series: Series, due_date: date | None) -> None:
@@ -214,4 +230,5 @@ def _state(row) -> LearnerState:
 
 __all__ = ["NoticeKind", "EnrolmentError", "SeriesNameTaken", "LineProblem", "AddressList",
            "create_series", "update_series", "set_archived", "group_member_ids",
-           "resolve_addresses", "earliest_due_date", "check_series_and_due_date", "enrol"]
+           "resolve_addresses", "earliest_due_date", "check_series_and_due_date", "enrol",
+           "add_enrolments"]

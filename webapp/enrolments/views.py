@@ -1,12 +1,13 @@
 """Console views: series (list, create, edit, archive), enrolling users, enrolment lists."""
 from __future__ import annotations
 
-from flask import (abort, current_app, flash, make_response, redirect, render_template, request,
+from flask import (abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 
 from webapp import jobs
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
+from webapp.htmx import partial_or_page, stop_polling
 from webapp.enrolments import jobs as enrol_jobs
 from webapp.enrolments import queries, services
 from webapp.enrolments.forms import SOURCE_GROUP, SOURCE_SELECTION, EnrolForm, SeriesForm
@@ -54,10 +55,8 @@ def series_detail(series_id: int):
     """A series with its counts and its paged enrolment list."""
     series = get_in_org_or_404(Series, series_id)
     page = queries.enrolment_page(series, request.args.get("page", 1, type=int))
-    if request.htmx:
-        return render_template("enrolments/partials/_series_enrolments.html", series=series, page=page)
-    return render_template("enrolments/series_detail.html", series=series, page=page,
-                           counts=queries.series_counts(series))
+    return partial_or_page("enrolments/series_detail.html", "enrolments/partials/_series_enrolments.html",
+                           series=series, page=page, page_only=lambda: {"counts": queries.series_counts(series)})
 
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
@@ -213,10 +212,8 @@ def job_progress(job_id: int):
     current = _enrolment_job_or_404(job_id)
     if not current.finished:
         return render_template("enrolments/partials/_progress.html", job=current)
-    response = make_response(render_template("enrolments/partials/_progress.html", job=current,
-                                             finished=True), 286)
-    response.headers["HX-Redirect"] = _after_job_url(current)
-    return response
+    return stop_polling(render_template("enrolments/partials/_progress.html", job=current, finished=True),
+                        redirect_to=_after_job_url(current))
 
 
 @bp.get("/enrolments/result/<int:event_id>")

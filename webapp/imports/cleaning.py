@@ -1,43 +1,35 @@
-"""Cleaning and validation of imported rows: trim, normalise, check, and find duplicates and conflicts."""
+"""Clean and check: every mapped cell through its field's cleaner, then duplicates and email conflicts, once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from webapp.addresses import InvalidEmail, normalise_email
+from webapp.imports.fields import import_fields, staged_fields
+from webapp.imports.problems import problem, sentences
+from webapp.imports.text import clean_cell, collapse_spaces, is_placeholder
+from webapp.imports.values import (  # noqa: F401  (re-exported: the cell-level rules)
+    ACCOUNT_TYPE_LABELS,
+    GUEST_ALIAS_MARK,
+    parse_account_type,
+    parse_flag,
+)
 
 if TYPE_CHECKING:
     from webapp.imports.columns import ColumnMap
     from webapp.imports.reading import RawTable
 
-# Zero-width characters are invisible in a spreadsheet, so they are never meant to be part of a value.
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-# Every character str.isspace() knows (which includes \u00a0 and \u202f) plus the zero-width ones.
-_STRIP = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
-    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000" + _ZERO_WIDTH
-)
-_REMOVE_ZERO_WIDTH = {ord(c): None for c in _ZERO_WIDTH}
-
+_ALWAYS = ("first_name", "last_name", "email")
 NAME_MAX_LENGTH = 100  # matches User.first_name / User.last_name
-
-ACCOUNT_TYPE_LABELS = {"user": "User", "guest": "Guest", "admin": "Admin", "team_manager": "Team Manager"}
-
-_ACCOUNT_TYPE_ALIASES = {
-    "user": "user", "orguser": "user", "organisationuser": "user", "organizationuser": "user",
-    "learner": "user", "member": "user", "standard": "user", "standarduser": "user", "student": "user",
-    "guest": "guest", "guestuser": "guest", "externalguest": "guest",
-    "admin": "admin", "administrator": "admin", "orgadmin": "admin", "organisationadmin": "admin",
-    "organizationadmin": "admin", "orgadministrator": "admin",
-    "teammanager": "team_manager", "manager": "team_manager", "teammgr": "team_manager",
-}
-
-KNOWN_TYPES_SENTENCE = "Use one of: User, Guest, Admin, Team Manager."
+# Lower-case words that start a surname ("van der Berg", "de la Cruz", "bin Said").
+SURNAME_PARTICLES = frozenset({"de", "del", "della", "der", "den", "da", "das", "do", "dos", "du", "von",
+                               "van", "vom", "zu", "bin", "binti", "ibn", "al", "el", "le", "la", "ter",
+                               "ten", "di", "dei", "degli", "mac", "st", "y"})
+_NOT_FIRST_PARTICLES = frozenset({"y"})  # "García y López": joins two surnames, never starts one
 
 
 @dataclass(slots=True)  # 100,000 of these per large file: slots keep them small
 class CleanRow:
-    """One data row after cleaning and validation."""
+    """One data row after cleaning and checking, with its problems as data."""
 
     line: int
     first_name: str
@@ -45,144 +37,161 @@ class CleanRow:
     email: str
     account_type: str
     status: str  # "valid" | "invalid" | "duplicate"
-    errors: list[str] = field(default_factory=list)
+    problems: list = field(default_factory=list)
     duplicate_of: int | None = None
+    send_invite: bool = False
+    extra: dict | None = None
+    conflict_with: int | None = None
+    email_ok: bool = False
+
+    @property
+    def errors(self) -> list[str]:
+        """The problems as sentences, for people."""
+        return sentences(self.problems)
 
 
-def clean_cell(text: str) -> str:
-    """Trim ordinary, non-breaking and zero-width spaces, and drop zero-width characters inside."""
-    text = text.strip(_STRIP)
-    if not text.isascii():
-        text = text.translate(_REMOVE_ZERO_WIDTH).strip(_STRIP)
-    return text
+@dataclass(slots=True)
+class Checked:
+    """One row's cleaned values (by field key), its problems, and whether the email is a valid address."""
+
+    values: dict
+    problems: list
+    email_ok: bool
 
 
 def clean_name(text: str) -> str:
-    """Clean a name cell and collapse runs of whitespace inside it to one space."""
-    text = clean_cell(text)
-    if "  " in text or not text.isascii() or "\t" in text or "\n" in text:
-        text = " ".join(text.split())
-    return text
-
-
-def _account_type_key(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-def parse_account_type(text: str) -> str | None:
-    """Return the AccountType value a cell names ("" means "user"), or None when unknown."""
-    key = _account_type_key(clean_cell(text or ""))
-    if not key:
-        return "user"
-    return _ACCOUNT_TYPE_ALIASES.get(key)
+    """Clean a name cell and collapse runs of whitespace (line breaks too) inside it to one space."""
+    return collapse_spaces(clean_cell(text))
 
 
 def split_full_name(text) -> tuple[str, str]:
-    """Split a full name into (first, last): "Last, First" or first word(s) and last word."""
+    """Split a full name into (first, last): "Last, First", surname particles kept with the last name."""
     name = clean_name(text or "")
     if "," in name:
         last, _, first = name.partition(",")
         return clean_name(first), clean_name(last)
-    first, _, last = name.rpartition(" ")
-    if not first:
-        return last, ""
-    return first, last
+    words = name.split(" ")
+    if len(words) < 2:
+        return name, ""
+    for index in range(1, len(words) - 1):
+        if words[index] in SURNAME_PARTICLES and words[index] not in _NOT_FIRST_PARTICLES:
+            return " ".join(words[:index]), " ".join(words[index:])
+    return " ".join(words[:-1]), words[-1]
 
 
-def _email_text(text: str) -> str:
-    """Take the address out of "Name <address>" or "mailto:address" forms, which are safe to unwrap."""
-    if "<" in text and text.endswith(">"):
-        text = text[text.rindex("<") + 1:-1].strip(_STRIP)
-    if text[:7].lower() == "mailto:":
-        text = text[7:].strip(_STRIP)
-    return text
+def check_values(raw: dict, *, default_account_type: str = "user", fields=None) -> Checked:
+    """Clean and check one row's cell texts (by field key) through the registry's cleaners."""
+    problems: list = []
+    values = {}
+    email_problems = 0
+    for import_field in fields or staged_fields():
+        key = import_field.key
+        before = len(problems)
+        value = import_field.clean_value(raw.get(key) or "", problems)
+        if key == "account_type" and value is None:
+            value = default_account_type
+        if key == "email":
+            email_problems = len(problems) - before
+        values[key] = value
+    if not values.get("first_name") and not values.get("last_name"):
+        problems.append(problem("first_name", "names_missing"))
+    return Checked(values, problems, bool(values.get("email")) and not email_problems)
 
 
 def validate_fields(first_name, last_name, email, account_type_cell, *, has_type_column,
                     default_account_type="user"):
-    """Clean and check one row's values; return (first, last, email, account_type, errors)."""
-    return _check(first_name, last_name, email, account_type_cell, has_type_column, default_account_type)[:5]
+    """Clean and check an inline edit's core values; return (first, last, email, account_type, sentences)."""
+    raw = {"first_name": first_name, "last_name": last_name, "email": email,
+           "account_type": account_type_cell if has_type_column else ""}
+    checked = check_values(raw, default_account_type=default_account_type)
+    v = checked.values
+    return v["first_name"], v["last_name"], v["email"], v["account_type"], sentences(checked.problems)
 
 
-def _check(first_name, last_name, email, account_type_cell, has_type_column, default_account_type):
-    """validate_fields plus a flag saying whether the email is a valid address (for conflict checks)."""
-    first = clean_name(first_name or "")
-    last = clean_name(last_name or "")
-    email_text = _email_text(clean_cell(email or ""))
-    errors = []
-    email_ok = False
-    if not email_text:
-        errors.append("Email address is missing.")
-    else:
-        try:
-            email_text = normalise_email(email_text)
-            email_ok = True
-        except InvalidEmail as exc:
-            errors.append(str(exc))
-    if not first and not last:
-        errors.append("First name and last name are both missing.")
-    if len(first) > NAME_MAX_LENGTH:
-        errors.append(f"First name is longer than {NAME_MAX_LENGTH} characters.")
-    if len(last) > NAME_MAX_LENGTH:
-        errors.append(f"Last name is longer than {NAME_MAX_LENGTH} characters.")
-    account_type = default_account_type
-    if has_type_column:
-        type_text = clean_cell(account_type_cell or "")
-        if type_text:
-            parsed = _ACCOUNT_TYPE_ALIASES.get(_account_type_key(type_text))
-            if parsed is None:
-                errors.append(f'Account type "{type_text}" is not known. {KNOWN_TYPES_SENTENCE}')
-            else:
-                account_type = parsed
-    return first, last, email_text, account_type, errors, email_ok
+def _blank(text: str) -> bool:
+    text = clean_cell(text)
+    return not text or is_placeholder(text)
 
 
-def _cell(cells: list[str], index: int | None) -> str:
-    if index is None or index >= len(cells):
-        return ""
-    return cells[index]
+class _Reader:
+    """Pulls each field's cell text out of a row, with the per-row fallbacks the mapping allows."""
 
+    def __init__(self, columns: ColumnMap):
+        mapped = columns.columns
+        fallbacks = getattr(columns, "fallbacks", None) or {}
+        self.email = [i for i in [mapped.get("email"), *fallbacks.get("email", ())] if i is not None]
+        self.first = [i for i in [mapped.get("first_name"), *fallbacks.get("first_name", ())] if i is not None]
+        self.last = [i for i in [mapped.get("last_name"), *fallbacks.get("last_name", ())] if i is not None]
+        self.full = [i for i in [mapped.get("full_name"), *fallbacks.get("full_name", ())] if i is not None]
+        self.preferred = mapped.get("preferred_name")
+        names = {"first_name", "last_name", "email", "full_name", "preferred_name"}
+        self.plain = [(f.key, mapped[f.key]) for f in import_fields()
+                      if f.key not in names and not f.source_only and mapped.get(f.key) is not None]
 
-def _first_filled(cells: list[str], indexes: list[int]) -> str:
-    for index in indexes:
-        value = _cell(cells, index)
-        if clean_cell(value):
+    @staticmethod
+    def _cell(cells, index):
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    def _first_filled(self, cells, indexes, skip_alias=False):
+        if not indexes:
+            return ""
+        value = self._cell(cells, indexes[0])
+        if len(indexes) == 1 or not _blank(value):
             return value
-    return ""
+        for index in indexes[1:]:
+            candidate = self._cell(cells, index)
+            # A stand-in must be the person's own mailbox, never a guest's sign-in alias.
+            if not _blank(candidate) and not (skip_alias and GUEST_ALIAS_MARK in candidate.casefold()):
+                return candidate
+        return value
+
+    def raw(self, cells) -> dict:
+        first = self._first_filled(cells, self.first)
+        last = self._first_filled(cells, self.last)
+        if self.preferred is not None:
+            preferred = self._cell(cells, self.preferred)
+            if not _blank(preferred):
+                first = preferred
+        if self.full and _blank(first) and _blank(last):
+            first, last = split_full_name(self._first_filled(cells, self.full))
+        raw = {"first_name": first, "last_name": last,
+               "email": self._first_filled(cells, self.email, skip_alias=True)}
+        for key, index in self.plain:
+            raw[key] = self._cell(cells, index)
+        return raw
 
 
 def clean_rows(table: RawTable, columns: ColumnMap, *, default_account_type="user") -> list[CleanRow]:
-    """Clean and validate every row of the file, then mark duplicates and email conflicts."""
-    first_i, last_i, email_i, type_i = columns.first_name, columns.last_name, columns.email, columns.account_type
-    split_i = columns.full_name if first_i is None and last_i is None else None
-    fallbacks = getattr(columns, "fallbacks", None) or {}
-    first_fb = [first_i, *fallbacks.get("first_name", ())] if fallbacks.get("first_name") else None
-    last_fb = [last_i, *fallbacks.get("last_name", ())] if fallbacks.get("last_name") else None
-    email_fb = [email_i, *fallbacks.get("email", ())] if fallbacks.get("email") else None
-    has_type = type_i is not None
-
+    """Clean and check every row of the file, then mark duplicates and email conflicts (the only place)."""
+    reader = _Reader(columns)
+    mapped = columns.columns
+    # Only mapped fields are cleaned (names and email always are: they are checked even when absent).
+    fields = [f for f in staged_fields() if f.key in _ALWAYS or mapped.get(f.key) is not None]
+    extra_keys = [f.key for f in staged_fields() if f.column is None]
     rows: list[CleanRow] = []
     seen_rows: dict[tuple, int] = {}
     first_line_for_email: dict[str, int] = {}
     for line, cells in table.rows:
-        if split_i is not None:
-            first_text, last_text = split_full_name(_cell(cells, split_i))
-        else:
-            first_text = _first_filled(cells, first_fb) if first_fb else _cell(cells, first_i)
-            last_text = _first_filled(cells, last_fb) if last_fb else _cell(cells, last_i)
-        email_text = _first_filled(cells, email_fb) if email_fb else _cell(cells, email_i)
-        first, last, email, account_type, errors, email_ok = _check(
-            first_text, last_text, email_text, _cell(cells, type_i), has_type, default_account_type
-        )
-        key = (first, last, email, account_type)
+        checked = check_values(reader.raw(cells), default_account_type=default_account_type, fields=fields)
+        values = checked.values
+        key = tuple(values.values())
+        values.setdefault("account_type", default_account_type)
+        extra = {k: values.get(k, "") for k in extra_keys} if extra_keys else None
         earlier = seen_rows.get(key)
+        row = CleanRow(line, values["first_name"], values["last_name"], values["email"],
+                       values["account_type"], "valid", checked.problems, None,
+                       bool(values.get("send_invite")), extra, None, checked.email_ok)
         if earlier is not None:
-            rows.append(CleanRow(line, first, last, email, account_type, "duplicate", [], earlier))
+            row.status, row.duplicate_of, row.problems = "duplicate", earlier, []
+            rows.append(row)
             continue
         seen_rows[key] = line
-        if email_ok:
-            owner = first_line_for_email.setdefault(email, line)
+        if checked.email_ok:
+            owner = first_line_for_email.setdefault(row.email, line)
             if owner != line:
-                errors.append(f"Same email as line {owner}, with different details.")
-        rows.append(CleanRow(line, first, last, email, account_type, "invalid" if errors else "valid", errors))
+                row.conflict_with = owner
+                row.problems.append(problem("email", "same_email", line=owner))
+        if row.problems:
+            row.status = "invalid"
+        rows.append(row)
     return rows

@@ -1,24 +1,18 @@
-"""Mapping a file's header cells to First Name, Last Name, Email and Account Type through a synonym table."""
+"""Mapping a file's columns to import fields: header synonyms from the registry, then the cells' content."""
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
-from webapp.imports.cleaning import clean_cell
-
-FIELDS = ["first_name", "last_name", "email", "account_type", "full_name"]
-
-# Header key (see normalise_header) -> (field, rank). A lower rank wins when several columns qualify.
-SYNONYMS: dict[str, tuple[str, int]] = {}
-
-
-def _add(field_name: str, rank: int, *headers: str) -> None:
-    for header in headers:
-        SYNONYMS[_key(header)] = (field_name, rank)
-
+from webapp.imports.fields import import_fields
+from webapp.imports.text import clean_cell, is_placeholder
+from webapp.imports.values import account_type_key, looks_like_email, parse_account_type
 
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|<[^>]*>")
+# Identity-provider templates mark columns "Required"/"Optional" outside the brackets too.
+_MARKER_WORDS = re.compile(r"\b(required|optional|obligatoire|facultatif|erforderlich|pflichtfeld)\s*$", re.I)
 
 # Words that make an email column someone else's address (or a second one), never the person's own.
 _NOT_OWN_EMAIL = (
@@ -28,9 +22,16 @@ _NOT_OWN_EMAIL = (
 )
 # An email column that is the person's own but a last resort: used only when nothing better exists.
 _PERSONAL_EMAIL = ("personal", "private")
+_EXPLICIT_OWN = ("work", "business", "office", "primary", "company", "corporate", "organisation",
+                 "organization", "employee", "professional", "main")
 # Google Workspace's rename column: blank in exports, and never the address the person has now.
 _IGNORED = {"newprimaryemail"}
 _EMAIL_ENDINGS = ("email", "emailaddress", "emailaddr", "emailid", "mailaddress", "courriel")
+
+CONTENT_RANK = 4       # an email column found by its cells, not its header
+PERSONAL_RANK = 9      # stands in only when it is the sole candidate
+_SAMPLE_ROWS = 200
+_MOSTLY = 0.6
 
 
 def _key(text: str) -> str:
@@ -40,85 +41,220 @@ def _key(text: str) -> str:
 
 def normalise_header(text: str) -> str:
     """Header text without case, accents, spaces, punctuation or bracketed notes like "[Required]"."""
-    return _key(_BRACKETED.sub(" ", clean_cell(text or "")))
+    bare = _BRACKETED.sub(" ", clean_cell(text or ""))
+    return _key(_MARKER_WORDS.sub("", bare.strip()))
+
+
+def _synonyms() -> dict[str, tuple[str, int]]:
+    table: dict[str, tuple[str, int]] = {}
+    for import_field in import_fields():
+        for rank, group in enumerate(import_field.synonyms):
+            for header in group:
+                table.setdefault(_key(header), (import_field.key, rank))
+    return table
 
 
 @dataclass
 class ColumnMap:
-    """Which column (by index) holds each field; full_name is used only when first and last are both None."""
+    """Which column (by index) feeds each field, with per-row fallbacks and how sure we are."""
 
-    first_name: int | None = None
-    last_name: int | None = None
-    email: int | None = None
-    account_type: int | None = None
-    full_name: int | None = None
+    columns: dict[str, int | None] = field(default_factory=dict)
     # Further columns for a field, in order of preference, read when the chosen column's cell is blank.
     fallbacks: dict[str, list[int]] = field(default_factory=dict)
+    # Why the mapping needs a person's look (empty when every needed field was matched with certainty).
+    doubts: list[str] = field(default_factory=list)
+    # Columns chosen by their content rather than their header.
+    by_content: list[int] = field(default_factory=list)
+
+    def __getattr__(self, name):
+        if name.startswith("_") or name in ("columns", "fallbacks", "doubts", "by_content"):
+            raise AttributeError(name)
+        return self.__dict__.get("columns", {}).get(name)
+
+    @property
+    def certain(self) -> bool:
+        return not self.doubts
+
+    def splits_full_name(self) -> bool:
+        return self.first_name is None and self.last_name is None and self.full_name is not None
 
     def header_names(self, headers) -> dict:
         """The header each field is read from (a split full-name column counts for both names)."""
         def name(index):
             return headers[index] if index is not None and index < len(headers) else None
 
-        splitting = self.first_name is None and self.last_name is None and self.full_name is not None
-        return {
-            "first_name": name(self.full_name if splitting else self.first_name),
-            "last_name": name(self.full_name if splitting else self.last_name),
-            "email": name(self.email),
-            "account_type": name(self.account_type),
-        }
+        named = {key: name(index) for key, index in self.columns.items()}
+        if self.splits_full_name():
+            named["first_name"] = named["last_name"] = name(self.full_name)
+        for key in ("first_name", "last_name", "email", "account_type"):
+            named.setdefault(key, None)
+        return named
+
+    def as_json(self) -> dict:
+        return dict(self.columns)
 
 
 class NoEmailColumn(ValueError):
     """No header looks like the person's email address; str(error) names the headers found."""
 
 
-def classify_header(text: str) -> tuple[str, int] | None:
-    """Return (field, rank) for one header cell, or None when it maps to nothing."""
-    bare = normalise_header(text)
-    notes = _key(" ".join(_BRACKETED.findall(clean_cell(text or ""))))
-    if any(word in notes for word in _NOT_OWN_EMAIL + _PERSONAL_EMAIL):
-        bare += notes  # "Email (personal)" must not pass for plain "Email"
-    if bare in _IGNORED:
+def _email_words(bare: str) -> tuple[str, int] | None | bool:
+    """Rank an unlisted header containing "email": (field, rank), None for unrelated, False when refused."""
+    if not ("email" in bare or bare.endswith("mail") or "courriel" in bare):
         return None
-    known = SYNONYMS.get(bare)
-    if known is not None:
-        return known
-    if "email" in bare or bare.endswith("mail") or "courriel" in bare:
-        if bare.startswith("cc") or any(word in bare for word in _NOT_OWN_EMAIL):
-            return None
-        if any(word in bare for word in _PERSONAL_EMAIL):
-            return ("email", 9)
-        if bare.endswith(_EMAIL_ENDINGS):
-            return ("email", 5)
+    if bare.startswith("cc") or any(word in bare for word in _NOT_OWN_EMAIL):
+        return False
+    if any(word in bare for word in _PERSONAL_EMAIL):
+        return ("email", PERSONAL_RANK)
+    if any(word in bare for word in _EXPLICIT_OWN):
+        return ("email", 0)
+    if bare.endswith(_EMAIL_ENDINGS):
+        return ("email", 5)
     return None
 
 
-def map_columns(headers: list[str]) -> ColumnMap:
-    """Choose a column for each field from the header cells; raise NoEmailColumn when there is none."""
-    candidates: dict[str, list[tuple[int, int]]] = {name: [] for name in FIELDS}
+def _classify(text: str, synonyms: dict) -> tuple[str, int] | None | bool:
+    cell = clean_cell(text or "")
+    notes = [_key(note) for note in _BRACKETED.findall(cell)]
+    # "User name [userPrincipalName] Required": the bracketed property names the field.
+    for note in notes:
+        if note in synonyms and not any(w in note for w in _NOT_OWN_EMAIL + _PERSONAL_EMAIL):
+            return synonyms[note]
+    bare = normalise_header(cell)
+    joined_notes = "".join(notes)
+    if any(word in joined_notes for word in _NOT_OWN_EMAIL + _PERSONAL_EMAIL + _EXPLICIT_OWN):
+        bare += joined_notes  # "Email (personal)" must not pass for plain "Email"
+    if bare in _IGNORED:
+        return False
+    known = synonyms.get(bare)
+    if known is not None:
+        return known
+    return _email_words(bare)
+
+
+def classify_header(text: str) -> tuple[str, int] | None:
+    """Return (field, rank) for one header cell, or None when it maps to nothing."""
+    found = _classify(text, _synonyms())
+    return found or None
+
+
+@dataclass
+class _Column:
+    index: int
+    header: str
+    values: list[str]
+
+    def share(self, test) -> float:
+        filled = [v for v in self.values if v]
+        return sum(1 for v in filled if test(v)) / len(filled) if filled else 0.0
+
+
+def _sample(headers: list[str], rows) -> list[_Column]:
+    sample = [cells for _, cells in list(rows or [])[:_SAMPLE_ROWS]]
+    columns = []
     for index, header in enumerate(headers):
-        found = classify_header(header)
-        if found is not None:
-            candidates[found[0]].append((found[1], index))
-    chosen = {}
-    fallbacks = {}
-    for name, options in candidates.items():
-        options.sort()
-        if not options:
-            chosen[name] = None
-            continue
-        chosen[name] = options[0][1]
-        # A personal address may stand in only when it is the sole email column, never per row.
-        spare = [index for rank, index in options[1:] if not (name == "email" and rank >= 9)]
-        if spare and name != "account_type":
-            fallbacks[name] = spare
-    if chosen["email"] is None:
+        cells = []
+        for row in sample:
+            text = clean_cell(row[index]) if index < len(row) else ""
+            cells.append("" if is_placeholder(text) else text)
+        columns.append(_Column(index, header, cells))
+    return columns
+
+
+def _label_word(column: _Column | None) -> str | None:
+    """The usual label of a Type column beside a value (Google Contacts' "E-mail 1 - Type": "* Work")."""
+    if column is None:
+        return None
+    words = Counter(_key(v) for v in column.values if v)
+    if not words:
+        return None
+    word, count = words.most_common(1)[0]
+    known = _NOT_OWN_EMAIL + _PERSONAL_EMAIL + _EXPLICIT_OWN
+    if count / sum(words.values()) >= 0.5 and any(word == k or word.startswith(k) for k in known):
+        return word
+    return None
+
+
+def map_columns(headers: list[str], rows=None) -> ColumnMap:
+    """Choose a column for each field from the headers, and the cells where given; raise NoEmailColumn."""
+    synonyms = _synonyms()
+    sampled = _sample(headers, rows) if rows is not None else None
+    candidates: dict[str, list[tuple[int, int]]] = {}
+    refused: set[int] = set()
+    for index, header in enumerate(headers):
+        found = _classify(header, synonyms)
+        if found is False:
+            refused.add(index)
+        elif found:
+            candidates.setdefault(found[0], []).append((found[1], index))
+    by_content: list[int] = []
+    if sampled is not None:
+        by_content = _email_by_content(sampled, candidates, refused)
+        _keep_real_account_types(sampled, candidates)
+
+    chosen: dict[str, int | None] = {}
+    fallbacks: dict[str, list[int]] = {}
+    doubts: list[str] = []
+    for import_field in import_fields():
+        options = sorted(candidates.get(import_field.key, []))
+        chosen[import_field.key] = options[0][1] if options else None
+        spare = [index for rank, index in options[1:]
+                 if not (import_field.key == "email" and rank >= PERSONAL_RANK)]
+        if spare and import_field.key in ("email", "first_name", "last_name", "full_name"):
+            fallbacks[import_field.key] = spare
+        if import_field.key == "email" and len(options) > 1 and options[0][0] == options[1][0] \
+                and normalise_header(headers[options[0][1]]) != normalise_header(headers[options[1][1]]):
+            doubts.append("several columns could hold the email address")
+    if chosen.get("email") is None:
         raise NoEmailColumn(_no_email_message(headers))
-    if chosen["first_name"] is not None or chosen["last_name"] is not None:
-        chosen["full_name"] = None
-        fallbacks.pop("full_name", None)
-    return ColumnMap(**chosen, fallbacks=fallbacks)
+    if chosen["email"] in by_content:
+        doubts.append("the email column was chosen by its content, not its header")
+    if all(chosen.get(k) is None for k in ("first_name", "last_name", "full_name", "preferred_name")):
+        doubts.append("no column holds names")
+    return ColumnMap(chosen, fallbacks, doubts, [i for i in by_content if i in chosen.values()])
+
+
+def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int]) -> list[int]:
+    """Columns whose cells are mostly addresses become email candidates, ranked by a neighbour's label."""
+    email_columns = {index for _, index in candidates.get("email", [])}
+    found = []
+    for column in sampled:
+        if column.index in email_columns or column.index in refused:
+            continue
+        if column.share(looks_like_email) < _MOSTLY:
+            continue
+        # Addresses under another field's header ("Name", "User name") are an email column all the same.
+        for key, options in candidates.items():
+            candidates[key] = [(rank, index) for rank, index in options if index != column.index]
+        mapped = {index for options in candidates.values() for _, index in options}
+        label = None
+        for neighbour in (column.index - 1, column.index + 1):
+            if 0 <= neighbour < len(sampled) and neighbour not in mapped:
+                label = label or _label_word(sampled[neighbour])
+        rank = CONTENT_RANK
+        if label:
+            judged = _email_words("email" + label)
+            if judged is False:
+                continue
+            rank = judged[1] if judged else CONTENT_RANK
+        candidates.setdefault("email", []).append((rank, column.index))
+        found.append(column.index)
+    return found
+
+
+def _keep_real_account_types(sampled: list[_Column], candidates: dict) -> None:
+    """A loosely named column (Role, Type) is Account Type only when its values are account types."""
+    options = candidates.get("account_type")
+    if not options:
+        return
+    kept = []
+    for rank, index in options:
+        column = sampled[index]
+        filled = [v for v in column.values if v]
+        # An explicit "Account Type" / "User Type" header is trusted: its unknown values are row problems.
+        if rank <= 1 or not filled or column.share(lambda v: parse_account_type(v) is not None and account_type_key(v)) >= 0.5:
+            kept.append((rank, index))
+    candidates["account_type"] = kept
 
 
 def _no_email_message(headers: list[str]) -> str:
@@ -132,35 +268,18 @@ def _no_email_message(headers: list[str]) -> str:
     return f'No email column found. The file\'s headers are: {listed}. Add a column named "Email Address".'
 
 
-_add("email", 0, "Email Address", "Email", "E-mail", "E-mail address", "Email Addresses")
-_add("email", 1, "Work Email", "Work Email Address", "Business Email", "Business Email Address",
-     "Office Email", "Employee Email", "Employee Email Address", "Company Email", "Corporate Email",
-     "Primary Email", "Primary Email Address", "User Email", "Learner Email", "Student Email",
-     "Staff Email", "Login Email", "Sign-in Email", "Email (Work)", "Work E-mail", "Courriel",
-     "Adresse courriel", "Adresse e-mail", "Adresse email", "E-Mail-Adresse", "Correo electrónico",
-     "Correo", "E-mailadres")
-_add("email", 2, "Mail", "Mail Address", "Email ID", "Emailaddress1")
-_add("email", 3, "User principal name", "UPN", "userPrincipalName", "Sign-in name", "Login email address")
+def mapping_from_choices(headers: list[str], choices: dict[str, int | None]) -> ColumnMap:
+    """A ColumnMap from a person's choice of column per field (None for "not imported")."""
+    columns = {}
+    for import_field in import_fields():
+        index = choices.get(import_field.key)
+        columns[import_field.key] = index if index is not None and 0 <= index < len(headers) else None
+    return ColumnMap(columns)
 
-_add("first_name", 0, "First Name", "First", "Firstname", "Given name", "Given names", "Givenname",
-     "Forename", "Forenames", "First names", "FName", "Prénom", "Vorname", "Nombre", "Voornaam", "Nome")
-_add("first_name", 1, "Employee First Name", "Student First Name", "User First Name", "Learner First Name")
-# People are called by their preferred name when HR has one; the legal name fills in when it is blank.
-_add("first_name", 2, "Preferred First Name", "Known As")
-_add("first_name", 3, "Legal First Name", "First Name (Legal)")
 
-_add("last_name", 0, "Last Name", "Last", "Lastname", "Surname", "Surnames", "Family name", "Familyname",
-     "Family names", "LName", "Nom", "Nom de famille", "Nachname", "Familienname", "Apellido", "Apellidos",
-     "Achternaam", "Cognome", "Sobrenome")
-_add("last_name", 1, "Employee Last Name", "Student Last Name", "User Last Name", "Learner Last Name")
-_add("last_name", 2, "Preferred Last Name")
-_add("last_name", 3, "Legal Last Name", "Last Name (Legal)")
+def headers_key(headers: list[str]) -> str:
+    """A stable key for a set of headers (normalised), to remember an organisation's mapping."""
+    import hashlib
 
-_add("full_name", 0, "Full Name", "Name", "Fullname", "Full names", "Person Name", "Nom complet")
-_add("full_name", 1, "Display name", "Employee Name", "Student Name", "Learner Name", "User Name (full)",
-     "Participant Name", "Staff Name", "Contact Name", "Member Name")
-_add("full_name", 2, "Sortable name", "Short name")
-
-_add("account_type", 0, "Account Type", "Account type", "Type of account")
-_add("account_type", 1, "User Type", "Usertype", "Member Type", "Account Role", "User Role")
-_add("account_type", 2, "Role", "Type")
+    joined = "\x1f".join(normalise_header(h) or f"#{i}" for i, h in enumerate(headers))
+    return hashlib.sha256(joined.encode()).hexdigest()

@@ -7,13 +7,18 @@ from types import SimpleNamespace
 
 from markupsafe import escape
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
-from webapp import audit, jobs
+from webapp import audit, jobs, signals
+from webapp.auth import tokens
 from webapp.clock import utcnow
 from webapp.credentials import generate_password, hash_generated_password
 from webapp.extensions import db
+from webapp.imports.fields import staged_fields
+from webapp.imports import sync_apply
 from webapp.mail import messages
-from webapp.mail.outbox import PASSWORD_REMOVED, queue_rows, render_email
+from webapp.imports import outcomes
+from webapp.mail.outbox import LINK_REMOVED, PASSWORD_REMOVED, queue_rows, render_email
 from webapp.models import (
     BatchStatus,
     ImportBatch,
@@ -24,6 +29,8 @@ from webapp.models import (
     StagedRow,
     User,
 )
+from webapp.text import single_line
+from webapp.users.inserting import insert_new_users
 from webapp.users.membership import sync_all_org_users
 
 log = logging.getLogger(__name__)
@@ -114,9 +121,7 @@ def create_users(batch_id: int, actor_id: int | None, job_id: int | None = None,
         return _create_claimed(batch_id, actor_id, job_id)
     except Exception as exc:  # nobody is created; the admin sees why and can try again
         db.session.rollback()
-        log.exception("Create Users failed for import batch %s", batch_id)
-        reason = (f"No users were created: {type(exc).__name__}: {exc}"[:1000] if str(exc)
-                  else "No users were created because of an unexpected error.")
+        reason = _failure_reason(batch_id, exc)
         # Only a batch still marked "creating" goes back: if another run finished it meanwhile
         # (after this one was wrongly taken for dead), "done" must stand.
         db.session.execute(update(ImportBatch)
@@ -124,6 +129,20 @@ def create_users(batch_id: int, actor_id: int | None, job_id: int | None = None,
                            .values(status=BatchStatus.STAGED, last_error=reason))
         db.session.commit()
         return CreateResult(batch_id=batch_id, error=reason)
+
+
+def _failure_reason(batch_id: int, exc: Exception) -> str:
+    """Log the failure and say it to the admin, never quoting a database error."""
+    if isinstance(exc, SQLAlchemyError):
+        # The type only: a database error's text can carry the statement and its parameters,
+        # which include password hashes.
+        log.error("Create Users failed for import batch %s: %s", batch_id, type(exc).__name__)
+        return ("No users were created because the database refused the change. Nothing was "
+                "changed: press Create Users to try again.")
+    log.error("Create Users failed for import batch %s: %s: %s", batch_id, type(exc).__name__,
+              str(exc)[:300])
+    return (f"No users were created: {exc}"[:1000] if str(exc)
+            else "No users were created because of an unexpected error.")
 
 
 def create_users_job(batch_id: int, actor_id: int | None, job_id: int | None = None) -> dict:
@@ -138,10 +157,11 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     org = db.session.get(Organisation, batch.org_id)
     ready = db.session.execute(
         select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
-               StagedRow.email, StagedRow.account_type, StagedRow.send_invite)
+               StagedRow.email, StagedRow.account_type, StagedRow.send_invite, StagedRow.extra)
         .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.VALID)
         .order_by(StagedRow.line)
     ).all()
+    ready = sync_apply.before_create(batch, actor_id, ready)  # upload modes and extra columns (imports/sync.py)
     # Passwords and hashes first, before any write, so progress can be saved as we go.
     passwords = _passwords(len(ready), job_id)
 
@@ -152,58 +172,94 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
                                       StagedRow.status == RowStatus.VALID,
                                       StagedRow.email.in_(org_emails))
     ))
-    new_users, outcomes, welcome_rows = [], [], []
+    new_users, passwords_by_row_id, welcome_rows = [], {}, []
+    user_fields = [f for f in staged_fields() if f.user_attribute]
     for row, (password, password_hash) in zip(ready, passwords):
         if row.email in taken:
             continue
         new_users.append({
-            "org_id": batch.org_id, "first_name": row.first_name[:100], "last_name": row.last_name[:100],
-            "email": row.email, "account_type": row.account_type,
+            "org_id": batch.org_id, **_user_values(row, user_fields),
             "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
             "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
             "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
         })
-        outcomes.append(_outcome(row, "created", "", password))
+        passwords_by_row_id[row.id] = password
         if row.send_invite:
             welcome_rows.append((row, password))
     if job_id is not None:
         jobs.progress(job_id, len(ready), len(ready), "Saving the accounts")
 
     _mark_taken(batch)
-    if new_users:
-        db.session.execute(db.insert(User), new_users)
+    inserted = insert_new_users(new_users)
+    if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
+        _mark_failed_taken(batch, {u["email"] for u in new_users} - inserted)
+        new_users = [u for u in new_users if u["email"] in inserted]
+        welcome_rows = [(row, password) for row, password in welcome_rows if row.email in inserted]
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
+    # Update modes, Group/Series/Status columns and leavers; records what undo needs.
+    sync_outcomes = sync_apply.after_create(batch, actor_id)
     ids_by_email = dict(db.session.execute(
         select(User.email, User.id).join(StagedRow, StagedRow.user_id == User.id)
         .where(StagedRow.batch_id == batch_id)
     ).all())
-    queue_rows(WelcomeRenderer(org).rows(welcome_rows, ids_by_email))
+    queue_rows(WelcomeRenderer(org).rows(welcome_rows, ids_by_email, _welcome_links(org, welcome_rows, ids_by_email)))
 
-    failed_rows = db.session.execute(
-        select(StagedRow.first_name, StagedRow.last_name, StagedRow.email, StagedRow.account_type,
-               StagedRow.failure_reason)
-        .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.FAILED)
-        .order_by(StagedRow.line)
-    ).all()
-    outcomes += [_outcome(row, "failed", row.failure_reason) for row in failed_rows]
-    created = len(new_users)
-    failed = len(failed_rows)
-    actor = db.session.get(User, actor_id) if actor_id else None
-    if len(outcomes) >= 2:
-        messages.created_users_summary(org, actor, outcomes, source=SUMMARY_SOURCE)
-    duplicates = db.session.scalar(
-        select(db.func.count()).select_from(StagedRow)
-        .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.DUPLICATE)
-    ) or 0
+    _send_summary(batch, org, actor_id, passwords_by_row_id, sync_outcomes)
+    counts = outcomes.count_lines(batch)
+    created, failed = counts["created"], counts["failed"]
+    duplicates = counts["duplicate"]
     audit.record(batch.org_id, actor_id, "users.imported", target_type="import_batch",
                  target_id=batch_id, filename=batch.filename, created=created, failed=failed,
                  duplicates=duplicates)
     batch.status, batch.finished_at, batch.last_error = BatchStatus.DONE, utcnow(), ""
     batch.created_count, batch.failed_count = created, failed
+    signals.import_done(batch, actor_id, list(ids_by_email.values()))
     db.session.commit()
     return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates,
                         created_user_ids=list(ids_by_email.values()))
+
+
+def _welcome_links(org: Organisation, welcome_rows: list[tuple], ids_by_email: dict[str, int]) -> dict[int, str]:
+    """Set-password links for the welcome emails, when the organisation sends links, not passwords."""
+    if not org.sends_password_links:
+        return {}
+    user_ids = [ids_by_email[row.email] for row, _ in welcome_rows if row.email in ids_by_email]
+    made = tokens.issue_many(org.id, user_ids, tokens.WELCOME)
+    return {user_id: tokens.link_for(token) for user_id, token in made.items()}
+
+
+def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None,
+                  passwords_by_row_id: dict[int, str], sync_outcomes: list[dict]) -> None:
+    """The completion summary to the admin: every line of the file with its outcome."""
+    actor = db.session.get(User, actor_id) if actor_id else None
+    if actor is None:
+        return
+    lines = outcomes.line_outcomes(batch, passwords_by_row_id)
+    # Updated and unchanged lines say what changed; leavers are listed after the file's lines.
+    changes = {o["email"]: o["reason"] for o in sync_outcomes if o["outcome"] in ("updated", "unchanged")}
+    for line in lines:
+        if line["outcome"] in ("updated", "unchanged"):
+            line["reason"] = changes.get(line["email"], line["reason"])
+    lines += [o for o in sync_outcomes if o["outcome"] == "deactivated"]
+    removed_unlisted = outcomes.count_lines(batch).removed_unlisted
+    messages.created_users_summary(org, actor, lines, source=SUMMARY_SOURCE,
+                                   filename=batch.filename, removed_unlisted=removed_unlisted)
+
+
+def _user_values(row, user_fields) -> dict:
+    """The User attributes a staged row gives, field by field from the registry, bounded to their length."""
+    extra = row.extra or {}
+    made = {}
+    for import_field in user_fields:
+        value = getattr(row, import_field.column) if import_field.column else extra.get(import_field.key)
+        if isinstance(value, str):
+            # single_line: a last guard, names reach email subjects and headers.
+            value = single_line(value)
+            if import_field.max_length:
+                value = value[:import_field.max_length]
+        made[import_field.user_attribute] = value
+    return made
 
 
 def _passwords(count: int, job_id: int | None) -> list[tuple[str, str]]:
@@ -218,12 +274,6 @@ def _passwords(count: int, job_id: int | None) -> list[tuple[str, str]]:
     return made
 
 
-def _outcome(row, outcome: str, reason: str, password: str = "") -> dict:
-    return {"first_name": row.first_name, "last_name": row.last_name, "email": row.email,
-            "account_type": row.account_type, "outcome": outcome, "reason": reason,
-            "password": password}
-
-
 def _mark_taken(batch: ImportBatch) -> None:
     """Before inserting: ready rows whose email got an account meanwhile, and existing rows, fail."""
     org_emails = select(User.email).where(User.org_id == batch.org_id)
@@ -232,6 +282,17 @@ def _mark_taken(batch: ImportBatch) -> None:
         .where(StagedRow.batch_id == batch.id, or_(
             StagedRow.status == RowStatus.EXISTING,
             and_(StagedRow.status == RowStatus.VALID, StagedRow.email.in_(org_emails))))
+        .values(status=RowStatus.FAILED, failure_reason=ALREADY_HAS_ACCOUNT)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _mark_failed_taken(batch: ImportBatch, emails: set[str]) -> None:
+    """Ready rows whose person got an account while we were inserting fail, one by one."""
+    db.session.execute(
+        update(StagedRow)
+        .where(StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.VALID,
+               StagedRow.email.in_(sorted(emails)))
         .values(status=RowStatus.FAILED, failure_reason=ALREADY_HAS_ACCOUNT)
         .execution_options(synchronize_session=False)
     )
@@ -257,11 +318,14 @@ class WelcomeRenderer:
     """
 
     MARKERS = {"first_name": "QQFIRSTQQ", "last_name": "QQLASTQQ", "email": "QQEMAILQQ",
-               "password": "QQPASSWORDQQ"}
+               "password": "QQPASSWORDQQ", "link": "QQLINKQQ"}
 
     def __init__(self, org: Organisation):
         self.org = org
         self.subject = WELCOME_SUBJECT.format(org=org.name)
+        self.links = org.sends_password_links
+        if self.links:
+            self.subject = f"Welcome to {org.name}: choose your password"
         self._shapes: dict[tuple[bool, bool], tuple[str, str, str, str]] = {}
 
     def _shape(self, has_first: bool, has_last: bool) -> tuple[str, str, str, str]:
@@ -271,9 +335,15 @@ class WelcomeRenderer:
             last = self.MARKERS["last_name"] if has_last else ""
             user = SimpleNamespace(first_name=first, last_name=last, email=self.MARKERS["email"],
                                    full_name=" ".join(p for p in (first, last) if p) or self.MARKERS["email"])
-            text, html = render_email("welcome", user=user, org=self.org, password=self.MARKERS["password"])
-            self._shapes[key] = (text, html, text.replace(self.MARKERS["password"], PASSWORD_REMOVED),
-                                 html.replace(self.MARKERS["password"], str(escape(PASSWORD_REMOVED))))
+            if self.links:
+                text, html = render_email("welcome", user=user, org=self.org, password=None,
+                                          set_password_url=self.MARKERS["link"], link_valid_for="7 days")
+                secret, removed = self.MARKERS["link"], LINK_REMOVED
+            else:
+                text, html = render_email("welcome", user=user, org=self.org, password=self.MARKERS["password"])
+                secret, removed = self.MARKERS["password"], PASSWORD_REMOVED
+            self._shapes[key] = (text, html, text.replace(secret, removed),
+                                 html.replace(secret, str(escape(removed))))
         return self._shapes[key]
 
     def _fill(self, template: str, values: dict, html: bool) -> str:
@@ -283,13 +353,14 @@ class WelcomeRenderer:
                 template = template.replace(marker, str(escape(value)) if html else value)
         return template
 
-    def rows(self, people: list[tuple], ids_by_email: dict[str, int]) -> list[dict]:
-        """Outbox rows (for queue_rows) for (row, password) pairs."""
+    def rows(self, people: list[tuple], ids_by_email: dict[str, int],
+             links: dict[int, str] | None = None) -> list[dict]:
+        """Outbox rows (for queue_rows) for (row, password) pairs; links by user id in link mode."""
         made = []
         for row, password in people:
             text, html, redacted_text, redacted_html = self._shape(bool(row.first_name), bool(row.last_name))
             values = {"first_name": row.first_name, "last_name": row.last_name, "email": row.email,
-                      "password": password}
+                      "password": password, "link": (links or {}).get(ids_by_email.get(row.email), "")}
             made.append({
                 "org_id": self.org.id, "kind": "welcome", "to_address": row.email,
                 "to_user_id": ids_by_email.get(row.email), "subject": self.subject,

@@ -1,7 +1,7 @@
 """Staging: read an uploaded file into an import batch of rows, set-based, ready to check and edit."""
 from __future__ import annotations
 
-from dataclasses import asdict
+import logging
 from datetime import timedelta
 
 from sqlalchemy import case, delete, func, insert, or_, select, update
@@ -14,14 +14,16 @@ from webapp.imports import columns as column_mapping
 from webapp.imports import reading
 from webapp.imports.cleaning import clean_rows
 from webapp.imports.suggestions import suggestion_for
-from webapp.models import BatchStatus, ImportBatch, ImportUpload, RowStatus, StagedRow, User
+from webapp.imports.values import looks_like_email
+from webapp.models import BatchStatus, ImportBatch, ImportMapping, ImportUpload, RowStatus, StagedRow, User
 
-MAPPED_FIELDS = ("first_name", "last_name", "email", "account_type")
+log = logging.getLogger(__name__)
+
 # Rows an admin can still change; duplicates are ignored and created/failed rows are history.
 OPEN_STATUSES = (RowStatus.VALID, RowStatus.INVALID, RowStatus.EXISTING)
-_EMAIL_ERROR_STARTS = ("Email address is missing", "Not a valid email")
-_CONFLICT_START = "Same email as line"
-_TYPE_ERROR_START = "Account type"
+_SKIPPED_TEXT_MAX = 200
+UNEXPECTED = ("The file could not be read because of an unexpected error ({error}). Upload it again; "
+              "if it keeps happening, save it as CSV and try that.")
 
 
 class StagingError(ValueError):
@@ -40,33 +42,76 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+def _read_table(data: bytes, filename: str, **options):
+    """reading.read_table with the options the admin chose (blank ones left to detection)."""
+    kwargs = {key: value for key, value in options.items() if value is not None and value != ""}
+    return reading.read_table(data, filename, **kwargs)
+
+
+def _headerless(table) -> None:
+    """A first row holding an address is a person, not a header: keep it as data under Column N."""
+    if getattr(table, "headerless", False) or not any(looks_like_email(h) for h in table.headers):
+        return
+    first_line = table.rows[0][0] if table.rows else 2
+    line = getattr(table, "header_line", None) or max(1, first_line - 1)
+    width = max([len(table.headers)] + [len(cells) for _, cells in table.rows[:50]])
+    table.rows.insert(0, (line, list(table.headers) + [""] * (width - len(table.headers))))
+    table.headers = [f"Column {i + 1}" for i in range(width)]
+    try:
+        table.headerless = True
+    except AttributeError:  # a reader with slots and no such field: the flag is only informative
+        pass
+
+
 def read_file(data: bytes, filename: str, *, encoding: str | None = None, delimiter: str | None = None,
-              mapping: dict | None = None):
+              mapping: dict | None = None, sheet: str | None = None, header_line: int | None = None):
     """Read and map a file: (RawTable, ColumnMap), or raise StagingError with a clear reason."""
     try:
-        table = reading.read_table(data, filename, encoding=encoding or None, delimiter=delimiter or None)
+        table = _read_table(data, filename, encoding=encoding or None, delimiter=delimiter or None,
+                            sheet=sheet, header_line=header_line)
     except reading.UnreadableFile as exc:
         raise StagingError(str(exc)) from None
+    _headerless(table)
     if mapping is not None:
-        return table, _chosen_map(table.headers, mapping)
+        return table, chosen_map(table.headers, mapping)
     try:
-        return table, column_mapping.map_columns(table.headers)
+        column_map = column_mapping.map_columns(table.headers, table.rows)
     except column_mapping.NoEmailColumn as exc:
         raise StagingError(str(exc)) from None
+    if getattr(table, "headerless", False):
+        column_map.doubts.insert(0, "the file has no header row")
+    return table, column_map
 
 
-def _chosen_map(headers: list[str], mapping: dict):
-    """A ColumnMap from the admin's choices of header index per field (None for "(none)")."""
-    chosen = {}
-    for field in MAPPED_FIELDS:
-        index = mapping.get(field)
-        chosen[field] = index if index is not None and 0 <= index < len(headers) else None
-    if chosen["email"] is None:
-        raise StagingError("Choose the column that holds the email addresses; it cannot be (none).")
-    full_name = mapping.get("full_name")
-    if chosen["first_name"] is None and chosen["last_name"] is None and full_name is not None:
-        chosen["full_name"] = full_name
-    return column_mapping.ColumnMap(**chosen)
+def chosen_map(headers: list[str], mapping: dict):
+    """A ColumnMap from the admin's choices of header index per field (None for "not imported")."""
+    column_map = column_mapping.mapping_from_choices(headers, mapping)
+    if column_map.email is None:
+        raise StagingError("Choose the column that holds the email addresses; it cannot be \u201cnot imported\u201d.")
+    return column_map
+
+
+def read_info(table, column_map, *, remembered: bool = False) -> dict:
+    """What a person should know about how the file was read (see ImportBatch.read_info)."""
+    guessed = getattr(table, "encoding_guessed", None)
+    if guessed is None:
+        guessed = table.encoding == "cp1252" and table.encoding_detected == "cp1252"
+    skipped = []
+    for item in getattr(table, "skipped", None) or []:
+        line, text, reason = (item if isinstance(item, (tuple, list))
+                              else (getattr(item, "line", None), getattr(item, "text", ""),
+                                    getattr(item, "reason", "")))
+        skipped.append({"line": line, "text": str(text or "")[:_SKIPPED_TEXT_MAX], "reason": str(reason or "")})
+    first_line = table.rows[0][0] if table.rows else None
+    header_line = getattr(table, "header_line", None)
+    if header_line is None and not getattr(table, "headerless", False) and first_line:
+        header_line = max(1, first_line - 1) if table.delimiter is None else None
+    return {
+        "sheet": getattr(table, "sheet", None), "sheet_names": list(getattr(table, "sheet_names", None) or []),
+        "header_line": header_line, "headerless": bool(getattr(table, "headerless", False)),
+        "skipped": skipped, "encoding_guessed": bool(guessed),
+        "doubts": list(getattr(column_map, "doubts", []) or []), "remembered": remembered,
+    }
 
 
 def new_batch(org_id: int, admin_id: int | None, filename: str, data: bytes, ttl_days: int) -> ImportBatch:
@@ -79,44 +124,48 @@ def new_batch(org_id: int, admin_id: int | None, filename: str, data: bytes, ttl
     return batch
 
 
-def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: str = "user") -> None:
+def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: str = "user",
+               remembered: bool = False) -> None:
     """Replace the batch's rows with the cleaned rows of `table`: one bulk insert, set-based flags."""
     cleaned = clean_rows(table, column_map, default_account_type=default_account_type)
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id == batch.id))
-    db.session.execute(insert(StagedRow), _row_dicts(batch.id, cleaned))
+    if cleaned:
+        db.session.execute(insert(StagedRow), _row_dicts(batch.id, cleaned))
     mark_existing(batch)
-    batch.encoding, batch.encoding_detected = table.encoding, table.encoding_detected
-    batch.delimiter, batch.delimiter_detected = table.delimiter, table.delimiter_detected
-    batch.headers = list(table.headers)
-    batch.column_map = {key: value for key, value in asdict(column_map).items() if key != "fallbacks"}
+    describe_reading(batch, table, column_map, remembered=remembered)
     batch.rows_read = len(cleaned)
     batch.status, batch.last_error = BatchStatus.STAGED, ""
 
 
+def describe_reading(batch: ImportBatch, table, column_map, *, remembered: bool = False) -> None:
+    """Record on the batch how its file was read and mapped."""
+    batch.encoding, batch.encoding_detected = table.encoding, table.encoding_detected
+    batch.delimiter, batch.delimiter_detected = table.delimiter, table.delimiter_detected
+    batch.headers = [str(h)[:_SKIPPED_TEXT_MAX] for h in table.headers]
+    batch.column_map = column_map.as_json()
+    batch.read_info = read_info(table, column_map, remembered=remembered)
+
+
 def _row_dicts(batch_id: int, cleaned) -> list[dict]:
-    """Plain dicts for the bulk insert, with conflicts found in one pass over the rows."""
-    first_line_for_email: dict[str, int] = {}
+    """Plain dicts for the bulk insert: a row's own problems, its refused type and its conflict apart."""
     rows = []
     for row in cleaned:
-        errors = [e for e in row.errors if not e.startswith((_CONFLICT_START, _TYPE_ERROR_START))]
-        type_error = next((e for e in row.errors if e.startswith(_TYPE_ERROR_START)), None)
-        email_ok = bool(row.email) and not any(e.startswith(_EMAIL_ERROR_STARTS) for e in errors)
-        conflict_with = None
-        if row.status != RowStatus.DUPLICATE and email_ok:
-            owner = first_line_for_email.setdefault(row.email, row.line)
-            conflict_with = owner if owner != row.line else None
-        if row.status == RowStatus.DUPLICATE:
-            status = RowStatus.DUPLICATE
-        elif errors or type_error or conflict_with:
-            status = RowStatus.INVALID
-        else:
-            status = RowStatus.VALID
+        own, type_error = [], None
+        for item in row.problems:
+            code = item["code"]
+            if code == "same_email":
+                continue
+            if code == "unknown_account_type":
+                type_error = item["params"].get("value", "")
+            else:
+                own.append(item)
         rows.append({
             "batch_id": batch_id, "line": row.line, "first_name": row.first_name,
             "last_name": row.last_name, "email": row.email, "account_type": row.account_type,
-            "send_invite": False, "status": status, "errors": errors, "fields_ok": not errors,
-            "email_ok": email_ok, "account_type_error": type_error, "duplicate_of": row.duplicate_of,
-            "conflict_with": conflict_with, "suggested_email": suggestion_for(row.email, email_ok),
+            "send_invite": row.send_invite, "status": row.status, "errors": own, "fields_ok": not own,
+            "email_ok": row.email_ok, "account_type_error": type_error, "duplicate_of": row.duplicate_of,
+            "conflict_with": row.conflict_with, "extra": row.extra,
+            "suggested_email": suggestion_for(row.email, row.email_ok),
         })
     return rows
 
@@ -170,6 +219,23 @@ def status_expression(org_id: int, *, type_error_cleared: bool = False):
     )
 
 
+def remembered_mapping(org_id: int, headers: list[str]) -> dict | None:
+    """The mapping this organisation confirmed for these headers before, if any."""
+    return db.session.scalar(select(ImportMapping.mapping).where(
+        ImportMapping.org_id == org_id, ImportMapping.headers_key == column_mapping.headers_key(headers)))
+
+
+def remember_mapping(org_id: int, headers: list[str], mapping: dict) -> None:
+    """Keep the mapping the admin confirmed for these headers, to offer it next time (caller commits)."""
+    key = column_mapping.headers_key(headers)
+    saved = db.session.scalar(select(ImportMapping).where(ImportMapping.org_id == org_id,
+                                                          ImportMapping.headers_key == key))
+    if saved is None:
+        db.session.add(ImportMapping(org_id=org_id, headers_key=key, mapping=dict(mapping)))
+    else:
+        saved.mapping = dict(mapping)
+
+
 def stage_upload(org_id: int, admin_id: int | None, filename: str, data: bytes, *, max_bytes: int,
                  ttl_days: int, background_rows: int | None = None,
                  default_account_type: str = "user") -> ImportBatch:
@@ -181,31 +247,40 @@ def stage_upload(org_id: int, admin_id: int | None, filename: str, data: bytes, 
     if problem:
         raise StagingError(problem)
     table, column_map = read_file(data, filename)
+    remembered = remembered_mapping(org_id, table.headers)
+    mapping = None
+    if remembered and remembered.get("email") is not None and \
+            all(i is None or (isinstance(i, int) and 0 <= i < len(table.headers)) for i in remembered.values()):
+        mapping = remembered
+        column_map = chosen_map(table.headers, mapping)
     batch = new_batch(org_id, admin_id, filename, data, ttl_days)
+    describe_reading(batch, table, column_map, remembered=mapping is not None)
     if background_rows is not None and len(table.rows) > background_rows:
         db.session.commit()
         job = jobs.submit("import_staging", "webapp.imports.staging.stage_batch_job", org_id=org_id,
-                          batch_id=batch.id)
+                          batch_id=batch.id, mapping=mapping, default_account_type=default_account_type)
         _remember_job(batch.id, job.id)
         return db.session.get(ImportBatch, batch.id)
-    stage_rows(batch, table, column_map, default_account_type=default_account_type)
+    stage_rows(batch, table, column_map, default_account_type=default_account_type,
+               remembered=mapping is not None)
     db.session.commit()
     return batch
 
 
-def restage(batch: ImportBatch, *, encoding: str | None, delimiter: str | None, mapping: dict | None,
+def restage(batch: ImportBatch, *, encoding: str | None = None, delimiter: str | None = None,
+            mapping: dict | None = None, sheet: str | None = None, header_line: int | None = None,
             background_rows: int | None = None) -> None:
-    """Read the kept file again with the admin's encoding, delimiter and mapping; replace the rows.
+    """Read the kept file again with the admin's choices; replace the rows.
 
     Raises StagingError and keeps the current rows when the file cannot be read that way.
     """
-    table, column_map = read_file(batch.upload.data, batch.filename, encoding=encoding,
-                                  delimiter=delimiter, mapping=mapping)
+    options = {"encoding": encoding, "delimiter": delimiter, "sheet": sheet, "header_line": header_line}
+    table, column_map = read_file(batch.upload.data, batch.filename, mapping=mapping, **options)
     if background_rows is not None and len(table.rows) > background_rows:
         batch.status = BatchStatus.STAGING
         db.session.commit()
         job = jobs.submit("import_staging", "webapp.imports.staging.stage_batch_job", org_id=batch.org_id,
-                          batch_id=batch.id, encoding=encoding, delimiter=delimiter, mapping=mapping)
+                          batch_id=batch.id, mapping=mapping, **options)
         _remember_job(batch.id, job.id)
         return
     stage_rows(batch, table, column_map)
@@ -218,25 +293,33 @@ def _remember_job(batch_id: int, job_id: int) -> None:
 
 
 def stage_batch_job(batch_id: int, job_id: int | None = None, encoding: str | None = None,
-                    delimiter: str | None = None, mapping: dict | None = None) -> dict:
-    """Background job: read the batch's file and stage its rows; on failure, say why on the batch."""
-    batch = db.session.get(ImportBatch, batch_id)
-    if job_id is not None:
-        jobs.progress(job_id, 0, 3, "Reading the file")
+                    delimiter: str | None = None, mapping: dict | None = None, sheet: str | None = None,
+                    header_line: int | None = None, default_account_type: str = "user") -> dict:
+    """Background job: read the batch's file and stage its rows; on any failure, say why on the batch."""
     try:
+        batch = db.session.get(ImportBatch, batch_id)
+        if job_id is not None:
+            jobs.progress(job_id, 0, 3, "Reading the file")
         table, column_map = read_file(batch.upload.data, batch.filename, encoding=encoding,
-                                      delimiter=delimiter, mapping=mapping)
+                                      delimiter=delimiter, mapping=mapping, sheet=sheet,
+                                      header_line=header_line)
         if job_id is not None:
             jobs.progress(job_id, 1, 3, "Checking and saving the rows")
             batch = db.session.get(ImportBatch, batch_id)
-        stage_rows(batch, table, column_map)
+        stage_rows(batch, table, column_map, default_account_type=default_account_type,
+                   remembered=mapping is not None)
         db.session.commit()
-    except StagingError as exc:
+    except Exception as exc:  # a batch must never stay "staging": the admin sees why and uploads again
         db.session.rollback()
-        batch = db.session.get(ImportBatch, batch_id)
-        batch.status, batch.last_error = BatchStatus.FAILED, str(exc)
+        if isinstance(exc, StagingError):
+            reason = str(exc)
+        else:
+            log.exception("Staging failed for import batch %s", batch_id)
+            reason = UNEXPECTED.format(error=type(exc).__name__)
+        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+                           .values(status=BatchStatus.FAILED, last_error=reason[:1000]))
         db.session.commit()
-        return {"batch_id": batch_id, "error": str(exc)}
+        return {"batch_id": batch_id, "error": reason}
     return {"batch_id": batch_id, "rows_read": batch.rows_read}
 
 

@@ -8,10 +8,12 @@ from sqlalchemy.orm import aliased
 
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, validate_fields
-from webapp.imports.staging import OPEN_STATUSES, _EMAIL_ERROR_STARTS, refresh_rows, status_expression
+from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
+from webapp.imports.fields import staged_fields
+from webapp.imports.problems import outcome_problems, sentence, sentences
+from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.imports.suggestions import suggestion_for
-from webapp.models import ImportBatch, ImportUndo, ImportUndoRow, RowStatus, StagedRow
+from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRow
 from webapp.paging import PageNumbers, clamp_page
 
 PER_PAGE = 50
@@ -146,26 +148,36 @@ def _require_editable(batch: ImportBatch, row: StagedRow | None = None) -> None:
         raise TableError("This row is a duplicate that is ignored; remove it or leave it.")
 
 
-def edit_row(batch: ImportBatch, row: StagedRow, *, first_name: str, last_name: str, email: str,
-             account_type: str, send_invite: bool | None = None) -> StagedRow:
-    """Save an inline edit, revalidate it, and recompute conflicts for the old and new email."""
+def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
+             send_invite: bool | None = None, **named) -> StagedRow:
+    """Save an inline edit (cell texts by field key), check it again, and recompute conflicts."""
     _require_editable(batch, row)
-    first, last, clean_email, type_value, errors = validate_fields(
-        first_name, last_name, email, account_type, has_type_column=True
-    )
-    type_error = next((e for e in errors if e.startswith("Account type")), None)
-    errors = [e for e in errors if e is not type_error]
+    raw = {**(values or {}), **named}
+    fields = [f for f in staged_fields() if f.key in raw and f.key != "send_invite"]
+    checked = check_values(raw, fields=fields)
+    if "first_name" not in raw or "last_name" not in raw:  # names left alone keep their value
+        checked.problems[:] = [p for p in checked.problems if p["code"] != "names_missing"]
+    type_error = next((p for p in checked.problems if p["code"] == "unknown_account_type"), None)
+    own = [p for p in checked.problems if p is not type_error]
     old_email = row.email
-    row.first_name, row.last_name, row.email = first, last, clean_email
-    row.account_type = type_value if type_error is None else row.account_type
-    row.errors, row.fields_ok = errors, not errors
-    row.email_ok = bool(clean_email) and not any(e.startswith(_EMAIL_ERROR_STARTS) for e in errors)
-    row.account_type_error = type_error
-    row.suggested_email = suggestion_for(clean_email, row.email_ok)
+    for import_field in fields:
+        value = checked.values[import_field.key]
+        if import_field.key == "account_type":
+            if type_error is None:
+                row.account_type = value
+        elif import_field.column:
+            setattr(row, import_field.column, value)
+        else:
+            row.extra = {**(row.extra or {}), import_field.key: value}
+    if "email" in raw:
+        row.email_ok = checked.email_ok
+    row.errors, row.fields_ok = own, not own
+    row.account_type_error = type_error["params"]["value"] if type_error else None
+    row.suggested_email = suggestion_for(row.email, row.email_ok)
     if send_invite is not None:
         row.send_invite = send_invite
     db.session.flush()
-    emails = StagedRow.email.in_({old_email, clean_email})
+    emails = StagedRow.email.in_({old_email, row.email})
     refresh_rows(batch, emails, emails)
     db.session.commit()
     db.session.refresh(row)
@@ -280,25 +292,25 @@ def _remember(batch: ImportBatch, clauses, columns=UNDO_COLUMNS) -> int:
 
     Only the latest change of a batch can be undone, so older kept values are dropped.
     """
-    undo = ImportUndo(batch_id=batch.id, message="", columns=list(columns))
+    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns))
     db.session.add(undo)
     db.session.flush()
     # Dropped after the insert, so the new id is never an old one reused: a stale Undo stays refused.
-    db.session.execute(delete(ImportUndo).where(ImportUndo.batch_id == batch.id, ImportUndo.id != undo.id))
+    db.session.execute(delete(BulkUndo).where(BulkUndo.batch_id == batch.id, BulkUndo.id != undo.id))
     kept = select(literal(undo.id), StagedRow.id, *(getattr(StagedRow, c) for c in columns)).where(*clauses)
-    db.session.execute(insert(ImportUndoRow).from_select(["undo_id", "row_id", *columns], kept))
+    db.session.execute(insert(BulkUndoRow).from_select(["undo_id", "row_id", *columns], kept))
     # Counted apart: drivers do not all report a row count for INSERT ... SELECT.
-    return db.session.scalar(select(func.count()).select_from(ImportUndoRow)
-                             .where(ImportUndoRow.undo_id == undo.id)) or 0
+    return db.session.scalar(select(func.count()).select_from(BulkUndoRow)
+                             .where(BulkUndoRow.undo_id == undo.id)) or 0
 
 
-def latest_undo(batch: ImportBatch) -> ImportUndo | None:
+def latest_undo(batch: ImportBatch) -> BulkUndo | None:
     """The bulk change of this batch that can still be undone, if any."""
-    return db.session.scalar(select(ImportUndo).where(ImportUndo.batch_id == batch.id)
-                             .order_by(ImportUndo.id.desc()).limit(1))
+    return db.session.scalar(select(BulkUndo).where(BulkUndo.batch_id == batch.id)
+                             .order_by(BulkUndo.id.desc()).limit(1))
 
 
-def name_undo(batch: ImportBatch, message: str) -> ImportUndo | None:
+def name_undo(batch: ImportBatch, message: str) -> BulkUndo | None:
     """Label the batch's latest change with the notice shown for it ("3 rows removed.")."""
     undo = latest_undo(batch)
     if undo is not None:
@@ -310,10 +322,10 @@ def name_undo(batch: ImportBatch, message: str) -> ImportUndo | None:
 def undo(batch: ImportBatch, undo_id: int) -> int:
     """Put the rows of a bulk change back as they were (one UPDATE ... FROM); returns how many."""
     _require_editable(batch)
-    kept = db.session.scalar(select(ImportUndo).where(ImportUndo.id == undo_id, ImportUndo.batch_id == batch.id))
+    kept = db.session.scalar(select(BulkUndo).where(BulkUndo.id == undo_id, BulkUndo.batch_id == batch.id))
     if kept is None:
         raise TableError("That change can no longer be undone: only the latest change to the rows can be.")
-    saved = ImportUndoRow
+    saved = BulkUndoRow
     restored = db.session.execute(
         update(StagedRow)
         .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
@@ -331,9 +343,9 @@ def undo(batch: ImportBatch, undo_id: int) -> int:
 def _refresh_undo_emails(batch: ImportBatch, undo_id: int | None = None) -> None:
     """Check conflicts again for rows sharing an email (kept or current) with the kept rows, and rows in a conflict."""
     undo_id = undo_id if undo_id is not None else latest_undo(batch).id
-    kept_ids = select(ImportUndoRow.row_id).where(ImportUndoRow.undo_id == undo_id)
+    kept_ids = select(BulkUndoRow.row_id).where(BulkUndoRow.undo_id == undo_id)
     current = aliased(StagedRow)
-    scope = or_(StagedRow.email.in_(select(ImportUndoRow.email).where(ImportUndoRow.undo_id == undo_id)),
+    scope = or_(StagedRow.email.in_(select(BulkUndoRow.email).where(BulkUndoRow.undo_id == undo_id)),
                 StagedRow.email.in_(select(current.email).where(current.id.in_(kept_ids))),
                 StagedRow.conflict_with.is_not(None))
     refresh_rows(batch, scope, scope)
@@ -384,7 +396,7 @@ def _revalidate(batch: ImportBatch) -> None:
     rows = db.session.execute(
         select(StagedRow.id, StagedRow.first_name, StagedRow.last_name, StagedRow.email, StagedRow.errors,
                StagedRow.fields_ok, StagedRow.email_ok, StagedRow.suggested_email)
-        .join(ImportUndoRow, (ImportUndoRow.row_id == StagedRow.id) & (ImportUndoRow.undo_id == undo_id))
+        .join(BulkUndoRow, (BulkUndoRow.row_id == StagedRow.id) & (BulkUndoRow.undo_id == undo_id))
     ).all()
     changed = [checked for row in rows if (checked := _checked(row)) != _values_of(row)]
     if not changed:
@@ -401,11 +413,15 @@ def _values_of(row) -> dict:
 
 def _checked(row) -> dict:
     """A row's names and email cleaned and checked again, as values for the bulk UPDATE."""
-    first, last, email, _, errors = validate_fields(row.first_name, row.last_name, row.email, "",
-                                                    has_type_column=False)
-    email_ok = bool(email) and not any(e.startswith(_EMAIL_ERROR_STARTS) for e in errors)
-    return {"id": row.id, "first_name": first, "last_name": last, "email": email, "errors": errors,
-            "fields_ok": not errors, "email_ok": email_ok, "suggested_email": suggestion_for(email, email_ok)}
+    fields = [f for f in staged_fields() if f.key in REPLACEABLE]
+    checked = check_values({key: getattr(row, key) for key in REPLACEABLE}, fields=fields)
+    # Problems of the other fields (extra registered ones) were not checked again: they stay.
+    others = [p for p in row.errors or [] if not (isinstance(p, dict) and p.get("field") in REPLACEABLE)]
+    errors = others + checked.problems
+    values = checked.values
+    return {"id": row.id, "first_name": values["first_name"], "last_name": values["last_name"],
+            "email": values["email"], "errors": errors, "fields_ok": not errors, "email_ok": checked.email_ok,
+            "suggested_email": suggestion_for(values["email"], checked.email_ok)}
 
 
 def _update(clauses, values) -> int:
@@ -414,32 +430,23 @@ def _update(clauses, values) -> int:
     ).rowcount
 
 
-_FIELD_OF_ERROR = (("Email address", "email"), ("Not a valid email", "email"),
-                   ("First name and last name", "first_name"), ("First name", "first_name"),
-                   ("Last name", "last_name"))
-
-
 def field_errors(row: StagedRow) -> dict[str, list[str]]:
     """The row's own problems by the field they belong to, to mark those fields in the edit form."""
     found: dict[str, list[str]] = {}
-    for error in row.errors or []:
-        field = next((name for start, name in _FIELD_OF_ERROR if error.startswith(start)), None)
-        if field:
-            found.setdefault(field, []).append(error)
+    for item in row.errors or []:
+        if isinstance(item, dict) and item.get("field"):
+            found.setdefault(item["field"], []).append(sentence(item))
     return found
+
+
+def row_problem_items(row) -> list[dict]:
+    """Why a row will not be created, as data."""
+    return outcome_problems(row)
 
 
 def row_reason(row) -> str:
     """Why a row will not be created, in one sentence or more."""
-    if row.status == RowStatus.DUPLICATE:
-        return f"Same as line {row.duplicate_of} in every field, so it is ignored."
-    if row.status == RowStatus.EXISTING:
-        return "Already has an account in this organisation."
-    if row.status == RowStatus.FAILED:
-        return row.failure_reason or "Not created."
-    if row.status == RowStatus.REMOVED:
-        return "Removed by you from this import."
-    return " ".join(row.problems)
+    return " ".join(sentences(row_problem_items(row)))
 
 
 def problems_csv(batch: ImportBatch) -> bytes:
@@ -451,9 +458,17 @@ def problems_csv(batch: ImportBatch) -> bytes:
                                   RowStatus.FAILED, RowStatus.REMOVED)),
         ).order_by(StagedRow.line, StagedRow.id)
     )
-    return write_csv(
-        ["Line", "First Name", "Last Name", "Email Address", "Account Type", "Reason"],
-        ([row.line, row.first_name, row.last_name, row.email,
-          ACCOUNT_TYPE_LABELS.get(row.account_type, row.account_type), row_reason(row)] for row in rows),
-    )
+    fields = [f for f in staged_fields() if f.in_problems_csv]
 
+    def shown(row, import_field):
+        value = row.value(import_field.key)
+        if import_field.key == "account_type":
+            return ACCOUNT_TYPE_LABELS.get(value, value)
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        return value
+
+    return write_csv(
+        ["Line", *(f.label for f in fields), "Reason"],
+        ([row.line, *(shown(row, f) for f in fields), row_reason(row)] for row in rows),
+    )

@@ -18,17 +18,20 @@ from webapp import jobs
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports import creating, staging, table
-from webapp.imports.reading import ENCODING_CHOICES
+from webapp.imports import creating, matching, staging, sync_forms, table
+from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.forms import (
     FILTER_CHOICES,
     BulkForm,
     ChoiceForm,
+    MatchForm,
     ReplaceForm,
-    RowForm,
     SettingsForm,
     UploadForm,
+    initial_columns,
+    row_form,
 )
+from webapp.imports.reading import ENCODING_CHOICES
 from webapp.models import BatchStatus, ImportBatch, Job
 
 bp = console_blueprint("imports", __name__, url_prefix="/users/import")
@@ -98,6 +101,13 @@ def upload():
     except staging.StagingError as exc:
         db.session.rollback()
         return _render_index(form, error=str(exc), status=422)
+    except Exception as exc:  # never a 500 for a file: say so and keep nothing
+        db.session.rollback()
+        current_app.logger.exception("Staging an upload failed")
+        return _render_index(form, error=staging.UNEXPECTED.format(error=type(exc).__name__), status=422)
+    sync_forms.apply_upload_options(batch, form)  # upload mode and full-list options
+    if matching.needs_matching(batch):
+        return redirect(url_for("imports.match", batch_id=batch.id))
     return redirect(url_for("imports.batch", batch_id=batch.id))
 
 
@@ -123,12 +133,9 @@ def batch(batch_id: int):
 def _render_batch(current: ImportBatch, state: dict, settings_form: SettingsForm | None = None,
                   settings_error: str | None = None, status: int = 200):
     if settings_form is None:
-        settings_form = SettingsForm(formdata=None, encoding=current.encoding,
-                                     delimiter=current.delimiter or ",",
-                                     **{k: "" if v is None else str(v)
-                                        for k, v in (current.column_map or {}).items()
-                                        if k in SettingsForm.MAPPED})
-    settings_form.set_headers(current.headers or [])
+        mapped = {k: "" if v is None else str(v) for k, v in (current.column_map or {}).items()}
+        settings_form = SettingsForm.build(current.headers or [], formdata=None, encoding=current.encoding,
+                                           delimiter=current.delimiter or ",", **mapped)
     job = db.session.get(Job, current.job_id) if current.job_id else None
     edit_id = request.args.get("edit", type=int)
     # After a change made without JavaScript, the page offers its Undo (the flash says what it was).
@@ -136,9 +143,25 @@ def _render_batch(current: ImportBatch, state: dict, settings_form: SettingsForm
     undo = latest if latest and latest.id == request.args.get("undo", type=int) else None
     return render_template(
         "imports/batch.html", job=job, settings_form=settings_form, settings_error=settings_error,
-        encoding_labels=dict(ENCODING_CHOICES),
+        encoding_labels=dict(ENCODING_CHOICES), delimiter_names=_DELIMITER_NAMES,
+        field_columns=_field_columns(current), info=current.read_info or {},
         **_table_context(current, state, edit_id=edit_id, undo=undo),
     ), status
+
+
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _field_columns(current: ImportBatch) -> list[tuple[str, str | None]]:
+    """(field label, header it is read from or None) for every registered field."""
+    headers = current.headers or []
+    column_map = current.column_map or {}
+
+    def header(key):
+        index = column_map.get(key)
+        return (headers[index] or f"Column {index + 1}") if isinstance(index, int) and index < len(headers) else None
+
+    return [(f.label, header(f.key)) for f in import_fields()]
 
 
 def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None,
@@ -149,10 +172,10 @@ def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None
     return {"batch": current, "rows": rows, "state": state, "counters": counters,
             "bulk_form": BulkForm(formdata=None, **state), "filters": FILTER_CHOICES,
             "replace_form": ReplaceForm(formdata=None, **state),
-            "edit_id": edit_id, "row_form": RowForm(formdata=None), "message": message,
+            "edit_id": edit_id, "row_form": row_form(formdata=None), "message": message,
             "error": error, "undo": undo, "account_types": table.ACCOUNT_TYPE_LABELS,
             "suggestions": table.suggestion_count(current) if current.editable else 0,
-            "select_page": _selecting_page()}
+            "select_page": _selecting_page(), "text_fields": text_fields()}
 
 
 def _table_fragment(current: ImportBatch, state: dict, **extra):
@@ -164,24 +187,133 @@ def _table_fragment(current: ImportBatch, state: dict, **extra):
 def settings(batch_id: int):
     """Read the kept file again with another encoding, delimiter or column mapping."""
     current = _batch_or_404(batch_id)
-    form = SettingsForm()
-    form.set_headers(current.headers or [])
+    form = SettingsForm.build(current.headers or [])
     if not current.editable or not form.validate_on_submit():
         return _render_batch(current, _view_state(), form, "Choose values from the lists.", 400)
     is_text = current.delimiter is not None  # workbooks have no encoding or delimiter to choose
-    reading_changed = is_text and (form.encoding.data != current.encoding
-                                   or form.delimiter.data != current.delimiter)
-    mapping = None if reading_changed else {**form.mapping(),
-                                            "full_name": (current.column_map or {}).get("full_name")}
     encoding = form.encoding.data if is_text else None
     delimiter = form.delimiter.data if is_text else None
     try:
-        staging.restage(current, encoding=encoding, delimiter=delimiter, mapping=mapping,
-                        background_rows=current_app.config["IMPORT_BACKGROUND_ROWS"])
+        _reread(current, form.mapping(), encoding=encoding, delimiter=delimiter)
     except staging.StagingError as exc:
         db.session.rollback()
         return _render_batch(current, _view_state(), form, str(exc), 422)
     flash("The file was read again with your settings.", "success")
+    return redirect(url_for("imports.batch", batch_id=batch_id))
+
+
+def _reread(current: ImportBatch, mapping: dict, **options) -> None:
+    """Restage with new reading options; the admin's mapping is kept only while the headers are unchanged."""
+    if _reading_changes(current, options):
+        table, _ = staging.read_file(current.upload.data, current.filename, **options)
+        if list(table.headers) != list(current.headers or []):
+            # Other columns now: match them afresh, or as this organisation confirmed before.
+            mapping = staging.remembered_mapping(current.org_id, table.headers)
+    staging.restage(current, mapping=mapping, background_rows=current_app.config["IMPORT_BACKGROUND_ROWS"],
+                    **options)
+    if mapping is not None:
+        staging.remember_mapping(current.org_id, current.headers or [], mapping)
+        db.session.commit()
+
+
+def _reading_changes(current: ImportBatch, options: dict) -> bool:
+    info = current.read_info or {}
+    return any(value not in (None, "") and value != {"encoding": current.encoding,
+                                                      "delimiter": current.delimiter}.get(key, info.get(key))
+               for key, value in options.items())
+
+
+def _match_options(current: ImportBatch, form: MatchForm | None = None) -> dict:
+    """The reading options to use: the form's when posted, else those the batch was read with."""
+    info = current.read_info or {}
+    is_text = current.delimiter is not None
+    options = {"encoding": current.encoding if is_text else None, "delimiter": current.delimiter,
+               "sheet": info.get("sheet"), "header_line": None}
+    if form is not None:
+        if is_text:
+            options["encoding"], options["delimiter"] = form.encoding.data or None, form.delimiter.data or None
+        if matching.reader_supports("sheet") and len(info.get("sheet_names") or []) > 1:
+            options["sheet"] = form.sheet.data or None
+        if matching.reader_supports("header_line") and form.header_line.data:
+            options["header_line"] = form.header_line.data
+    return options
+
+
+@bp.get("/<int:batch_id>/match")
+def match(batch_id: int):
+    """Every column of the file, its samples and the field it feeds, with a preview of the first rows."""
+    current = _batch_or_404(batch_id)
+    if not current.editable:
+        return redirect(url_for("imports.batch", batch_id=batch_id))
+    info = current.read_info or {}
+    form = MatchForm.build(current.headers or [], formdata=None, encoding=current.encoding,
+                           delimiter=current.delimiter or ",", sheet=info.get("sheet") or "",
+                           header_line=info.get("header_line"),
+                           **initial_columns(current.column_map, len(current.headers or [])))
+    return _render_match(current, form, _match_options(current), current.column_map or {})
+
+
+def _render_match(current: ImportBatch, form: MatchForm, options: dict, mapping: dict | None,
+                  error: str | None = None, status: int = 200):
+    info = current.read_info or {}
+    table = column_map = None
+    # The columns are shown even when the chosen mapping cannot be used (no email column chosen).
+    for attempt in (mapping, current.column_map or None):
+        try:
+            table, column_map = staging.read_file(current.upload.data, current.filename, mapping=attempt,
+                                                  **options)
+            break
+        except staging.StagingError as exc:
+            error = error or str(exc)
+    form.sheet.choices = [(name, name) for name in info.get("sheet_names") or []]
+    return render_template(
+        "imports/match.html", batch=current, form=form, error=error, info=info,
+        columns=matching.file_columns(table) if table else [],
+        preview=matching.preview(table, column_map) if table else [],
+        staged=staged_fields(), doubts=info.get("doubts") or [],
+        can_choose_sheet=matching.reader_supports("sheet") and len(info.get("sheet_names") or []) > 1,
+        can_choose_header=matching.reader_supports("header_line"),
+        delimiter_names=_DELIMITER_NAMES, encodings=dict(ENCODING_CHOICES),
+    ), status
+
+
+@bp.post("/<int:batch_id>/match")
+def confirm_match(batch_id: int):
+    """Preview the chosen matching, or stage the rows with it and remember it for these headers."""
+    current = _batch_or_404(batch_id)
+    if not current.editable:
+        return redirect(url_for("imports.batch", batch_id=batch_id))
+    form = MatchForm.build(current.headers or [])
+    form.sheet.choices = [(n, n) for n in (current.read_info or {}).get("sheet_names") or []]
+    if not form.validate_on_submit():
+        return _render_match(current, form, _match_options(current), current.column_map,
+                             "Check the choices below.", 400)
+    options = _match_options(current, form)
+    try:
+        mapping = form.mapping()
+    except ValueError as exc:
+        return _render_match(current, form, options, None, str(exc), 422)
+    if _reading_changes(current, options):
+        # Other reading options may give other columns: show them before staging anything.
+        try:
+            table, _ = staging.read_file(current.upload.data, current.filename, **options)
+            same_columns = list(table.headers) == list(current.headers or [])
+            staging.restage(current, mapping=mapping if same_columns else None, **options)
+        except staging.StagingError as exc:
+            db.session.rollback()
+            return _render_match(current, form, _match_options(current), current.column_map, str(exc), 422)
+        flash("The file was read again. Check the columns, then press Continue.", "success")
+        return redirect(url_for("imports.match", batch_id=batch_id))
+    if "preview" in request.form:
+        return _render_match(current, form, options, mapping)
+    try:
+        staging.restage(current, mapping=mapping, background_rows=current_app.config["IMPORT_BACKGROUND_ROWS"],
+                        **options)
+    except staging.StagingError as exc:
+        db.session.rollback()
+        return _render_match(current, form, options, None, str(exc), 422)
+    staging.remember_mapping(current.org_id, current.headers or [], mapping)
+    db.session.commit()
     return redirect(url_for("imports.batch", batch_id=batch_id))
 
 
@@ -202,6 +334,8 @@ def progress(batch_id: int):
 def _after_job_url(current: ImportBatch) -> str:
     if current.status == BatchStatus.DONE:
         return url_for("users.index", batch=current.id)
+    if current.status == BatchStatus.STAGED and current.created_count == 0 and matching.needs_matching(current):
+        return url_for("imports.match", batch_id=current.id)
     return url_for("imports.batch", batch_id=current.id)
 
 
@@ -213,7 +347,7 @@ def row(batch_id: int, row_id: int):
     if not request.htmx:
         return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
     return render_template("imports/partials/_row.html", batch=current, row=staged, state=_view_state(),
-                           account_types=table.ACCOUNT_TYPE_LABELS)
+                           account_types=table.ACCOUNT_TYPE_LABELS, text_fields=text_fields())
 
 
 def _row_or_404(current: ImportBatch, row_id: int):
@@ -233,8 +367,8 @@ def edit_row(batch_id: int, row_id: int):
     if not request.htmx:
         return redirect(url_for("imports.batch", batch_id=batch_id, edit=row_id, **_view_state()))
     return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
-                           state=_view_state(), row_form=RowForm(formdata=None),
-                           account_types=table.ACCOUNT_TYPE_LABELS)
+                           state=_view_state(), row_form=row_form(formdata=None),
+                           account_types=table.ACCOUNT_TYPE_LABELS, text_fields=text_fields())
 
 
 @bp.post("/<int:batch_id>/rows/<int:row_id>")
@@ -242,13 +376,13 @@ def save_row(batch_id: int, row_id: int):
     """Save an inline edit; the row is checked again at once, with its problems beside it."""
     current = _batch_or_404(batch_id)
     staged = _row_or_404(current, row_id)
-    form = RowForm()
-    form.validate()
+    form = row_form()
+    if not form.validate():
+        return _invalid_edit(current, staged, form)
+    values = {f.key: form[f.key].data or "" for f in text_fields()}
+    values["account_type"] = form.account_type.data or "user"
     try:
-        staged = table.edit_row(current, staged, first_name=form.first_name.data or "",
-                                last_name=form.last_name.data or "", email=form.email.data or "",
-                                account_type=form.account_type.data or "user",
-                                send_invite="send_invite" in request.form)
+        staged = table.edit_row(current, staged, values, send_invite="send_invite" in request.form)
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
     errors = table.field_errors(staged)
@@ -256,8 +390,27 @@ def save_row(batch_id: int, row_id: int):
         # Still wrong: keep the row open with the fields in error marked, so the admin goes on fixing.
         return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
                                state=_view_state(), field_errors=errors, counters=table.counters(current),
-                               oob_counters=True, account_types=table.ACCOUNT_TYPE_LABELS)
+                               oob_counters=True, account_types=table.ACCOUNT_TYPE_LABELS,
+                               suggestions=table.suggestion_count(current), text_fields=text_fields())
     return _row_response(current, staged, saved=True)
+
+
+def _invalid_edit(current: ImportBatch, staged, form):
+    """Refuse an edit past a field's limits: the row stays open with what was typed and why."""
+    error = " ".join(message for f in text_fields() for message in form[f.key].errors) or \
+        "Check the values and save again."
+    if not request.htmx:
+        flash(error, "error")
+        return redirect(url_for("imports.batch", batch_id=current.id, edit=staged.id, **_view_state()))
+    db.session.expunge(staged)  # show what was typed without saving it
+    for f in text_fields():
+        if f.column:
+            setattr(staged, f.column, form[f.key].data or "")
+        else:
+            staged.extra = {**(staged.extra or {}), f.key: form[f.key].data or ""}
+    return render_template("imports/partials/_row_edit.html", batch=current, row=staged, state=_view_state(),
+                           row_form=form, row_error=error, account_types=table.ACCOUNT_TYPE_LABELS,
+                           text_fields=text_fields())
 
 
 def _row_response(current: ImportBatch, staged, error: str | None = None, saved: bool = False):
@@ -270,7 +423,8 @@ def _row_response(current: ImportBatch, staged, error: str | None = None, saved:
         return redirect(url_for("imports.batch", batch_id=current.id, **state))
     return render_template("imports/partials/_row.html", batch=current, row=staged, state=state,
                            counters=table.counters(current), oob_counters=True, row_error=error,
-                           suggestions=table.suggestion_count(current), account_types=table.ACCOUNT_TYPE_LABELS)
+                           suggestions=table.suggestion_count(current), account_types=table.ACCOUNT_TYPE_LABELS,
+                           text_fields=text_fields())
 
 
 @bp.post("/<int:batch_id>/rows/<int:row_id>/choice")
@@ -306,7 +460,7 @@ def remove_row(batch_id: int, row_id: int):
         return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
     return render_template("imports/partials/_row_removed.html", batch=current, row=staged,
                            state=_view_state(), counters=table.counters(current), oob_counters=True,
-                           suggestions=table.suggestion_count(current))
+                           suggestions=table.suggestion_count(current), text_fields=text_fields())
 
 
 @bp.post("/<int:batch_id>/rows/<int:row_id>/restore")

@@ -22,13 +22,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from webapp.clock import utcnow
 from webapp.csvsafe import write_csv
+from webapp.links import public_base_url
 from webapp.mail.outbox import (
+    LINK_REMOVED,
     PASSWORD_REMOVED,
     Attachment,
+    RenderedEmail,
     queue,
+    queue_rows,
     render_email,
     render_with_password,
 )
@@ -39,32 +44,133 @@ SUMMARY_COLUMNS = ("First Name", "Last Name", "Email Address", "Account Type", "
 # A summary body lists at most this many people; the CSV attachment always has everyone.
 SUMMARY_BODY_LIMIT = 200
 
+# Every outcome a line of an action can have: (CSV label, words in the email body), in the
+# order the counts are shown. Declared once; the summary, its CSV and the banner loop over it.
+OUTCOMES = {
+    "created": ("Created", "created"),
+    "failed": ("Failed", "NOT created"),
+    "problem": ("Left out: problem", "left out because of a problem"),
+    "duplicate": ("Ignored: duplicate", "ignored as a duplicate"),
+    "removed": ("Removed", "removed by the admin before Create Users"),
+    "skipped": ("Skipped: not a person", "skipped as not a person"),
+    "updated": ("Updated", "updated"),
+    "unchanged": ("Unchanged", "already up to date"),
+    "deactivated": ("Deactivated", "deactivated: not in the full list"),
+}
+COUNT_WORDS = {
+    "created": "Created",
+    "failed": "Failed",
+    "problem": "Left out with a problem",
+    "duplicate": "Ignored as a duplicate",
+    "removed": "Removed before Create Users",
+    "skipped": "Skipped, not a person",
+    "updated": "Updated",
+    "unchanged": "Unchanged",
+    "deactivated": "Deactivated (not in the file)",
+}
 
-def welcome(user: User, org: Organisation, password: str) -> OutboxMessage:
-    """Welcome email to an invited user, carrying their generated password."""
-    rendered = render_with_password("welcome", password, user=user, org=org)
+
+def welcome(user: User, org: Organisation, password: str | None = None, *,
+            link: str | None = None) -> OutboxMessage:
+    """Welcome email to an invited user: their generated password, or a set-password link."""
+    if link is not None:
+        rendered = render_with_link("welcome", link, user=user, org=org)
+        subject = f"Welcome to {org.name}: choose your password"
+    else:
+        rendered = render_with_password("welcome", password, user=user, org=org)
+        subject = f"Welcome to {org.name}: your sign-in details"
     return queue(org_id=org.id, kind="welcome", to_address=user.email, to_user_id=user.id,
-                 subject=f"Welcome to {org.name}: your sign-in details",
-                 text_body=rendered.text, html_body=rendered.html, carries_password=True,
-                 redacted_text_body=rendered.redacted_text,
+                 subject=subject, text_body=rendered.text, html_body=rendered.html,
+                 carries_password=True, redacted_text_body=rendered.redacted_text,
                  redacted_html_body=rendered.redacted_html)
+
+
+def render_with_link(name: str, link: str, *, valid_for: str = "7 days", **context) -> RenderedEmail:
+    """Render an email carrying a set-password link, and its kept copy with the link blanked."""
+    text, html = render_email(name, password=None, set_password_url=link,
+                              link_valid_for=valid_for, **context)
+    redacted_text, redacted_html = render_email(name, password=None, set_password_url=LINK_REMOVED,
+                                                link_valid_for=valid_for, **context)
+    return RenderedEmail(text, html, redacted_text, redacted_html)
+
+
+def password_reset(user: User, org: Organisation, link: str, valid_for: str) -> OutboxMessage:
+    """The forgot-password email: a single-use link to choose a new password."""
+    text, html = render_email("password_reset", user=user, org=org, reset_url=link,
+                              valid_for=valid_for)
+    redacted_text, redacted_html = render_email("password_reset", user=user, org=org,
+                                                reset_url=LINK_REMOVED, valid_for=valid_for)
+    return queue(org_id=org.id, kind="password_reset", to_address=user.email, to_user_id=user.id,
+                 subject=f"Choose a new password for {org.name}", text_body=text, html_body=html,
+                 carries_password=True, redacted_text_body=redacted_text,
+                 redacted_html_body=redacted_html)
+
+
+@dataclass(frozen=True)
+class DetailsFor:
+    """One person's sign-in details email: a new password, a link, or how to sign in."""
+
+    user: User
+    password: str | None = None
+    link: str | None = None
+    earlier_sent_at: datetime | None = None
+
+
+def sign_in_details(org: Organisation, people: Sequence[DetailsFor]) -> None:
+    """Queue a sign-in details email to each person (one INSERT); the caller commits."""
+    forgot_url = public_base_url() + "/forgot-password"
+    rows = []
+    for person in people:
+        context = dict(user=person.user, org=org, earlier_sent_at=person.earlier_sent_at,
+                       forgot_url=forgot_url)
+        redacted = {}
+        if person.password:
+            rendered = render_with_password("sign_in_details", person.password, **context)
+            subject = f"Your sign-in details for {org.name}"
+        elif person.link:
+            rendered = render_with_link("sign_in_details", person.link, **context)
+            subject = f"Choose your password for {org.name}"
+        else:
+            text, html = render_email("sign_in_details", password=None, **context)
+            rendered = RenderedEmail(text, html)
+            subject = f"How to sign in to {org.name}"
+        if rendered.redacted_text is not None:
+            redacted = {"redacted_text_body": rendered.redacted_text,
+                        "redacted_html_body": rendered.redacted_html}
+        rows.append({"org_id": org.id, "kind": "sign_in_details", "to_address": person.user.email,
+                     "to_user_id": person.user.id, "subject": subject, "text_body": rendered.text,
+                     "html_body": rendered.html, "carries_password": bool(redacted), **redacted})
+    queue_rows(rows)
 
 
 @dataclass(frozen=True)
 class SummaryLine:
-    """One person in a created-users summary, whatever shape the caller's outcome had."""
+    """One line in a created-users summary, whatever shape the caller's outcome had."""
 
     first_name: str
     last_name: str
     email: str
     account_type: str  # the label: User, Guest, Admin, Team Manager
-    created: bool
+    outcome: str  # a key of OUTCOMES
     reason: str
     password: str
+    line: int | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.outcome == "created"
 
     @property
     def name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    @property
+    def label(self) -> str:
+        return OUTCOMES.get(self.outcome, OUTCOMES["failed"])[0]
+
+    @property
+    def words(self) -> str:
+        return OUTCOMES.get(self.outcome, OUTCOMES["failed"])[1]
 
 
 def _read(outcome, field: str):
@@ -81,50 +187,99 @@ def _account_type_label(value) -> str:
 
 
 def _summary_line(outcome) -> SummaryLine:
-    created = _read(outcome, "outcome") == "created"
+    code = _read(outcome, "outcome") or "failed"
+    code = code if code in OUTCOMES else "failed"
+    created = code == "created"
     return SummaryLine(
         first_name=_read(outcome, "first_name") or "", last_name=_read(outcome, "last_name") or "",
         email=_read(outcome, "email") or "",
-        account_type=_account_type_label(_read(outcome, "account_type")), created=created,
-        reason="" if created else (_read(outcome, "reason") or "Not created."),
+        account_type=_account_type_label(_read(outcome, "account_type")) if code in ("created", "failed") else "",
+        outcome=code,
+        reason="" if created else (_read(outcome, "reason") or ("Not created." if code == "failed" else "")),
         password=(_read(outcome, "password") or "") if created else "",
+        line=_read(outcome, "line"),
     )
 
 
-def _summary_csv(lines: Sequence[SummaryLine], *, redact: bool) -> bytes:
-    return write_csv(SUMMARY_COLUMNS, (
-        (line.first_name, line.last_name, line.email, line.account_type,
-         "Created" if line.created else "Failed", line.reason,
-         (PASSWORD_REMOVED if redact and line.password else line.password))
-        for line in lines
-    ))
+def _summary_csv(lines: Sequence[SummaryLine], *, redact: bool, with_passwords: bool,
+                 removed_unlisted: int) -> bytes:
+    with_lines = any(line.line is not None for line in lines) or removed_unlisted
+    header = (("Line",) if with_lines else ()) + SUMMARY_COLUMNS[:-1] + (
+        ("Password",) if with_passwords else ())
+
+    def cells(line: SummaryLine) -> tuple:
+        values = (line.first_name, line.last_name, line.email, line.account_type, line.label,
+                  line.reason)
+        if with_passwords:
+            values += ((PASSWORD_REMOVED if redact and line.password else line.password),)
+        return ((line.line if line.line is not None else "",) if with_lines else ()) + values
+
+    rows = [cells(line) for line in lines]
+    if removed_unlisted:
+        rows.append(("", "", "", "", "", "Removed", _removed_sentence(removed_unlisted))
+                    + (("",) if with_passwords else ()))
+    return write_csv(header, rows)
+
+
+def _removed_sentence(count: int) -> str:
+    return (f"{count:,} line{'s were' if count != 1 else ' was'} removed by the admin before Create "
+            f"Users; which ones was not recorded.")
 
 
 def created_users_summary(org: Organisation, actor: User | None, outcomes: Sequence, *,
-                          source: str) -> OutboxMessage | None:
-    """Summary to the acting admin of an action that made two or more users, with a CSV."""
-    if actor is None or len(outcomes) < 2:
+                          source: str, filename: str | None = None,
+                          removed_unlisted: int = 0) -> OutboxMessage | None:
+    """Summary to the acting admin of an action about two or more people, with a CSV.
+
+    Each outcome is a dict or object with first_name, last_name, email, account_type,
+    outcome (a key of OUTCOMES), reason, password and, for a file, its line number.
+    """
+    if actor is None or len(outcomes) + removed_unlisted < 2:
         return None
     lines = [_summary_line(outcome) for outcome in outcomes]
-    created = sum(1 for line in lines if line.created)
-    failed = len(lines) - created
-    # Failures first: they are what the admin has to act on.
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for line in lines:
+        counts[line.outcome] += 1
+    counts["removed"] += removed_unlisted
+    # People deactivated as leavers are not lines of the file: listed, but not counted as lines read.
+    total = sum(1 for line in lines if line.outcome != "deactivated") + removed_unlisted
+    with_passwords = not org.sends_password_links
+    # Lines not created first: they are what the admin has to act on.
     shown = [line for line in lines if not line.created][:SUMMARY_BODY_LIMIT]
     shown += [line for line in lines if line.created][:SUMMARY_BODY_LIMIT - len(shown)]
-    filename = f"created-users-{utcnow():%Y-%m-%d-%H%M}.csv"
+    file_name = f"created-users-{utcnow():%Y-%m-%d-%H%M}.csv"
     text, html = render_email(
         "created_users_summary", org=org, actor=actor, source=source, lines=shown,
-        total=len(lines), created=created, failed=failed, filename=filename,
+        total=total, listed=len(lines), created=counts["created"], failed=counts["failed"],
+        counts=[(COUNT_WORDS[key], counts[key]) for key in OUTCOMES
+                if counts[key] or key in ("created", "failed")],
+        imported_file=filename, removed_unlisted=removed_unlisted,
+        removed_sentence=_removed_sentence(removed_unlisted), filename=file_name,
+        with_passwords=with_passwords,
     )
-    attachment = Attachment(filename=filename, content_type="text/csv",
-                            data=_summary_csv(lines, redact=False),
-                            redacted_data=_summary_csv(lines, redact=True))
+    attachment = Attachment(
+        filename=file_name, content_type="text/csv",
+        data=_summary_csv(lines, redact=False, with_passwords=with_passwords,
+                          removed_unlisted=removed_unlisted),
+        redacted_data=_summary_csv(lines, redact=True, with_passwords=with_passwords,
+                                   removed_unlisted=removed_unlisted) if with_passwords else None)
     return queue(org_id=org.id, kind="created_users_summary", to_address=actor.email,
-                 to_user_id=actor.id, subject=_summary_subject(source, created, failed),
-                 text_body=text, html_body=html, carries_password=True,
-                 attachments=(attachment,), redacted_text_body=text, redacted_html_body=html)
+                 to_user_id=actor.id,
+                 subject=_summary_subject(source, filename, counts, total),
+                 text_body=text, html_body=html, carries_password=with_passwords,
+                 attachments=(attachment,), redacted_text_body=text if with_passwords else None,
+                 redacted_html_body=html if with_passwords else None)
 
 
-def _summary_subject(source: str, created: int, failed: int) -> str:
+def _summary_subject(source: str, filename: str | None, counts: dict[str, int], total: int) -> str:
+    created, failed = counts["created"], counts["failed"]
     made = f"{created} user{'s' if created != 1 else ''} created"
-    return f"{source}: {made}, {failed} failed" if failed else f"{source}: {made}"
+    if filename is None:
+        return f"{source}: {made}, {failed} failed" if failed else f"{source}: {made}"
+    others = total - created - failed
+    subject = f"{source} of {filename}: {made}"
+    if failed:
+        subject += f", {failed} failed"
+    if others:
+        subject += f", {others} other line{'s' if others != 1 else ''} not created"
+    return subject

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from flask import current_app, g, has_request_context
 
 from webapp.extensions import db
+from webapp.links import public_base_url
 from webapp.models import OutboxAttachment, OutboxMessage
+from webapp.text import single_line
 
 # What a reader of the Mail page sees where a password was blanked after sending.
 PASSWORD_REMOVED = "[password removed after sending]"
+# ... and where a single-use set-password link was.
+LINK_REMOVED = "[link removed after sending]"
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class RenderedEmail:
 
 def render_email(name: str, **context) -> tuple[str, str]:
     """Render templates/email/<name>.txt and .html with the given context."""
-    context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
+    context.setdefault("base_url", public_base_url())
     context.setdefault("sign_in_url", context["base_url"] + "/login")
     # Straight from the Jinja environment: emails are also built in background jobs, where
     # the page context processors (navigation, signed-in user) have no request to read.
@@ -79,7 +83,7 @@ def queue(*, org_id: int | None, kind: str, to_address: str, subject: str, text_
     """Add a message to the outbox in the current transaction; the caller commits."""
     message = OutboxMessage(
         org_id=org_id, kind=kind, to_address=to_address, to_user_id=to_user_id,
-        subject=subject, text_body=text_body, html_body=html_body,
+        subject=single_line(subject), text_body=text_body, html_body=html_body,
         redacted_text_body=redacted_text_body, redacted_html_body=redacted_html_body,
         message_id=new_message_id(), carries_password=carries_password,
         status=initial_status(),
@@ -104,6 +108,7 @@ def queue_rows(rows: list[dict]) -> None:
         return
     status = initial_status()
     for row in rows:
+        row["subject"] = single_line(row["subject"])  # a header never carries a line break
         row.setdefault("message_id", new_message_id())
         row.setdefault("status", status)
         row.setdefault("html_body", "")

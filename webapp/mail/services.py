@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from webapp import audit
 from webapp.clock import utcnow
@@ -15,7 +15,8 @@ from webapp.paging import PageNumbers, clamp_page
 STATUSES = ("queued", "sending", "sent", "failed", "kept")
 STATUS_LABELS = {"queued": "Queued", "sending": "Sending", "sent": "Sent", "failed": "Failed",
                  "kept": "Kept, not sent"}
-KIND_LABELS = {"welcome": "Welcome", "created_users_summary": "Created users summary"}
+KIND_LABELS = {"welcome": "Welcome", "created_users_summary": "Created users summary",
+               "sign_in_details": "Sign-in details", "password_reset": "Password reset"}
 
 
 class NotResendable(ValueError):
@@ -51,8 +52,7 @@ class MailPage(PageNumbers):
     attachment_counts: dict[int, int]
 
 
-def find_messages(org_id: int, filters: MailFilters, per_page: int = 50) -> MailPage:
-    """One page of the organisation's messages, newest first, filtered."""
+def _conditions(org_id: int, filters: MailFilters) -> list:
     conditions = [OutboxMessage.org_id == org_id]
     if filters.status:
         conditions.append(OutboxMessage.status == filters.status)
@@ -61,6 +61,12 @@ def find_messages(org_id: int, filters: MailFilters, per_page: int = 50) -> Mail
     if filters.recipient.strip():
         pattern = f"%{filters.recipient.strip().lower()}%"
         conditions.append(func.lower(OutboxMessage.to_address).like(pattern))
+    return conditions
+
+
+def find_messages(org_id: int, filters: MailFilters, per_page: int = 50) -> MailPage:
+    """One page of the organisation's messages, newest first, filtered."""
+    conditions = _conditions(org_id, filters)
     total = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*conditions))
     page = clamp_page(filters.page, total, per_page)
     messages = db.session.scalars(
@@ -116,3 +122,28 @@ def resend(message: OutboxMessage, actor: User) -> None:
     audit.record(message.org_id, actor.id, "mail.resend", target_type="outbox_message",
                  target_id=message.id, to=message.to_address, kind=message.kind)
     db.session.commit()
+
+
+def count_failed(org_id: int, filters: MailFilters) -> int:
+    """How many failed messages match the filter (what Resend all failed would queue)."""
+    return db.session.scalar(
+        select(func.count()).select_from(OutboxMessage)
+        .where(*_conditions(org_id, filters), OutboxMessage.status == "failed")
+    ) or 0
+
+
+def resend_all_failed(org_id: int, filters: MailFilters, actor: User) -> int:
+    """Queue every failed message matching the filter again, in one UPDATE; return how many."""
+    if keeps_mail_only():
+        raise NotResendable("This server keeps mail locally, so nothing can be sent. "
+                            "Configure MAIL_SERVER to send.")
+    queued = db.session.execute(
+        update(OutboxMessage)
+        .where(*_conditions(org_id, filters), OutboxMessage.status == "failed")
+        .values(status="queued", attempts=0, next_attempt_at=utcnow(), last_error="")
+        .execution_options(synchronize_session=False)
+    ).rowcount or 0
+    audit.record(org_id, actor.id, "mail.resend_failed", target_type=None, count=queued,
+                 kind=filters.kind, recipient=filters.recipient)
+    db.session.commit()
+    return queued

@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_login import current_user
 
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
+from webapp.htmx import partial_or_page
 from webapp.mail import background, services
 from webapp.mail.outbox import PASSWORD_REMOVED, keeps_mail_only
 from webapp.models import OutboxMessage
@@ -42,11 +43,10 @@ def index():
     """The list of messages, filtered by status, kind and recipient."""
     filters = _filters()
     result = services.find_messages(org_id(), filters)
-    context = {"filters": filters, "result": result}
-    if request.htmx:
-        return render_template("mail/partials/_results.html", **context)
-    return render_template("mail/index.html", counts=services.status_counts(org_id()),
-                           kinds=services.kinds_in_use(org_id()), **context)
+    return partial_or_page("mail/index.html", "mail/partials/_results.html", filters=filters, result=result,
+                           failed_matching=services.count_failed(org_id(), filters),
+                           page_only=lambda: {"counts": services.status_counts(org_id()),
+                                              "kinds": services.kinds_in_use(org_id())})
 
 
 @bp.get("/<int:message_id>")
@@ -56,6 +56,18 @@ def message(message_id: int):
     return render_template("mail/message.html", message=outbox_message,
                            can_resend=services.can_resend(outbox_message),
                            sender=current_app.config["MAIL_DEFAULT_SENDER"])
+
+
+@bp.get("/<int:message_id>/preview")
+def preview(message_id: int):
+    """The HTML version alone, for the sandboxed frame on the message page (its own strict policy)."""
+    from webapp.security_headers import email_preview_headers
+
+    outbox_message = get_in_org_or_404(OutboxMessage, message_id)
+    if not outbox_message.html_body:
+        abort(404)
+    response = current_app.response_class(outbox_message.html_body, mimetype="text/html")
+    return email_preview_headers(response)
 
 
 @bp.get("/<int:message_id>/attachments/<int:attachment_id>")
@@ -81,3 +93,24 @@ def resend(message_id: int):
         g.mail_queued = True
         flash(f"The message to {outbox_message.to_address} is queued to be sent again.", "success")
     return redirect(url_for("mail.message", message_id=message_id))
+
+
+@bp.post("/resend-failed")
+def resend_failed():
+    """Queue again every failed message matching the current filter."""
+    filters = services.MailFilters(kind=request.form.get("kind", "")[:40],
+                                   recipient=request.form.get("recipient", "")[:254],
+                                   status="failed")
+    count = 0
+    try:
+        count = services.resend_all_failed(org_id(), filters, current_user)
+    except services.NotResendable as exc:
+        flash(str(exc), "error")
+    else:
+        g.mail_queued = bool(count)
+        flash(f"{count:,} failed message{' is' if count == 1 else 's are'} queued to be sent again."
+              if count else "No failed messages match this filter.", "success" if count else "info")
+    return redirect(url_for("mail.index", **filters.query_args(status="failed" if count else "")))
+
+
+from webapp.mail import settings  # noqa: E402,F401  (the settings page on this blueprint)

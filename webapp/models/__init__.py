@@ -16,9 +16,18 @@ from webapp.models.enrolments import Enrolment, Series  # noqa: F401
 from webapp.models.imports import (  # noqa: F401
     BatchStatus,
     ImportBatch,
-    ImportUndo,
-    ImportUndoRow,
+    BulkUndo,
+    BulkUndoRow,
+    ImportMapping,
     ImportUpload,
     RowStatus,
     StagedRow,
+)
+from webapp.models.signin import PasswordToken  # noqa: F401
+from webapp.models.importsync import (  # noqa: F401
+    EffectKind,
+    ImportEffect,
+    ImportUndo,
+    StagedChange,
+    SyncAction,
 )

@@ -16,11 +16,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.searchtext import search_text_for
 
 
 class AccountType(str, enum.Enum):
@@ -66,7 +68,21 @@ class Organisation(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # How sign-in details travel: "password" in the email (the product's default) or a
+    # single-use "link" to choose one, for organisations that prefer no password in email.
+    password_delivery: Mapped[str] = mapped_column(String(10), default="password",
+                                                   server_default="password")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def sends_password_links(self) -> bool:
+        return self.password_delivery == "link"
+
+
+def _search_text_default(context) -> str:
+    """Column default for INSERTs that do not go through the ORM unit of work (bulk inserts)."""
+    params = context.get_current_parameters()
+    return search_text_for(params.get("first_name"), params.get("last_name"), params.get("email"))
 
 
 class User(UserMixin, db.Model):
@@ -79,8 +95,15 @@ class User(UserMixin, db.Model):
             "account_type IN ('user', 'guest', 'admin', 'team_manager')", name="account_type_known"
         ),
         CheckConstraint("invite_status IN ('invited', 'created')", name="invite_status_known"),
-        Index("ix_users_org_last_name", "org_id", "last_name", "first_name"),
-        Index("ix_users_org_created", "org_id", "created_at"),
+        # One index per sort of the Users list, ending in id: the keyset pager's tie-breaker.
+        Index("ix_users_org_last_name", "org_id", "last_name", "first_name", "id"),
+        Index("ix_users_org_created", "org_id", "created_at", "id"),
+        Index("ix_users_org_type", "org_id", "account_type", "id"),
+        Index("ix_users_org_status", "org_id", "invite_status", "id"),
+        Index("ix_users_org_signed_in", "org_id", "signed_in_at", "id"),
+        # Trigram index for "contains" search on PostgreSQL (pg_trgm); a plain index elsewhere.
+        Index("ix_users_search_text", "search_text", postgresql_using="gin",
+              postgresql_ops={"search_text": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,9 +119,14 @@ class User(UserMixin, db.Model):
     password_set_at: Mapped[datetime | None] = mapped_column(DateTime)
     signed_in_at: Mapped[datetime | None] = mapped_column(DateTime)
     is_active_account: Mapped[bool] = mapped_column("active", Boolean, default=True)
+    # Part of the session id: raised on sign-out, password change and deactivation, so every
+    # earlier session cookie of this user stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    # Folded "first last email" for the Users list search; filled on every insert and update.
+    search_text: Mapped[str] = mapped_column(String(460), default=_search_text_default)
 
     org: Mapped[Organisation] = relationship()
     created_by: Mapped[User | None] = relationship(remote_side=[id])
@@ -116,6 +144,13 @@ class User(UserMixin, db.Model):
         return InviteStatus(self.invite_status)
 
     @property
+    def invite_label(self) -> str:
+        """Invited or Created; an admin who has signed in shows as such, never as Created."""
+        if self.is_admin and self.signed_in_at is not None and self.invite_status == InviteStatus.CREATED.value:
+            return "Signed in"
+        return self.status.label
+
+    @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part) or self.email
 
@@ -124,9 +159,19 @@ class User(UserMixin, db.Model):
         return self.account_type == AccountType.ADMIN.value
 
     def get_id(self) -> str:
-        # Session id carries a fragment of the password hash, so a password change
-        # signs out every other session of that user.
-        return f"{self.id}:{(self.password_hash or '')[-8:]}"
+        # "<id>:<session_version>": nothing derived from the password hash is in the cookie.
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_sessions(self) -> None:
+        """Make every session cookie issued so far for this user useless."""
+        self.session_version = (self.session_version or 0) + 1
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _refresh_search_text(mapper, connection, user: User) -> None:
+    # An UPDATE only carries the changed columns, so a column onupdate could not see the rest.
+    user.search_text = search_text_for(user.first_name, user.last_name, user.email)
 
 
 class Group(db.Model):

@@ -13,8 +13,10 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    UniqueConstraint,
     text,
 )
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import utcnow
@@ -57,8 +59,11 @@ class ImportBatch(db.Model):
     delimiter: Mapped[str | None] = mapped_column(String(2))
     delimiter_detected: Mapped[str | None] = mapped_column(String(2))
     headers: Mapped[list] = mapped_column(JSON, default=list)
-    # {"first_name": index|None, "last_name": ..., "email": ..., "account_type": ..., "full_name": ...}
+    # {import field key (see imports/fields.py): column index or None}
     column_map: Mapped[dict] = mapped_column(JSON, default=dict)
+    # How the file was read beyond encoding and delimiter: sheet, sheet_names, header_line, headerless,
+    # skipped [{line, text, reason}], encoding_guessed, and the mapping's doubts (why a person should look).
+    read_info: Mapped[dict | None] = mapped_column(JSON)
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     created_count: Mapped[int] = mapped_column(Integer, default=0)
     failed_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -68,6 +73,10 @@ class ImportBatch(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Upload mode and full-list options (webapp/imports/sync.py): add, add_update or update.
+    mode: Mapped[str] = mapped_column(String(12), default="add", server_default="add")
+    deactivate_missing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    create_missing_groups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     upload: Mapped[ImportUpload | None] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, uselist=False
@@ -118,10 +127,14 @@ class StagedRow(db.Model):
     account_type: Mapped[str] = mapped_column(String(20), default="user")
     send_invite: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(10), default=RowStatus.VALID)
-    # Problems with the names or the email (conflicts with other rows are computed apart).
+    # Problems with the row's own values, as data: [{"field", "code", "params"}] (see imports/problems.py).
+    # The account type refusal and email conflicts live in their own columns, recomputed set-based.
     errors: Mapped[list] = mapped_column(JSON, default=list)
+    # Values of registered fields that have no column of their own: {field key: value}.
+    extra: Mapped[dict | None] = mapped_column(JSON)
     fields_ok: Mapped[bool] = mapped_column(Boolean, default=True)
     email_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The account type text that was not understood (None when the type is fine).
     account_type_error: Mapped[str | None] = mapped_column(Text)
     # The address the admin most likely meant ("jane at gmial.com" -> "jane@gmail.com"), if any.
     suggested_email: Mapped[str | None] = mapped_column(String(320))
@@ -131,20 +144,48 @@ class StagedRow(db.Model):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     @property
+    def problem_items(self) -> list[dict]:
+        """Every problem with the row, as data."""
+        from webapp.imports.problems import stored_problems
+
+        return stored_problems(self.errors, self.account_type_error, self.conflict_with)
+
+    @property
     def problems(self) -> list[str]:
         """Every problem to show beside the row, in plain sentences."""
-        found = list(self.errors or [])
-        if self.account_type_error:
-            found.append(self.account_type_error)
-        if self.conflict_with:
-            found.append(f"Same email as line {self.conflict_with}, with different details.")
-        return found
+        from webapp.imports.problems import sentences
+
+        return sentences(self.problem_items)
+
+    def value(self, key: str):
+        """A registered field's staged value: its own column, or the extra values."""
+        from webapp.imports.fields import get_field
+
+        import_field = get_field(key)
+        if import_field is not None and import_field.column:
+            return getattr(self, import_field.column)
+        return (self.extra or {}).get(key, "")
 
 
-class ImportUndo(db.Model):
+class ImportMapping(db.Model):
+    """The column mapping an organisation confirmed for a set of headers, offered again next time."""
+
+    __tablename__ = "import_mappings"
+    __table_args__ = (UniqueConstraint("org_id", "headers_key", name="uq_import_mappings_org_headers"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    # sha256 of the normalised headers (see columns.headers_key).
+    headers_key: Mapped[str] = mapped_column(String(64))
+    # {field key: column index or None}
+    mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class BulkUndo(db.Model):
     """The last bulk change made to a batch, kept so the admin can undo it."""
 
-    __tablename__ = "import_undos"
+    __tablename__ = "bulk_undos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
@@ -154,12 +195,12 @@ class ImportUndo(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class ImportUndoRow(db.Model):
+class BulkUndoRow(db.Model):
     """A touched row's values before a bulk change (restored as they were by an undo)."""
 
-    __tablename__ = "import_undo_rows"
+    __tablename__ = "bulk_undo_rows"
 
-    undo_id: Mapped[int] = mapped_column(ForeignKey("import_undos.id", ondelete="CASCADE"), primary_key=True)
+    undo_id: Mapped[int] = mapped_column(ForeignKey("bulk_undos.id", ondelete="CASCADE"), primary_key=True)
     # No foreign key: restaging deletes rows by the thousand, and an undo of rows that are gone
     # simply matches nothing.
     row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

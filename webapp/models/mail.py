@@ -15,6 +15,9 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         Index("ix_outbox_messages_status_next", "status", "next_attempt_at"),
         Index("ix_outbox_messages_org_created", "org_id", "created_at"),
+        # A person's messages newest last (their latest email), and an org's failed mail by person.
+        Index("ix_outbox_messages_to_user", "to_user_id", "id"),
+        Index("ix_outbox_messages_org_status_user", "org_id", "status", "to_user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,10 +1,11 @@
 """Forms for Users & Groups: Create User, edit a user, groups and their owner."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from webapp.auth.forms import valid_email
 from webapp.models import AccountType
+from webapp.text import single_line
 
 ALL_TYPE_CHOICES = [(t.value, t.label) for t in AccountType]
 # A Guest can never be made an Admin or a Team Manager, so a Guest's form offers only these.
@@ -13,14 +14,15 @@ GUEST_TYPE_CHOICES = [(t.value, t.label) for t in (AccountType.USER, AccountType
 
 class CreateUserForm(FlaskForm):
     first_name = StringField("First name", validators=[
-        DataRequired("Enter the person's first name."), Length(max=100)])
+        DataRequired("Enter the person's first name."), Length(max=100)], filters=[single_line])
     last_name = StringField("Last name", validators=[
-        DataRequired("Enter the person's last name."), Length(max=100)])
+        DataRequired("Enter the person's last name."), Length(max=100)], filters=[single_line])
     email = EmailField("Email address", validators=[
         DataRequired("Enter the person's email address."), valid_email])
     account_type = SelectField("Account type", choices=ALL_TYPE_CHOICES,
                                default=AccountType.USER.value, validate_choice=False)
-    send_invite = BooleanField("Send Invite & Password to User/Guest", default=False)
+    send_invite = BooleanField("Send Invite & Password: email the welcome with sign-in details now "
+                               "(any account type)", default=False)
     create_another = BooleanField("Create Another", default=False)
 
     def validate_account_type(self, field) -> None:
@@ -28,12 +30,23 @@ class CreateUserForm(FlaskForm):
             raise ValidationError("Choose one of the account types in the list.")
 
 
+def kept_when_not_sent(form, field) -> None:
+    """A post without the field at all (an older page or a script) keeps the current value."""
+    if not field.raw_data:
+        field.data = None
+        raise StopValidation()
+
+
 class EditUserForm(FlaskForm):
     first_name = StringField("First name", validators=[
-        DataRequired("Enter the person's first name."), Length(max=100)])
+        DataRequired("Enter the person's first name."), Length(max=100)], filters=[single_line])
     last_name = StringField("Last name", validators=[
-        DataRequired("Enter the person's last name."), Length(max=100)])
+        DataRequired("Enter the person's last name."), Length(max=100)], filters=[single_line])
+    email = EmailField("Email address", validators=[kept_when_not_sent,
+        DataRequired("Enter the person's email address."), valid_email])
     account_type = SelectField("Account type", choices=ALL_TYPE_CHOICES, validate_choice=False)
+    send_details = BooleanField("If the email address changes, send their sign-in details to the new address",
+                                default=False)
 
     def limit_types_for(self, user) -> None:
         """Offer only the account types this user may have."""
@@ -55,7 +68,7 @@ class ConfirmForm(FlaskForm):
 
 class GroupNameForm(FlaskForm):
     name = StringField("Group name", validators=[
-        DataRequired("Give the group a name."), Length(max=120)])
+        DataRequired("Give the group a name."), Length(max=120)], filters=[single_line])
 
 
 class GroupOwnerForm(FlaskForm):

@@ -10,7 +10,8 @@ from webapp.extensions import db
 from webapp.models import Group, User
 from webapp.users import groups as group_services
 from webapp.users.forms import ConfirmForm, GroupNameForm, GroupOwnerForm
-from webapp.users.views import bp, wants_fragment
+from webapp.htmx import wants_fragment
+from webapp.users.views import bp
 
 
 @bp.route("/groups", methods=["GET", "POST"])

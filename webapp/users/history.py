@@ -10,7 +10,8 @@ from sqlalchemy.orm import aliased
 from webapp.extensions import db
 from webapp.models import AccountType, AuditEvent, User
 
-FIELD_LABELS = {"first_name": "first name", "last_name": "last name", "account_type": "account type"}
+FIELD_LABELS = {"first_name": "first name", "last_name": "last name", "email": "email address",
+                "account_type": "account type"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ def describe(event: AuditEvent) -> str:
         "user.activate": "Reactivated: can sign in again",
         "auth.sign_in": "Signed in",
         "auth.password_change": "Set their own password",
+        "auth.password_reset": "Chose a new password with an emailed link",
+        "auth.password_reset_cli": "Given a new generated password from the command line",
+        "user.send_details": "Sign-in details sent",
     }
     return labels.get(event.action, event.action.replace(".", ": ").replace("_", " ").capitalize())
 

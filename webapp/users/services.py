@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp import audit, credentials
+from webapp import audit, credentials, signals
+from webapp.auth import tokens
 from webapp.addresses import normalise_email
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.mail import messages
 from webapp.models import AccountType, InviteStatus, Organisation, User
+from webapp.text import single_line
 from webapp.users.groups import clear_ownership_of_non_managers
 from webapp.users.membership import sync_all_org_users
 
@@ -48,7 +50,7 @@ def create_user(org: Organisation, actor: User | None, *, first_name: str, last_
     password = credentials.generate_password()
     now = utcnow()
     user = User(
-        org_id=org.id, first_name=first_name.strip(), last_name=last_name.strip(), email=email,
+        org_id=org.id, first_name=single_line(first_name), last_name=single_line(last_name), email=email,
         account_type=account_type.value,
         invite_status=(InviteStatus.INVITED if send_invite else InviteStatus.CREATED).value,
         password_hash=credentials.hash_generated_password(password), password_is_generated=True,
@@ -61,24 +63,34 @@ def create_user(org: Organisation, actor: User | None, *, first_name: str, last_
         db.session.rollback()
         raise EmailTaken("An account with this email address already exists in your organisation.") from None
     sync_all_org_users(org.id, [user.id])
-    if send_invite:
+    if send_invite and org.sends_password_links:
+        [token] = tokens.issue_many(org.id, [user.id], tokens.WELCOME).values()
+        messages.welcome(user, org, link=tokens.link_for(token))
+    elif send_invite:
         messages.welcome(user, org, password)
     audit.record(org.id, actor.id if actor else None, "user.create", target_type="user",
                  target_id=user.id, email=email, account_type=account_type.value,
                  invited=send_invite)
+    signals.send(signals.users_created, org_id=org.id, user_ids=[user.id],
+                 actor_id=actor.id if actor else None)
     db.session.commit()
     return CreatedUser(user=user, password=password)
 
 
 def update_user(user: User, actor: User, *, first_name: str, last_name: str,
-                account_type: AccountType) -> None:
-    """Change a user's names and account type, keeping All Org Users consistent."""
+                account_type: AccountType, email: str | None = None) -> None:
+    """Change a user's names, email address and account type, keeping All Org Users consistent."""
     if user.type is AccountType.GUEST and account_type in (AccountType.ADMIN, AccountType.TEAM_MANAGER):
         raise TypeNotAllowed("A Guest can never be made an Admin or a Team Manager.")
     if user.id == actor.id and account_type is not AccountType.ADMIN:
         raise TypeNotAllowed("You cannot take away your own Admin access.")
+    if email is not None:
+        email = normalise_email(email)
+        if email != user.email and email_in_use(user.org_id, email, exclude_user_id=user.id):
+            raise EmailTaken("Another account in your organisation already uses this email address.")
     changes = {}
     for field, value in (("first_name", first_name.strip()), ("last_name", last_name.strip()),
+                         ("email", email if email is not None else user.email),
                          ("account_type", account_type.value)):
         if getattr(user, field) != value:
             changes[field] = [getattr(user, field), value]
@@ -89,6 +101,8 @@ def update_user(user: User, actor: User, *, first_name: str, last_name: str,
     if changes:
         audit.record(user.org_id, actor.id, "user.update", target_type="user", target_id=user.id,
                      changes=changes)
+        signals.send(signals.users_updated, org_id=user.org_id, user_ids=[user.id], actor_id=actor.id,
+                     changes=changes)
     db.session.commit()
 
 
@@ -97,6 +111,13 @@ def set_active(user: User, actor: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise TypeNotAllowed("You cannot deactivate your own account.")
     user.is_active_account = active
+    if not active:
+        user.end_sessions()  # reactivating later does not bring old sessions back
     audit.record(user.org_id, actor.id, "user.activate" if active else "user.deactivate",
                  target_type="user", target_id=user.id)
+    if active:
+        signals.send(signals.users_updated, org_id=user.org_id, user_ids=[user.id], actor_id=actor.id,
+                     changes={"active": [False, True]})
+    else:
+        signals.send(signals.users_deactivated, org_id=user.org_id, user_ids=[user.id], actor_id=actor.id)
     db.session.commit()

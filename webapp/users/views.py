@@ -6,11 +6,14 @@ from flask_login import current_user
 
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.extensions import db
+from webapp.htmx import partial_or_page
+from webapp.mail.outbox import keeps_mail_only
 from webapp.models import AccountType, Group, User
 from webapp.users import groups as group_services
-from webapp.users import services
+from webapp.users import services, signin_details
 from webapp.users.forms import ConfirmForm, CreateUserForm, EditUserForm
 from webapp.users.history import recent_history
+from webapp.users import queries
 from webapp.users.queries import (
     PER_PAGE_CHOICES,
     UserFilters,
@@ -22,11 +25,6 @@ from webapp.users.queries import (
 bp = console_blueprint("users", __name__, url_prefix="/users")
 
 
-def wants_fragment() -> bool:
-    """An HTMX request for part of the page (a history restore needs the whole page)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
 @bp.get("/")
 def index():
     """The Users list: search, filters, sort and paging; HTMX gets the results alone."""
@@ -35,15 +33,14 @@ def index():
     context = {
         "filters": filters,
         "result": result,
-        "first_run": not filters.is_filtered and result.total <= 1,
+        "first_run": not filters.is_filtered and result.total_exact and result.total <= 1,
         "per_page_choices": PER_PAGE_CHOICES,
+        "count_limit": queries.COUNT_LIMIT,
         "account_types": list(AccountType),
         "custom_groups": group_services.custom_groups(org_id()),
         "banner": batch_banner(org_id(), filters.batch),
     }
-    if wants_fragment():
-        return render_template("users/partials/_results.html", **context)
-    return render_template("users/index.html", **context)
+    return partial_or_page("users/index.html", "users/partials/_results.html", **context)
 
 
 @bp.post("/bulk")
@@ -124,33 +121,53 @@ def new():
 
 
 def created_message(user: User) -> str:
-    """Confirmation naming the new user and what was sent."""
-    sent = ("The welcome email with their password is on its way."
-            if user.invite_status == "invited"
-            else "No email was sent: their password goes with their first enrolment.")
+    """Confirmation naming the new user and what was sent, honest about whether mail goes out."""
+    what = ("The welcome email with a link to choose their password" if user.org.sends_password_links
+            else "The welcome email with their password")
+    if user.invite_status != "invited":
+        sent = ("No email was sent: their sign-in details go with their first series enrolment."
+                if user.type in (AccountType.USER, AccountType.GUEST)
+                else "No email was sent: use Send sign-in details on their page when they need them.")
+    elif keeps_mail_only():
+        sent = f"{what} is kept on the Mail page: no mail server is configured, so it is not sent."
+    else:
+        sent = f"{what} is on its way."
     return f"Created {user.full_name} ({user.email}) as {user.type.label}. {sent}"
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 def detail(user_id: int):
-    """A user's page: details, edit names and account type, groups and recent history."""
+    """A user's page: details, sign-in details and failed mail, edit, groups and recent history."""
     user = get_in_org_or_404(User, user_id)
+    failed = signin_details.failed_mail(user)
     form = EditUserForm(obj=user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.send_details.data = bool(failed)  # a failed email: offer to send again on correcting
     form.limit_types_for(user)
     if form.validate_on_submit():
+        old_email = user.email
         try:
             services.update_user(user, current_user, first_name=form.first_name.data,
-                                 last_name=form.last_name.data,
+                                 last_name=form.last_name.data, email=form.email.data,
                                  account_type=AccountType(form.account_type.data))
         except services.TypeNotAllowed as error:
             db.session.rollback()
             form.account_type.errors.append(str(error))
+        except services.EmailTaken as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
         else:
-            flash(f"Saved the changes to {user.full_name}.", "success")
+            message = f"Saved the changes to {user.full_name}."
+            if user.email != old_email and form.send_details.data:
+                result = signin_details.send_details(current_user.org, current_user, [user.id])
+                message += " " + signin_details.describe(result, keeps_mail_only=keeps_mail_only())
+            flash(message, "success")
             return redirect(url_for("users.detail", user_id=user.id))
     return render_template("users/detail.html", user=user, form=form,
                            groups=group_services.groups_of_user(user),
-                           history=recent_history(user))
+                           history=recent_history(user), failed_mail=failed,
+                           last_details=signin_details.last_details(user),
+                           confirm=ConfirmForm(), keeps_mail_only=keeps_mail_only())
 
 
 @bp.route("/<int:user_id>/<any(deactivate, reactivate):change>", methods=["GET", "POST"])
@@ -172,4 +189,4 @@ def set_active(user_id: int, change: str):
     return render_template("users/confirm_active.html", user=user, form=form, change=change)
 
 
-from webapp.users import group_views  # noqa: E402,F401  (routes for Groups on this blueprint)
+from webapp.users import details_views, group_views  # noqa: E402,F401  (more routes on this blueprint)

@@ -1,0 +1,168 @@
+"""Mapping rules on golden files (tests/data/map_*.csv): which column feeds each field, and what each row becomes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from webapp.imports.cleaning import clean_rows, split_full_name
+from webapp.imports.staging import read_file
+
+DATA = Path(__file__).parent / "data"
+
+
+def staged(name: str):
+    table, column_map = read_file((DATA / name).read_bytes(), name)
+    return table, column_map, clean_rows(table, column_map)
+
+
+def people(rows):
+    return [(row.line, row.first_name, row.last_name, row.email, row.status) for row in rows]
+
+
+@pytest.mark.parametrize("name, email_header, doubts", [
+    # An explicitly work address beats a generic "Email Address" when both exist.
+    ("map_work_vs_generic.csv", "Work Email", False),
+    ("map_guest_alias.csv", "Mail", False),
+    ("map_recovery_fallback.csv", "Email", False),
+    # Identity-provider templates: the bracketed property is the synonym; "Required" is ignored.
+    ("map_entra_template.csv", "User name [userPrincipalName] Required", False),
+    # Content decides where the header does not: Login holds addresses.
+    ("map_login_content.csv", "Login", True),
+    ("map_username_content.csv", "User name", True),
+    # A neighbouring Type column's label counts like a word of the header (Google Contacts).
+    ("map_google_contacts.csv", "E-mail 2 - Value", True),
+    ("map_headerless.csv", "Column 3", True),
+])
+def test_the_email_column_is_chosen_among_all_candidates(name, email_header, doubts):
+    table, column_map, _ = staged(name)
+    assert column_map.header_names(table.headers)["email"] == email_header
+    assert bool(column_map.doubts) is doubts
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("map_work_vs_generic.csv", [(2, "Ann", "Lee", "ann.lee@work.example", "valid"),
+                                 (3, "Ben", "Ng", "ben@example.org", "valid")]),
+    # A blank Mail falls back to the sign-in name only when that is a mailbox, never a guest alias.
+    ("map_guest_alias.csv", [(2, "Kim", "Lee", "kim@example.com", "valid"),
+                             (3, "Pat", "Ray", "", "invalid"),
+                             (4, "Sam", "Cole", "sam@example.com", "valid")]),
+    # Recovery, manager and home addresses never stand in for the person's own.
+    ("map_recovery_fallback.csv", [(2, "Ann", "Lee", "ann@example.com", "valid"),
+                                   (3, "Ben", "Ng", "", "invalid")]),
+    ("map_entra_template.csv", [(2, "Chris", "Green", "chris@contoso.example", "valid"),
+                                (3, "Dana", "Fox", "dana@contoso.example", "valid")]),
+    ("map_login_content.csv", [(2, "Ada", "Lovelace", "ada@example.com", "valid"),
+                               (3, "Alan", "Turing", "alan@example.com", "valid"),
+                               (4, "Grace", "Hopper", "grace@example.com", "valid")]),
+    ("map_username_content.csv", [(2, "Ada", "Lovelace", "ada@example.com", "valid"),
+                                   (3, "Alan", "Turing", "alan@example.com", "valid")]),
+    ("map_google_contacts.csv", [(2, "Rosa", "Diaz", "rosa.diaz@work.example", "valid"),
+                                 (3, "Jake", "Peralta", "jake.peralta@work.example", "valid")]),
+    # A preferred name gives the first name; blank names come from the display name, particles kept.
+    ("map_names.csv", [(2, "Bob", "Hughes", "bob@example.com", "valid"),
+                       (3, "Pieter", "van der Berg", "pieter@example.com", "valid"),
+                       (4, "Marie", "Curie", "marie@example.com", "valid"),
+                       (5, "Maria", "de la Cruz", "maria@example.com", "valid")]),
+    # NULL, N/A, "-" and (none) are blank.
+    ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
+                              (3, "Ben", "", "ben@example.com", "valid"),
+                              (4, "Cleo", "Patel", "", "invalid")]),
+    # A file without a header row keeps its first person.
+    ("map_headerless.csv", [(1, "", "", "jane@example.com", "invalid"),
+                            (2, "", "", "john@example.com", "invalid"),
+                            (3, "", "", "mia@example.com", "invalid")]),
+])
+def test_golden_files_stage_the_people_in_them(name, expected):
+    assert people(staged(name)[2]) == expected
+
+
+def test_a_role_of_job_titles_is_not_an_account_type_but_a_role_of_types_is():
+    titles_table, titles_map, titles = staged("map_role_job_titles.csv")
+    assert titles_map.account_type is None
+    assert {row.status for row in titles} == {"valid"}
+    types_table, types_map, types = staged("map_role_account_types.csv")
+    assert types_map.header_names(types_table.headers)["account_type"] == "Role"
+    assert [row.account_type for row in types] == ["admin", "user", "guest"]
+
+
+def test_placeholders_are_blank_also_for_the_account_type():
+    rows = staged("map_placeholders.csv")[2]
+    assert [row.account_type for row in rows] == ["user", "user", "user"]
+    assert rows[2].errors == ["Email address is missing."]
+
+
+def test_garbled_names_are_a_problem_never_staged_as_valid():
+    rows = staged("map_mojibake.csv")[2]
+    assert [(row.first_name, row.status) for row in rows] == [("Jos\u00c3\u00a9", "invalid"), ("Zo\u00eb", "valid")]
+    assert rows[0].problems[0]["code"] == "mojibake" and rows[0].problems[0]["field"] == "first_name"
+    assert "looks garbled" in rows[0].errors[0]
+
+
+def test_a_guest_alias_alone_is_explained():
+    from webapp.imports.cleaning import check_values
+
+    checked = check_values({"first_name": "Pat", "email": "pat_example.org#EXT#@tenant.onmicrosoft.com"})
+    assert [p["code"] for p in checked.problems] == ["guest_alias"]
+    assert not checked.email_ok
+
+
+@pytest.mark.parametrize("line, send_invite, status", [
+    (2, True, "valid"), (3, False, "valid"), (4, True, "valid"), (5, False, "valid"), (6, True, "valid"),
+    (7, False, "valid"), (8, False, "invalid"), (9, True, "valid"),
+])
+def test_a_send_invite_column_sets_each_rows_tick(line, send_invite, status):
+    rows = {row.line: row for row in staged("map_send_invite.csv")[2]}
+    assert (rows[line].send_invite, rows[line].status) == (send_invite, status)
+    if status == "invalid":
+        assert rows[line].errors == ["Send Invite & Password \u201cmaybe\u201d is not understood. "
+                                     "Use yes or no (or leave it blank for no)."]
+
+
+def test_nul_characters_are_removed_and_flagged():
+    from webapp.imports.cleaning import check_values
+
+    checked = check_values({"first_name": "A\x00nn", "last_name": "Lee", "email": "ann@example.com\x00"})
+    assert (checked.values["first_name"], checked.values["email"]) == ("Ann", "ann@example.com")
+    assert [(p["field"], p["code"]) for p in checked.problems] == [("first_name", "control_characters"),
+                                                                  ("email", "control_characters")]
+
+
+def test_bounds_long_values_controls_and_line_breaks():
+    rows = {row.line: row for row in staged("map_bounds.csv")[2]}
+    long_name = rows[2]
+    assert long_name.status == "invalid" and long_name.errors == ["First name is longer than 100 characters."]
+    assert len(long_name.first_name) == 300  # shortened to what the staged column holds
+    controls = rows[3]
+    assert (controls.first_name, controls.last_name) == ("Rose", "Ctl")
+    assert {p["code"] for p in controls.problems} == {"control_characters"}
+    breaks = [row for row in rows.values() if row.email == "mary@example.com"][0]
+    assert (breaks.first_name, breaks.last_name, breaks.status) == ("Mary Ann", "Smith Jones", "valid")
+    long_email = [row for row in rows.values() if row.first_name == "Ann"][0]
+    assert long_email.status == "invalid" and len(long_email.email) <= 320
+    assert long_email.problems[0]["code"] in ("too_long", "invalid_email")
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("Pieter van der Berg", ("Pieter", "van der Berg")), ("Maria de la Cruz", ("Maria", "de la Cruz")),
+    ("Ana dos Santos", ("Ana", "dos Santos")), ("Ali bin Said", ("Ali", "bin Said")),
+    ("Ludwig von Mises", ("Ludwig", "von Mises")), ("Gianna del Monte", ("Gianna", "del Monte")),
+    ("Berg, Pieter", ("Pieter", "Berg")), ("Mary Ann Evans", ("Mary Ann", "Evans")),
+    ("Omar al Farsi", ("Omar", "al Farsi")), ("Kees ter Horst", ("Kees", "ter Horst")),
+])
+def test_splitting_a_full_name_keeps_surname_particles(text, parts):
+    assert split_full_name(text) == parts
+
+
+@pytest.mark.parametrize("header, field", [
+    ("Correo electrónico", "email"), ("Indirizzo email", "email"), ("Endereço de e-mail", "email"),
+    ("E-mailadres", "email"), ("Adres e-mail", "email"), ("Электронная почта", "email"), ("メールアドレス", "email"),
+    ("Cognome", "last_name"), ("Nazwisko", "last_name"), ("Фамилия", "last_name"), ("姓", "last_name"),
+    ("Imię", "first_name"), ("Имя", "first_name"), ("Voornaam", "first_name"), ("名", "first_name"),
+    ("氏名", "full_name"), ("ФИО", "full_name"), ("Nickname", "preferred_name"), ("Rufname", "preferred_name"),
+    ("Send Invite", "send_invite"), ("Einladung senden", "send_invite"), ("Typ konta", "account_type"),
+])
+def test_headers_in_ten_languages(header, field):
+    from webapp.imports.columns import classify_header
+
+    assert classify_header(header)[0] == field

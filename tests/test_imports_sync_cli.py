@@ -1,0 +1,60 @@
+"""`flask users import --mode ... --deactivate-missing` and `flask users undo-import BATCH_ID`."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from tests.test_imports_sync import by_email
+from webapp.extensions import db
+from webapp.models import ImportBatch, User
+
+
+def run(runner, tmp_path, text, *args):
+    path = tmp_path / "people.csv"
+    path.write_text(text)
+    return runner.invoke(args=["users", "import", str(path), "--org", "acme", *args])
+
+
+def test_add_update_json_reports_batch_counts_and_changes(runner, tmp_path, org, make_user):
+    make_user(email="ann@example.com", first_name="Ann", last_name="Old")
+    make_user(email="cy@example.com", first_name="Cy", last_name="Same")
+    make_user(email="gone@example.com")
+    result = run(runner, tmp_path, "First Name,Last Name,Email\nAnn,New,ann@example.com\nCy,Same,cy@example.com\n"
+                 "Dee,D,dee@example.com\n", "--mode", "add-update", "--deactivate-missing", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["created"], report["updated"], report["unchanged"], report["deactivated"]) == (1, 1, 1, 1)
+    assert db.session.get(ImportBatch, report["batch_id"]).mode == "add_update"
+    changes = {row["email"]: row["changes"] for row in report["rows"]}
+    assert changes["ann@example.com"] == {"last_name": ["Old", "New"]}
+    assert changes["cy@example.com"] == {}
+    assert by_email(org, "ann@example.com").last_name == "New"
+    assert not by_email(org, "gone@example.com").is_active_account
+
+
+def test_dry_run_reports_what_would_change_and_changes_nothing(runner, tmp_path, org, make_user):
+    make_user(email="ann@example.com", first_name="Ann", last_name="Old")
+    result = run(runner, tmp_path, "First Name,Last Name,Email\nAnn,New,ann@example.com\n",
+                 "--mode", "update", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Would update: 1. Unchanged: 0. Would deactivate: 0." in result.stdout
+    assert "line 2: Last name: Old → New" in result.stdout
+    assert by_email(org, "ann@example.com").last_name == "Old"
+
+
+def test_undo_import_prints_what_was_undone_then_refuses_a_second_time(runner, tmp_path, org):
+    result = run(runner, tmp_path, "First Name,Email\nAnn,ann@example.com\nBob,bob@example.com\n", "--json")
+    batch_id = json.loads(result.stdout)["batch_id"]
+    undone = runner.invoke(args=["users", "undo-import", str(batch_id)])
+    assert undone.exit_code == 0, undone.output
+    assert "2 accounts removed" in undone.stdout
+    assert db.session.scalar(select(User).where(User.email == "ann@example.com")) is None
+    again = runner.invoke(args=["users", "undo-import", str(batch_id)])
+    assert again.exit_code == 2
+    assert "already undone" in again.stderr and len(again.stderr.strip().splitlines()) == 1
+
+
+def test_undo_import_of_an_unknown_batch_says_so(runner, org):
+    result = runner.invoke(args=["users", "undo-import", "999"])
+    assert result.exit_code == 2 and "No import has the id 999." in result.stderr

@@ -1,0 +1,174 @@
+"""Workbooks (.xlsx, .ods, .xls): choosing the sheet with the people, and refusing hostile files in a sandbox."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from webapp.imports.reading import ReadLimits, SkippedLine, UnreadableFile, read_table
+
+DATA = Path(__file__).parent / "data"
+
+
+def read(name: str, **choices):
+    return read_table((DATA / name).read_bytes(), name, **choices)
+
+
+def test_the_sheet_with_the_people_is_chosen_over_instructions_and_lists():
+    table = read("several_sheets.xlsx")
+    assert table.sheet == "People"
+    assert table.sheet_names == ["Instructions", "Lists", "People", "Leavers"]
+    assert (table.encoding, table.delimiter, table.header_line) == ("xlsx", None, 3)
+    assert table.headers == ["First Name", "Last Name", "Email Address", "Account Type"]
+    assert table.rows == [(4, ["Kofi", "Mensah", "kofi@example.com", "Learner"]),
+                          (5, ["Lena", "Vogel", "lena@example.com", "Manager"])]
+    assert table.skipped == [SkippedLine(1, "New starters - March", "above the header row"),
+                             SkippedLine(6, "Total: 2", "a total line below the table")]
+
+
+def test_the_admin_can_pick_another_sheet():
+    table = read("several_sheets.xlsx", sheet="Leavers")
+    assert table.sheet == "Leavers" and table.rows == [(2, ["Old", "Timer", "old@example.com"])]
+    with pytest.raises(UnreadableFile, match="The workbook has no sheet named \u201cStaff\u201d. Its sheets are: "
+                                             "\u201cInstructions\u201d, \u201cLists\u201d"):
+        read("several_sheets.xlsx", sheet="Staff")
+
+
+@pytest.mark.parametrize("name, encoding, sheet, headers, first_row", [
+    ("staff.ods", "ods", "Staff", ["Prénom", "Nom", "Courriel"], (2, ["Anaïs", "Lefèvre", "anais@example.fr"])),
+    ("staff.xls", "xls", "Staff", ["First Name", "Last Name", "Email Address", "Employee ID"],
+     (2, ["Siobhán", "Ó Briain", "siobhan@example.com", "7"])),
+])
+def test_opendocument_and_excel_97_workbooks_are_read(name, encoding, sheet, headers, first_row):
+    table = read(name)
+    assert (table.encoding, table.sheet, table.sheet_names) == (encoding, sheet, ["Read me", "Staff"])
+    assert table.headers == headers
+    assert table.rows[0] == first_row
+
+
+@pytest.mark.parametrize("name, message", [
+    ("far_cell.xlsx", "The sheet \u201cPeople\u201d reaches cell XFD1048576: 16,384 columns, more than the 200 this "
+                      "importer reads (setting IMPORT_MAX_COLUMNS)."),
+    ("huge_shared_string.xlsx", "Row 2, column 3 of the sheet \u201cSheet\u201d holds 32,767 characters, more than "
+                                "the 10,000 a cell may hold (setting IMPORT_MAX_CELL_CHARS)."),
+    ("zip_bomb.xlsx", "unpacks to 52 MB from 51 KB, which no real spreadsheet does"),
+    ("truncated.xlsx", "could not be opened as a workbook (.xlsx): it may be damaged"),
+    ("garbage.xlsx", "could not be opened as a workbook (.xlsx)"),
+    ("encrypted.xlsx", "The workbook (.xlsx) is protected with a password"),
+    ("corrupt.xlsx", "could not be opened as a workbook (.xlsx)"),
+])
+def test_hostile_workbooks_are_refused_with_a_sentence(name, message):
+    with pytest.raises(UnreadableFile) as caught:
+        read(name)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("extension", [".xlsx", ".ods", ".xls", ".csv"])
+def test_random_bytes_named_as_any_format_are_refused(extension):
+    with pytest.raises(UnreadableFile):
+        read_table((DATA / "garbage.xlsx").read_bytes(), "people" + extension)
+
+
+def test_the_declared_unpacked_size_is_checked_before_anything_is_unpacked():
+    with pytest.raises(UnreadableFile, match="more than the 0 MB this importer unpacks "
+                                             r"\(setting IMPORT_MAX_DECOMPRESSED_BYTES\)"):
+        read("people.xlsx", limits=ReadLimits(max_decompressed_bytes=1000))
+
+
+def _without_dimension(name: str) -> bytes:
+    """The workbook with its <dimension> element removed, as some generators write them."""
+    source = zipfile.ZipFile(DATA / name)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                data = data.replace(b'<dimension ref="A1:XFD1048576" />', b"")
+            target.writestr(member, data)
+    return buffer.getvalue()
+
+
+def test_a_far_cell_without_a_declared_dimension_costs_the_child_process_not_the_server():
+    with pytest.raises(UnreadableFile) as caught:
+        read_table(_without_dimension("far_cell.xlsx"), "far.xlsx", limits=ReadLimits(parse_memory_mb=512))
+    assert "needed more than 512 MB of memory (setting IMPORT_PARSE_MEMORY_MB)" in str(caught.value)
+
+
+def test_a_parse_that_takes_too_long_is_stopped():
+    with pytest.raises(UnreadableFile, match=r"took longer than 0.001 seconds \(setting "
+                                             "IMPORT_PARSE_TIMEOUT_SECONDS\\)"):
+        read("people.xlsx", limits=ReadLimits(parse_timeout_seconds=0.001))
+
+
+def test_a_filled_cell_repeated_a_million_times_in_an_ods_is_refused_before_parsing():
+    source = zipfile.ZipFile(DATA / "staff.ods")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "content.xml":
+                data = data.replace(b"<table:table-cell office:value-type", b'<table:table-cell '
+                                    b'table:number-columns-repeated="5000000" office:value-type', 1)
+            target.writestr(member, data)
+    with pytest.raises(UnreadableFile, match="5,000,000 columns, more than the 200 this importer reads"):
+        read_table(buffer.getvalue(), "staff.ods")
+
+
+def test_an_empty_workbook_is_refused():
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    with pytest.raises(UnreadableFile, match="no data in any sheet"):
+        read_table(buffer.getvalue(), "empty.xlsx")
+
+
+@pytest.mark.parametrize("name", ["staff.ods", "staff.xls", "several_sheets.xlsx"])
+def test_every_workbook_format_uploads_and_stages_its_people(signed_in, name):
+    from sqlalchemy import func, select
+
+    from webapp.extensions import db
+    from webapp.models import ImportBatch, StagedRow
+
+    response = signed_in.post("/users/import/", data={"file": (io.BytesIO((DATA / name).read_bytes()), name)},
+                              content_type="multipart/form-data")
+    assert response.status_code == 302
+    batch = db.session.scalars(select(ImportBatch)).one()
+    assert db.session.scalar(select(func.count()).select_from(StagedRow).where(StagedRow.batch_id == batch.id)) == 2
+
+
+def test_control_characters_in_workbook_cells_are_removed_and_counted():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Name", "Email"])
+    workbook.active.append(["Kofi", "kofi@example.com"])
+    plain = io.BytesIO()
+    workbook.save(plain)
+    source, escaped = zipfile.ZipFile(plain), io.BytesIO()
+    with zipfile.ZipFile(escaped, "w") as target:
+        for member in source.infolist():
+            # _x001B_ is how Excel writes an ESC character into a cell.
+            target.writestr(member, source.read(member).replace(b"Kofi", b"Ko_x001B_fi"))
+    table = read_table(escaped.getvalue(), "people.xlsx")
+    assert table.rows == [(2, ["Kofi", "kofi@example.com"])] and table.control_characters_removed == 1
+
+
+def test_a_hidden_sheet_of_people_loses_to_a_visible_one():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    hidden = workbook.active
+    hidden.title = "Old export"
+    hidden.sheet_state = "hidden"
+    for row in [["Email"]] + [[f"old{n}@example.com"] for n in range(5)]:
+        hidden.append(row)
+    shown = workbook.create_sheet("Current")
+    for row in [["Email"], ["new@example.com"]]:
+        shown.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    table = read_table(buffer.getvalue(), "people.xlsx")
+    assert table.sheet == "Current" and table.sheet_names == ["Old export", "Current"]

@@ -1,0 +1,163 @@
+"""Which encoding a text file's bytes are in, and whether decoded names look like mojibake."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ENCODING_CHOICES = [
+    ("utf-8-sig", "UTF-8 with BOM"),
+    ("utf-8", "UTF-8"),
+    ("utf-16", "UTF-16 (Excel \u201cUnicode Text\u201d)"),
+    ("utf-16-le", "UTF-16 little-endian, no BOM"),
+    ("utf-16-be", "UTF-16 big-endian, no BOM"),
+    ("cp1252", "Windows-1252 (Western European)"),
+    ("cp1250", "Windows-1250 (Central European)"),
+    ("cp1251", "Windows-1251 (Cyrillic)"),
+    ("iso-8859-1", "ISO-8859-1 (Latin-1)"),
+    ("iso-8859-2", "ISO-8859-2 (Latin-2, Central European)"),
+    ("iso-8859-15", "ISO-8859-15 (Latin-9, with \u20ac)"),
+    ("mac-roman", "Mac Roman (older Mac Excel)"),
+]
+ENCODING_NAMES = dict(ENCODING_CHOICES)
+UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
+# Tried in this order when the bytes are not UTF-8; on a tie the earlier one wins (cp1252 is the commonest).
+LEGACY = ("cp1252", "cp1250", "iso-8859-15", "cp1251", "iso-8859-2", "iso-8859-1", "mac-roman")
+_NORMALISED = {"windows-1252": "cp1252", "windows-1250": "cp1250", "windows-1251": "cp1251",
+               "latin_1": "iso-8859-1", "latin-1": "iso-8859-1", "iso8859_1": "iso-8859-1",
+               "iso8859_2": "iso-8859-2", "iso8859_15": "iso-8859-15", "mac_roman": "mac-roman",
+               "cp1252": "cp1252", "cp1250": "cp1250", "cp1251": "cp1251"}
+_SAMPLE_LINES = 400
+_NON_ASCII_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
+
+
+def detect_encoding(data: bytes) -> tuple[str, bool]:
+    """Return (encoding, guessed): BOMs first, then UTF-16 by its NUL pattern, UTF-8 if valid, else a legacy guess."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig", False
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", False
+    bomless = _bomless_utf16(data)
+    if bomless:
+        return bomless, False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return guess_legacy(data), True
+    return "utf-8", False
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without a BOM: text in Latin scripts has a NUL in every other byte, on one side only."""
+    sample = data[:4096]
+    pairs = len(sample) // 2
+    if pairs < 4:
+        return None
+    even_nuls = sample[0:pairs * 2:2].count(0)
+    odd_nuls = sample[1:pairs * 2:2].count(0)
+    if odd_nuls > 0.6 * pairs and even_nuls < 0.05 * pairs:
+        return "utf-16-le"
+    if even_nuls > 0.6 * pairs and odd_nuls < 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def guess_legacy(data: bytes) -> str:
+    """Pick the legacy code page whose reading of the non-ASCII lines gives the most plausible names."""
+    lines = []
+    for match in _NON_ASCII_LINE.finditer(data):
+        lines.append(match.group())
+        if len(lines) >= _SAMPLE_LINES:
+            break
+    sample = b"\n".join(lines)
+    preferred = list(LEGACY)
+    cr_only = b"\r" in data[:65536] and b"\n" not in data[:65536]
+    if cr_only:
+        # Only old Mac software ends lines with a bare CR, and Mac Excel writes Mac Roman.
+        preferred.remove("mac-roman")
+        preferred.insert(0, "mac-roman")
+    coherence = _language_coherence(sample)
+    best_coherence = max(coherence.values(), default=0.0)
+    readings = {candidate: sample.decode(candidate, errors="replace") for candidate in preferred}
+    likely_texts = {readings[name] for name, value in coherence.items()
+                    if name in readings and value >= best_coherence - 0.05}
+    scored = []
+    for order, candidate in enumerate(preferred):
+        # charset-normalizer's language model only breaks ties, and only when it clearly prefers one reading:
+        # on a few dozen short names it is often unsure (it reads French names as Windows-1250 as readily).
+        unlikely_language = bool(coherence) and readings[candidate] not in likely_texts
+        penalty = implausibility(readings[candidate])
+        if candidate == "mac-roman" and not cr_only:
+            penalty += 5  # Mac Roman without its bare-CR line endings is rare today
+        scored.append((penalty, unlikely_language, order, candidate))
+    return min(scored)[-1]
+
+
+def _language_coherence(sample: bytes) -> dict[str, float]:
+    """charset-normalizer's language coherence for each legacy code page it finds possible."""
+    from charset_normalizer import from_bytes
+
+    try:
+        matches = from_bytes(sample, cp_isolation=list(LEGACY))
+    except Exception:  # a detector failure only costs us its opinion
+        return {}
+    found = {}
+    for match in matches:
+        name = _NORMALISED.get(match.encoding.lower())
+        if name:
+            found[name] = match.coherence
+    return found
+
+
+_WORD = re.compile(r"[^\s,;|\t\"'()<>@.0-9_-]+")
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00df][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+    "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"  # UTF-8 read as Windows-1252
+    "|[\u00e2-\u00ef][\u0080-\u00bf\u20ac\u201a\u201c\u201d\u2122][\u0080-\u00bf\u0152-\u0178\u2018-\u203a\u20ac\u2122]"
+    "|[\u0420\u0421][\u0400-\u040f\u0452-\u045f\u0490\u0491\u2018-\u203a\u00a0-\u00bf]"  # UTF-8 read as Windows-1251
+    "|[a-z\u00df-\u00ff][\u0152\u0160\u0178\u017d][a-z\u00df-\u00ff]"  # Mac Roman read as Windows-1252: RenŽe
+    "|[\u0080-\u009f\ufffd]"  # C1 controls, replacement characters
+)
+
+
+def looks_like_mojibake(text: str) -> bool:
+    """True when text shows signs of being decoded with the wrong encoding (Ã©, Å‚, Ð¸, RenŽe, C1 controls)."""
+    if text.isascii():
+        return False
+    return _MOJIBAKE.search(text) is not None
+
+
+def implausibility(text: str) -> int:
+    """How unlike names and words the non-ASCII words in text are: 0 is perfectly plausible."""
+    penalty = 0
+    for word in _WORD.findall(text):
+        if word.isascii():
+            continue
+        if looks_like_mojibake(word):
+            penalty += 4
+        penalty += _word_penalty(word)
+    return penalty
+
+
+def _word_penalty(word: str) -> int:
+    """Mixed scripts, symbols between letters, and Latin words made mostly of accented letters."""
+    scripts = set()
+    symbols = latin_accented = latin = 0
+    for char in word:
+        if char.isascii():
+            if char.isalpha():
+                latin += 1
+            continue
+        if char.isalpha():
+            script = unicodedata.name(char, "?").split(" ")[0]
+            scripts.add(script)
+            if script == "LATIN":
+                latin += 1
+                latin_accented += 1
+        elif char not in "\u2019\u00b7\ufffd":  # apostrophes and middle dots sit in names; U+FFFD counted above
+            symbols += 1
+    if latin:
+        scripts.add("LATIN")
+    penalty = 3 * symbols + 6 * (len(scripts) - 1 if scripts else 0)
+    if latin >= 3 and latin_accented * 2 > latin:
+        penalty += 2  # "Àëåêñàíäð" is Cyrillic read as Windows-1252
+    return penalty

@@ -1,0 +1,200 @@
+"""The one registry of import fields: label, header synonyms, cleaner, limits and where each value goes.
+
+Mapping, the staged table, the row edit form, the problems CSV, the CLI report and Create Users all
+loop over this registry; adding a field is one `register_field(ImportField(...))`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from flask import current_app, has_app_context
+
+from webapp.imports import values
+
+TEXT, NAME, EMAIL, ACCOUNT_TYPE, FLAG = "text", "name", "email", "account_type", "flag"
+
+_CLEANERS = {TEXT: values.clean_text, NAME: values.clean_name, EMAIL: values.clean_email,
+             ACCOUNT_TYPE: values.clean_account_type, FLAG: values.clean_flag}
+
+
+@dataclass(frozen=True)
+class ImportField:
+    """One thing a file can say about a person."""
+
+    key: str
+    label: str
+    # Header texts in any language, best first: each inner tuple is one rank (0 wins over 1 ...).
+    synonyms: tuple[tuple[str, ...], ...] = ()
+    kind: str = TEXT
+    max_length: int | None = 200
+    # The lower-case noun used in sentences ("first name"); defaults to the label.
+    noun: str | None = None
+    # The StagedRow column holding the value; None keeps it in StagedRow.extra under `key`.
+    column: str | None = None
+    # Where the value goes on Create Users: a User attribute, or None (kept on the staged row only).
+    user_attribute: str | None = None
+    # Only read to fill other fields (a full name is split into first and last); never staged itself.
+    source_only: bool = False
+    # Storage bound for the staged value (the staged column's length); longer text is shortened.
+    storage_length: int = 500
+    # The staged table's column heading (short); defaults to the label.
+    heading: str | None = None
+    # Listed as a column of the problems CSV (a row's tick is a choice, not something to fix).
+    in_problems_csv: bool = True
+    clean: Callable | None = field(default=None, compare=False)
+
+    def clean_value(self, raw: str, problems: list):
+        """Clean and check one cell, appending typed problems; returns the value to stage."""
+        cleaner = self.clean or _CLEANERS[self.kind]
+        return cleaner(raw, self.key, problems, max_length=self.max_length, storage=self.storage_length)
+
+    @property
+    def column_heading(self) -> str:
+        return self.heading or self.label
+
+    @property
+    def shown_as_text(self) -> bool:
+        """Shown and edited as a text cell in the staged table (account type and flags have controls)."""
+        return not self.source_only and self.kind in (TEXT, NAME, EMAIL)
+
+
+def _ranked(*groups) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(group) for group in groups)
+
+
+BUILT_IN: tuple[ImportField, ...] = (
+    ImportField(
+        "first_name", "First Name", kind=NAME, max_length=100, noun="first name", heading="First name",
+        column="first_name",
+        user_attribute="first_name", storage_length=300, synonyms=_ranked(
+            ("First Name", "First", "Firstname", "Given name", "Given names", "Givenname", "Forename",
+             "Forenames", "First names", "FName", "Prénom", "Vorname", "Nombre", "Nombres", "Voornaam",
+             "Nome", "Primo nome", "Primeiro nome", "Imię", "Имя", "名", "下の名前"),
+            ("Employee First Name", "Student First Name", "User First Name", "Learner First Name"),
+            (),
+            ("Legal First Name", "First Name (Legal)"),
+        )),
+    ImportField(
+        "last_name", "Last Name", kind=NAME, max_length=100, noun="last name", heading="Last name",
+        column="last_name",
+        user_attribute="last_name", storage_length=300, synonyms=_ranked(
+            ("Last Name", "Last", "Lastname", "Surname", "Surnames", "Family name", "Familyname",
+             "Family names", "LName", "Nom", "Nom de famille", "Nachname", "Familienname", "Apellido",
+             "Apellidos", "Achternaam", "Cognome", "Sobrenome", "Último nome", "Nazwisko", "Фамилия",
+             "姓", "苗字", "名字"),
+            ("Employee Last Name", "Student Last Name", "User Last Name", "Learner Last Name"),
+            ("Preferred Last Name",),
+            ("Legal Last Name", "Last Name (Legal)"),
+        )),
+    ImportField(
+        "full_name", "Full Name", kind=NAME, max_length=201, noun="full name", source_only=True,
+        storage_length=600, synonyms=_ranked(
+            ("Full Name", "Name", "Fullname", "Full names", "Person Name", "Nom complet", "Nom et prénom",
+             "Prénom et nom", "Vollständiger Name", "Nombre completo", "Nome completo", "Volledige naam",
+             "Naam", "Imię i nazwisko", "ФИО", "Полное имя", "氏名", "名前"),
+            ("Display name", "displayName", "Employee Name", "Student Name", "Learner Name", "User Name (full)",
+             "Participant Name", "Staff Name", "Contact Name", "Member Name", "Anzeigename",
+             "Nom d'affichage", "Nombre para mostrar", "Nome visualizzato", "Nome de exibição",
+             "Weergavenaam", "Nazwa wyświetlana", "Отображаемое имя", "表示名"),
+            ("Sortable name", "Short name"),
+        )),
+    ImportField(
+        "preferred_name", "Preferred Name", kind=NAME, max_length=100, noun="preferred name",
+        source_only=True, storage_length=300, synonyms=_ranked(
+            ("Preferred Name", "Preferred First Name", "Known As", "Nickname", "Nick name", "Goes by",
+             "Prénom usuel", "Surnom", "Rufname", "Spitzname", "Nombre preferido", "Apodo",
+             "Nome preferito", "Soprannome", "Nome preferido", "Roepnaam", "Pseudonim",
+             "Preferowane imię", "Предпочитаемое имя", "通称", "ニックネーム"),
+        )),
+    ImportField(
+        "email", "Email Address", kind=EMAIL, max_length=254, noun="email address", heading="Email",
+        column="email",
+        user_attribute="email", storage_length=320, synonyms=_ranked(
+            # An address explicitly the person's work one beats a generic "Email Address".
+            ("Work Email", "Work Email Address", "Business Email", "Business Email Address", "Office Email",
+             "Employee Email", "Employee Email Address", "Company Email", "Corporate Email",
+             "Organisation Email", "Organization Email", "Primary Email", "Primary Email Address",
+             "User Email", "Learner Email", "Student Email", "Staff Email", "Login Email", "Sign-in Email",
+             "Email (Work)", "Email (Primary)", "Work E-mail", "E-mail professionnel",
+             "Adresse e-mail professionnelle", "Courriel professionnel", "Geschäftliche E-Mail",
+             "E-Mail (geschäftlich)", "Dienstliche E-Mail", "Correo corporativo", "Correo del trabajo",
+             "Correo electrónico del trabajo", "Email aziendale", "E-mail aziendale", "E-mail corporativo",
+             "E-mail comercial", "Zakelijk e-mailadres", "Werk e-mail", "E-mail służbowy",
+             "Służbowy adres e-mail", "Рабочая почта", "Рабочий email", "Рабочий адрес электронной почты",
+             "会社メールアドレス", "勤務先メールアドレス", "仕事用メール"),
+            ("Email Address", "Email", "E-mail", "E-mail address", "Email Addresses", "Courriel",
+             "Adresse courriel", "Adresse e-mail", "Adresse email", "Adresse électronique", "E-Mail-Adresse",
+             "Correo electrónico", "Correo", "Dirección de correo", "Dirección de correo electrónico",
+             "Indirizzo email", "Indirizzo e-mail", "Posta elettronica", "Endereço de e-mail",
+             "Endereço de email", "Correio eletrônico", "Correio electrónico", "E-mailadres", "Adres e-mail",
+             "Adres email", "Электронная почта", "Эл. почта", "Почта", "Адрес электронной почты",
+             "メールアドレス", "メール", "Eメール", "電子メール"),
+            ("Mail", "Mail Address", "Email ID", "Emailaddress1"),
+            ("User principal name", "UPN", "userPrincipalName", "Sign-in name", "Login email address"),
+        )),
+    ImportField(
+        "account_type", "Account Type", kind=ACCOUNT_TYPE, max_length=None, noun="account type",
+        column="account_type", user_attribute="account_type", storage_length=20, synonyms=_ranked(
+            ("Account Type", "Type of account", "Type de compte", "Kontotyp", "Kontoart", "Tipo de cuenta",
+             "Tipo di account", "Tipo de conta", "Accounttype", "Typ konta", "Тип учётной записи",
+             "Тип учетной записи", "アカウント種別", "アカウントの種類"),
+            ("User Type", "Usertype", "Member Type", "Account Role", "User Role", "Benutzertyp",
+             "Tipo de usuario", "Tipo di utente", "Tipo de usuário", "Gebruikerstype", "Typ użytkownika",
+             "Тип пользователя", "ユーザー種別"),
+            ("Role", "Rôle", "Type", "Rolle", "Rol", "Ruolo", "Função", "Rola", "Роль", "役割"),
+        )),
+    ImportField(
+        "send_invite", "Send Invite & Password", kind=FLAG, max_length=None, noun="Send Invite & Password",
+        column="send_invite", storage_length=5, in_problems_csv=False, synonyms=_ranked(
+            ("Send Invite", "Send Invite & Password", "Send Invite and Password", "Send Invitation",
+             "Invite", "Send Welcome Email", "Welcome Email", "Envoyer une invitation", "Inviter",
+             "Einladung senden", "Einladen", "Enviar invitación", "Invitar", "Invia invito", "Invitare",
+             "Enviar convite", "Convidar", "Uitnodiging versturen", "Uitnodigen", "Wyślij zaproszenie",
+             "Zaproś", "Отправить приглашение", "Пригласить", "招待を送信", "招待"),
+        )),
+)
+
+_EXTENSION = "import_fields"
+
+
+def import_fields() -> tuple[ImportField, ...]:
+    """Every import field of the running app (the built-in ones outside an app)."""
+    if not has_app_context():
+        return BUILT_IN
+    return tuple(current_app.extensions.get(_EXTENSION) or BUILT_IN)
+
+
+def register_field(new_field: ImportField, app=None) -> None:
+    """Add a field to the app's registry (replacing a field with the same key)."""
+    app = app or current_app
+    registry = app.extensions.setdefault(_EXTENSION, list(BUILT_IN))
+    registry[:] = [f for f in registry if f.key != new_field.key] + [new_field]
+
+
+def get_field(key: str) -> ImportField | None:
+    """The registered field with this key, or None."""
+    return next((f for f in import_fields() if f.key == key), None)
+
+
+def field_noun(key: str) -> str:
+    """The noun a sentence uses for a field ("first name"); unknown keys read as themselves."""
+    found = get_field(key) or next((f for f in BUILT_IN if f.key == key), None)
+    if found is None:
+        return key.replace("_", " ")
+    return found.noun or found.label
+
+
+def staged_fields() -> tuple[ImportField, ...]:
+    """Fields whose value is staged on a row (not the name sources)."""
+    return tuple(f for f in import_fields() if not f.source_only)
+
+
+def text_fields() -> tuple[ImportField, ...]:
+    """Fields shown and edited as text in the staged table, in registry order."""
+    return tuple(f for f in import_fields() if f.shown_as_text)
+
+
+def extra_fields() -> tuple[ImportField, ...]:
+    """Staged fields without their own column: their values live in StagedRow.extra."""
+    return tuple(f for f in staged_fields() if f.column is None)

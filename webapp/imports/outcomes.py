@@ -1,0 +1,114 @@
+"""Every data line of an import with its outcome: the completion summary and the banner use these.
+
+Created, failed (why), left out with a problem (which), ignored as a duplicate of line N,
+removed by the admin before Create Users, or skipped as not a person. The counts add up
+to the lines read. Removed rows are listed when kept with status "removed"; when they were
+deleted only their number is known (rows_read minus the rows still there).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from webapp.extensions import db
+from webapp.imports.problems import sentences, stored_problems
+from webapp.models import ImportBatch, RowStatus, StagedRow
+
+REMOVED = "removed"  # a row the admin removed, when removals keep the row
+# Staged row status -> outcome (rows still open when counted count as left out).
+STATUS_OUTCOMES = {
+    RowStatus.CREATED: "created",
+    RowStatus.FAILED: "failed",
+    RowStatus.INVALID: "problem",
+    RowStatus.EXISTING: "problem",
+    RowStatus.VALID: "problem",
+    RowStatus.DUPLICATE: "duplicate",
+    REMOVED: "removed",
+    "updated": "updated",      # an existing person changed by an update-mode import (imports/sync.py)
+    "unchanged": "unchanged",  # an existing person the file matched with nothing to change
+}
+ORDER = ("created", "updated", "unchanged", "failed", "problem", "duplicate", "removed", "skipped")
+
+
+def skipped_lines(batch: ImportBatch) -> list[dict]:
+    """Lines read but not taken as people (titles, footers): [{"line", "text", "reason"}]."""
+    lines = (batch.read_info or {}).get("skipped") or []
+    return [line for line in lines if isinstance(line, dict)]
+
+
+@dataclass(frozen=True)
+class LineCounts:
+    """How many lines of a file had each outcome; `total` is every line read."""
+
+    counts: dict[str, int]
+    removed_unlisted: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def __getitem__(self, outcome: str) -> int:
+        return self.counts.get(outcome, 0)
+
+
+def count_lines(batch: ImportBatch) -> LineCounts:
+    """Outcome counts for a batch in one GROUP BY."""
+    by_status = dict(db.session.execute(
+        select(StagedRow.status, func.count()).where(StagedRow.batch_id == batch.id)
+        .group_by(StagedRow.status)
+    ).all())
+    counts = dict.fromkeys(ORDER, 0)
+    for status, count in by_status.items():
+        counts[STATUS_OUTCOMES.get(status, "problem")] += count
+    present = sum(by_status.values())
+    removed_unlisted = max(0, (batch.rows_read or 0) - present)
+    counts["removed"] += removed_unlisted
+    counts["skipped"] = len(skipped_lines(batch))
+    return LineCounts(counts=counts, removed_unlisted=removed_unlisted)
+
+
+def problem_reason(row) -> str:
+    """Why a row was left out, in the words the staged table shows."""
+    if row.status == RowStatus.EXISTING:
+        return "Already has an account in this organisation."
+    found = sentences(stored_problems(row.errors, row.account_type_error, row.conflict_with))
+    return " ".join(found) or "Not ready when Create Users was pressed."
+
+
+def _reason(row, outcome: str) -> str:
+    if outcome == "failed":
+        return row.failure_reason or "Not created."
+    if outcome == "problem":
+        return problem_reason(row)
+    if outcome == "duplicate":
+        return f"Same as line {row.duplicate_of} in every field." if row.duplicate_of else \
+            "Same as an earlier line in every field."
+    return ""
+
+
+def line_outcomes(batch: ImportBatch, passwords_by_row_id: dict[int, str]) -> list[dict]:
+    """Every line of the batch with its outcome, in file order (one SELECT), for the summary."""
+    rows = db.session.execute(
+        select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
+               StagedRow.email, StagedRow.account_type, StagedRow.status, StagedRow.errors,
+               StagedRow.account_type_error, StagedRow.conflict_with, StagedRow.duplicate_of,
+               StagedRow.failure_reason)
+        .where(StagedRow.batch_id == batch.id).order_by(StagedRow.line, StagedRow.id)
+    ).all()
+    outcomes = []
+    for row in rows:
+        outcome = STATUS_OUTCOMES.get(row.status, "problem")
+        outcomes.append({
+            "line": row.line, "first_name": row.first_name, "last_name": row.last_name,
+            "email": row.email, "account_type": row.account_type, "outcome": outcome,
+            "reason": _reason(row, outcome), "password": passwords_by_row_id.get(row.id, ""),
+        })
+    for skipped in skipped_lines(batch):
+        outcomes.append({
+            "line": skipped.get("line"), "first_name": str(skipped.get("text") or "")[:200],
+            "last_name": "", "email": "", "account_type": "", "outcome": "skipped",
+            "reason": str(skipped.get("reason") or "Not a person."), "password": "",
+        })
+    outcomes.sort(key=lambda o: (o["line"] is None, o["line"] or 0))
+    return outcomes

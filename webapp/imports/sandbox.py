@@ -1,0 +1,224 @@
+"""Workbooks are untrusted: check what a container declares, then parse it in a child process with a memory cap."""
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+_CHILD = str(Path(__file__).with_name("workbook_child.py"))
+_MAX_RATIO = 200          # real workbooks compress 5-30 times; zip bombs thousands of times
+_RATIO_FLOOR = 10 * 1024 * 1024  # small members may compress well without being a bomb
+_HEAD_BYTES = 64 * 1024   # how much of a sheet's XML is read to find its declared dimension
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,4})\$?(\d{1,8})(?::\$?([A-Z]{1,4})\$?(\d{1,8}))?\"")
+_REPEATED = re.compile(rb"<table:table-(cell|row)\b[^>]*?number-(?:columns|rows)-repeated=\"(\d{1,12})\"[^>]*?(/?)>")
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+class WorkbookRefused(ValueError):
+    """The workbook cannot be read; str(error) is a sentence for a person."""
+
+
+@dataclass
+class Sheet:
+    """One sheet of a workbook: its name, whether it is shown, and its rows of text with their row numbers."""
+
+    name: str
+    visible: bool
+    rows: list[tuple[int, list[str]]]
+
+
+def workbook_kind(data: bytes, extension: str) -> str | None:
+    """"xlsx", "ods" or "xls" from the bytes themselves, or None when they are no workbook container."""
+    if data.startswith(ZIP_MAGIC):
+        head = data[:4096]
+        if b"mimetypeapplication/vnd.oasis.opendocument" in head or extension == ".ods" and b"content.xml" in data:
+            return "ods"
+        return "xlsx"
+    if data.startswith(CFB_MAGIC):
+        return "xls"
+    return None
+
+
+def read_sheets(data: bytes, kind: str, label: str, limits) -> tuple[list[Sheet], int]:
+    """Every sheet, and how many control characters were dropped from cells; refuse with a sentence on trouble."""
+    if data.startswith(CFB_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
+        raise WorkbookRefused(
+            f"The workbook ({label}) is protected with a password, so it can't be read. Open it, remove the "
+            "password (File > Info > Protect Workbook), save it, and upload it again.")
+    if kind in ("xlsx", "ods"):
+        _check_container(data, kind, label, limits)
+    return _parse_in_child(data, label, limits)
+
+
+def damaged_message(label: str) -> str:
+    return (f"The file could not be opened as a workbook ({label}): it may be damaged, password-protected or not "
+            "really a spreadsheet. Open it in your spreadsheet program, save it again as .xlsx or CSV, and upload "
+            "that.")
+
+
+def _check_container(data: bytes, kind: str, label: str, limits) -> None:
+    """Refuse zip bombs and sheets that declare more rows or columns than the limits, before parsing."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except Exception:  # a damaged central directory shows up as several exception types
+        raise WorkbookRefused(damaged_message(label)) from None
+    declared = sum(member.file_size for member in members)
+    if declared > limits.max_decompressed_bytes:
+        raise WorkbookRefused(
+            f"The workbook unpacks to {declared / 1e6:,.0f} MB, more than the "
+            f"{limits.max_decompressed_bytes / 1e6:,.0f} MB this importer unpacks (setting "
+            "IMPORT_MAX_DECOMPRESSED_BYTES). Delete unused sheets or save the people as CSV, then upload that.")
+    for member in members:
+        if member.file_size > _RATIO_FLOOR and member.file_size > _MAX_RATIO * max(member.compress_size, 1):
+            raise WorkbookRefused(
+                f"The workbook's part {member.filename[:80]} unpacks to {member.file_size / 1e6:,.0f} MB from "
+                f"{member.compress_size / 1e3:,.0f} KB, which no real spreadsheet does, so it was not opened. "
+                "Save the people as CSV and upload that.")
+    try:
+        if kind == "xlsx":
+            _check_xlsx_dimensions(archive, limits)
+        else:
+            _check_ods_repeats(archive, limits)
+    except WorkbookRefused:
+        raise
+    except Exception:  # zipfile and zlib raise many types for damaged members (zlib.error, EOFError, ...)
+        raise WorkbookRefused(damaged_message(label)) from None
+
+
+def _check_xlsx_dimensions(archive: zipfile.ZipFile, limits) -> None:
+    names = _xlsx_sheet_names(archive)
+    for member in archive.infolist():
+        if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename):
+            continue
+        with archive.open(member) as stream:
+            head = stream.read(_HEAD_BYTES)
+        found = _DIMENSION.search(head)
+        if not found or not found.group(3):
+            continue
+        columns = _column_number(found.group(3)) - _column_number(found.group(1)) + 1
+        rows = int(found.group(4)) - int(found.group(2)) + 1
+        sheet = names.get(member.filename.rsplit("/", 1)[-1], member.filename)
+        _check_size(sheet, found.group(3).decode() + found.group(4).decode(), rows, columns, limits)
+
+
+def _check_size(sheet: str, last_cell: str, rows: int, columns: int, limits) -> None:
+    if columns > limits.max_columns:
+        raise WorkbookRefused(
+            f"The sheet \u201c{sheet}\u201d reaches cell {last_cell}: {columns:,} columns, more than the "
+            f"{limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the far-away cells "
+            "(Ctrl+End shows the last one), save, and upload the file again.")
+    if rows > limits.max_rows + 1:
+        raise WorkbookRefused(
+            f"The sheet \u201c{sheet}\u201d reaches cell {last_cell}: {rows:,} rows, more than the "
+            f"{limits.max_rows:,} this importer reads (setting IMPORT_MAX_ROWS). Delete the far-away cells "
+            "(Ctrl+End shows the last one) or split the file, then upload it again.")
+
+
+def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Map sheet file names (sheet1.xml) to the names shown on their tabs, as far as the workbook says."""
+    try:
+        with archive.open("xl/workbook.xml") as stream:
+            workbook = stream.read(_HEAD_BYTES * 4)
+        with archive.open("xl/_rels/workbook.xml.rels") as stream:
+            relations = stream.read(_HEAD_BYTES * 4)
+    except KeyError:
+        return {}
+    targets = {rid: target.rsplit(b"/", 1)[-1] for rid, target in
+               re.findall(rb"Id=\"([^\"]+)\"[^>]*?Target=\"([^\"]+)\"", relations)}
+    targets.update({rid: target.rsplit(b"/", 1)[-1] for target, rid in
+                    re.findall(rb"Target=\"([^\"]+)\"[^>]*?Id=\"([^\"]+)\"", relations)})
+    names = {}
+    for tag in re.findall(rb"<(?:\w+:)?sheet\s[^>]*>", workbook):
+        name = re.search(rb"name=\"([^\"]*)\"", tag)
+        rid = re.search(rb"r:id=\"([^\"]*)\"", tag)
+        if name and rid and rid.group(1) in targets:
+            names[targets[rid.group(1)].decode("utf-8", "replace")] = name.group(1).decode("utf-8", "replace")
+    return names
+
+
+def _check_ods_repeats(archive: zipfile.ZipFile, limits) -> None:
+    """A filled cell or row repeated past the limits would be materialised in full; empty repeats are harmless."""
+    with archive.open("content.xml") as stream:
+        tail = b""
+        while True:
+            chunk = stream.read(1024 * 1024)
+            if not chunk:
+                break
+            text = tail + chunk
+            for found in _REPEATED.finditer(text):
+                what, count, closing = found.group(1), int(found.group(2)), found.group(3)
+                if closing == b"/":
+                    continue  # an empty, self-closed cell or row
+                end = text.find(b"</table:table-" + what + b">", found.end())
+                content = text[found.end():end] if end >= 0 else b""
+                if b"<text:p" not in content and b"office:value=" not in content:
+                    continue  # LibreOffice pads every sheet with empty repeated rows and cells
+                if what == b"cell":
+                    _check_size("(content)", f"column {count:,}", 1, count, limits)
+                else:
+                    _check_size("(content)", f"row {count:,}", count, 1, limits)
+            tail = text[-4096:]
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number
+
+
+def _parse_in_child(data: bytes, label: str, limits) -> tuple[list[Sheet], int]:
+    settings = json.dumps({"memory_mb": limits.parse_memory_mb, "max_rows": limits.max_rows,
+                           "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars})
+    try:
+        finished = subprocess.run([sys.executable, "-I", _CHILD, settings], input=data, capture_output=True,
+                                  timeout=limits.parse_timeout_seconds, check=False)
+    except subprocess.TimeoutExpired:
+        raise WorkbookRefused(
+            f"Reading the workbook took longer than {limits.parse_timeout_seconds} seconds (setting "
+            "IMPORT_PARSE_TIMEOUT_SECONDS), so it was stopped. Save the sheet with the people as CSV and upload "
+            "that.") from None
+    if finished.returncode != 0 or not finished.stdout:
+        if b"MemoryError" in finished.stderr or b"memory allocation" in finished.stderr or finished.returncode == -6:
+            raise WorkbookRefused(_memory_message(limits))
+        raise WorkbookRefused(damaged_message(label))
+    result = json.loads(finished.stdout)
+    error = result.get("error")
+    if error:
+        raise WorkbookRefused(_child_error_message(result, label, limits))
+    sheets = [Sheet(sheet["name"], sheet["visible"], [(line, cells) for line, cells in sheet["rows"]])
+              for sheet in result["sheets"]]
+    return sheets, result.get("control_characters_removed", 0)
+
+
+def _memory_message(limits) -> str:
+    return (f"Reading the workbook needed more than {limits.parse_memory_mb:,} MB of memory (setting "
+            "IMPORT_PARSE_MEMORY_MB), so it was stopped. It may hold far-away cells or huge texts: save the sheet "
+            "with the people as CSV and upload that.")
+
+
+def _child_error_message(result: dict, label: str, limits) -> str:
+    error = result["error"]
+    sheet = result.get("sheet", "")
+    if error == "memory":
+        return _memory_message(limits)
+    if error == "rows":
+        return (f"The sheet \u201c{sheet}\u201d has {result['count']:,} rows, more than the {limits.max_rows:,} "
+                "this importer reads (setting IMPORT_MAX_ROWS). Split it into smaller files and import them one "
+                "after another.")
+    if error == "columns":
+        return (f"Row {result['line']} of the sheet \u201c{sheet}\u201d has {result['count']:,} columns, more than "
+                f"the {limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the columns "
+                "you don't need and upload the file again.")
+    if error == "cell":
+        return (f"Row {result['line']}, column {result['column']} of the sheet \u201c{sheet}\u201d holds "
+                f"{result['count']:,} characters, more than the {limits.max_cell_chars:,} a cell may hold (setting "
+                "IMPORT_MAX_CELL_CHARS). Shorten that cell and upload the file again.")
+    return damaged_message(label)

@@ -1,0 +1,126 @@
+"""Pages for keeping the directory in step: the mode form, planned changes, leavers, and Undo."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from webapp.access import console_blueprint, get_in_org_or_404
+from webapp.extensions import db
+from webapp.imports import leavers, sync, undo
+from webapp.imports.sync_forms import MODE_HINTS, ModeForm
+from webapp.models import AccountType, BatchStatus, ImportBatch, StagedChange, StagedRow, SyncAction
+from webapp.paging import PageNumbers, clamp_page
+
+bp = console_blueprint("imports_sync", __name__, url_prefix="/users/import")
+
+PER_PAGE = 50
+CHANGE_FILTERS = {
+    "update": ("Will be updated", (SyncAction.UPDATE,)),
+    "unchanged": ("Unchanged", (SyncAction.UNCHANGED,)),
+    "blocked": ("Cannot be applied", (SyncAction.BLOCKED,)),
+    "create": ("New people with groups, series or status", (SyncAction.CREATE,)),
+}
+
+
+class ChangePage(PageNumbers):
+    def __init__(self, rows, total, page, per_page=PER_PAGE):
+        self.rows, self.total, self.page, self.per_page = rows, total, page, per_page
+
+
+def _page_arg() -> int:
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() else 1
+
+
+@bp.post("/<int:batch_id>/mode")
+def save_mode(batch_id: int):
+    """Change a staged import's mode and full-list options."""
+    batch = get_in_org_or_404(ImportBatch, batch_id)
+    form = ModeForm()
+    if not batch.editable:
+        flash("This import has already been applied; its mode can no longer change.", "warning")
+    elif not form.validate_on_submit():
+        flash("Choose Add new people, Add and update, or Update only.", "error")
+    else:
+        sync.configure(batch, mode=form.mode.data, deactivate_missing=form.deactivate_missing.data,
+                       create_missing_groups=form.create_missing_groups.data)
+        db.session.commit()
+        flash(f"Mode set to {sync.MODES[batch.mode]}.", "success")
+    return redirect(url_for("imports.batch", batch_id=batch.id) + "#sync-panel")
+
+
+@bp.get("/<int:batch_id>/changes")
+def changes(batch_id: int):
+    """What applying the import will change, person by person (HTMX: the fragment alone)."""
+    batch = get_in_org_or_404(ImportBatch, batch_id)
+    if batch.status == BatchStatus.STAGING:
+        abort(404)
+    shown = request.args.get("show", "update")
+    shown = shown if shown in CHANGE_FILTERS else "update"
+    if batch.editable:
+        counts = sync.plan(batch, current_user.id)
+        db.session.commit()
+    else:
+        counts = None
+    clauses = (StagedChange.batch_id == batch.id, StagedChange.action.in_(CHANGE_FILTERS[shown][1]))
+    total = db.session.scalar(select(func.count()).select_from(StagedChange).where(*clauses)) or 0
+    page = clamp_page(_page_arg(), total, PER_PAGE)
+    rows = db.session.execute(
+        select(StagedChange.line, StagedChange.action, StagedChange.changes, StagedChange.reason,
+               StagedRow.first_name, StagedRow.last_name, StagedRow.email)
+        .join(StagedRow, StagedRow.id == StagedChange.row_id).where(*clauses)
+        .order_by(StagedChange.line).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    context = dict(batch=batch, counts=counts, shown=shown, filters=CHANGE_FILTERS,
+                   page=ChangePage(rows, total, page), describe=sync.describe, modes=sync.MODES)
+    if request.htmx:
+        return render_template("imports/sync/_changes.html", **context)
+    return render_template("imports/sync/changes.html", **context)
+
+
+@bp.get("/<int:batch_id>/leavers")
+def leaver_list(batch_id: int):
+    """Who a full-list import would deactivate, a page at a time, before anything happens."""
+    batch = get_in_org_or_404(ImportBatch, batch_id)
+    people = leavers.page(batch, current_user.id, _page_arg())
+    template = "imports/sync/_leavers.html" if request.htmx else "imports/sync/leavers.html"
+    return render_template(template, batch=batch, people=people)
+
+
+@bp.get("/<int:batch_id>/undo")
+def confirm_undo(batch_id: int):
+    """What undoing the import will do, and until when it can be undone."""
+    batch = get_in_org_or_404(ImportBatch, batch_id)
+    record = undo.undone(batch)
+    return render_template("imports/sync/undo.html", batch=batch, refusal=undo.refusal(batch),
+                           record=record, effects=undo.count_effects(batch),
+                           deadline=undo.undo_deadline(batch))
+
+
+@bp.post("/<int:batch_id>/undo")
+def do_undo(batch_id: int):
+    """Undo the import in one transaction, then show what was and was not undone."""
+    batch = get_in_org_or_404(ImportBatch, batch_id)
+    try:
+        undo.undo_import(batch.id, current_user.id)
+    except undo.UndoRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("imports_sync.confirm_undo", batch_id=batch.id))
+    flash(f"The import of {batch.filename} was undone.", "success")
+    return redirect(url_for("imports_sync.confirm_undo", batch_id=batch.id))
+
+
+@bp.app_context_processor
+def sync_helpers():
+    """Names the sync partials need when another page includes them."""
+    return {"sync_modes": sync.MODES, "sync_mode_hints": MODE_HINTS, "sync_mode_form": _mode_form,
+            "sync_change_parts": sync.change_parts, "sync_in_use": sync.in_use,
+            "sync_type_label": lambda value: AccountType(value).label}
+
+
+def _mode_form(batch: ImportBatch) -> ModeForm:
+    return ModeForm(formdata=None, mode=batch.mode, deactivate_missing=batch.deactivate_missing,
+                    create_missing_groups=batch.create_missing_groups)
+
+
+

@@ -1,0 +1,61 @@
+"""Cell text helpers shared by reading and cleaning: trimming, control characters, placeholders, mojibake."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width characters are invisible in a spreadsheet, so they are never meant to be part of a value.
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+# Every character str.isspace() knows (which includes \u00a0 and \u202f) plus the zero-width ones.
+_STRIP = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000" + _ZERO_WIDTH
+)
+_REMOVE_ZERO_WIDTH = {ord(c): None for c in _ZERO_WIDTH}
+# Control characters other than tab and line breaks (those are spacing, handled per field).
+_CONTROLS = {c: None for c in list(range(0x00, 0x09)) + [0x0b, 0x0c] + list(range(0x0e, 0x20))
+             + [0x7f] + list(range(0x80, 0x85)) + list(range(0x86, 0xa0))}
+
+# What databases and exports write for "no value"; a person would read these as blank.
+PLACEHOLDERS = frozenset({"null", "(null)", "<null>", "n/a", "na", "#n/a", "-", "--", "(none)", "none",
+                          "<none>", "nil", "(blank)", "(empty)", "undefined"})
+
+# UTF-8 read as Windows-1252/Latin-1: "JosÃ©", "â€™", or the replacement character.
+_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                       "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+                       "|\u00e2\u20ac|\ufffd")
+
+
+def clean_cell(text: str) -> str:
+    """Trim ordinary, non-breaking and zero-width spaces, and drop zero-width characters inside."""
+    text = text.strip(_STRIP)
+    if not text.isascii():
+        text = text.translate(_REMOVE_ZERO_WIDTH).strip(_STRIP)
+    return text
+
+
+def collapse_spaces(text: str) -> str:
+    """Runs of whitespace, line breaks included, become one space (names end up in email headers)."""
+    if "  " in text or not text.isascii() or "\t" in text or "\n" in text or "\r" in text:
+        text = " ".join(text.split())
+    return text
+
+
+def strip_controls(text: str) -> tuple[str, bool]:
+    """Remove NUL and other control characters; say whether there were any."""
+    if text.isprintable():
+        return text, False
+    stripped = text.translate(_CONTROLS)
+    return stripped, len(stripped) != len(text)
+
+
+def is_placeholder(text: str) -> bool:
+    """True for NULL, N/A, "-", (none) and the like, which mean "no value"."""
+    return len(text) <= 11 and text.casefold() in PLACEHOLDERS
+
+
+def looks_like_mojibake(text: str) -> bool:
+    """True when text looks like UTF-8 that was read with the wrong encoding ("JosÃ©")."""
+    if text.isascii():
+        return False
+    return bool(_MOJIBAKE.search(unicodedata.normalize("NFC", text)))

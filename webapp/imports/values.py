@@ -1,0 +1,158 @@
+"""Cleaning and checking one cell: each cleaner returns the value to stage and appends typed problems."""
+from __future__ import annotations
+
+from webapp.addresses import InvalidEmail, normalise_email
+from webapp.imports.problems import problem
+from webapp.imports.text import (
+    clean_cell,
+    collapse_spaces,
+    is_placeholder,
+    looks_like_mojibake,
+    strip_controls,
+)
+
+ACCOUNT_TYPE_LABELS = {"user": "User", "guest": "Guest", "admin": "Admin", "team_manager": "Team Manager"}
+
+_ACCOUNT_TYPE_ALIASES = {
+    "user": "user", "orguser": "user", "organisationuser": "user", "organizationuser": "user",
+    "learner": "user", "member": "user", "standard": "user", "standarduser": "user", "student": "user",
+    "utilisateur": "user", "benutzer": "user", "nutzer": "user", "usuario": "user", "utente": "user",
+    "usuário": "user", "gebruiker": "user", "uzytkownik": "user", "użytkownik": "user",
+    "пользователь": "user", "ユーザー": "user", "membre": "user", "mitglied": "user", "miembro": "user",
+    "guest": "guest", "guestuser": "guest", "externalguest": "guest", "invité": "guest", "invite": "guest",
+    "gast": "guest", "invitado": "guest", "ospite": "guest", "convidado": "guest", "gość": "guest",
+    "gosc": "guest", "гость": "guest", "ゲスト": "guest",
+    "admin": "admin", "administrator": "admin", "orgadmin": "admin", "organisationadmin": "admin",
+    "organizationadmin": "admin", "orgadministrator": "admin", "administrateur": "admin",
+    "administrador": "admin", "amministratore": "admin", "beheerder": "admin", "administratorka": "admin",
+    "администратор": "admin", "管理者": "admin",
+    "teammanager": "team_manager", "manager": "team_manager", "teammgr": "team_manager",
+    "responsabledéquipe": "team_manager", "teamleiter": "team_manager", "gerentedeequipo": "team_manager",
+}
+
+_YES = frozenset({"yes", "y", "true", "t", "1", "x", "✓", "✔", "on", "oui", "o", "vrai", "ja", "j", "wahr",
+                  "sí", "si", "s", "verdadero", "vero", "sim", "verdadeiro", "waar", "tak", "да", "д",
+                  "はい", "有", "invite", "send"})
+_NO = frozenset({"no", "n", "false", "f", "0", "off", "non", "faux", "nein", "falsch", "falso", "não", "nao",
+                 "nee", "onwaar", "nie", "нет", "н", "いいえ", "無", "dontsend"})
+# Microsoft tenants give guests a sign-in alias like ann_example.com#EXT#@tenant.onmicrosoft.com.
+GUEST_ALIAS_MARK = "#ext#"
+
+
+def _prepared(raw: str, key: str, problems: list) -> str:
+    """Remove control characters (flagged), trim spaces, and read placeholders like NULL as blank."""
+    text, had_controls = strip_controls(raw or "")
+    if had_controls:
+        problems.append(problem(key, "control_characters"))
+    text = clean_cell(text)
+    if text and is_placeholder(text):
+        return ""
+    return text
+
+
+def _bounded(text: str, key: str, max_length: int | None, storage: int, problems: list) -> str:
+    if max_length is not None and len(text) > max_length:
+        problems.append(problem(key, "too_long", max=max_length))
+    return text[:storage]
+
+
+def clean_text(raw: str, key: str, problems: list, *, max_length: int | None = None, storage: int = 500) -> str:
+    """Any text cell: controls removed, spaces trimmed and collapsed, length checked and bounded."""
+    return _bounded(collapse_spaces(_prepared(raw, key, problems)), key, max_length, storage, problems)
+
+
+def clean_name(raw: str, key: str, problems: list, *, max_length: int | None = 100, storage: int = 300) -> str:
+    """A name cell: as clean_text, plus a check that it is not garbled by a wrong encoding."""
+    text = collapse_spaces(_prepared(raw, key, problems))
+    if text and not text.isascii() and _garbled(text):
+        problems.append(problem(key, "mojibake", value=text[:60]))
+    return _bounded(text, key, max_length, storage, problems)
+
+
+def _garbled(text: str) -> bool:
+    """reading.looks_like_mojibake when the reader offers one (it knows the encoding), else ours."""
+    import sys
+
+    reader = sys.modules.get("webapp.imports.reading")
+    check = getattr(reader, "looks_like_mojibake", None) or looks_like_mojibake
+    return check(text)
+
+
+def email_text(text: str) -> str:
+    """Take the address out of "Name <address>" or "mailto:address" forms, which are safe to unwrap."""
+    if "<" in text and text.endswith(">"):
+        text = clean_cell(text[text.rindex("<") + 1:-1])
+    if text[:7].lower() == "mailto:":
+        text = clean_cell(text[7:])
+    return text
+
+
+def clean_email(raw: str, key: str, problems: list, *, max_length: int | None = 254, storage: int = 320) -> str:
+    """An email cell: lower-cased when valid; otherwise the text as read, with why it is not valid."""
+    text = email_text(_prepared(raw, key, problems))
+    if not text:
+        problems.append(problem(key, "missing"))
+        return ""
+    if GUEST_ALIAS_MARK in text.casefold():
+        problems.append(problem(key, "guest_alias", value=text[:120]))
+        return text[:storage]
+    if max_length is not None and len(text) > max_length:
+        problems.append(problem(key, "too_long", max=max_length))
+        return text[:storage]
+    try:
+        return normalise_email(text)
+    except InvalidEmail as exc:
+        reason = str(exc).removeprefix("Not a valid email address:").strip()
+        problems.append(problem(key, "invalid_email", reason=reason))
+        return text[:storage]
+
+
+def account_type_key(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def parse_account_type(text: str) -> str | None:
+    """Return the AccountType value a cell names ("" means "user"), or None when unknown."""
+    key = account_type_key(clean_cell(text or ""))
+    if not key:
+        return "user"
+    return _ACCOUNT_TYPE_ALIASES.get(key)
+
+
+def clean_account_type(raw: str, key: str, problems: list, **_) -> str | None:
+    """An account type cell: the type's value, None when blank (the default applies), or a problem."""
+    text = _prepared(raw, key, problems)
+    if not text:
+        return None
+    parsed = _ACCOUNT_TYPE_ALIASES.get(account_type_key(text))
+    if parsed is None:
+        problems.append(problem(key, "unknown_account_type", value=collapse_spaces(text)[:100]))
+    return parsed
+
+
+def parse_flag(text: str) -> bool | None:
+    """True/False for yes/no, true/false, 1/0, x/blank and the same words in other languages; else None."""
+    key = "".join(ch for ch in clean_cell(text or "").casefold() if ch.isalnum() or ch in "✓✔")
+    if not key or is_placeholder(clean_cell(text or "")):
+        return False
+    if key in _YES:
+        return True
+    if key in _NO:
+        return False
+    return None
+
+
+def clean_flag(raw: str, key: str, problems: list, **_) -> bool:
+    """A yes/no cell (such as Send Invite); anything else is a problem and counts as no."""
+    text = _prepared(raw, key, problems)
+    flag = parse_flag(text)
+    if flag is None:
+        problems.append(problem(key, "unknown_choice", value=text[:60]))
+        return False
+    return flag
+
+
+def looks_like_email(text: str) -> bool:
+    """A quick shape check for content-based column detection (not validation)."""
+    at = text.find("@")
+    return 0 < at < len(text) - 3 and " " not in text and "." in text[at:]
