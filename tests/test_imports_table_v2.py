@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import pytest
 
-from tests.test_imports_table import DATA, HX, kept, row_id, rows
+from tests.test_imports_table import DATA, HX, row_id, rows
 from webapp.extensions import db
 from webapp.imports import staging
 from webapp.imports.suggestions import suggest_email
