@@ -219,3 +219,19 @@ def test_counts_on_the_staged_table_have_thousands_separators(signed_in, org, ad
     assert "Showing 1,151–1,200 of 1,200 rows" in page
     confirm = signed_in.get(f"/users/import/{big.id}/create").get_data(as_text=True)
     assert "1,200 users will be created." in confirm
+
+
+def test_a_removed_row_spans_every_registry_column_and_its_reason_is_a_typed_problem(signed_in, app, batch):
+    from webapp.imports.fields import ImportField, register_field
+    from webapp.imports.problems import outcome_problems
+
+    register_field(ImportField("employee_id", "Employee ID", synonyms=(("Employee ID",),), max_length=20), app=app)
+    page = signed_in.get(f"/users/import/{batch.id}", headers=HX).get_data(as_text=True)
+    columns = len(re.findall(r'<th scope="col"', page.split("<thead>")[1].split("</thead>")[0]))
+    assert ">Employee ID</th>" in page
+    line_6 = row_id(batch.id, 6)
+    html = signed_in.post(f"/users/import/{batch.id}/rows/{line_6}/remove", headers=HX).get_data(as_text=True)
+    assert f'<td colspan="{columns}">' in html
+    assert outcome_problems(rows(batch.id)[6]) == [{"field": "", "code": "removed", "params": {}}]
+    csv_text = signed_in.get(f"/users/import/{batch.id}/problems.csv").data.decode("utf-8-sig")
+    assert "Removed by you from this import." in csv_text and "Employee ID" in csv_text.splitlines()[0]
