@@ -1,4 +1,4 @@
-"""Jinja filters so every page writes dates the same way (all times are UTC)."""
+"""Jinja filters so every page writes dates and numbers the same way (all times are UTC)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -23,8 +23,18 @@ def when(value: datetime | None, seconds: bool = False) -> str:
     return f"{day(value)}, {value:%H:%M:%S}" if seconds else f"{day(value)}, {value:%H:%M}"
 
 
+def number(value: int | float | None) -> str:
+    """'12,345': whole numbers with thousands separators (None shows as 0)."""
+    if value is None:
+        return "0"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
 def register(app: Flask) -> None:
     """Make the filters available to every template."""
     app.add_template_filter(day)
     app.add_template_filter(long_day)
     app.add_template_filter(when)
+    app.add_template_filter(number)

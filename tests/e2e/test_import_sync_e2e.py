@@ -32,7 +32,7 @@ def test_add_and_update_shows_old_to_new_applies_and_undoes(page, org, admin, ma
     expect(page.get_by_text("Mode: Add and update.")).to_be_visible()
     page.get_by_role("button", name="Create 1 user").click()
     page.wait_for_url("**/users/?batch=*")
-    expect(page.get_by_role("status").filter(has_text="finished:")).to_contain_text("1 updated")
+    expect(page.get_by_role("status").filter(has_text="Import of people.csv finished")).to_contain_text("1 updated")
     assert by_email(org, "ann@example.com").last_name == "Newname"
 
     batch_id = page.url.rsplit("=", 1)[1]

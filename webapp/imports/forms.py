@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from webapp.imports.fields import import_fields, text_fields
 from webapp.imports.problems import problem, sentence
 from webapp.imports.sync_forms import UploadOptions
 from webapp.imports.reading import DELIMITER_CHOICES, ENCODING_CHOICES
-from webapp.imports.table import BULK_ACTIONS, FILTERS
+from webapp.imports.table import BULK_ACTIONS, FILTERS, REPLACEABLE
 from webapp.imports.values import ACCOUNT_TYPE_LABELS
 
 ACCOUNT_TYPE_CHOICES = list(ACCOUNT_TYPE_LABELS.items())
@@ -124,11 +124,26 @@ class ChoiceForm(FlaskForm):
     send_invite = BooleanField("Send Invite & Password")
 
 
+SCOPE_CHOICES = [("selected", "Selected rows"), ("page", "All rows on this page"),
+                 ("all_matching", "All rows that match the filter")]
+
+
 class BulkForm(FlaskForm):
     action = SelectField("Bulk action", choices=list(BULK_ACTIONS.items()))
     account_type = SelectField("Account type", choices=ACCOUNT_TYPE_CHOICES)
-    scope = SelectField("Apply to", choices=[("selected", "Selected rows"), ("page", "All rows on this page"),
-                                             ("all_matching", "All rows that match the filter")])
+    scope = SelectField("Apply to", choices=SCOPE_CHOICES)
+    filter = HiddenField(default="all")
+    q = HiddenField(default="")
+    page = IntegerField(validators=[Optional()], default=1)
+
+
+class ReplaceForm(FlaskForm):
+    """Find and replace within one column of the chosen rows."""
+
+    column = SelectField("In column", choices=list(REPLACEABLE.items()))
+    find = StringField("Find", validators=[DataRequired("Type the text to find.")])
+    replacement = StringField("Replace with")
+    scope = SelectField("In", choices=SCOPE_CHOICES, default="all_matching")
     filter = HiddenField(default="all")
     q = HiddenField(default="")
     page = IntegerField(validators=[Optional()], default=1)

@@ -58,6 +58,7 @@ _SENTENCES = {
     "duplicate": lambda field, p: f"Same as line {p['line']} in every field, so it is ignored.",
     "existing": lambda field, p: "Already has an account in this organisation.",
     "failed": lambda field, p: p.get("reason") or "Not created.",
+    "removed": lambda field, p: "Removed by you from this import.",
     "note": lambda field, p: p.get("message", ""),
 }
 
@@ -94,4 +95,6 @@ def outcome_problems(row) -> list[dict]:
         return [problem("email", "existing")]
     if row.status == "failed":
         return [problem("", "failed", reason=row.failure_reason)]
+    if row.status == "removed":
+        return [problem("", "removed")]
     return stored_problems(row.errors, row.account_type_error, row.conflict_with)

@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.imports import columns as column_mapping
 from webapp.imports import reading
 from webapp.imports.cleaning import clean_rows
+from webapp.imports.suggestions import suggestion_for
 from webapp.imports.values import looks_like_email
 from webapp.models import BatchStatus, ImportBatch, ImportMapping, ImportUpload, RowStatus, StagedRow, User
 
@@ -164,6 +165,7 @@ def _row_dicts(batch_id: int, cleaned) -> list[dict]:
             "send_invite": row.send_invite, "status": row.status, "errors": own, "fields_ok": not own,
             "email_ok": row.email_ok, "account_type_error": type_error, "duplicate_of": row.duplicate_of,
             "conflict_with": row.conflict_with, "extra": row.extra,
+            "suggested_email": suggestion_for(row.email, row.email_ok),
         })
     return rows
 
@@ -186,7 +188,8 @@ def refresh_rows(batch: ImportBatch, conflict_scope, status_scope) -> None:
     earliest = (
         select(func.min(other.line))
         .where(other.batch_id == StagedRow.batch_id, other.email == StagedRow.email,
-               other.email_ok.is_(True), other.status != RowStatus.DUPLICATE, other.line < StagedRow.line)
+               other.email_ok.is_(True), other.status.not_in((RowStatus.DUPLICATE, RowStatus.REMOVED)),
+               other.line < StagedRow.line)
         .scalar_subquery()
     )
     open_rows = (StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES))

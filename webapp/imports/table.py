@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, insert, literal, or_, select, update
+from sqlalchemy.orm import aliased
 
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
 from webapp.imports.fields import staged_fields
-from webapp.imports.problems import outcome_problems, sentences
+from webapp.imports.problems import outcome_problems, sentence, sentences
 from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
-from webapp.models import ImportBatch, RowStatus, StagedRow
+from webapp.imports.suggestions import suggestion_for
+from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRow
 from webapp.paging import PageNumbers, clamp_page
 
 PER_PAGE = 50
@@ -24,13 +26,24 @@ FILTERS = {
     "duplicates": ("Duplicates ignored", (RowStatus.DUPLICATE,)),
     "created": ("Created", (RowStatus.CREATED,)),
     "failed": ("Failed", (RowStatus.FAILED,)),
+    "removed": ("Removed", (RowStatus.REMOVED,)),
 }
 BULK_ACTIONS = {
     "set_type": "Set account type",
     "invite_on": "Tick Send Invite & Password",
     "invite_off": "Clear Send Invite & Password",
     "remove": "Remove rows",
+    "restore": "Restore removed rows",
 }
+# Columns find and replace may change.
+REPLACEABLE = {"first_name": "First name", "last_name": "Last name", "email": "Email"}
+# A row's own values, as an undo puts them back (status and conflicts are then worked out again).
+UNDO_COLUMNS = ("first_name", "last_name", "email", "account_type", "send_invite", "status", "errors",
+                "fields_ok", "email_ok", "account_type_error", "suggested_email")
+# What each kind of change writes: only those columns are kept, so keeping 100,000 rows stays cheap.
+_TYPE_COLUMNS = ("account_type", "account_type_error", "status")
+_INVITE_COLUMNS = ("send_invite",)
+_STATUS_COLUMNS = ("status",)
 
 
 class TableError(ValueError):
@@ -51,7 +64,8 @@ class Counters:
 
     def rows_with(self, statuses) -> int:
         """How many rows have one of these statuses (all rows for None)."""
-        return sum(n for status, n in self.by_status.items() if statuses is None or status in statuses)
+        return sum(n for status, n in self.by_status.items()
+                   if (status in statuses if statuses else status != RowStatus.REMOVED))
 
 
 @dataclass
@@ -66,8 +80,8 @@ def matching(batch_id: int, filter_name: str = "all", query: str = ""):
     """The where-clauses for a filter and a search over one batch."""
     clauses = [StagedRow.batch_id == batch_id]
     statuses = FILTERS.get(filter_name, FILTERS["all"])[1]
-    if statuses:
-        clauses.append(StagedRow.status.in_(statuses))
+    # "All rows" leaves removed rows out: they have a filter of their own.
+    clauses.append(StagedRow.status.in_(statuses) if statuses else StagedRow.status != RowStatus.REMOVED)
     query = (query or "").strip()
     if query:
         pattern = f"%{query.lower()}%"
@@ -114,7 +128,8 @@ def counters(batch: ImportBatch) -> Counters:
         rows_read=batch.rows_read, duplicates=by_status.get(RowStatus.DUPLICATE, 0),
         ready=by_status.get(RowStatus.VALID, 0), problems=by_status.get(RowStatus.INVALID, 0),
         existing=by_status.get(RowStatus.EXISTING, 0), created=by_status.get(RowStatus.CREATED, 0),
-        failed=by_status.get(RowStatus.FAILED, 0), removed=max(0, batch.rows_read - present),
+        failed=by_status.get(RowStatus.FAILED, 0),
+        removed=by_status.get(RowStatus.REMOVED, 0) + max(0, batch.rows_read - present),
         by_status=by_status,
     )
 
@@ -127,6 +142,8 @@ def get_row(batch: ImportBatch, row_id: int) -> StagedRow | None:
 def _require_editable(batch: ImportBatch, row: StagedRow | None = None) -> None:
     if not batch.editable:
         raise TableError("This import is no longer being checked, so its rows cannot be changed.")
+    if row is not None and row.status == RowStatus.REMOVED:
+        raise TableError("This row was removed; restore it first to change it.")
     if row is not None and row.status not in OPEN_STATUSES:
         raise TableError("This row is a duplicate that is ignored; remove it or leave it.")
 
@@ -156,6 +173,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
         row.email_ok = checked.email_ok
     row.errors, row.fields_ok = own, not own
     row.account_type_error = type_error["params"]["value"] if type_error else None
+    row.suggested_email = suggestion_for(row.email, row.email_ok)
     if send_invite is not None:
         row.send_invite = send_invite
     db.session.flush()
@@ -184,13 +202,31 @@ def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None =
 
 
 def remove_row(batch: ImportBatch, row: StagedRow) -> None:
-    """Remove one row; rows that conflicted with it are checked again."""
+    """Move one row to Removed; rows that conflicted with it are checked again."""
     _require_editable(batch)
-    email = row.email
-    db.session.execute(delete(StagedRow).where(StagedRow.id == row.id))
-    same_email = StagedRow.email == email
+    db.session.execute(update(StagedRow).where(StagedRow.id == row.id)
+                       .values(status=RowStatus.REMOVED, conflict_with=None))
+    same_email = StagedRow.email == row.email
     refresh_rows(batch, same_email, same_email)
     db.session.commit()
+    db.session.refresh(row)
+
+
+def restore_row(batch: ImportBatch, row: StagedRow) -> None:
+    """Bring a removed row back; its status and its email's conflicts are worked out again."""
+    _require_editable(batch)
+    if row.status != RowStatus.REMOVED:
+        raise TableError("This row is not removed, so there is nothing to restore.")
+    db.session.execute(update(StagedRow).where(StagedRow.id == row.id).values(status=_restored_status()))
+    same_email = StagedRow.email == row.email
+    refresh_rows(batch, same_email, same_email)
+    db.session.commit()
+    db.session.refresh(row)
+
+
+def _restored_status():
+    # A restored duplicate is ignored again; any other row is open, and refresh_rows decides.
+    return case((StagedRow.duplicate_of.is_not(None), RowStatus.DUPLICATE), else_=RowStatus.INVALID)
 
 
 def _known_type(value: str) -> str:
@@ -212,38 +248,195 @@ def bulk_scope(batch: ImportBatch, scope: str, row_ids: list[int], filter_name: 
 
 
 def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str | None = None) -> int:
-    """Apply a bulk action to the rows the clauses select; returns how many rows it touched."""
+    """Apply a bulk action to the rows the clauses select; returns how many rows it touched.
+
+    The touched rows' values are kept first, so the action can be undone (see undo).
+    """
     _require_editable(batch)
     open_clauses = [*clauses, StagedRow.status.in_(OPEN_STATUSES)]
     if action == "set_type":
         chosen = _known_type(account_type or "")
+        touched = _remember(batch, [*open_clauses, or_(StagedRow.account_type_error.is_not(None),
+                                                       StagedRow.account_type != chosen)], _TYPE_COLUMNS)
         # Only rows whose type was refused need their status worked out again; the rest just
         # take the new type, which keeps the statement over 100,000 rows a plain write.
-        touched = _update(
-            [*open_clauses, StagedRow.account_type_error.is_not(None)],
-            {"account_type": chosen, "account_type_error": None,
-             "status": status_expression(batch.org_id, type_error_cleared=True)})
-        touched += _update(
-            [*open_clauses, StagedRow.account_type_error.is_(None), StagedRow.account_type != chosen],
-            {"account_type": chosen})
+        _update([*open_clauses, StagedRow.account_type_error.is_not(None)],
+                {"account_type": chosen, "account_type_error": None,
+                 "status": status_expression(batch.org_id, type_error_cleared=True)})
+        _update([*open_clauses, StagedRow.account_type_error.is_(None), StagedRow.account_type != chosen],
+                {"account_type": chosen})
     elif action in ("invite_on", "invite_off"):
         wanted = action == "invite_on"
-        touched = _update([*open_clauses, StagedRow.send_invite.is_not(wanted)], {"send_invite": wanted})
+        changing = [*open_clauses, StagedRow.send_invite.is_not(wanted)]
+        touched = _remember(batch, changing, _INVITE_COLUMNS)
+        _update(changing, {"send_invite": wanted})
     elif action == "remove":
-        touched = db.session.execute(delete(StagedRow).where(*clauses)
-                                     .execution_options(synchronize_session=False)).rowcount
+        removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
+        touched = _remember(batch, removing, _STATUS_COLUMNS)
+        _update(removing, {"status": RowStatus.REMOVED, "conflict_with": None})
         # Only rows that conflicted with another row can change when rows go away.
         refresh_rows(batch, StagedRow.conflict_with.is_not(None), StagedRow.status == RowStatus.INVALID)
+    elif action == "restore":
+        restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
+        touched = _remember(batch, restoring, _STATUS_COLUMNS)
+        _update(restoring, {"status": _restored_status()})
+        _refresh_undo_emails(batch)
     else:
         raise TableError("Choose a bulk action from the list.")
     db.session.commit()
     return touched
 
 
+def _remember(batch: ImportBatch, clauses, columns=UNDO_COLUMNS) -> int:
+    """Keep the values of the rows a bulk change is about to touch (INSERT ... SELECT); returns how many.
+
+    Only the latest change of a batch can be undone, so older kept values are dropped.
+    """
+    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns))
+    db.session.add(undo)
+    db.session.flush()
+    # Dropped after the insert, so the new id is never an old one reused: a stale Undo stays refused.
+    db.session.execute(delete(BulkUndo).where(BulkUndo.batch_id == batch.id, BulkUndo.id != undo.id))
+    kept = select(literal(undo.id), StagedRow.id, *(getattr(StagedRow, c) for c in columns)).where(*clauses)
+    db.session.execute(insert(BulkUndoRow).from_select(["undo_id", "row_id", *columns], kept))
+    # Counted apart: drivers do not all report a row count for INSERT ... SELECT.
+    return db.session.scalar(select(func.count()).select_from(BulkUndoRow)
+                             .where(BulkUndoRow.undo_id == undo.id)) or 0
+
+
+def latest_undo(batch: ImportBatch) -> BulkUndo | None:
+    """The bulk change of this batch that can still be undone, if any."""
+    return db.session.scalar(select(BulkUndo).where(BulkUndo.batch_id == batch.id)
+                             .order_by(BulkUndo.id.desc()).limit(1))
+
+
+def name_undo(batch: ImportBatch, message: str) -> BulkUndo | None:
+    """Label the batch's latest change with the notice shown for it ("3 rows removed.")."""
+    undo = latest_undo(batch)
+    if undo is not None:
+        undo.message = message
+        db.session.commit()
+    return undo
+
+
+def undo(batch: ImportBatch, undo_id: int) -> int:
+    """Put the rows of a bulk change back as they were (one UPDATE ... FROM); returns how many."""
+    _require_editable(batch)
+    kept = db.session.scalar(select(BulkUndo).where(BulkUndo.id == undo_id, BulkUndo.batch_id == batch.id))
+    if kept is None:
+        raise TableError("That change can no longer be undone: only the latest change to the rows can be.")
+    saved = BulkUndoRow
+    restored = db.session.execute(
+        update(StagedRow)
+        .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
+        .values({c: getattr(saved, c) for c in kept.columns or UNDO_COLUMNS})
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    # A type or invite change never touched emails or which rows are in play: no conflict can differ.
+    if list(kept.columns or UNDO_COLUMNS) not in (list(_TYPE_COLUMNS), list(_INVITE_COLUMNS)):
+        _refresh_undo_emails(batch, kept.id)
+    db.session.delete(kept)
+    db.session.commit()
+    return restored
+
+
+def _refresh_undo_emails(batch: ImportBatch, undo_id: int | None = None) -> None:
+    """Check conflicts again for rows sharing an email (kept or current) with the kept rows, and rows in a conflict."""
+    undo_id = undo_id if undo_id is not None else latest_undo(batch).id
+    kept_ids = select(BulkUndoRow.row_id).where(BulkUndoRow.undo_id == undo_id)
+    current = aliased(StagedRow)
+    scope = or_(StagedRow.email.in_(select(BulkUndoRow.email).where(BulkUndoRow.undo_id == undo_id)),
+                StagedRow.email.in_(select(current.email).where(current.id.in_(kept_ids))),
+                StagedRow.conflict_with.is_not(None))
+    refresh_rows(batch, scope, scope)
+
+
+def suggestion_count(batch: ImportBatch) -> int:
+    """How many open rows have a suggested email fix (read from a small partial index)."""
+    return db.session.scalar(select(func.count()).select_from(StagedRow).where(
+        StagedRow.batch_id == batch.id, StagedRow.suggested_email.is_not(None),
+        StagedRow.status.in_(OPEN_STATUSES))) or 0
+
+
+def apply_suggestions(batch: ImportBatch, row_id: int | None = None) -> int:
+    """Take the suggested email of one row, or of every open row that has one; returns how many."""
+    _require_editable(batch)
+    clauses = [StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES),
+               StagedRow.suggested_email.is_not(None)]
+    if row_id is not None:
+        clauses.append(StagedRow.id == row_id)
+    touched = _remember(batch, clauses)
+    _update(clauses, {"email": StagedRow.suggested_email})
+    _revalidate(batch)
+    db.session.commit()
+    return touched
+
+
+def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, clauses) -> int:
+    """Replace text within one column of the chosen rows (SQL replace()); returns how many rows changed."""
+    _require_editable(batch)
+    if column not in REPLACEABLE:
+        raise TableError("Choose the column to search in: first name, last name or email.")
+    if not find:
+        raise TableError("Type the text to find.")
+    target = getattr(StagedRow, column)
+    changed = func.replace(target, find, replacement)
+    changing = [*clauses, StagedRow.status.in_(OPEN_STATUSES), changed != target]
+    touched = _remember(batch, changing)
+    _update(changing, {column: changed})
+    _revalidate(batch)
+    db.session.commit()
+    return touched
+
+
+def _revalidate(batch: ImportBatch) -> None:
+    """Check the rows of the latest change again (one read, one executemany of the rows whose checks
+    changed), then conflicts and statuses where an email or a row's validity changed."""
+    undo_id = latest_undo(batch).id
+    rows = db.session.execute(
+        select(StagedRow.id, StagedRow.first_name, StagedRow.last_name, StagedRow.email, StagedRow.errors,
+               StagedRow.fields_ok, StagedRow.email_ok, StagedRow.suggested_email)
+        .join(BulkUndoRow, (BulkUndoRow.row_id == StagedRow.id) & (BulkUndoRow.undo_id == undo_id))
+    ).all()
+    changed = [checked for row in rows if (checked := _checked(row)) != _values_of(row)]
+    if not changed:
+        return
+    db.session.execute(update(StagedRow), changed)
+    _refresh_undo_emails(batch, undo_id)
+
+
+def _values_of(row) -> dict:
+    return {"id": row.id, "first_name": row.first_name, "last_name": row.last_name, "email": row.email,
+            "errors": list(row.errors or []), "fields_ok": row.fields_ok, "email_ok": row.email_ok,
+            "suggested_email": row.suggested_email}
+
+
+def _checked(row) -> dict:
+    """A row's names and email cleaned and checked again, as values for the bulk UPDATE."""
+    fields = [f for f in staged_fields() if f.key in REPLACEABLE]
+    checked = check_values({key: getattr(row, key) for key in REPLACEABLE}, fields=fields)
+    # Problems of the other fields (extra registered ones) were not checked again: they stay.
+    others = [p for p in row.errors or [] if not (isinstance(p, dict) and p.get("field") in REPLACEABLE)]
+    errors = others + checked.problems
+    values = checked.values
+    return {"id": row.id, "first_name": values["first_name"], "last_name": values["last_name"],
+            "email": values["email"], "errors": errors, "fields_ok": not errors, "email_ok": checked.email_ok,
+            "suggested_email": suggestion_for(values["email"], checked.email_ok)}
+
+
 def _update(clauses, values) -> int:
     return db.session.execute(
         update(StagedRow).where(*clauses).values(**values).execution_options(synchronize_session=False)
     ).rowcount
+
+
+def field_errors(row: StagedRow) -> dict[str, list[str]]:
+    """The row's own problems by the field they belong to, to mark those fields in the edit form."""
+    found: dict[str, list[str]] = {}
+    for item in row.errors or []:
+        if isinstance(item, dict) and item.get("field"):
+            found.setdefault(item["field"], []).append(sentence(item))
+    return found
 
 
 def row_problem_items(row) -> list[dict]:
@@ -262,7 +455,7 @@ def problems_csv(batch: ImportBatch) -> bytes:
         select(StagedRow).where(
             StagedRow.batch_id == batch.id,
             StagedRow.status.in_((RowStatus.INVALID, RowStatus.EXISTING, RowStatus.DUPLICATE,
-                                  RowStatus.FAILED)),
+                                  RowStatus.FAILED, RowStatus.REMOVED)),
         ).order_by(StagedRow.line, StagedRow.id)
     )
     fields = [f for f in staged_fields() if f.in_problems_csv]

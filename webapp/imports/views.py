@@ -25,6 +25,7 @@ from webapp.imports.forms import (
     BulkForm,
     ChoiceForm,
     MatchForm,
+    ReplaceForm,
     SettingsForm,
     UploadForm,
     initial_columns,
@@ -45,6 +46,11 @@ def _view_state() -> dict:
     return {"filter": filter_name if filter_name in table.FILTERS else "all",
             "q": request.values.get("q", "").strip()[:200],
             "page": int(page) if page.isdigit() else 1}
+
+
+def _selecting_page() -> bool:
+    """Without JavaScript, "Select all on this page" is a link that ticks the page's boxes."""
+    return request.args.get("select") == "page"
 
 
 def _batch_or_404(batch_id: int) -> ImportBatch:
@@ -132,11 +138,14 @@ def _render_batch(current: ImportBatch, state: dict, settings_form: SettingsForm
                                            delimiter=current.delimiter or ",", **mapped)
     job = db.session.get(Job, current.job_id) if current.job_id else None
     edit_id = request.args.get("edit", type=int)
+    # After a change made without JavaScript, the page offers its Undo (the flash says what it was).
+    latest = table.latest_undo(current)
+    undo = latest if latest and latest.id == request.args.get("undo", type=int) else None
     return render_template(
         "imports/batch.html", job=job, settings_form=settings_form, settings_error=settings_error,
         encoding_labels=dict(ENCODING_CHOICES), delimiter_names=_DELIMITER_NAMES,
         field_columns=_field_columns(current), info=current.read_info or {},
-        **_table_context(current, state, edit_id=edit_id),
+        **_table_context(current, state, edit_id=edit_id, undo=undo),
     ), status
 
 
@@ -156,14 +165,17 @@ def _field_columns(current: ImportBatch) -> list[tuple[str, str | None]]:
 
 
 def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None,
-                   message: str | None = None, error: str | None = None) -> dict:
+                   message: str | None = None, error: str | None = None, undo=None) -> dict:
     counters = table.counters(current)
     rows = table.page_of_rows(current.id, state["filter"], state["q"], state["page"], counters)
     state = {**state, "page": rows.page}
     return {"batch": current, "rows": rows, "state": state, "counters": counters,
             "bulk_form": BulkForm(formdata=None, **state), "filters": FILTER_CHOICES,
+            "replace_form": ReplaceForm(formdata=None, **state),
             "edit_id": edit_id, "row_form": row_form(formdata=None), "message": message,
-            "error": error, "account_types": table.ACCOUNT_TYPE_LABELS, "text_fields": text_fields()}
+            "error": error, "undo": undo, "account_types": table.ACCOUNT_TYPE_LABELS,
+            "suggestions": table.suggestion_count(current) if current.editable else 0,
+            "select_page": _selecting_page(), "text_fields": text_fields()}
 
 
 def _table_fragment(current: ImportBatch, state: dict, **extra):
@@ -373,6 +385,13 @@ def save_row(batch_id: int, row_id: int):
         staged = table.edit_row(current, staged, values, send_invite="send_invite" in request.form)
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
+    errors = table.field_errors(staged)
+    if errors and request.htmx:
+        # Still wrong: keep the row open with the fields in error marked, so the admin goes on fixing.
+        return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
+                               state=_view_state(), field_errors=errors, counters=table.counters(current),
+                               oob_counters=True, account_types=table.ACCOUNT_TYPE_LABELS,
+                               suggestions=table.suggestion_count(current), text_fields=text_fields())
     return _row_response(current, staged, saved=True)
 
 
@@ -404,7 +423,8 @@ def _row_response(current: ImportBatch, staged, error: str | None = None, saved:
         return redirect(url_for("imports.batch", batch_id=current.id, **state))
     return render_template("imports/partials/_row.html", batch=current, row=staged, state=state,
                            counters=table.counters(current), oob_counters=True, row_error=error,
-                           account_types=table.ACCOUNT_TYPE_LABELS, text_fields=text_fields())
+                           suggestions=table.suggestion_count(current), account_types=table.ACCOUNT_TYPE_LABELS,
+                           text_fields=text_fields())
 
 
 @bp.post("/<int:batch_id>/rows/<int:row_id>/choice")
@@ -413,14 +433,16 @@ def row_choice(batch_id: int, row_id: int):
     current = _batch_or_404(batch_id)
     staged = _row_or_404(current, row_id)
     form = ChoiceForm()
+    # "both" comes from the row's Save button, shown when JavaScript is off.
+    field = form.field.data if form.field.data in ("account_type", "send_invite") else "both"
     try:
-        if form.field.data == "send_invite":
-            staged = table.set_choice(current, staged, send_invite=bool(form.send_invite.data))
-        else:
-            staged = table.set_choice(current, staged, account_type=form.account_type.data or "")
+        staged = table.set_choice(
+            current, staged,
+            account_type=None if field == "send_invite" else form.account_type.data or "",
+            send_invite=None if field == "account_type" else bool(form.send_invite.data))
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
-    return _row_response(current, staged)
+    return _row_response(current, staged, saved=field == "both")
 
 
 @bp.post("/<int:batch_id>/rows/<int:row_id>/remove")
@@ -434,10 +456,98 @@ def remove_row(batch_id: int, row_id: int):
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
     if not request.htmx:
-        flash(f"Line {line} removed.", "success")
+        flash(f"Line {line} removed. You find it under Show: Removed, where you can restore it.", "success")
         return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
-    return render_template("imports/partials/_counters.html", counters=table.counters(current),
-                           oob_counters=True)
+    return render_template("imports/partials/_row_removed.html", batch=current, row=staged,
+                           state=_view_state(), counters=table.counters(current), oob_counters=True,
+                           suggestions=table.suggestion_count(current), text_fields=text_fields())
+
+
+@bp.post("/<int:batch_id>/rows/<int:row_id>/restore")
+def restore_row(batch_id: int, row_id: int):
+    """Bring a removed row back into the import."""
+    current = _batch_or_404(batch_id)
+    staged = _row_or_404(current, row_id)
+    try:
+        table.restore_row(current, staged)
+    except table.TableError as exc:
+        return _row_response(current, staged, error=str(exc))
+    if not request.htmx:
+        flash(f"Line {staged.line} restored.", "success")
+        return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
+    return _row_response(current, staged)
+
+
+@bp.post("/<int:batch_id>/rows/<int:row_id>/suggestion")
+def apply_suggestion(batch_id: int, row_id: int):
+    """Take the suggested fix of one row's email."""
+    current = _batch_or_404(batch_id)
+    staged = _row_or_404(current, row_id)
+    try:
+        table.apply_suggestions(current, staged.id)
+    except table.TableError as exc:
+        return _row_response(current, staged, error=str(exc))
+    db.session.refresh(staged)
+    return _row_response(current, staged, saved=True)
+
+
+@bp.post("/<int:batch_id>/suggestions")
+def apply_suggestions(batch_id: int):
+    """Take every suggested email fix of the import at once."""
+    current = _batch_or_404(batch_id)
+    return _table_change(current, lambda: _plural(table.apply_suggestions(current), "email") + " fixed.")
+
+
+@bp.post("/<int:batch_id>/replace")
+def find_replace(batch_id: int):
+    """Replace text within one column of the selected rows, the page, or every matching row."""
+    current = _batch_or_404(batch_id)
+    form = ReplaceForm()
+    state = _view_state()
+
+    def replace() -> str:
+        if not form.validate_on_submit():
+            raise table.TableError("Choose a column, type the text to find, and choose which rows.")
+        clauses = table.bulk_scope(current, form.scope.data, _chosen_rows(), state["filter"], state["q"],
+                                   state["page"])
+        touched = table.find_replace(current, form.column.data, form.find.data, form.replacement.data or "",
+                                     clauses)
+        return f"Replaced in {_plural(touched, 'row')}."
+    return _table_change(current, replace)
+
+
+@bp.post("/<int:batch_id>/undo/<int:undo_id>")
+def undo(batch_id: int, undo_id: int):
+    """Put the rows of the latest bulk change back as they were."""
+    current = _batch_or_404(batch_id)
+    return _table_change(current, lambda: f"Undone: {_plural(table.undo(current, undo_id), 'row')} as before.",
+                         undoable=False)
+
+
+def _table_change(current: ImportBatch, change, undoable: bool = True):
+    """Run a change on many rows; show the table with a notice (and its Undo), or the error."""
+    state = _view_state()
+    message = error = undo_record = None
+    try:
+        message = change()
+        if undoable:
+            undo_record = table.name_undo(current, message)
+    except table.TableError as exc:
+        db.session.rollback()
+        error = str(exc)
+    if not request.htmx:
+        flash(error or message, "error" if error else "success")
+        return redirect(url_for("imports.batch", batch_id=current.id,
+                                undo=undo_record.id if undo_record else None, **state))
+    return _table_fragment(current, state, message=message, error=error, undo=undo_record)
+
+
+def _chosen_rows() -> list[int]:
+    return [int(v) for v in request.form.getlist("row") if v.isdigit()]
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'s' if count != 1 else ''}"
 
 
 @bp.post("/<int:batch_id>/bulk")
@@ -446,33 +556,27 @@ def bulk(batch_id: int):
     current = _batch_or_404(batch_id)
     form = BulkForm()
     state = _view_state()
-    message = error = None
-    if not form.validate_on_submit():
-        error = "Choose a bulk action and which rows it applies to."
-    else:
-        try:
-            row_ids = [int(v) for v in request.form.getlist("row") if v.isdigit()]
-            clauses = table.bulk_scope(current, form.scope.data, row_ids, state["filter"], state["q"],
-                                       state["page"])
-            touched = table.bulk_action(current, form.action.data, clauses,
-                                        account_type=form.account_type.data)
-            message = _bulk_message(form, touched)
-        except table.TableError as exc:
-            error = str(exc)
-    if not request.htmx:
-        flash(error or message, "error" if error else "success")
-        return redirect(url_for("imports.batch", batch_id=batch_id, **state))
-    return _table_fragment(current, state, message=message, error=error)
+
+    def apply() -> str:
+        if not form.validate_on_submit():
+            raise table.TableError("Choose a bulk action and which rows it applies to.")
+        clauses = table.bulk_scope(current, form.scope.data, _chosen_rows(), state["filter"], state["q"],
+                                   state["page"])
+        touched = table.bulk_action(current, form.action.data, clauses, account_type=form.account_type.data)
+        return _bulk_message(form, touched)
+    return _table_change(current, apply)
 
 
 def _bulk_message(form: BulkForm, touched: int) -> str:
-    rows = f"{touched} row{'s' if touched != 1 else ''}"
+    rows = _plural(touched, "row")
     if form.action.data == "set_type":
         return f"Account type set to {table.ACCOUNT_TYPE_LABELS[form.account_type.data]} for {rows}."
     if form.action.data == "invite_on":
         return f"Send Invite & Password ticked for {rows}."
     if form.action.data == "invite_off":
         return f"Send Invite & Password cleared for {rows}."
+    if form.action.data == "restore":
+        return f"{rows[0].upper()}{rows[1:]} restored."
     return f"{rows[0].upper()}{rows[1:]} removed."
 
 

@@ -16,6 +16,8 @@ from webapp.models.enrolments import Enrolment, Series  # noqa: F401
 from webapp.models.imports import (  # noqa: F401
     BatchStatus,
     ImportBatch,
+    BulkUndo,
+    BulkUndoRow,
     ImportMapping,
     ImportUpload,
     RowStatus,

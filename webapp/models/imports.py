@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -41,6 +42,7 @@ class RowStatus:
     EXISTING = "existing"
     CREATED = "created"
     FAILED = "failed"
+    REMOVED = "removed"  # taken out by the admin; can be restored, never created
 
 
 class ImportBatch(db.Model):
@@ -106,6 +108,10 @@ class StagedRow(db.Model):
         Index("ix_staged_rows_batch_line", "batch_id", "line"),
         Index("ix_staged_rows_batch_status_line", "batch_id", "status", "line"),
         Index("ix_staged_rows_batch_email_line", "batch_id", "email", "line"),
+        # Few rows have a suggested fix: counting them for "Apply all N" reads this small index only.
+        Index("ix_staged_rows_batch_suggested", "batch_id", "status",
+              postgresql_where=text("suggested_email IS NOT NULL"),
+              sqlite_where=text("suggested_email IS NOT NULL")),
         # Bulk actions rewrite every row of a batch; free room on each page lets PostgreSQL
         # update in place (HOT) instead of rewriting all three indexes: ~0.8 s -> ~0.1 s.
         {"postgresql_with": {"fillfactor": 40}},
@@ -130,6 +136,8 @@ class StagedRow(db.Model):
     email_ok: Mapped[bool] = mapped_column(Boolean, default=True)
     # The account type text that was not understood (None when the type is fine).
     account_type_error: Mapped[str | None] = mapped_column(Text)
+    # The address the admin most likely meant ("jane at gmial.com" -> "jane@gmail.com"), if any.
+    suggested_email: Mapped[str | None] = mapped_column(String(320))
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
     conflict_with: Mapped[int | None] = mapped_column(Integer)
     failure_reason: Mapped[str | None] = mapped_column(Text)
@@ -172,3 +180,38 @@ class ImportMapping(db.Model):
     # {field key: column index or None}
     mapping: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class BulkUndo(db.Model):
+    """The last bulk change made to a batch, kept so the admin can undo it."""
+
+    __tablename__ = "bulk_undos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    # The row columns this change wrote (and an undo puts back); the others were kept as defaults.
+    columns: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BulkUndoRow(db.Model):
+    """A touched row's values before a bulk change (restored as they were by an undo)."""
+
+    __tablename__ = "bulk_undo_rows"
+
+    undo_id: Mapped[int] = mapped_column(ForeignKey("bulk_undos.id", ondelete="CASCADE"), primary_key=True)
+    # No foreign key: restaging deletes rows by the thousand, and an undo of rows that are gone
+    # simply matches nothing.
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first_name: Mapped[str] = mapped_column(String(300), default="")
+    last_name: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+    account_type: Mapped[str] = mapped_column(String(20), default="user")
+    send_invite: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default=RowStatus.VALID)
+    errors: Mapped[list] = mapped_column(JSON, default=list)
+    fields_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_ok: Mapped[bool] = mapped_column(Boolean, default=True)
+    account_type_error: Mapped[str | None] = mapped_column(Text)
+    suggested_email: Mapped[str | None] = mapped_column(String(320))

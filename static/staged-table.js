@@ -1,0 +1,128 @@
+/* Staged table and forms: keyboard focus across htmx swaps, select-all, save-on-leave selects.
+   Loaded on every page (no inline scripts: the Content-Security-Policy forbids them). */
+(function () {
+  "use strict";
+
+  var FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]):not([hidden]), select:not([disabled]), textarea:not([disabled])";
+  var remembered = null;
+
+  document.documentElement.classList.add("js");
+
+  /* A name for the focused control that survives a swap: its id, or its row and its role in the row. */
+  function focusKey(el) {
+    var row = el.closest("tr[id]");
+    return {
+      id: el.id || null,
+      row: row ? row.id : null,
+      key: el.getAttribute("data-focus-key") || el.getAttribute("name") || null,
+      editing: !!(row && row.classList.contains("editing")),
+      after: el.getAttribute("data-focus-after") || null
+    };
+  }
+
+  function firstControl(scope) {
+    if (!scope) return null;
+    var found = scope.querySelectorAll(FOCUSABLE);
+    for (var i = 0; i < found.length; i++) {
+      if (found[i].offsetParent !== null) return found[i];
+    }
+    return null;
+  }
+
+  function firstInError(scope) {
+    return scope.querySelector("[aria-invalid=true]");
+  }
+
+  function focusOn(el) {
+    if (!el) return false;
+    el.focus();
+    return document.activeElement === el;
+  }
+
+  function restoreFocus(target) {
+    var was = remembered;
+    remembered = null;
+    if (!was) return;
+    var row = was.row ? document.getElementById(was.row) : null;
+    if (row && row.classList.contains("editing")) {
+      focusOn(firstInError(row) || row.querySelector("input[name=first_name]"));
+      return;
+    }
+    if (was.after === "next-row" && row) {
+      var next = row.nextElementSibling;
+      while (next && !firstControl(next)) next = next.nextElementSibling;
+      if (focusOn(firstControl(next))) return;
+      if (focusOn(firstControl(row))) return;
+    }
+    // Leaving an edit (saved or cancelled) goes back to the row's Edit link.
+    if ((was.after === "edit" || was.editing) && row && focusOn(row.querySelector("[data-focus-key=edit]"))) return;
+    if (was.id && focusOn(document.getElementById(was.id))) return;
+    if (row && was.key && focusOn(row.querySelector("[data-focus-key='" + was.key + "'], [name='" + was.key + "']"))) return;
+    if (row && focusOn(firstControl(row))) return;
+    var scope = target && target.isConnected ? target : document;
+    if (focusOn(scope.querySelector("[data-focus-fallback]"))) return;
+    focusOn(firstControl(scope));
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var active = document.activeElement;
+    var source = event.detail.elt;
+    // A click on a button submits its form: remember the button, not the form.
+    var el = active && active !== document.body ? active : source;
+    remembered = el ? focusKey(el) : null;
+    if (el && source && source.tagName === "FORM" && el.form !== source && !source.contains(el)) {
+      remembered = focusKey(source);
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target || event.detail.elt;
+    wire(document);
+    var invalid = target && target.isConnected ? firstInError(target) : null;
+    if (invalid) { remembered = null; invalid.focus(); return; }
+    restoreFocus(target);
+  });
+
+  /* Selects marked data-save-on-leave: arrows move through the choices, the row saves once. */
+  function wireSaveOnLeave(select) {
+    if (select.dataset.wired) return;
+    select.dataset.wired = "1";
+    var saved = select.value;
+    var byPointer = false;
+    function save() {
+      if (select.value === saved) return;
+      saved = select.value;
+      if (window.htmx) window.htmx.trigger(select, "save-choice");
+    }
+    select.addEventListener("pointerdown", function () { byPointer = true; });
+    select.addEventListener("keydown", function (event) {
+      byPointer = false;
+      if (event.key === "Enter") { event.preventDefault(); save(); }
+    });
+    // A choice picked with the mouse is final; one reached with the arrow keys waits for blur or Enter.
+    select.addEventListener("change", function () { if (byPointer) save(); });
+    select.addEventListener("blur", save);
+  }
+
+  function wireSelectAll(box) {
+    if (box.dataset.wired) return;
+    box.dataset.wired = "1";
+    box.hidden = false;
+    box.addEventListener("change", function () {
+      var table = box.closest("table") || document;
+      table.querySelectorAll("input[name=row]").forEach(function (c) { c.checked = box.checked; });
+    });
+  }
+
+  function wire(scope) {
+    scope.querySelectorAll("select[data-save-on-leave]").forEach(wireSaveOnLeave);
+    scope.querySelectorAll("input[data-select-all]").forEach(wireSelectAll);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    wire(document);
+    // After a form comes back with errors, start at the first field in error.
+    var invalid = firstInError(document);
+    if (invalid) invalid.focus();
+  });
+})();

@@ -1,0 +1,103 @@
+"""Every main console page at 1366x768: no sideways scrolling, and no serious accessibility violation (axe-core)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+
+from tests.conftest import TEST_PASSWORD
+from tests.e2e.axe import serious_violations
+from webapp.extensions import db
+from webapp.imports import staging
+from webapp.models import Group, Series, User
+from webapp.users.membership import sync_all_org_users
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+LONG = "Bartholomew-Maximilian-Alexandros-Konstantinopoulos-Wolfeschlegelsteinhausen"
+
+
+def sign_in(page, email="admin@acme.example"):
+    page.goto("/login")
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/users/**")
+
+
+@pytest.fixture
+def laptop(page):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    return page
+
+
+@pytest.fixture
+def console_data(org, admin):
+    """People with very long names and addresses, a group, a series, a staged import with long cells."""
+    db.session.execute(insert(User), [{
+        "org_id": org.id, "first_name": f"{LONG}{n}", "last_name": LONG,
+        "email": f"{LONG.lower()}.{n}@a-very-long-subdomain-of-an-organisation.example.com",
+        "account_type": "user", "invite_status": "created", "password_is_generated": True,
+        "is_active_account": True, "created_by_id": admin.id,
+    } for n in range(3)])
+    sync_all_org_users(org.id)
+    group = Group(org_id=org.id, name=f"Group {LONG}")
+    series = Series(org_id=org.id, name=f"Series {LONG}", description="A long description. " * 20)
+    db.session.add_all([group, series])
+    text = ("First Name,Last Name,Email Address\r\n"
+            f"{LONG},{LONG},{LONG.lower()}@a-very-long-subdomain-of-an-organisation.example.com\r\n"
+            f"{LONG},{LONG},{LONG.lower()} at gmial.com\r\n"
+            "Ada,Lovelace,ada@example.com\r\n")
+    batch = staging.stage_upload(org.id, admin.id, f"{LONG}.csv", text.encode(), max_bytes=10**6, ttl_days=7)
+    db.session.commit()
+    person = db.session.scalar(select(User).where(User.first_name == f"{LONG}0"))
+    return {"user": person.id, "group": group.id, "series": series.id, "batch": batch.id}
+
+
+PAGES = [
+    ("users", "/users/"),
+    ("user", "/users/{user}"),
+    ("create-user", "/users/new"),
+    ("file-import", "/users/import/"),
+    ("staged-table", "/users/import/{batch}"),
+    ("confirm-create", "/users/import/{batch}/create"),
+    ("mail", "/mail/"),
+    ("series-list", "/series"),
+    ("series", "/series/{series}"),
+    ("new-series", "/series/new"),
+    ("enrol", "/enrolments/new"),
+    ("groups", "/users/groups"),
+    ("group", "/users/groups/{group}"),
+    ("password", "/account/password"),
+]
+
+
+def fits(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_sign_in_page_fits_and_has_no_serious_violations(laptop, org, admin, screenshot):
+    laptop.goto("/login")
+    screenshot("page-sign-in")
+    assert fits(laptop)
+    assert serious_violations(laptop) == []
+
+
+@pytest.mark.parametrize("name,path", PAGES, ids=[name for name, _ in PAGES])
+def test_console_page_fits_a_laptop_and_has_no_serious_violations(laptop, console_data, name, path, screenshot):
+    sign_in(laptop)
+    laptop.goto(path.format(**console_data))
+    screenshot(f"page-{name}")
+    width = laptop.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{name} scrolls sideways: {width}"
+    assert serious_violations(laptop) == []
+
+
+def test_staged_table_row_actions_stay_visible_and_long_cells_keep_their_full_text(laptop, console_data):
+    sign_in(laptop)
+    laptop.goto(f"/users/import/{console_data['batch']}")
+    remove = laptop.get_by_role("button", name="Remove line 2", exact=True)
+    box = remove.bounding_box()
+    assert box and box["x"] + box["width"] <= 1366
+    email_cell = laptop.locator("td.cell-email").first
+    assert email_cell.get_attribute("title").startswith(LONG.lower())

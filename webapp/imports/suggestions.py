@@ -1,0 +1,47 @@
+"""Suggested fixes for likely mistakes in email addresses ("jane at gmial.com" -> "jane@gmail.com")."""
+from __future__ import annotations
+
+import re
+
+from webapp.addresses import InvalidEmail, normalise_email
+
+# Misspellings of well-known mail domains, and the domain people meant.
+DOMAIN_FIXES = {
+    "gmial.com": "gmail.com", "gmai.com": "gmail.com", "gamil.com": "gmail.com", "gmal.com": "gmail.com",
+    "gmail.co": "gmail.com", "gmail.con": "gmail.com", "gmail.cm": "gmail.com", "gnail.com": "gmail.com",
+    "hotmial.com": "hotmail.com", "hotmai.com": "hotmail.com", "hotmal.com": "hotmail.com",
+    "hotmail.co": "hotmail.com", "hotmail.con": "hotmail.com",
+    "outlok.com": "outlook.com", "outloo.com": "outlook.com", "outlook.co": "outlook.com",
+    "outlook.con": "outlook.com",
+    "yaho.com": "yahoo.com", "yahooo.com": "yahoo.com", "yahoo.co": "yahoo.com", "yahoo.con": "yahoo.com",
+    "icloud.co": "icloud.com", "iclod.com": "icloud.com",
+}
+_AT_WORD = re.compile(r"\s+(?:at|AT|At)\s+|\s*\[at\]\s*|\s*\(at\)\s*")
+
+
+def suggest_email(text: str) -> str | None:
+    """The address the person most likely meant, or None when nothing better is known."""
+    original = (text or "").strip()
+    if not original:
+        return None
+    fixed = _AT_WORD.sub("@", original) if "@" not in original else original
+    fixed = re.sub(r"\s+", "", fixed)
+    fixed = re.sub(r"@{2,}", "@", fixed)
+    fixed = fixed.rstrip(".,;")
+    if "@" in fixed:
+        local, _, domain = fixed.rpartition("@")
+        domain = domain.lower()
+        fixed = f"{local}@{DOMAIN_FIXES.get(domain, domain)}"
+    try:
+        suggestion = normalise_email(fixed)
+    except InvalidEmail:
+        return None
+    return suggestion if suggestion != original.lower() else None
+
+
+def suggestion_for(email: str, email_ok: bool) -> str | None:
+    """suggest_email, skipped (cheaply) for valid addresses at domains that are not known misspellings."""
+    if email_ok and email.rpartition("@")[2] not in DOMAIN_FIXES:
+        return None
+    return suggest_email(email)
+
