@@ -115,3 +115,15 @@ def test_a_plain_add_import_does_not_load_a_changes_preview(signed_in, org, admi
     batch = stage(org, admin, "First Name,Email\nAnn,ann@example.com\n")
     page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
     assert "Mode: Add new people" in page and f"/users/import/{batch.id}/changes" not in page
+
+
+def test_row_badges_follow_the_mode_before_and_after_create_users(signed_in, org, admin, make_user):
+    make_user(email="ann@example.com", first_name="Ann", last_name="Old")
+    make_user(email="cy@example.com", first_name="Cy", last_name="Same")
+    batch = stage(org, admin, "First Name,Last Name,Email\nAnn,New,ann@example.com\nCy,Same,cy@example.com\n",
+                  mode="add_update")
+    before = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
+    assert "Matches an account" in before and "Already has an account</span>" not in before
+    creating.create_users(batch.id, admin.id)
+    after = signed_in.get(f"/users/import/{batch.id}?filter=all").get_data(as_text=True)
+    assert ">Updated</span>" in after and ">Unchanged</span>" in after and ">Failed</span>" not in after
