@@ -1,8 +1,6 @@
 """Cell text helpers shared by reading and cleaning: trimming, control characters, placeholders, mojibake."""
 from __future__ import annotations
 
-import re
-import unicodedata
 
 # Zero-width characters are invisible in a spreadsheet, so they are never meant to be part of a value.
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -20,10 +18,6 @@ _CONTROLS = {c: None for c in list(range(0x00, 0x09)) + [0x0b, 0x0c] + list(rang
 PLACEHOLDERS = frozenset({"null", "(null)", "<null>", "n/a", "na", "#n/a", "-", "--", "(none)", "none",
                           "<none>", "nil", "(blank)", "(empty)", "undefined"})
 
-# UTF-8 read as Windows-1252/Latin-1: "JosÃ©", "â€™", or the replacement character.
-_MOJIBAKE = re.compile("[\u00c2\u00c3][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
-                       "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
-                       "|\u00e2\u20ac|\ufffd")
 
 
 def clean_cell(text: str) -> str:
@@ -54,8 +48,3 @@ def is_placeholder(text: str) -> bool:
     return len(text) <= 11 and text.casefold() in PLACEHOLDERS
 
 
-def looks_like_mojibake(text: str) -> bool:
-    """True when text looks like UTF-8 that was read with the wrong encoding ("JosÃ©")."""
-    if text.isascii():
-        return False
-    return bool(_MOJIBAKE.search(unicodedata.normalize("NFC", text)))

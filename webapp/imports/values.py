@@ -2,14 +2,9 @@
 from __future__ import annotations
 
 from webapp.addresses import InvalidEmail, normalise_email
+from webapp.imports.encodings import looks_like_mojibake
 from webapp.imports.problems import problem
-from webapp.imports.text import (
-    clean_cell,
-    collapse_spaces,
-    is_placeholder,
-    looks_like_mojibake,
-    strip_controls,
-)
+from webapp.imports.text import clean_cell, collapse_spaces, is_placeholder, strip_controls
 
 ACCOUNT_TYPE_LABELS = {"user": "User", "guest": "Guest", "admin": "Admin", "team_manager": "Team Manager"}
 
@@ -64,18 +59,9 @@ def clean_text(raw: str, key: str, problems: list, *, max_length: int | None = N
 def clean_name(raw: str, key: str, problems: list, *, max_length: int | None = 100, storage: int = 300) -> str:
     """A name cell: as clean_text, plus a check that it is not garbled by a wrong encoding."""
     text = collapse_spaces(_prepared(raw, key, problems))
-    if text and not text.isascii() and _garbled(text):
+    if text and not text.isascii() and looks_like_mojibake(text):
         problems.append(problem(key, "mojibake", value=text[:60]))
     return _bounded(text, key, max_length, storage, problems)
-
-
-def _garbled(text: str) -> bool:
-    """reading.looks_like_mojibake when the reader offers one (it knows the encoding), else ours."""
-    import sys
-
-    reader = sys.modules.get("webapp.imports.reading")
-    check = getattr(reader, "looks_like_mojibake", None) or looks_like_mojibake
-    return check(text)
 
 
 def email_text(text: str) -> str:
