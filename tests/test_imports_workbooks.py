@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from webapp.imports.reading import ReadLimits, SkippedLine, UnreadableFile, read_table
+from webapp.imports.cleaning import clean_rows
+from webapp.imports.columns import map_columns
 
 DATA = Path(__file__).parent / "data"
 
@@ -139,7 +141,7 @@ def test_every_workbook_format_uploads_and_stages_its_people(signed_in, name):
     assert db.session.scalar(select(func.count()).select_from(StagedRow).where(StagedRow.batch_id == batch.id)) == 2
 
 
-def test_control_characters_in_workbook_cells_are_removed_and_counted():
+def test_control_characters_in_workbook_cells_become_a_row_problem():
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -153,7 +155,10 @@ def test_control_characters_in_workbook_cells_are_removed_and_counted():
             # _x001B_ is how Excel writes an ESC character into a cell.
             target.writestr(member, source.read(member).replace(b"Kofi", b"Ko_x001B_fi"))
     table = read_table(escaped.getvalue(), "people.xlsx")
-    assert table.rows == [(2, ["Kofi", "kofi@example.com"])] and table.control_characters_removed == 1
+    assert table.rows == [(2, ["Ko\x1bfi", "kofi@example.com"])]  # kept for cleaning to flag on its row
+    columns = map_columns(table.headers, table.rows)
+    [row] = clean_rows(table, columns)
+    assert row.first_name == "Kofi" and [p["code"] for p in row.problems] == ["control_characters"]
 
 
 def test_a_hidden_sheet_of_people_loses_to_a_visible_one():

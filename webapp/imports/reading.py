@@ -79,7 +79,6 @@ class RawTable:
     headerless: bool = False
     skipped: list[SkippedLine] = field(default_factory=list)
     encoding_guessed: bool = False
-    control_characters_removed: int = 0
 
 
 def read_table(data: bytes, filename: str, *, encoding: str | None = None, delimiter: str | None = None,
@@ -134,13 +133,13 @@ def _read_text(data: bytes, encoding: str | None, delimiter: str | None, header_
     maybe_controls = chosen_encoding in UTF16 or len(data.translate(None, _CONTROL_BYTES)) != len(data)
     # Stray control characters stay in the cells: cleaning removes them and shows each affected row as a
     # problem, so the admin sees where they were. Text made mostly of them is refused here.
-    removed = _count_control_characters(text) if maybe_controls else 0
+    if maybe_controls:
+        _refuse_mostly_control_characters(text)
 
     delimiter_detected = detect_delimiter(text) or ("\t" if chosen_encoding in UTF16 else ",")
     chosen_delimiter = delimiter or delimiter_detected
     common = dict(encoding=chosen_encoding, delimiter=chosen_delimiter, encoding_detected=encoding_detected,
-                  delimiter_detected=delimiter_detected, encoding_guessed=guessed and encoding is None,
-                  control_characters_removed=removed)
+                  delimiter_detected=delimiter_detected, encoding_guessed=guessed and encoding is None)
     if delimiter is None and header_line is None:
         address_table = _address_list(text, limits, common)
         if address_table is not None:
@@ -166,12 +165,10 @@ def _decode(data: bytes, encoding: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _count_control_characters(text: str) -> int:
-    """How many stray control characters (a NUL, a form feed) the text holds; refuse text mostly made of them."""
-    found = len(_CONTROL.findall(text))
-    if found > max(3, _MOSTLY_CONTROL * len(text)):
+def _refuse_mostly_control_characters(text: str) -> None:
+    """Refuse text made mostly of control characters (a binary file); stray ones are cleaning's to flag."""
+    if len(_CONTROL.findall(text)) > max(3, _MOSTLY_CONTROL * len(text)):
         raise UnreadableFile(_NOT_TEXT)
-    return found
 
 
 def detect_delimiter(text: str) -> str | None:
@@ -337,13 +334,12 @@ def _shaped(body, width):
 def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header_line: int | None,
                    limits: ReadLimits) -> RawTable:
     try:
-        sheets, removed = sandbox.read_sheets(data, kind, label, limits)
+        sheets = sandbox.read_sheets(data, kind, label, limits)
     except sandbox.WorkbookRefused as exc:
         raise UnreadableFile(str(exc)) from None
     names = [each.name for each in sheets]
     chosen = _choose_sheet(sheets, sheet)
-    common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None,
-                  control_characters_removed=removed)
+    common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None)
     return _table(chosen.rows, header_line, common, sheet=chosen.name, sheet_names=names)
 
 

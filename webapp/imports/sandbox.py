@@ -45,8 +45,8 @@ def workbook_kind(data: bytes, extension: str) -> str | None:
     return None
 
 
-def read_sheets(data: bytes, kind: str, label: str, limits) -> tuple[list[Sheet], int]:
-    """Every sheet, and how many control characters were dropped from cells; refuse with a sentence on trouble."""
+def read_sheets(data: bytes, kind: str, label: str, limits) -> list[Sheet]:
+    """Every sheet of a workbook, parsed in a capped child process; refuse with a sentence on trouble."""
     if data.startswith(CFB_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
         raise WorkbookRefused(
             f"The workbook ({label}) is protected with a password, so it can't be read. Open it, remove the "
@@ -195,7 +195,7 @@ def _parse_in_child(data: bytes, label: str, limits) -> tuple[list[Sheet], int]:
         raise WorkbookRefused(_child_error_message(result, label, limits))
     sheets = [Sheet(sheet["name"], sheet["visible"], [(line, cells) for line, cells in sheet["rows"]])
               for sheet in result["sheets"]]
-    return sheets, result.get("control_characters_removed", 0)
+    return sheets
 
 
 def _memory_message(limits) -> str:

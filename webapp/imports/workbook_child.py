@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import resource
 import sys
 from datetime import date, datetime, time, timedelta
 
 
 # The same characters reading.py drops from text files: never part of a name or an address.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def main() -> int:
@@ -42,7 +40,6 @@ def read_sheets(data: bytes, settings: dict) -> dict:
     except Exception:  # calamine raises several unrelated types for damaged or encrypted files
         return {"error": "damaged"}
     sheets = []
-    removed = 0
     for index, meta in enumerate(metadata):
         if "WorkSheet" not in str(meta.typ):
             continue  # chart sheets hold no cells
@@ -65,17 +62,13 @@ def read_sheets(data: bytes, settings: dict) -> dict:
             if len(cells) > settings["max_columns"]:
                 return {"error": "columns", "sheet": meta.name, "line": first_line + offset, "count": len(cells)}
             for column, cell in enumerate(cells):
-                if not cell.isprintable() and _CONTROL.search(cell):
-                    cell, count = _CONTROL.subn("", cell)
-                    cells[column] = cell
-                    removed += count
                 if len(cell) > settings["max_cell_chars"]:
                     return {"error": "cell", "sheet": meta.name, "line": first_line + offset,
                             "column": column + 1, "count": len(cell)}
             rows.append([first_line + offset, cells])
         sheets.append({"name": meta.name, "visible": "Visible" in str(meta.visible) and "Hidden" not in
                        str(meta.visible), "rows": rows})
-    return {"sheets": sheets, "control_characters_removed": removed}
+    return {"sheets": sheets}
 
 
 def cell_text(value) -> str:
