@@ -14,7 +14,6 @@ from webapp.imports import columns as column_mapping
 from webapp.imports import reading
 from webapp.imports.cleaning import clean_rows
 from webapp.imports.suggestions import suggestion_for
-from webapp.imports.values import looks_like_email
 from webapp.models import BatchStatus, ImportBatch, ImportMapping, ImportUpload, RowStatus, StagedRow, User
 
 log = logging.getLogger(__name__)
@@ -48,21 +47,6 @@ def _read_table(data: bytes, filename: str, **options):
     return reading.read_table(data, filename, **kwargs)
 
 
-def _headerless(table) -> None:
-    """A first row holding an address is a person, not a header: keep it as data under Column N."""
-    if getattr(table, "headerless", False) or not any(looks_like_email(h) for h in table.headers):
-        return
-    first_line = table.rows[0][0] if table.rows else 2
-    line = getattr(table, "header_line", None) or max(1, first_line - 1)
-    width = max([len(table.headers)] + [len(cells) for _, cells in table.rows[:50]])
-    table.rows.insert(0, (line, list(table.headers) + [""] * (width - len(table.headers))))
-    table.headers = [f"Column {i + 1}" for i in range(width)]
-    try:
-        table.headerless = True
-    except AttributeError:  # a reader with slots and no such field: the flag is only informative
-        pass
-
-
 def read_file(data: bytes, filename: str, *, encoding: str | None = None, delimiter: str | None = None,
               mapping: dict | None = None, sheet: str | None = None, header_line: int | None = None):
     """Read and map a file: (RawTable, ColumnMap), or raise StagingError with a clear reason."""
@@ -71,14 +55,13 @@ def read_file(data: bytes, filename: str, *, encoding: str | None = None, delimi
                             sheet=sheet, header_line=header_line)
     except reading.UnreadableFile as exc:
         raise StagingError(str(exc)) from None
-    _headerless(table)
     if mapping is not None:
         return table, chosen_map(table.headers, mapping)
     try:
         column_map = column_mapping.map_columns(table.headers, table.rows)
     except column_mapping.NoEmailColumn as exc:
         raise StagingError(str(exc)) from None
-    if getattr(table, "headerless", False):
+    if table.headerless:
         column_map.doubts.insert(0, "the file has no header row")
     return table, column_map
 
@@ -93,24 +76,12 @@ def chosen_map(headers: list[str], mapping: dict):
 
 def read_info(table, column_map, *, remembered: bool = False) -> dict:
     """What a person should know about how the file was read (see ImportBatch.read_info)."""
-    guessed = getattr(table, "encoding_guessed", None)
-    if guessed is None:
-        guessed = table.encoding == "cp1252" and table.encoding_detected == "cp1252"
-    skipped = []
-    for item in getattr(table, "skipped", None) or []:
-        line, text, reason = (item if isinstance(item, (tuple, list))
-                              else (getattr(item, "line", None), getattr(item, "text", ""),
-                                    getattr(item, "reason", "")))
-        skipped.append({"line": line, "text": str(text or "")[:_SKIPPED_TEXT_MAX], "reason": str(reason or "")})
-    first_line = table.rows[0][0] if table.rows else None
-    header_line = getattr(table, "header_line", None)
-    if header_line is None and not getattr(table, "headerless", False) and first_line:
-        header_line = max(1, first_line - 1) if table.delimiter is None else None
+    skipped = [{"line": item.line, "text": item.text[:_SKIPPED_TEXT_MAX], "reason": item.reason}
+               for item in table.skipped]
     return {
-        "sheet": getattr(table, "sheet", None), "sheet_names": list(getattr(table, "sheet_names", None) or []),
-        "header_line": header_line, "headerless": bool(getattr(table, "headerless", False)),
-        "skipped": skipped, "encoding_guessed": bool(guessed),
-        "doubts": list(getattr(column_map, "doubts", []) or []), "remembered": remembered,
+        "sheet": table.sheet, "sheet_names": list(table.sheet_names), "header_line": table.header_line,
+        "headerless": table.headerless, "skipped": skipped, "encoding_guessed": table.encoding_guessed,
+        "doubts": list(column_map.doubts), "remembered": remembered,
     }
 
 
