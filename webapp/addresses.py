@@ -1,7 +1,11 @@
 """Email address checks shared by Create User, File Import and enrolment by address."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from email_validator import EmailNotValidError, validate_email
+
+_PROBE_DOMAIN = "a.co"  # a short, ordinary domain: checking a local part beside it costs little
 
 
 class InvalidEmail(ValueError):
@@ -13,8 +17,39 @@ def normalise_email(raw: str) -> str:
     text = (raw or "").strip()
     if not text:
         raise InvalidEmail("Email address is missing.")
+    fast = _split_checked(text)
+    if fast is not None:
+        return fast
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidEmail(f"Not a valid email address: {exc}") from None
     return result.normalized.lower()
+
+
+def _split_checked(text: str) -> str | None:
+    """The normalised address when its domain (checked once per domain) and its local part both pass; else None.
+
+    A file of 100,000 people has few domains: checking each once, and each local part beside a short domain,
+    gives validate_email's answer for a valid address at a fraction of the cost. Anything else (an invalid
+    part, an address near the length limit) returns None so the full check gives the exact reason.
+    """
+    local, at, domain = text.rpartition("@")
+    if not at or not local or len(text) > 200:
+        return None
+    domain = _checked_domain(domain)
+    if domain is None:
+        return None
+    try:
+        probe = validate_email(f"{local}@{_PROBE_DOMAIN}", check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return f"{probe.local_part}@{domain}".lower()
+
+
+@lru_cache(maxsize=4096)
+def _checked_domain(domain: str) -> str | None:
+    try:
+        return validate_email(f"a@{domain}", check_deliverability=False).domain
+    except EmailNotValidError:
+        return None
