@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from flask import current_app
 from markupsafe import escape
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -172,29 +173,36 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
                                       StagedRow.status == RowStatus.VALID,
                                       StagedRow.email.in_(org_emails))
     ))
-    new_users, passwords_by_row_id, welcome_rows = [], {}, []
-    user_fields = [f for f in staged_fields() if f.user_attribute]
-    for row, (password, password_hash) in zip(ready, passwords):
-        if row.email in taken:
-            continue
-        new_users.append({
-            "org_id": batch.org_id, **_user_values(row, user_fields),
-            "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
-            "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
-            "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
-        })
-        passwords_by_row_id[row.id] = password
-        if row.send_invite:
-            welcome_rows.append((row, password))
+    passwords_by_row_id, welcome_rows = {}, []
     if job_id is not None:
         jobs.progress(job_id, len(ready), len(ready), "Saving the accounts")
 
     _mark_taken(batch)
-    inserted = insert_new_users(new_users)
-    if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
-        _mark_failed_taken(batch, {u["email"] for u in new_users} - inserted)
-        new_users = [u for u in new_users if u["email"] in inserted]
-        welcome_rows = [(row, password) for row, password in welcome_rows if row.email in inserted]
+    user_fields = [f for f in staged_fields() if f.user_attribute]
+    missed: set[str] = set()
+    chunk = current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000
+    # The account rows are built and inserted a chunk at a time (in this one transaction): a million
+    # people never sit in memory as a million dicts.
+    for start in range(0, len(ready), chunk):
+        new_users = []
+        for row, (password, password_hash) in zip(ready[start:start + chunk], passwords[start:start + chunk]):
+            if row.email in taken:
+                continue
+            new_users.append({
+                "org_id": batch.org_id, **_user_values(row, user_fields),
+                "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
+                "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
+                "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
+            })
+            passwords_by_row_id[row.id] = password
+            if row.send_invite:
+                welcome_rows.append((row, password))
+        inserted = insert_new_users(new_users)
+        if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
+            missed |= {u["email"] for u in new_users} - inserted
+    if missed:
+        _mark_failed_taken(batch, missed)
+        welcome_rows = [(row, password) for row, password in welcome_rows if row.email not in missed]
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
     # Update modes, Group/Series/Status columns and leavers; records what undo needs.
