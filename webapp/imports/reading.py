@@ -193,6 +193,8 @@ _NOT_TEXT = "The file doesn't look like text. Save it from your spreadsheet as C
 def _text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
     """The file's text, decoded as it is read (a leading byte order mark dropped), never all at once."""
     codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    if encoding in UTF16 and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        codec = "utf-16"  # the byte order mark decides, and is dropped
     # Some code pages leave a few bytes undefined; replacing them beats refusing a whole file over one.
     return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="",
                             errors="replace" if encoding in LEGACY else "strict")
