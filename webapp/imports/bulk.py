@@ -1,4 +1,4 @@
-"""Bulk inserts of plain row dicts: COPY on PostgreSQL, one executemany of a Core insert elsewhere."""
+"""Bulk inserts of plain row dicts: COPY on PostgreSQL, the DB-API's executemany on SQLite; never an ORM object."""
 from __future__ import annotations
 
 import json
@@ -13,16 +13,27 @@ def insert_rows(table: Table, rows: list[dict]) -> None:
     if not rows:
         return
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
+    names = list(rows[0])
+    # JSON columns go as JSON text (None as JSON null, as SQLAlchemy writes it); the driver adapts the rest.
+    as_json = [name for name in names if isinstance(table.c[name].type, JSON)]
+    json_at = [names.index(name) for name in as_json]
+    columns = ", ".join(f'"{name}"' for name in names)
+    if connection.dialect.name not in ("sqlite", "postgresql"):
         connection.execute(insert(table), rows)
         return
-    names = list(rows[0])
-    # COPY takes JSON columns as JSON text (None as JSON null, as SQLAlchemy writes it); psycopg adapts the rest.
-    as_json = [name for name in names if isinstance(table.c[name].type, JSON)]
-    columns = ", ".join(f'"{name}"' for name in names)
     cursor = connection.connection.dbapi_connection.cursor()
+    if connection.dialect.name == "sqlite":
+        # Plain tuples to the DB-API: SQLAlchemy's per-row parameter processing was most of the cost.
+        statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+        cursor.executemany(statement, (_values(row, names, json_at) for row in rows))
+        return
     with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         for row in rows:
-            if as_json:
-                row = {**row, **{name: json.dumps(row[name]) for name in as_json}}  # None as JSON null, like SQLAlchemy
-            copy.write_row([row[name] for name in names])
+            copy.write_row(_values(row, names, json_at))
+
+
+def _values(row: dict, names: list[str], json_at: list[int]) -> list:
+    values = [row[name] for name in names]
+    for index in json_at:
+        values[index] = json.dumps(values[index])
+    return values

@@ -188,11 +188,18 @@ class _Rows:
     def __iter__(self):
         query = (select(*_ROW_COLUMNS).where(StagedRow.batch_id == self.batch_id)
                  .order_by(StagedRow.line, StagedRow.id).execution_options(yield_per=5000))
-        fields = self.fields
+        fields = [(f.key, f.column) for f in self.fields]
         for row in db.session.execute(query):
+            made = {"line": row.line}
             extra = row.extra or {}
-            values = {f.key: getattr(row, f.column) if f.column else extra.get(f.key, "") for f in fields}
-            yield {"line": row.line, **values, "status": row.status, "errors": _errors(row)}
+            for key, column in fields:
+                made[key] = getattr(row, column) if column else extra.get(key, "")
+            made["status"] = row.status
+            # Most rows are ready or created with nothing to say: no problem lookups for them.
+            plain = row.status in ("valid", "created") and not row.errors and row.conflict_with is None \
+                and row.account_type_error is None
+            made["errors"] = [] if plain else _errors(row)
+            yield made
 
 
 def _report(batch: ImportBatch, counts: dict, result) -> dict:
