@@ -100,6 +100,8 @@ def test_undo_from_the_batch_page(signed_in, org, admin):
     assert db.session.get(ImportUndo, batch.id) is not None
     again = signed_in.post(f"/users/import/{batch.id}/undo", follow_redirects=True).get_data(as_text=True)
     assert "already undone" in again
+    banner = signed_in.get(f"/users/?batch={batch.id}").get_data(as_text=True)
+    assert "This import was later undone." in banner
 
 
 def test_another_organisations_import_is_not_found(signed_in, other_org, make_user):
