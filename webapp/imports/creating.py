@@ -195,6 +195,8 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
         _mark_failed_taken(batch, {u["email"] for u in new_users} - inserted)
         new_users = [u for u in new_users if u["email"] in inserted]
         welcome_rows = [(row, password) for row, password in welcome_rows if row.email in inserted]
+    # Before matching staged rows to their new accounts: planned on the old size, each match scans the org.
+    statistics.refresh_after(len(new_users), ("users",), commit=False)
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
     # Update modes, Group/Series/Status columns and leavers; records what undo needs.

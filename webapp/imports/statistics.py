@@ -14,13 +14,18 @@ THRESHOLD = 1000  # rows changed before statistics are worth refreshing
 IMPORT_TABLES = ("users", "group_members", "enrolments", "outbox_messages", "import_effects")
 
 
-def refresh_after(changed: int, tables: tuple[str, ...] = IMPORT_TABLES) -> bool:
-    """ANALYZE the tables after a committed change of at least THRESHOLD rows; True when it ran."""
+def refresh_after(changed: int, tables: tuple[str, ...] = IMPORT_TABLES, *, commit: bool = True) -> bool:
+    """ANALYZE the tables after a change of at least THRESHOLD rows; True when it ran.
+
+    commit=False analyses inside the running transaction (its own new rows count): the statements
+    that follow a bulk insert then see the table's real size, not the size it had before.
+    """
     if changed < THRESHOLD or db.session.get_bind().dialect.name != "postgresql":
         return False
     for table in tables:
         if table not in IMPORT_TABLES:
             raise ValueError(f"Not an import table: {table}")
         db.session.execute(text(f"ANALYZE {table}"))
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return True
