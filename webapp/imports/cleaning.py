@@ -174,7 +174,8 @@ class Cleaner:
         mapped = columns.columns
         # Only mapped fields are cleaned (names and email always are: they are checked even when absent).
         self.fields = [f for f in staged_fields() if f.key in _ALWAYS or mapped.get(f.key) is not None]
-        self.extra_keys = [f.key for f in staged_fields() if f.column is None]
+        self.extra_keys = [f.key for f in staged_fields()
+                           if f.column is None and (not f.only_when_mapped or mapped.get(f.key) is not None)]
         self.owners: dict[int, int] = {}   # hash(email) -> line << 32 | 32 bits of the first row's hash
         self.others: dict[int, int] = {}   # hash(row values) -> line, for rows not owning their address
 

@@ -181,9 +181,9 @@ _ROW_COLUMNS = (StagedRow.line, StagedRow.first_name, StagedRow.last_name, Stage
 class _Rows:
     """A report's rows, read from SQL a page at a time each time they are iterated; no ORM object per row."""
 
-    def __init__(self, batch_id: int):
+    def __init__(self, batch_id: int, fields):
         self.batch_id = batch_id
-        self.fields = staged_fields()
+        self.fields = fields
 
     def __iter__(self):
         query = (select(*_ROW_COLUMNS).where(StagedRow.batch_id == self.batch_id)
@@ -207,14 +207,14 @@ def _report(batch: ImportBatch, counts: dict, result) -> dict:
     column_map = ColumnMap(dict(batch.column_map or {}))
     named = column_map.header_names(headers)
     info = batch.read_info or {}
-    fields = staged_fields()
+    fields = [f for f in staged_fields() if f.shown_for(batch)]
     return {
         "rows_read": batch.rows_read, **counts,
         "created": result.created if result else 0, "failed": result.failed if result else 0,
         "encoding": batch.encoding, "delimiter": batch.delimiter,
         "columns": {f.key: named.get(f.key) for f in fields if f.key != "send_invite"
                     or named.get(f.key) is not None},
-        "rows": _Rows(batch.id),
+        "rows": _Rows(batch.id, fields),
         "skipped": [{"line": s.get("line"), "text": s.get("text", ""), "reason": s.get("reason", "")}
                     for s in info.get("skipped", [])],
         "sheet": info.get("sheet"), "header_line": info.get("header_line"), "batch_id": batch.id,

@@ -18,7 +18,7 @@ from webapp.extensions import db
 from webapp.imports.fields import staged_fields
 from webapp.imports import sync_apply
 from webapp.mail import messages
-from webapp.imports import outcomes
+from webapp.imports import outcomes, statistics
 from webapp.mail.outbox import LINK_REMOVED, PASSWORD_REMOVED, queue_rows, render_email
 from webapp.models import (
     BatchStatus,
@@ -180,6 +180,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     _mark_taken(batch)
     user_fields = [f for f in staged_fields() if f.user_attribute]
     missed: set[str] = set()
+    inserted_count = 0
     chunk = current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000
     # The account rows are built and inserted a chunk at a time (in this one transaction): a million
     # people never sit in memory as a million dicts.
@@ -198,11 +199,14 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
             if row.send_invite:
                 welcome_rows.append((row, password))
         inserted = insert_new_users(new_users)
+        inserted_count += len(inserted)
         if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
             missed |= {u["email"] for u in new_users} - inserted
     if missed:
         _mark_failed_taken(batch, missed)
         welcome_rows = [(row, password) for row, password in welcome_rows if row.email not in missed]
+    # Before matching staged rows to their new accounts: planned on the old size, each match scans the org.
+    statistics.refresh_after(inserted_count, ("users",), commit=False)
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
     # Update modes, Group/Series/Status columns and leavers; records what undo needs.
@@ -224,6 +228,8 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     batch.created_count, batch.failed_count = created, failed
     signals.import_done(batch, actor_id, list(ids_by_email.values()))
     db.session.commit()
+    # The people it created or matched, and those it deactivated.
+    statistics.refresh_after(len(ids_by_email) + sum(o["outcome"] == "deactivated" for o in sync_outcomes or ()))
     return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates,
                         created_user_ids=list(ids_by_email.values()))
 

@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.imports import columns as column_mapping
 from webapp.imports import bulk, reading
 from webapp.imports.cleaning import Cleaner
+from webapp.imports.fields import check_batch
 from webapp.imports.suggestions import suggestion_for
 from webapp.models import BatchStatus, ImportBatch, ImportMapping, ImportUpload, RowStatus, StagedRow, User
 
@@ -116,6 +117,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
         raise StagingError(str(exc)) from None
     mark_existing(batch)
     describe_reading(batch, table, column_map, remembered=remembered)
+    check_batch(batch)
     batch.rows_read = done
     batch.status, batch.last_error = BatchStatus.STAGED, ""
 
