@@ -91,7 +91,7 @@ def test_summary_to_the_admin_with_csv_for_two_or_more(signed_in, admin, batch):
     signed_in.post(f"/users/import/{batch.id}/create")
     summary = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "created_users_summary"))
     assert summary.to_address == admin.email
-    rows = list(csv.DictReader(io.StringIO(summary.attachments[0].data.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(summary.attachments[0].content.decode("utf-8-sig"))))
     by_email = {r["Email Address"]: r for r in rows}
     assert by_email["grace@example.com"]["Outcome"] == "Created" and by_email["grace@example.com"]["Password"]
     assert by_email["admin@acme.example"]["Outcome"] == "Failed"

@@ -81,7 +81,7 @@ def test_add_and_update_updates_creates_and_reports_unchanged(org, admin, make_u
     assert sync.sync_counts(db.session.get(ImportBatch, batch.id)) == {
         "updated": 1, "unchanged": 1, "deactivated": 0}
     summary = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "created_users_summary"))
-    csv_text = summary.attachments[0].data.decode("utf-8-sig")
+    csv_text = summary.attachments[0].content.decode("utf-8-sig")
     assert "Last name: Old → New" in csv_text and "No change." in csv_text
     assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "users.import_synced"))[
         "updated"] == 1

@@ -105,7 +105,7 @@ def test_a_large_summary_lists_200_people_failures_first_and_the_csv_has_all(org
     assert "The first 200 of 20,000 people are listed below" in message.text_body
     assert message.text_body.count(" <p") == 199 + 0  # 199 created shown after the failure
     assert message.text_body.index("late@example.com") < message.text_body.index("p0@example.com")
-    data = message.attachments[0].data.decode("utf-8-sig")
+    data = message.attachments[0].content.decode("utf-8-sig")
     assert data.count("\r\n") == 20_001
 
 

@@ -235,7 +235,7 @@ def test_summary_attachment_passwords_are_blanked_after_sending(org, admin, smtp
     [csv_part] = list(received.iter_attachments())
     assert "Pw-Alpha-1" in csv_part.get_content()
     [message] = outbox()
-    data = message.attachments[0].data.decode("utf-8-sig")
+    data = message.attachments[0].content.decode("utf-8-sig")
     assert "Pw-Alpha-1" not in data and "Pw-Bravo-2" not in data
     assert data.count(PASSWORD_REMOVED) == 2
 

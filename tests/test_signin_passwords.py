@@ -183,7 +183,7 @@ def test_in_link_mode_the_completion_summary_csv_carries_no_passwords(signed_in,
     batch = staging.stage_upload(org.id, admin.id, "mixed.csv", data, max_bytes=10**6, ttl_days=7)
     signed_in.post(f"/users/import/{batch.id}/create")
     summary = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "created_users_summary"))
-    rows = list(csv.DictReader(io.StringIO(summary.attachments[0].data.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(summary.attachments[0].content.decode("utf-8-sig"))))
     assert "Password" not in rows[0] and not summary.carries_password
     assert "It holds no passwords" in summary.text_body
 
@@ -216,4 +216,4 @@ def test_in_link_mode_enrolment_emails_carry_links_not_passwords(signed_in, org,
     assert "/reset-password/" in message.text_body
     assert not re.search(r"[Pp]assword: [a-z0-9]{5}-", message.text_body)
     for attachment in message.attachments:
-        assert b"New password" not in attachment.data and b"/reset-password/" in attachment.data
+        assert b"New password" not in attachment.content and b"/reset-password/" in attachment.content

@@ -41,29 +41,60 @@ def generate_password() -> str:
 
 def generated_passwords(count: int) -> list[tuple[str, str]]:
     """`count` new passwords with their fast hashes, from one os.urandom read (same entropy as generate_password)."""
-    letters = _uniform_choices(ALPHABET, count * GROUPS * GROUP_LENGTH)
-    salts = _uniform_choices(_SALT_CHARS, count * _SALT_LENGTH)
-    made = []
     size = GROUPS * GROUP_LENGTH
-    for index in range(count):
-        chars = letters[index * size:(index + 1) * size]
-        password = "-".join(chars[start:start + GROUP_LENGTH] for start in range(0, size, GROUP_LENGTH))
+    letters = _uniform_choices(ALPHABET, count * size)
+    passwords = [_grouped(letters[index * size:(index + 1) * size]) for index in range(count)]
+    return list(zip(passwords, fast_hashes(passwords)))
+
+
+def derived_passwords(key: bytes, numbers) -> list[str]:
+    """A generated password per number, drawn from SHAKE-256 of a secret random key and the number.
+
+    The same key and number always give the same password, so a caller holding only the key can make a
+    password once to hash it and again to mail it, never keeping a list of them (Create Users of a million).
+    """
+    size = GROUPS * GROUP_LENGTH
+    table, drop = _byte_map(ALPHABET)
+    made = []
+    for number in numbers:
+        seed = key + number.to_bytes(8, "big")
+        length, letters = 2 * size, b""
+        while len(letters) < size:  # about one byte in twenty is dropped: 40 bytes nearly always suffice
+            letters = hashlib.shake_256(seed).digest(length).translate(table, drop)
+            length *= 2
+        made.append(_grouped(letters[:size].decode("ascii")))
+    return made
+
+
+def fast_hashes(passwords: list[str]) -> list[str]:
+    """The fast salted hash of each generated password, in werkzeug's format (check_password reads it)."""
+    salts = _uniform_choices(_SALT_CHARS, len(passwords) * _SALT_LENGTH)
+    made = []
+    for index, password in enumerate(passwords):
         salt = salts[index * _SALT_LENGTH:(index + 1) * _SALT_LENGTH]
         digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), 1).hex()
-        made.append((password, f"{GENERATED_METHOD}${salt}${digest}"))  # werkzeug's format: check_password reads it
+        made.append(f"{GENERATED_METHOD}${salt}${digest}")
     return made
+
+
+def _grouped(letters: str) -> str:
+    return "-".join(letters[start:start + GROUP_LENGTH] for start in range(0, len(letters), GROUP_LENGTH))
 
 
 _SALT_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"  # werkzeug's salt alphabet
 _SALT_LENGTH = 16
 
 
-def _uniform_choices(alphabet: str, count: int) -> str:
-    """`count` characters drawn uniformly from `alphabet`: random bytes, those past a multiple of its size dropped."""
+def _byte_map(alphabet: str) -> tuple[bytes, bytes]:
+    """A translate table sending bytes evenly onto `alphabet`, and the bytes past its last multiple to drop."""
     size = len(alphabet)
     usable = 256 - 256 % size  # bytes below this map evenly onto the alphabet
-    table = bytes(alphabet, "ascii") * (usable // size) + b"\0" * (256 - usable)
-    drop = bytes(range(usable, 256))
+    return bytes(alphabet, "ascii") * (usable // size) + b"\0" * (256 - usable), bytes(range(usable, 256))
+
+
+def _uniform_choices(alphabet: str, count: int) -> str:
+    """`count` characters drawn uniformly from `alphabet`: random bytes, those past a multiple of its size dropped."""
+    table, drop = _byte_map(alphabet)
     made = b""
     while len(made) < count:
         wanted = count - len(made)

@@ -31,11 +31,21 @@ def safe_cell(value) -> str:
     return text
 
 
+class SafeCsvWriter:
+    """Writes CSV rows to a text file as they come (CRLF line ends), every cell made formula-safe."""
+
+    def __init__(self, file, header: Sequence[str]):
+        self._writer = csv.writer(file, lineterminator="\r\n")
+        self.row(header)
+
+    def row(self, cells: Sequence) -> None:
+        self._writer.writerow([safe_cell(cell) for cell in cells])
+
+
 def write_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """Return CSV bytes (UTF-8 with BOM, CRLF line ends) with every cell made formula-safe."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
+    writer = SafeCsvWriter(buffer, header)
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+        writer.row(row)
     return buffer.getvalue().encode("utf-8-sig")

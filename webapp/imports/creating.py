@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from flask import current_app
 from markupsafe import escape
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import audit, jobs, signals
 from webapp.auth import tokens
 from webapp.clock import utcnow
-from webapp.credentials import generated_passwords
+from webapp.credentials import derived_passwords, fast_hashes
 from webapp.extensions import db
 from webapp.imports.fields import staged_fields
 from webapp.imports import sync_apply
@@ -41,8 +42,6 @@ ABANDONED = ("The worker stopped before it finished creating these users. No use
              "press Create Users to try again.")
 WELCOME_SUBJECT = "Welcome to {org}: your sign-in details"
 SUMMARY_SOURCE = "File Import"
-# Rows read per progress step while passwords are made (the slow, write-free part).
-PROGRESS_STEP = 10_000
 
 
 @dataclass
@@ -54,7 +53,6 @@ class CreateResult:
     # Why nothing was done: the batch was already claimed, or the transaction failed.
     refused: str | None = None
     error: str | None = None
-    created_user_ids: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -156,68 +154,26 @@ def create_users_job(batch_id: int, actor_id: int | None, job_id: int | None = N
 def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> CreateResult:
     batch = db.session.get(ImportBatch, batch_id)
     org = db.session.get(Organisation, batch.org_id)
-    ready = db.session.execute(
-        select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
-               StagedRow.email, StagedRow.account_type, StagedRow.send_invite, StagedRow.extra)
-        .where(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.VALID)
-        .order_by(StagedRow.line)
-    ).all()
-    ready = sync_apply.before_create(batch, actor_id, ready)  # upload modes and extra columns (imports/sync.py)
-    # Passwords and hashes first, before any write, so progress can be saved as we go.
-    passwords = _passwords(len(ready), job_id)
-
-    now = utcnow()
-    org_emails = select(User.email).where(User.org_id == batch.org_id)
-    taken = set(db.session.scalars(
-        select(StagedRow.email).where(StagedRow.batch_id == batch_id,
-                                      StagedRow.status == RowStatus.VALID,
-                                      StagedRow.email.in_(org_emails))
-    ))
-    passwords_by_row_id, welcome_rows = {}, []
+    blocked = sync_apply.before_create(batch, actor_id)  # upload modes and extra columns (imports/sync.py)
     if job_id is not None:
-        jobs.progress(job_id, len(ready), len(ready), "Saving the accounts")
+        ready_count = db.session.scalar(select(func.count()).where(
+            StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.VALID))
+        jobs.progress(job_id, 0, ready_count, "Saving the accounts")
+    # Passwords are drawn from this key and each row's id, made again for the mail and the summary:
+    # none is kept, whatever the number of people. The key lives only in this call.
+    key = os.urandom(32)
 
     _mark_taken(batch)
-    user_fields = [f for f in staged_fields() if f.user_attribute]
-    missed: set[str] = set()
-    inserted_count = 0
-    chunk = current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000
-    # The account rows are built and inserted a chunk at a time (in this one transaction): a million
-    # people never sit in memory as a million dicts.
-    for start in range(0, len(ready), chunk):
-        new_users = []
-        for row, (password, password_hash) in zip(ready[start:start + chunk], passwords[start:start + chunk]):
-            if row.email in taken:
-                continue
-            new_users.append({
-                "org_id": batch.org_id, **_user_values(row, user_fields),
-                "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
-                "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
-                "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
-            })
-            passwords_by_row_id[row.id] = password
-            if row.send_invite:
-                welcome_rows.append((row, password))
-        inserted = insert_new_users(new_users)
-        inserted_count += len(inserted)
-        if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
-            missed |= {u["email"] for u in new_users} - inserted
-    if missed:
-        _mark_failed_taken(batch, missed)
-        welcome_rows = [(row, password) for row, password in welcome_rows if row.email not in missed]
+    inserted = _insert_accounts(batch, actor_id, key, blocked)
     # Before matching staged rows to their new accounts: planned on the old size, each match scans the org.
-    statistics.refresh_after(inserted_count, ("users",), commit=False)
+    statistics.refresh_after(inserted, ("users",), commit=False)
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
     # Update modes, Group/Series/Status columns and leavers; records what undo needs.
     sync_outcomes = sync_apply.after_create(batch, actor_id)
-    ids_by_email = dict(db.session.execute(
-        select(User.email, User.id).join(StagedRow, StagedRow.user_id == User.id)
-        .where(StagedRow.batch_id == batch_id)
-    ).all())
-    queue_rows(WelcomeRenderer(org).rows(welcome_rows, ids_by_email, _welcome_links(org, welcome_rows, ids_by_email)))
+    _queue_welcomes(batch, org, key)
 
-    _send_summary(batch, org, actor_id, passwords_by_row_id, sync_outcomes)
+    _send_summary(batch, org, actor_id, key, sync_outcomes)
     counts = outcomes.count_lines(batch)
     created, failed = counts["created"], counts["failed"]
     duplicates = counts["duplicate"]
@@ -226,12 +182,69 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
                  duplicates=duplicates)
     batch.status, batch.finished_at, batch.last_error = BatchStatus.DONE, utcnow(), ""
     batch.created_count, batch.failed_count = created, failed
-    signals.import_done(batch, actor_id, list(ids_by_email.values()))
+    linked = StagedRow.batch_id == batch_id, StagedRow.user_id.is_not(None)
+    # Receivers get every id (a list, as signals.py says); with none connected, a million ids are never read.
+    listened = signals.users_created.receivers or signals.import_finished.receivers
+    signals.import_done(batch, actor_id, list(db.session.scalars(select(StagedRow.user_id).where(*linked)))
+                        if listened else [])
+    matched = db.session.scalar(select(func.count()).where(*linked))
     db.session.commit()
     # The people it created or matched, and those it deactivated.
-    statistics.refresh_after(len(ids_by_email) + sum(o["outcome"] == "deactivated" for o in sync_outcomes or ()))
-    return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates,
-                        created_user_ids=list(ids_by_email.values()))
+    statistics.refresh_after(matched + sum(o["outcome"] == "deactivated" for o in sync_outcomes or ()))
+    return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates)
+
+
+def _chunks(query, chunk: int):
+    """The rows of `query` (on StagedRow, in file order) a chunk at a time, each chunk its own short SELECT."""
+    after = None
+    while True:
+        page = query
+        if after is not None:  # keyset: the next rows after the last one read, along the batch's line index
+            page = page.where(StagedRow.line >= after.line,
+                              or_(StagedRow.line > after.line, StagedRow.id > after.id))
+        rows = db.session.execute(page.order_by(StagedRow.line, StagedRow.id).limit(chunk)).all()
+        if not rows:
+            return
+        yield rows
+        after = rows[-1]
+
+
+def _insert_accounts(batch: ImportBatch, actor_id: int | None, key: bytes, blocked: set[int]) -> int:
+    """Insert an account for each ready row, a chunk at a time in this one transaction; returns how many."""
+    user_fields = [f for f in staged_fields() if f.user_attribute]
+    chunk = current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000
+    ready = select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name, StagedRow.email,
+                   StagedRow.account_type, StagedRow.send_invite, StagedRow.extra).where(
+        StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.VALID)
+    now = utcnow()
+    count = 0
+    for rows in _chunks(ready, chunk):
+        rows = [row for row in rows if row.id not in blocked]
+        hashes = fast_hashes(derived_passwords(key, [row.id for row in rows]))
+        new_users = [{
+            "org_id": batch.org_id, **_user_values(row, user_fields),
+            "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
+            "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
+            "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
+        } for row, password_hash in zip(rows, hashes)]
+        inserted = insert_new_users(new_users)
+        count += len(inserted)
+        if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
+            _mark_failed_taken(batch, {u["email"] for u in new_users} - inserted)
+    return count
+
+
+def _queue_welcomes(batch: ImportBatch, org: Organisation, key: bytes) -> None:
+    """Welcome emails for the created people who asked for one, a chunk at a time, passwords made again."""
+    renderer = WelcomeRenderer(org)
+    invited = (select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
+                      StagedRow.email, StagedRow.user_id)
+               .where(StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.CREATED,
+                      StagedRow.send_invite, StagedRow.user_id.is_not(None)))
+    for rows in _chunks(invited, current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000):
+        people = list(zip(rows, derived_passwords(key, [row.id for row in rows])))
+        ids_by_email = {row.email: row.user_id for row in rows}
+        queue_rows(renderer.rows(people, ids_by_email, _welcome_links(org, people, ids_by_email)))
 
 
 def _welcome_links(org: Organisation, welcome_rows: list[tuple], ids_by_email: dict[str, int]) -> dict[int, str]:
@@ -243,21 +256,24 @@ def _welcome_links(org: Organisation, welcome_rows: list[tuple], ids_by_email: d
     return {user_id: tokens.link_for(token) for user_id, token in made.items()}
 
 
-def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None,
-                  passwords_by_row_id: dict[int, str], sync_outcomes: list[dict]) -> None:
-    """The completion summary to the admin: every line of the file with its outcome."""
+def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None, key: bytes,
+                  sync_outcomes: list[dict]) -> None:
+    """The completion summary to the admin: every line of the file with its outcome, streamed into its CSV."""
     actor = db.session.get(User, actor_id) if actor_id else None
     if actor is None:
         return
-    lines = outcomes.line_outcomes(batch, passwords_by_row_id)
     # Updated and unchanged lines say what changed; leavers are listed after the file's lines.
     changes = {o["email"]: o["reason"] for o in sync_outcomes if o["outcome"] in ("updated", "unchanged")}
-    for line in lines:
-        if line["outcome"] in ("updated", "unchanged"):
-            line["reason"] = changes.get(line["email"], line["reason"])
-    lines += [o for o in sync_outcomes if o["outcome"] == "deactivated"]
+
+    def lines():
+        for line in outcomes.line_outcomes(batch, lambda row_ids: derived_passwords(key, row_ids)):
+            if line["outcome"] in ("updated", "unchanged"):
+                line["reason"] = changes.get(line["email"], line["reason"])
+            yield line
+        yield from (o for o in sync_outcomes if o["outcome"] == "deactivated")
+
     removed_unlisted = outcomes.count_lines(batch).removed_unlisted
-    messages.created_users_summary(org, actor, lines, source=SUMMARY_SOURCE,
+    messages.created_users_summary(org, actor, lines(), source=SUMMARY_SOURCE,
                                    filename=batch.filename, removed_unlisted=removed_unlisted)
 
 
@@ -273,16 +289,6 @@ def _user_values(row, user_fields) -> dict:
             if import_field.max_length:
                 value = value[:import_field.max_length]
         made[import_field.user_attribute] = value
-    return made
-
-
-def _passwords(count: int, job_id: int | None) -> list[tuple[str, str]]:
-    """Generated passwords with their fast hashes, reporting progress between steps."""
-    made = []
-    for start in range(0, count, PROGRESS_STEP):
-        made += generated_passwords(min(PROGRESS_STEP, count - start))
-        if job_id is not None:
-            jobs.progress(job_id, len(made), count, "Making passwords")
     return made
 
 

@@ -7,6 +7,8 @@ deleted only their number is known (rows_read minus the rows still there).
 """
 from __future__ import annotations
 
+import heapq
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -28,6 +30,8 @@ STATUS_OUTCOMES = {
     "updated": "updated",      # an existing person changed by an update-mode import (imports/sync.py)
     "unchanged": "unchanged",  # an existing person the file matched with nothing to change
 }
+# Staged rows read per page when every line is listed.
+PAGE_ROWS = 5000
 ORDER = ("created", "updated", "unchanged", "failed", "problem", "duplicate", "removed", "skipped")
 
 
@@ -87,28 +91,37 @@ def _reason(row, outcome: str) -> str:
     return ""
 
 
-def line_outcomes(batch: ImportBatch, passwords_by_row_id: dict[int, str]) -> list[dict]:
-    """Every line of the batch with its outcome, in file order (one SELECT), for the summary."""
-    rows = db.session.execute(
-        select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
-               StagedRow.email, StagedRow.account_type, StagedRow.status, StagedRow.errors,
-               StagedRow.account_type_error, StagedRow.conflict_with, StagedRow.duplicate_of,
-               StagedRow.failure_reason)
-        .where(StagedRow.batch_id == batch.id).order_by(StagedRow.line, StagedRow.id)
-    ).all()
-    outcomes = []
-    for row in rows:
-        outcome = STATUS_OUTCOMES.get(row.status, "problem")
-        outcomes.append({
-            "line": row.line, "first_name": row.first_name, "last_name": row.last_name,
-            "email": row.email, "account_type": row.account_type, "outcome": outcome,
-            "reason": _reason(row, outcome), "password": passwords_by_row_id.get(row.id, ""),
-        })
-    for skipped in skipped_lines(batch):
-        outcomes.append({
-            "line": skipped.get("line"), "first_name": str(skipped.get("text") or "")[:200],
-            "last_name": "", "email": "", "account_type": "", "outcome": "skipped",
-            "reason": str(skipped.get("reason") or "Not a person."), "password": "",
-        })
-    outcomes.sort(key=lambda o: (o["line"] is None, o["line"] or 0))
-    return outcomes
+def line_outcomes(batch: ImportBatch, passwords: Callable[[list[int]], list[str]] | None = None) -> Iterator[dict]:
+    """Every line of the batch with its outcome, in file order, read a page at a time (the summary streams them).
+
+    `passwords(row_ids)` gives the created rows' passwords, a page at a time.
+    """
+    query = (select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
+                    StagedRow.email, StagedRow.account_type, StagedRow.status, StagedRow.errors,
+                    StagedRow.account_type_error, StagedRow.conflict_with, StagedRow.duplicate_of,
+                    StagedRow.failure_reason)
+             .where(StagedRow.batch_id == batch.id).order_by(StagedRow.line, StagedRow.id)
+             .execution_options(yield_per=PAGE_ROWS))
+    skipped = sorted(({
+        "line": line.get("line"), "first_name": str(line.get("text") or "")[:200],
+        "last_name": "", "email": "", "account_type": "", "outcome": "skipped",
+        "reason": str(line.get("reason") or "Not a person."), "password": "",
+    } for line in skipped_lines(batch)), key=_in_file_order)
+    return heapq.merge(_staged_outcomes(query, passwords), skipped, key=_in_file_order)
+
+
+def _staged_outcomes(query, passwords) -> Iterator[dict]:
+    for page in db.session.execute(query).partitions():
+        created = [row.id for row in page if row.status == RowStatus.CREATED]
+        made = dict(zip(created, passwords(created))) if passwords and created else {}
+        for row in page:
+            outcome = STATUS_OUTCOMES.get(row.status, "problem")
+            yield {
+                "line": row.line, "first_name": row.first_name, "last_name": row.last_name,
+                "email": row.email, "account_type": row.account_type, "outcome": outcome,
+                "reason": _reason(row, outcome), "password": made.get(row.id, ""),
+            }
+
+
+def _in_file_order(outcome: dict) -> tuple:
+    return outcome["line"] is None, outcome["line"] or 0

@@ -30,17 +30,16 @@ from webapp.models import (
 from webapp.users.membership import sync_all_org_users
 
 
-def before_create(batch: ImportBatch, actor_id: int | None, ready: list) -> list:
-    """Plan afresh; return the ready rows Create Users should still create (not blocked ones).
+def before_create(batch: ImportBatch, actor_id: int | None) -> set[int]:
+    """Plan afresh; return the ids of ready rows Create Users must not create (blocked ones).
 
     Writes only the plan: Create Users may commit progress before its one real transaction.
     """
     if not in_use(batch):
-        return ready
+        return set()
     plan(batch, actor_id)
-    blocked = set(db.session.scalars(select(StagedChange.row_id).where(
+    return set(db.session.scalars(select(StagedChange.row_id).where(
         StagedChange.batch_id == batch.id, StagedChange.action == SyncAction.BLOCKED)))
-    return [row for row in ready if row.id not in blocked] if blocked else ready
 
 
 def _settle_rows(batch: ImportBatch) -> None:

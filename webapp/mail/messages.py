@@ -20,12 +20,15 @@ The sender, retries, the Mail page and redaction then work for the new kind with
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gzip
+import io
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from webapp.clock import utcnow
-from webapp.csvsafe import write_csv
+from webapp.csvsafe import SafeCsvWriter
 from webapp.links import public_base_url
 from webapp.mail.outbox import (
     LINK_REMOVED,
@@ -201,24 +204,47 @@ def _summary_line(outcome) -> SummaryLine:
     )
 
 
-def _summary_csv(lines: Sequence[SummaryLine], *, redact: bool, with_passwords: bool,
-                 removed_unlisted: int) -> bytes:
-    with_lines = any(line.line is not None for line in lines) or removed_unlisted
-    header = (("Line",) if with_lines else ()) + SUMMARY_COLUMNS[:-1] + (
-        ("Password",) if with_passwords else ())
+class _SummaryCsv:
+    """The summary CSV written gzip-compressed as lines come, with its copy for after sending (passwords blanked)."""
 
-    def cells(line: SummaryLine) -> tuple:
-        values = (line.first_name, line.last_name, line.email, line.account_type, line.label,
-                  line.reason)
-        if with_passwords:
-            values += ((PASSWORD_REMOVED if redact and line.password else line.password),)
-        return ((line.line if line.line is not None else "",) if with_lines else ()) + values
+    def __init__(self, with_lines: bool, with_passwords: bool):
+        self.with_lines, self.with_passwords = with_lines, with_passwords
+        header = (("Line",) if with_lines else ()) + SUMMARY_COLUMNS[:-1] + (
+            ("Password",) if with_passwords else ())
+        self.files = [_GzipCsv(header) for _ in range(2 if with_passwords else 1)]
 
-    rows = [cells(line) for line in lines]
-    if removed_unlisted:
-        rows.append(("", "", "", "", "", "Removed", _removed_sentence(removed_unlisted))
-                    + (("",) if with_passwords else ()))
-    return write_csv(header, rows)
+    def add(self, line: SummaryLine) -> None:
+        cells = (((line.line if line.line is not None else "",) if self.with_lines else ())
+                 + (line.first_name, line.last_name, line.email, line.account_type, line.label, line.reason))
+        if not self.with_passwords:
+            self.files[0].writer.row(cells)
+            return
+        self.files[0].writer.row(cells + (line.password,))
+        self.files[1].writer.row(cells + (PASSWORD_REMOVED if line.password else "",))
+
+    def add_removed(self, count: int) -> None:
+        cells = ("", "", "", "", "", "Removed", _removed_sentence(count)) + (("",) if self.with_passwords else ())
+        for file in self.files:
+            file.writer.row(cells)
+
+    def finish(self) -> tuple[bytes, bytes | None]:
+        """The compressed file, and its blanked copy (None without passwords)."""
+        made = [file.finish() for file in self.files]
+        return made[0], made[1] if len(made) > 1 else None
+
+
+class _GzipCsv:
+    """CSV text (UTF-8 with BOM) written through gzip into memory."""
+
+    def __init__(self, header: Sequence[str]):
+        self.buffer = io.BytesIO()
+        self.text = io.TextIOWrapper(gzip.GzipFile(fileobj=self.buffer, mode="wb", compresslevel=6, mtime=0),
+                                     encoding="utf-8-sig", newline="")
+        self.writer = SafeCsvWriter(self.text, header)
+
+    def finish(self) -> bytes:
+        self.text.close()  # flushes and ends the gzip stream; the buffer stays open
+        return self.buffer.getvalue()
 
 
 def _removed_sentence(count: int) -> str:
@@ -226,43 +252,55 @@ def _removed_sentence(count: int) -> str:
             f"Users; which ones was not recorded.")
 
 
-def created_users_summary(org: Organisation, actor: User | None, outcomes: Sequence, *,
+def created_users_summary(org: Organisation, actor: User | None, outcomes: Iterable, *,
                           source: str, filename: str | None = None,
                           removed_unlisted: int = 0) -> OutboxMessage | None:
     """Summary to the acting admin of an action about two or more people, with a CSV.
 
     Each outcome is a dict or object with first_name, last_name, email, account_type,
-    outcome (a key of OUTCOMES), reason, password and, for a file, its line number.
+    outcome (a key of OUTCOMES), reason, password and, for a file, its line number (a file's
+    numbered lines first). `outcomes` is read once, as it comes: a million people go straight
+    into the gzip-compressed CSV, and only the lines the body lists are kept.
     """
-    if actor is None or len(outcomes) + removed_unlisted < 2:
+    if actor is None:
         return None
-    lines = [_summary_line(outcome) for outcome in outcomes]
-    counts = dict.fromkeys(OUTCOMES, 0)
-    for line in lines:
-        counts[line.outcome] += 1
-    counts["removed"] += removed_unlisted
-    # People deactivated as leavers are not lines of the file: listed, but not counted as lines read.
-    total = sum(1 for line in lines if line.outcome != "deactivated") + removed_unlisted
+    lines = map(_summary_line, outcomes)
+    first = next(lines, None)
+    with_lines = bool(removed_unlisted) or (first is not None and first.line is not None)
     with_passwords = not org.sends_password_links
+    csv_file = _SummaryCsv(with_lines, with_passwords)
+    counts = dict.fromkeys(OUTCOMES, 0)
+    listed = 0
     # Lines not created first: they are what the admin has to act on.
-    shown = [line for line in lines if not line.created][:SUMMARY_BODY_LIMIT]
-    shown += [line for line in lines if line.created][:SUMMARY_BODY_LIMIT - len(shown)]
+    not_created, created = [], []
+    for line in itertools.chain((first,) if first else (), lines):
+        listed += 1
+        counts[line.outcome] += 1
+        shown = created if line.created else not_created
+        if len(shown) < SUMMARY_BODY_LIMIT:
+            shown.append(line)
+        csv_file.add(line)
+    if listed + removed_unlisted < 2:
+        return None
+    counts["removed"] += removed_unlisted
+    if removed_unlisted:
+        csv_file.add_removed(removed_unlisted)
+    # People deactivated as leavers are not lines of the file: listed, but not counted as lines read.
+    total = listed - counts["deactivated"] + removed_unlisted
+    shown = (not_created + created)[:SUMMARY_BODY_LIMIT]
     file_name = f"created-users-{utcnow():%Y-%m-%d-%H%M}.csv"
     text, html = render_email(
         "created_users_summary", org=org, actor=actor, source=source, lines=shown,
-        total=total, listed=len(lines), created=counts["created"], failed=counts["failed"],
+        total=total, listed=listed, created=counts["created"], failed=counts["failed"],
         counts=[(COUNT_WORDS[key], counts[key]) for key in OUTCOMES
                 if counts[key] or key in ("created", "failed")],
         imported_file=filename, removed_unlisted=removed_unlisted,
         removed_sentence=_removed_sentence(removed_unlisted), filename=file_name,
         with_passwords=with_passwords,
     )
-    attachment = Attachment(
-        filename=file_name, content_type="text/csv",
-        data=_summary_csv(lines, redact=False, with_passwords=with_passwords,
-                          removed_unlisted=removed_unlisted),
-        redacted_data=_summary_csv(lines, redact=True, with_passwords=with_passwords,
-                                   removed_unlisted=removed_unlisted) if with_passwords else None)
+    data, redacted_data = csv_file.finish()
+    attachment = Attachment(filename=file_name, content_type="text/csv", data=data,
+                            redacted_data=redacted_data, compressed=True)
     return queue(org_id=org.id, kind="created_users_summary", to_address=actor.email,
                  to_user_id=actor.id,
                  subject=_summary_subject(source, filename, counts, total),

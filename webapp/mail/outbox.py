@@ -24,6 +24,8 @@ class Attachment:
     data: bytes
     # The same file with passwords blanked, stored in place of `data` once sent.
     redacted_data: bytes | None = None
+    # Both given gzip-compressed: stored so, decompressed when sent and downloaded.
+    compressed: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ def queue(*, org_id: int | None, kind: str, to_address: str, subject: str, text_
     )
     message.attachments = [
         OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data,
-                         redacted_data=a.redacted_data)
+                         redacted_data=a.redacted_data, compressed=a.compressed)
         for a in attachments
     ]
     db.session.add(message)

@@ -176,12 +176,13 @@ def _email_for(message: OutboxMessage) -> EmailMessage:
         email.add_alternative(message.html_body, subtype="html")
     for attachment in message.attachments:
         maintype, _, subtype = attachment.content_type.partition(";")[0].strip().partition("/")
+        content = attachment.content
         if maintype == "text":
             # Without the charset, mail programs guess, and names with accents arrive garbled.
-            email.add_attachment(attachment.data.decode("utf-8", errors="replace"), subtype=subtype,
+            email.add_attachment(content.decode("utf-8", errors="replace"), subtype=subtype,
                                  filename=attachment.filename)
         else:
-            email.add_attachment(attachment.data, maintype=maintype, subtype=subtype or "octet-stream",
+            email.add_attachment(content, maintype=maintype, subtype=subtype or "octet-stream",
                                  filename=attachment.filename)
     return email
 
@@ -312,6 +313,8 @@ def _redact(message_ids: list[int], done: dict) -> None:
         update(OutboxAttachment).where(OutboxAttachment.message_id.in_(message_ids))
         .values(data=func.coalesce(OutboxAttachment.redacted_data,
                                    literal(PASSWORD_REMOVED.encode(), LargeBinary)),
+                # A prepared copy is compressed as the file was; the plain notice is not.
+                compressed=and_(OutboxAttachment.compressed, OutboxAttachment.redacted_data.is_not(None)),
                 redacted_data=None)
         .execution_options(synchronize_session=False))
 

@@ -77,7 +77,7 @@ def attachment(message_id: int, attachment_id: int):
     file = next((a for a in outbox_message.attachments if a.id == attachment_id), None)
     if file is None:
         abort(404)
-    return send_file(io.BytesIO(file.data), mimetype=file.content_type, as_attachment=True,
+    return send_file(io.BytesIO(file.content), mimetype=file.content_type, as_attachment=True,
                      download_name=file.filename)
 
 

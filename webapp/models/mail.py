@@ -1,9 +1,10 @@
 """Outbox models: every email is a row here, written in the transaction that causes it."""
 from __future__ import annotations
 
+import gzip
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.clock import utcnow
@@ -67,6 +68,18 @@ class OutboxAttachment(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     # What `data` becomes once sent when it carries a password (None: no change).
     redacted_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # data and redacted_data are stored gzip-compressed (a million people's summary CSV); read `content`.
+    compressed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+    @property
+    def content(self) -> bytes:
+        """The file as sent and downloaded (decompressed when stored compressed)."""
+        return gzip.decompress(self.data) if self.compressed else self.data
+
+    @property
+    def size(self) -> int:
+        """The file's size in bytes as downloaded (a gzip member ends with it, modulo 4 GB)."""
+        return int.from_bytes(self.data[-4:], "little") if self.compressed else len(self.data)
 
     message: Mapped[OutboxMessage] = relationship(back_populates="attachments")
 
