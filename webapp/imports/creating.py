@@ -158,7 +158,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     if job_id is not None:
         ready_count = db.session.scalar(select(func.count()).where(
             StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.VALID))
-        jobs.progress(job_id, 0, ready_count, "Saving the accounts")
+        jobs.progress(job_id, ready_count, ready_count, "Saving the accounts")
     # Passwords are drawn from this key and each row's id, made again for the mail and the summary:
     # none is kept, whatever the number of people. The key lives only in this call.
     key = os.urandom(32)
