@@ -265,8 +265,11 @@ def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None, k
     # Updated and unchanged lines say what changed; leavers are listed after the file's lines.
     changes = {o["email"]: o["reason"] for o in sync_outcomes if o["outcome"] in ("updated", "unchanged")}
 
+    # With set-password links the summary has no password column: none is made.
+    passwords = None if org.sends_password_links else (lambda row_ids: derived_passwords(key, row_ids))
+
     def lines():
-        for line in outcomes.line_outcomes(batch, lambda row_ids: derived_passwords(key, row_ids)):
+        for line in outcomes.line_outcomes(batch, passwords):
             if line["outcome"] in ("updated", "unchanged"):
                 line["reason"] = changes.get(line["email"], line["reason"])
             yield line
