@@ -132,3 +132,13 @@ def test_create_users_of_200000_people_stays_in_bounded_memory(app_config, org, 
     assert db.session.scalar(select(func.count()).select_from(User).where(User.org_id == org.id)) == 200_000
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
                              .where(OutboxMessage.kind == "welcome")) == 2000
+
+
+def test_people_created_from_a_file_are_found_by_a_folded_search_of_the_users_list(app, org, admin, signed_in):
+    app.config["IMPORT_CHUNK_ROWS"] = CHUNK
+    data = people_csv(60).decode() + "Renée,Núñez,renee@example.com,no\n"
+    creating.create_users(stage(org, admin, data.encode()).id, admin.id)
+    page = signed_in.get("/users/", query_string={"q": "nunez renee"}).get_data(as_text=True)
+    assert "renee@example.com" in page and "person1@example.com" not in page
+    renee = db.session.scalar(select(User).where(User.email == "renee@example.com"))
+    assert (renee.first_name, renee.session_version, renee.is_active_account) == ("Renée", 0, True)
