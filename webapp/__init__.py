@@ -99,10 +99,11 @@ def register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
     from webapp.enrolments.views import bp as enrolments_bp
     from webapp.imports.views import bp as imports_bp
+    from webapp.learners.views import bp as learners_bp
     from webapp.mail.views import bp as mail_bp
     from webapp.users.views import bp as users_bp
 
-    for blueprint in (auth_bp, users_bp, imports_bp, enrolments_bp, mail_bp):
+    for blueprint in (auth_bp, users_bp, imports_bp, enrolments_bp, mail_bp, learners_bp):
         app.register_blueprint(blueprint)
     from webapp.imports.sync_views import bp as imports_sync_bp  # modes, changes, leavers, undo
     app.register_blueprint(imports_sync_bp)

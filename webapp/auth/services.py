@@ -16,7 +16,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.models import AccountType, InviteStatus, Organisation, SigninFailure, User
 from webapp.text import single_line
-from webapp.users.membership import ensure_all_org_users_group, sync_all_org_users
+from webapp.accounts.membership import ensure_all_org_users_group, sync_all_org_users
 
 
 class SetupError(ValueError):

@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import audit, jobs, signals
-from webapp.auth import tokens
+from webapp.accounts import tokens
 from webapp.clock import utcnow
 from webapp.credentials import generate_password, hash_generated_password
 from webapp.extensions import db
@@ -30,8 +30,8 @@ from webapp.models import (
     User,
 )
 from webapp.text import single_line
-from webapp.users.inserting import insert_new_users
-from webapp.users.membership import sync_all_org_users
+from webapp.accounts.inserting import insert_new_users
+from webapp.accounts.membership import sync_all_org_users
 
 log = logging.getLogger(__name__)
 

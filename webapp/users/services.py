@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp import audit, credentials, signals
-from webapp.auth import tokens
+from webapp.accounts import tokens
+from webapp.accounts.checks import EmailTaken, email_in_use
 from webapp.addresses import normalise_email
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -15,11 +15,7 @@ from webapp.mail import messages
 from webapp.models import AccountType, InviteStatus, Organisation, User
 from webapp.text import single_line
 from webapp.users.groups import clear_ownership_of_non_managers
-from webapp.users.membership import sync_all_org_users
-
-
-class EmailTaken(ValueError):
-    """Another account in this organisation already uses the email address."""
+from webapp.accounts.membership import sync_all_org_users
 
 
 class TypeNotAllowed(ValueError):
@@ -30,14 +26,6 @@ class TypeNotAllowed(ValueError):
 class CreatedUser:
     user: User
     password: str  # the generated password, shown or emailed once, never stored in plain text
-
-
-def email_in_use(org_id: int, email: str, *, exclude_user_id: int | None = None) -> bool:
-    """True when an account in the organisation has this (normalised) email address."""
-    query = select(func.count()).select_from(User).where(User.org_id == org_id, User.email == email)
-    if exclude_user_id is not None:
-        query = query.where(User.id != exclude_user_id)
-    return bool(db.session.scalar(query))
 
 
 def create_user(org: Organisation, actor: User | None, *, first_name: str, last_name: str,

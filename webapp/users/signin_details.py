@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select, update
 
 from webapp import audit, credentials
-from webapp.auth import tokens
+from webapp.accounts import tokens
 from webapp.clock import utcnow
 from webapp.enrolments.notifications import PASSWORD_FRESH_FOR  # the product's 48-hour rule
 from webapp.extensions import db
