@@ -11,6 +11,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.imports import staging
 from webapp.models import StagedRow
+from webapp.imports.staged import staged_sentences
 
 DATA = Path(__file__).parent / "data"
 HX = {"HX-Request": "true"}
@@ -72,7 +73,7 @@ def test_editing_a_row_onto_anothers_email_creates_a_conflict(signed_in, batch):
     edit(signed_in, batch, 3, email="ada@example.com")
     after = rows(batch.id)
     assert after[3].status == "invalid"
-    assert after[3].problems == ["Same email as line 2, with different details."]
+    assert staged_sentences(after[3]) == ["Same email as line 2, with different details."]
     assert after[2].status == "valid"
 
 

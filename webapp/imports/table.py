@@ -11,6 +11,7 @@ from webapp.extensions import db
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import outcome_problems, sentence, sentences
+from webapp.imports.staged import staged_value
 from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.imports.suggestions import suggestion_for
 from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRow
@@ -461,7 +462,7 @@ def problems_csv(batch: ImportBatch) -> bytes:
     fields = [f for f in staged_fields() if f.in_problems_csv]
 
     def shown(row, import_field):
-        value = row.value(import_field.key)
+        value = staged_value(row, import_field.key)
         if import_field.key == "account_type":
             return ACCOUNT_TYPE_LABELS.get(value, value)
         if isinstance(value, bool):

@@ -143,29 +143,6 @@ class StagedRow(db.Model):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    @property
-    def problem_items(self) -> list[dict]:
-        """Every problem with the row, as data."""
-        from webapp.imports.problems import stored_problems
-
-        return stored_problems(self.errors, self.account_type_error, self.conflict_with)
-
-    @property
-    def problems(self) -> list[str]:
-        """Every problem to show beside the row, in plain sentences."""
-        from webapp.imports.problems import sentences
-
-        return sentences(self.problem_items)
-
-    def value(self, key: str):
-        """A registered field's staged value: its own column, or the extra values."""
-        from webapp.imports.fields import get_field
-
-        import_field = get_field(key)
-        if import_field is not None and import_field.column:
-            return getattr(self, import_field.column)
-        return (self.extra or {}).get(key, "")
-
 
 class ImportMapping(db.Model):
     """The column mapping an organisation confirmed for a set of headers, offered again next time."""
