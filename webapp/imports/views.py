@@ -18,7 +18,7 @@ from webapp import jobs
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports import creating, matching, staged, staging, sync_forms, table
+from webapp.imports import creating, matching, queries, staged, staging, sync_forms, table
 from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.forms import (
     FILTER_CHOICES,
@@ -33,9 +33,12 @@ from webapp.imports.forms import (
 )
 from webapp.imports.reading import ENCODING_CHOICES
 from webapp.models import BatchStatus, ImportBatch, Job
+from webapp.users import extras as users_extras
 
 bp = console_blueprint("imports", __name__, url_prefix="/users/import")
 staged.register(bp)
+# The Users list filters by a batch ("?batch=") and shows its banner through users' extension point.
+users_extras.provide_import_batches(queries.user_ids_for_batch, queries.batch_banner)
 
 TEMPLATE_HEADER = ["First Name", "Last Name", "Email Address"]
 
