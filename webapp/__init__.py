@@ -97,7 +97,7 @@ def _migration_locations(config):
 
     extra = current_app.config.get("MIGRATION_LOCATIONS") or []
     if extra:
-        config.set_main_option("version_path_separator", "os")
+        config.set_main_option("path_separator", "os")
         config.set_main_option("version_locations", os.pathsep.join([str(ROOT / "migrations" / "versions"),
                                                                      *map(str, extra)]))
     return config

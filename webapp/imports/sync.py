@@ -72,8 +72,14 @@ def configure(batch: ImportBatch, *, mode: str | None = None, deactivate_missing
 
 
 def extra_columns(batch: ImportBatch) -> dict[str, int]:
-    """The Group, Series and Status columns of the batch's file, by header synonym."""
-    return sync_fields.find_columns(batch.headers or [])
+    """The Group, Series and Status columns of the batch's file, by header synonym.
+
+    A column the mapping gives to a registered import field (an extension's "Department") is that
+    field's, not also a Group column.
+    """
+    mapped = {index for index in (batch.column_map or {}).values() if index is not None}
+    return {key: index for key, index in sync_fields.find_columns(batch.headers or []).items()
+            if index not in mapped}
 
 
 def in_use(batch: ImportBatch) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import Flask, current_app
 from sqlalchemy import Select, false, select
 
 
@@ -20,23 +21,42 @@ class UserFact:
     values: Callable[[int, list[int]], dict[int, str]]
 
 
-_facts: dict[str, UserFact] = {}
+_FACTS = "user_facts"
 
 
-def register_user_fact(key: str, label: str, values: Callable[[int, list[int]], dict[int, str]]) -> UserFact:
+@dataclass(frozen=True)
+class ShownFact:
+    """A fact with its texts for the people on the page, for the templates."""
+
+    label: str
+    values: dict[int, str]
+
+
+def register_user_fact(key: str, label: str, values: Callable[[int, list[int]], dict[int, str]],
+                       app: Flask | None = None) -> UserFact:
     """Show `label` on the Users list and user page, with `values(org_id, user_ids)` for the people shown."""
-    fact = _facts[key] = UserFact(key, label, values)
+    fact = UserFact(key, label, values)
+    (app or current_app).extensions.setdefault(_FACTS, {})[key] = fact
     return fact
 
 
 def user_facts() -> list[UserFact]:
-    """The registered facts, in registration order."""
-    return list(_facts.values())
+    """The running app's facts, in registration order."""
+    return list(current_app.extensions.get(_FACTS, {}).values())
 
 
-def fact_values(org_id: int, user_ids: list[int]) -> dict[str, dict[int, str]]:
-    """{fact key: {user_id: text}} for these people of the organisation."""
-    return {fact.key: fact.values(org_id, list(user_ids)) for fact in _facts.values()} if user_ids else {}
+def facts_for(users) -> list[ShownFact]:
+    """Every fact with its texts for these people (template global): one query per fact per page."""
+    users = list(users)
+    if not users:
+        return [ShownFact(fact.label, {}) for fact in user_facts()]
+    org_id, user_ids = users[0].org_id, [user.id for user in users]
+    return [ShownFact(fact.label, fact.values(org_id, user_ids)) for fact in user_facts()]
+
+
+def register(bp) -> None:
+    """Make facts_for a template global of the app the blueprint is registered on."""
+    bp.add_app_template_global(facts_for, "user_facts_for")
 
 
 @dataclass(frozen=True)
