@@ -18,7 +18,7 @@ from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.htmx import fragment_or_page, stop_polling, wants_fragment
-from webapp.imports import creating, matching, queries, staged, staging, sync_forms, table
+from webapp.imports import bulk_actions, creating, matching, queries, staged, staging, sync_forms, table
 from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.forms import (
     FILTER_CHOICES,
@@ -564,6 +564,9 @@ def bulk(batch_id: int):
             raise table.TableError("Choose a bulk action and which rows it applies to.")
         clauses = table.bulk_scope(current, form.scope.data, _chosen_rows(), state["filter"], state["q"],
                                    state["page"])
+        registered = bulk_actions.run(current, form.action.data, clauses)
+        if registered is not None:
+            return registered
         touched = table.bulk_action(current, form.action.data, clauses, account_type=form.account_type.data)
         return _bulk_message(form, touched)
     return _table_change(current, apply)
