@@ -84,3 +84,17 @@ def test_a_creation_that_is_rolled_back_posts_nothing(app, signed_in, hr_server)
     db.session.rollback()
     assert db.session.scalar(select(User.id).where(User.email == "nina@example.com")) is None
     assert len(hr_server.received) == count
+
+
+def test_a_file_import_posts_everyone_it_created_in_one_payload(signed_in, admin, hr_server):
+    from io import BytesIO
+
+    people = b"First Name,Last Name,Email Address\nAda,Lovelace,ada@example.com\nGrace,Hopper,grace@example.com\n"
+    staged = signed_in.post("/users/import/", data={"file": (BytesIO(people), "people.csv")},
+                            content_type="multipart/form-data")
+    assert signed_in.post(staged.headers["Location"] + "/create").status_code == 302
+
+    created = set(db.session.scalars(select(User.id).where(User.email.in_(("ada@example.com", "grace@example.com")))))
+    _, payload, visible = hr_server.received[-1]
+    assert (payload["source"], payload["org_id"], set(payload["user_ids"]), visible) == (
+        "import", admin.org_id, created, 2)
