@@ -117,3 +117,19 @@ def test_mail_a_command_queues_is_enqueued_by_mail_after_the_commit_and_not_afte
 
     run_worker()
     assert len(smtp_server.to("kept@example.com")) == 1 and smtp_server.to("gone@example.com") == []
+
+
+def test_mail_left_queued_while_no_worker_ran_goes_out_when_a_worker_starts(app, admin, smtp_server, rq_setup):
+    from webapp.mail.outbox import queue as queue_message
+
+    queue, run_worker = rq_setup
+    url = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = None  # queued while this process had no Redis: nobody asked for delivery
+    queue_message(org_id=admin.org_id, kind="welcome", subject="Welcome", text_body="Hello",
+                  to_address="waiting@example.com")
+    db.session.commit()
+    app.config["REDIS_URL"] = url
+    assert queue.count == 0
+
+    run_worker()  # jobs.worker_starting: mail/ enqueues what waited, and the burst sends it
+    assert len(smtp_server.to("waiting@example.com")) == 1
