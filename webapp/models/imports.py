@@ -142,6 +142,13 @@ class StagedRow(db.Model):
     conflict_with: Mapped[int | None] = mapped_column(Integer)
     failure_reason: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A bulk change of type, Send Invite or status keeps the values it replaced in the row itself,
+    # under the BulkUndo id as token: one UPDATE writes both, where a copy to bulk_undo_rows cost as much again.
+    undo_token: Mapped[int | None] = mapped_column(Integer)
+    undo_account_type: Mapped[str | None] = mapped_column(String(20))
+    undo_account_type_error: Mapped[str | None] = mapped_column(Text)
+    undo_send_invite: Mapped[bool | None] = mapped_column(Boolean)
+    undo_status: Mapped[str | None] = mapped_column(String(10))
 
     @property
     def problem_items(self) -> list[dict]:
