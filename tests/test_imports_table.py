@@ -133,7 +133,8 @@ def _lines(html):
 
 
 @pytest.mark.parametrize("query,lines", [("hopper", [3]), ("EXAMPLE.COM", [2, 3, 4, 6, 7, 8, 10]), ("9", [9]),
-                                         ("Grace Hopper", [3]), ("nobody-here", [])])
+                                         ("Grace Hopper", [3]), ("nobody-here", []), ("ada", [2, 4]),
+                                         ("hopper grace@", [3]), ("LOVELACE", [2, 4])])
 def test_search_matches_names_emails_and_line_numbers(signed_in, batch, query, lines):
     html = signed_in.get(f"/users/import/{batch.id}?q={query}", headers=HX).get_data(as_text=True)
     assert [int(line) for line in _lines(html)] == lines
@@ -159,6 +160,14 @@ def test_pages_of_fifty(signed_in, big_batch):
     assert len(_lines(first)) == 50 and "Page 1 of 3" in first
     assert [int(x) for x in _lines(third)] == list(range(102, 122))
     assert "Showing 101–120 of 120 rows" in third
+
+
+@pytest.mark.parametrize("page,shown", [(1, "Showing 1–50 of 120 rows"), (3, "Showing 101–120 of 120 rows"),
+                                        (9, "Showing 101–120 of 120 rows")])
+def test_a_search_counts_its_matches_on_every_page_and_past_the_end_shows_the_last(signed_in, big_batch,
+                                                                                   page, shown):
+    html = signed_in.get(f"/users/import/{big_batch.id}?q=PERSON&page={page}", headers=HX).get_data(as_text=True)
+    assert shown in html
 
 
 def test_bulk_set_type_on_selected_rows(signed_in, batch):
