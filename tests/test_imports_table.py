@@ -170,6 +170,14 @@ def test_a_search_counts_its_matches_on_every_page_and_past_the_end_shows_the_la
     assert shown in html
 
 
+@pytest.mark.parametrize("method,path,data", [("get", "", None), ("get", "?page=2", None),
+                                              ("post", "/bulk", {"action": "invite_on", "scope": "all_matching",
+                                                                 "account_type": "user", "filter": "all"})])
+def test_the_table_fragment_carries_the_counters_and_the_fixes_bar_once(signed_in, big_batch, method, path, data):
+    html = getattr(signed_in, method)(f"/users/import/{big_batch.id}{path}", headers=HX, data=data).get_data(as_text=True)
+    assert html.count('id="import-counters"') == 1 and html.count('id="suggestions-bar"') == 1
+
+
 def test_bulk_set_type_on_selected_rows(signed_in, batch):
     ids = [row_id(batch.id, 2), row_id(batch.id, 3)]
     response = signed_in.post(f"/users/import/{batch.id}/bulk", headers=HX, data={
