@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,20 @@ def test_a_search_counts_its_matches_on_every_page_and_past_the_end_shows_the_la
 def test_the_table_fragment_carries_the_counters_and_the_fixes_bar_once(signed_in, big_batch, method, path, data):
     html = getattr(signed_in, method)(f"/users/import/{big_batch.id}{path}", headers=HX, data=data).get_data(as_text=True)
     assert html.count('id="import-counters"') == 1 and html.count('id="suggestions-bar"') == 1
+
+
+@pytest.mark.parametrize("query", ["Grace Hopper", "hopper grace@", "@example.com"])
+def test_a_rows_links_keep_the_search_filter_and_page(signed_in, batch, query):
+    import html as markup
+    from urllib.parse import parse_qs, urlsplit
+
+    page = signed_in.get(f"/users/import/{batch.id}", query_string={"q": query, "filter": "all"}, headers=HX)
+    links = re.findall(r'(?:action|hx-post|hx-get|href)="([^"]*/rows/\d+/(?:edit|remove)[^"]*)"',
+                       page.get_data(as_text=True))
+    assert links
+    for link in links:
+        assert parse_qs(urlsplit(markup.unescape(link)).query, keep_blank_values=True) == {
+            "filter": ["all"], "q": [query], "page": ["1"]}
 
 
 def test_bulk_set_type_on_selected_rows(signed_in, batch):
