@@ -1,4 +1,4 @@
-"""perf: a bulk change's undo values kept in the staged row itself; trigram search of staged rows on PostgreSQL
+"""perf: a bulk change's undo values kept in the staged row itself
 
 Revision ID: 0010_perf
 Revises: 0004_table
@@ -25,14 +25,9 @@ def upgrade():
     with op.batch_alter_table('staged_rows', schema=None) as batch_op:
         for name, kind in UNDO_COLUMNS:
             batch_op.add_column(sa.Column(name, kind, nullable=True))
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
-        op.execute("CREATE INDEX ix_staged_rows_search ON staged_rows USING gin "
-                   "(lower(first_name || ' ' || last_name || ' ' || email) gin_trgm_ops)")
 
 
 def downgrade():
-    op.execute('DROP INDEX IF EXISTS ix_staged_rows_search')
     with op.batch_alter_table('staged_rows', schema=None) as batch_op:
         for name, _ in reversed(UNDO_COLUMNS):
             batch_op.drop_column(name)

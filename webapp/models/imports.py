@@ -112,10 +112,6 @@ class StagedRow(db.Model):
         Index("ix_staged_rows_batch_suggested", "batch_id", "status",
               postgresql_where=text("suggested_email IS NOT NULL"),
               sqlite_where=text("suggested_email IS NOT NULL")),
-        # Search by any fragment on PostgreSQL reads a trigram index (pg_trgm) instead of every row.
-        # It covers only columns a bulk action never writes, so those updates stay in place (HOT).
-        Index("ix_staged_rows_search", text("lower(first_name || ' ' || last_name || ' ' || email) gin_trgm_ops"),
-              postgresql_using="gin").ddl_if(dialect="postgresql"),
         # Bulk actions rewrite every row of a batch; free room on each page lets PostgreSQL
         # update in place (HOT) instead of rewriting all three indexes: ~0.8 s -> ~0.1 s.
         {"postgresql_with": {"fillfactor": 40}},
