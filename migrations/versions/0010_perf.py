@@ -1,4 +1,4 @@
-"""perf: a bulk change's undo values kept in the staged row itself
+"""perf: a bulk change's undo values kept in the staged row itself; rows with a refused account type indexed
 
 Revision ID: 0010_perf
 Revises: 0004_table
@@ -25,9 +25,13 @@ def upgrade():
     with op.batch_alter_table('staged_rows', schema=None) as batch_op:
         for name, kind in UNDO_COLUMNS:
             batch_op.add_column(sa.Column(name, kind, nullable=True))
+        batch_op.create_index('ix_staged_rows_batch_type_error', ['batch_id'], unique=False,
+                              postgresql_where=sa.text('account_type_error IS NOT NULL'),
+                              sqlite_where=sa.text('account_type_error IS NOT NULL'))
 
 
 def downgrade():
     with op.batch_alter_table('staged_rows', schema=None) as batch_op:
+        batch_op.drop_index('ix_staged_rows_batch_type_error')
         for name, _ in reversed(UNDO_COLUMNS):
             batch_op.drop_column(name)
