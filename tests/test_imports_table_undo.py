@@ -60,3 +60,15 @@ def test_an_undone_change_never_comes_back_with_a_later_undo(signed_in, batch):
     after = rows(batch.id)
     assert after[2].account_type == "user" and after[3].account_type == "user"
     assert after[10].account_type_error == "Wizard"
+
+
+def test_undoing_a_later_change_never_reverts_an_older_one(signed_in, batch):
+    bulk(signed_in, batch, action="set_type", scope="all_matching", account_type="guest")
+    html = bulk(signed_in, batch, action="invite_on", scope="selected", row=[row_id(batch.id, 3)])
+    signed_in.post(undo_url(html), headers=HX)
+    html = bulk(signed_in, batch, action="set_type", scope="selected", account_type="team_manager",
+                row=[row_id(batch.id, 5)])
+    signed_in.post(undo_url(html), headers=HX)
+    after = rows(batch.id)
+    assert [after[line].account_type for line in (2, 3, 5, 6)] == ["guest"] * 4
+    assert not after[3].send_invite

@@ -22,6 +22,8 @@ UNDO_COLUMNS = (
 
 
 def upgrade():
+    with op.batch_alter_table('bulk_undos', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('undone', sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table('staged_rows', schema=None) as batch_op:
         for name, kind in UNDO_COLUMNS:
             batch_op.add_column(sa.Column(name, kind, nullable=True))
@@ -35,3 +37,5 @@ def downgrade():
         batch_op.drop_index('ix_staged_rows_batch_type_error')
         for name, _ in reversed(UNDO_COLUMNS):
             batch_op.drop_column(name)
+    with op.batch_alter_table('bulk_undos', schema=None) as batch_op:
+        batch_op.drop_column('undone')

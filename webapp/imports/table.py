@@ -335,9 +335,10 @@ def _remember(batch: ImportBatch, clauses, columns=UNDO_COLUMNS) -> int:
 
 
 def latest_undo(batch: ImportBatch) -> BulkUndo | None:
-    """The bulk change of this batch that can still be undone, if any."""
-    return db.session.scalar(select(BulkUndo).where(BulkUndo.batch_id == batch.id)
-                             .order_by(BulkUndo.id.desc()).limit(1))
+    """The bulk change of this batch that can still be undone, if any: its latest, unless undone."""
+    latest = db.session.scalar(select(BulkUndo).where(BulkUndo.batch_id == batch.id)
+                               .order_by(BulkUndo.id.desc()).limit(1))
+    return latest if latest is not None and not latest.undone else None
 
 
 def name_undo(batch: ImportBatch, message: str) -> BulkUndo | None:
@@ -352,13 +353,13 @@ def name_undo(batch: ImportBatch, message: str) -> BulkUndo | None:
 def undo(batch: ImportBatch, undo_id: int) -> int:
     """Put the rows of a bulk change back as they were (one UPDATE ... FROM); returns how many."""
     _require_editable(batch)
-    kept = db.session.scalar(select(BulkUndo).where(BulkUndo.id == undo_id, BulkUndo.batch_id == batch.id))
-    if kept is None:
+    kept = latest_undo(batch)
+    if kept is None or kept.id != undo_id:
         raise TableError("That change can no longer be undone: only the latest change to the rows can be.")
     columns = list(kept.columns or UNDO_COLUMNS)
     if set(columns) <= set(_IN_ROW):
-        # The token is negated, not cleared: the rows stay findable for the refresh below, and a
-        # later change that reuses the id (SQLite may, once this record is gone) never matches them.
+        # The token is negated, not cleared: the rows stay findable for the refresh below, yet no
+        # undo matches them again.
         restored = _update([StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id],
                            {**{c: _IN_ROW[c] for c in columns}, "undo_token": -kept.id})
     else:
@@ -372,7 +373,8 @@ def undo(batch: ImportBatch, undo_id: int) -> int:
     # A type or invite change never touched emails or which rows are in play: no conflict can differ.
     if columns not in (list(_TYPE_COLUMNS), list(_INVITE_COLUMNS)):
         _refresh_undo_emails(batch, kept.id, -kept.id)
-    db.session.delete(kept)
+    kept.undone = True
+    db.session.execute(delete(BulkUndoRow).where(BulkUndoRow.undo_id == kept.id))
     db.session.commit()
     return restored
 

@@ -205,6 +205,9 @@ class BulkUndo(db.Model):
     # The row columns this change wrote (and an undo puts back); the others were kept as defaults.
     columns: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Marked, not deleted, once undone: the newest id of all stays taken, so SQLite never hands it to
+    # a later change, whose Undo would then also match rows still carrying it as their undo token.
+    undone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class BulkUndoRow(db.Model):
