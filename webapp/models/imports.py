@@ -211,7 +211,7 @@ class BulkUndo(db.Model):
 
 
 class BulkUndoRow(db.Model):
-    """A touched row's values before a bulk change (restored as they were by an undo)."""
+    """A row's values before a find and replace or suggested fix (type, invite and status changes keep theirs in the row)."""
 
     __tablename__ = "bulk_undo_rows"
 
