@@ -58,3 +58,41 @@ def test_undo_import_prints_what_was_undone_then_refuses_a_second_time(runner, t
 def test_undo_import_of_an_unknown_batch_says_so(runner, org):
     result = runner.invoke(args=["users", "undo-import", "999"])
     assert result.exit_code == 2 and "No import has the id 999." in result.stderr
+
+
+def test_update_only_fails_unknown_people_and_guest_promotions_with_their_reasons(runner, tmp_path, org, make_user):
+    from webapp.models import AccountType
+
+    make_user(email="guest@example.com", account_type=AccountType.GUEST)
+    result = run(runner, tmp_path, "First Name,Email,Account Type\nGia,guest@example.com,Admin\n"
+                 "New,new@example.com,User\n", "--mode", "update", "--json")
+    report = json.loads(result.stdout)
+    errors = {row["email"]: row["errors"] for row in report["rows"]}
+    assert errors["guest@example.com"] == ["A Guest cannot become an Admin or a Team Manager."]
+    assert "No account with this email address." in errors["new@example.com"][0]
+    assert (report["created"], report["updated"]) == (0, 0)
+    assert by_email(org, "new@example.com") is None
+    assert by_email(org, "guest@example.com").account_type == AccountType.GUEST.value
+
+
+def test_group_series_and_status_columns_from_the_command_line(runner, tmp_path, org, admin, make_user):
+    from webapp.enrolments.services import create_series
+    from webapp.models import Group, GroupMember
+
+    create_series(org.id, admin, name="Safety", description="")
+    make_user(email="left@example.com")
+    text = ("First Name,Email,Group,Series,Status\nAnn,ann@example.com,Night shift,Safety,active\n"
+            "Lou,left@example.com,,,left\nBo,bo@example.com,,Nowhere,\n")
+    refused = json.loads(run(runner, tmp_path, text, "--mode", "add-update", "--dry-run", "--json").stdout)
+    errors = {row["email"]: row["errors"] for row in refused["rows"]}
+    assert errors["ann@example.com"] == ["No group called “Night shift” (Group column). Tick Create missing "
+                                         "groups, or correct the name."]
+    assert errors["bo@example.com"] == ["No series called “Nowhere” (Series column). Create it under Series "
+                                        "first, or correct the name."]
+    report = json.loads(run(runner, tmp_path, text, "--mode", "add-update", "--create-groups", "--json").stdout)
+    assert (report["created"], report["updated"]) == (1, 1)
+    assert report["columns"]["groups"] == "Group" and report["columns"]["account_status"] == "Status"
+    night = db.session.scalar(select(Group).where(Group.org_id == org.id, Group.name == "Night shift"))
+    assert db.session.get(GroupMember, (night.id, by_email(org, "ann@example.com").id)) is not None
+    assert not by_email(org, "left@example.com").is_active_account
+    assert by_email(org, "bo@example.com") is None

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.test_imports_sync import by_email, stage
 from webapp.extensions import db
 from webapp.imports import creating
-from webapp.models import ImportBatch, ImportUndo
+from webapp.models import ImportBatch, ImportUndo, StagedRow
 
 
 def upload(client, text, **extra):
@@ -75,6 +75,19 @@ def test_leavers_are_listed_by_name_before_anything_happens(signed_in, org, admi
     assert by_email(org, "gone@example.com").is_active_account
 
 
+def test_a_row_removed_from_the_staged_table_makes_that_person_a_leaver(signed_in, org, admin, make_user):
+    make_user(email="kim@example.com", first_name="Kim", last_name="Kept")
+    batch = stage(org, admin, "First Name,Email\nAnn,ann@example.com\nKim,kim@example.com\n",
+                  deactivate_missing=True)
+    assert "kim@example.com" not in signed_in.get(f"/users/import/{batch.id}/leavers").get_data(as_text=True)
+    kim = db.session.scalar(select(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.line == 3))
+    signed_in.post(f"/users/import/{batch.id}/rows/{kim.id}/remove")
+    page = signed_in.get(f"/users/import/{batch.id}/leavers").get_data(as_text=True)
+    assert "Kim Kept" in page and "kim@example.com" in page
+    assert creating.create_users(batch.id, admin.id).ok
+    assert not by_email(org, "kim@example.com").is_active_account
+
+
 def test_undo_from_the_batch_page(signed_in, org, admin):
     batch = stage(org, admin, "First Name,Email\nAnn,ann@example.com\nBob,bob@example.com\n")
     creating.create_users(batch.id, admin.id)
@@ -87,6 +100,8 @@ def test_undo_from_the_batch_page(signed_in, org, admin):
     assert db.session.get(ImportUndo, batch.id) is not None
     again = signed_in.post(f"/users/import/{batch.id}/undo", follow_redirects=True).get_data(as_text=True)
     assert "already undone" in again
+    banner = signed_in.get(f"/users/?batch={batch.id}").get_data(as_text=True)
+    assert "This import was later undone." in banner
 
 
 def test_another_organisations_import_is_not_found(signed_in, other_org, make_user):
@@ -127,3 +142,22 @@ def test_row_badges_follow_the_mode_before_and_after_create_users(signed_in, org
     creating.create_users(batch.id, admin.id)
     after = signed_in.get(f"/users/import/{batch.id}?filter=all").get_data(as_text=True)
     assert ">Updated</span>" in after and ">Unchanged</span>" in after and ">Failed</span>" not in after
+
+
+def test_group_series_and_status_columns_show_only_when_the_file_has_them(signed_in, org, admin):
+    plain = stage(org, admin, "First Name,Email\nAnn,ann@example.com\n")
+    page = signed_in.get(f"/users/import/{plain.id}").get_data(as_text=True)
+    assert ">Group</th>" not in page and ">Series</th>" not in page and ">Status</th>" not in page
+    full = stage(org, admin, "First Name,Email,Group,Status\nAnn,ann@example.com,Nowhere,left\n")
+    page = signed_in.get(f"/users/import/{full.id}").get_data(as_text=True)
+    assert ">Group</th>" in page and ">Status</th>" in page and ">Series</th>" not in page
+    assert 'title="Nowhere">Nowhere</td>' in page and 'title="inactive">inactive</td>' in page
+    assert "No group called “Nowhere” (Group column)" in page
+
+
+def test_ticking_create_missing_groups_on_the_staged_table_clears_the_problem(signed_in, org, admin):
+    batch = stage(org, admin, "First Name,Email,Group\nAnn,ann@example.com,Nowhere\n")
+    assert "No group called" in signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
+    signed_in.post(f"/users/import/{batch.id}/mode", data={"mode": "add", "create_missing_groups": "y"})
+    assert "No group called" not in signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
+    assert creating.create_users(batch.id, admin.id).created == 1

@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     configure(app, test_config)
     register_extensions(app)
+    register_import_fields(app)
     register_blueprints(app)
     register_cli(app)
     register_errorhandlers(app)
@@ -92,6 +93,12 @@ def _load_user(session_id: str):
     from webapp.auth.sessions import load_session_user
 
     return load_session_user(session_id)
+
+
+def register_import_fields(app: Flask) -> None:
+    from webapp.imports import sync_fields
+
+    sync_fields.register(app)  # the optional Group, Series and Status columns
 
 
 def register_blueprints(app: Flask) -> None:

@@ -167,7 +167,8 @@ def clean_rows(table: RawTable, columns: ColumnMap, *, default_account_type="use
     mapped = columns.columns
     # Only mapped fields are cleaned (names and email always are: they are checked even when absent).
     fields = [f for f in staged_fields() if f.key in _ALWAYS or mapped.get(f.key) is not None]
-    extra_keys = [f.key for f in staged_fields() if f.column is None]
+    extra_keys = [f.key for f in staged_fields()
+                  if f.column is None and (not f.only_when_mapped or mapped.get(f.key) is not None)]
     rows: list[CleanRow] = []
     seen_rows: dict[tuple, int] = {}
     first_line_for_email: dict[str, int] = {}

@@ -167,7 +167,7 @@ def _report(batch: ImportBatch, counts: dict, result) -> dict:
     column_map = ColumnMap(dict(batch.column_map or {}))
     named = column_map.header_names(headers)
     info = batch.read_info or {}
-    fields = staged_fields()
+    fields = [f for f in staged_fields() if f.shown_for(batch)]
     # Plain columns, no ORM object per row: a report of 100,000 rows stays a single fast pass.
     rows = db.session.execute(select(*_ROW_COLUMNS).where(StagedRow.batch_id == batch.id)
                               .order_by(StagedRow.line, StagedRow.id))

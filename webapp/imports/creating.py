@@ -17,7 +17,7 @@ from webapp.extensions import db
 from webapp.imports.fields import staged_fields
 from webapp.imports import sync_apply
 from webapp.mail import messages
-from webapp.imports import outcomes
+from webapp.imports import outcomes, statistics
 from webapp.mail.outbox import LINK_REMOVED, PASSWORD_REMOVED, queue_rows, render_email
 from webapp.models import (
     BatchStatus,
@@ -195,6 +195,8 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
         _mark_failed_taken(batch, {u["email"] for u in new_users} - inserted)
         new_users = [u for u in new_users if u["email"] in inserted]
         welcome_rows = [(row, password) for row, password in welcome_rows if row.email in inserted]
+    # Before matching staged rows to their new accounts: planned on the old size, each match scans the org.
+    statistics.refresh_after(len(new_users), ("users",), commit=False)
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
     # Update modes, Group/Series/Status columns and leavers; records what undo needs.
@@ -216,6 +218,8 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     batch.created_count, batch.failed_count = created, failed
     signals.import_done(batch, actor_id, list(ids_by_email.values()))
     db.session.commit()
+    # The people it created or matched, and those it deactivated.
+    statistics.refresh_after(len(ids_by_email) + sum(o["outcome"] == "deactivated" for o in sync_outcomes or ()))
     return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates,
                         created_user_ids=list(ids_by_email.values()))
 

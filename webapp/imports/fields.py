@@ -42,12 +42,22 @@ class ImportField:
     heading: str | None = None
     # Listed as a column of the problems CSV (a row's tick is a choice, not something to fix).
     in_problems_csv: bool = True
+    # A column of the staged table only when the file's mapping reads it (optional columns).
+    only_when_mapped: bool = False
     clean: Callable | None = field(default=None, compare=False)
+    # check(batch, scope) -> {row id: [problems]}: the checks that need the database, one query for all rows.
+    check: Callable | None = field(default=None, compare=False)
+    # The problem codes `check` owns: a new check replaces them on the rows it looks at.
+    check_codes: tuple[str, ...] = ()
 
     def clean_value(self, raw: str, problems: list):
         """Clean and check one cell, appending typed problems; returns the value to stage."""
         cleaner = self.clean or _CLEANERS[self.kind]
         return cleaner(raw, self.key, problems, max_length=self.max_length, storage=self.storage_length)
+
+    def shown_for(self, batch) -> bool:
+        """Whether the staged table of this batch has a column for the field."""
+        return not self.only_when_mapped or (batch.column_map or {}).get(self.key) is not None
 
     @property
     def column_heading(self) -> str:
@@ -198,3 +208,17 @@ def text_fields() -> tuple[ImportField, ...]:
 def extra_fields() -> tuple[ImportField, ...]:
     """Staged fields without their own column: their values live in StagedRow.extra."""
     return tuple(f for f in staged_fields() if f.column is None)
+
+
+def shown_fields(batch, fields) -> list[ImportField]:
+    """The fields the batch's staged table shows (optional columns only when the file has them)."""
+    return [f for f in fields if f.shown_for(batch)]
+
+
+def check_batch(batch, scope=None) -> None:
+    """Run the fields' database checks over the batch's open rows in `scope`; store problems and statuses."""
+    from webapp.imports import field_checks  # the checks read and write staged rows
+
+    checked = [f for f in import_fields() if f.check is not None]
+    if checked:
+        field_checks.run(batch, checked, scope)

@@ -4,7 +4,16 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, func, insert, literal, select, update
 
 from webapp.extensions import db
-from webapp.models import AccountType, EffectKind, ImportBatch, ImportEffect, OutboxMessage, StagedRow, User
+from webapp.models import (
+    AccountType,
+    EffectKind,
+    ImportBatch,
+    ImportEffect,
+    OutboxMessage,
+    RowStatus,
+    StagedRow,
+    User,
+)
 from webapp.paging import PageNumbers, clamp_page
 
 PER_PAGE = 50
@@ -19,7 +28,8 @@ class LeaverPage(PageNumbers):
 
 
 def _in_file(batch: ImportBatch) -> Select:
-    return select(StagedRow.email).where(StagedRow.batch_id == batch.id)
+    """The file's addresses; a row the admin removed from the staged table no longer counts as in it."""
+    return select(StagedRow.email).where(StagedRow.batch_id == batch.id, StagedRow.status != RowStatus.REMOVED)
 
 
 def leaver_ids(batch: ImportBatch, actor_id: int | None) -> Select:

@@ -60,6 +60,16 @@ _SENTENCES = {
     "failed": lambda field, p: p.get("reason") or "Not created.",
     "removed": lambda field, p: "Removed by you from this import.",
     "note": lambda field, p: p.get("message", ""),
+    "name_too_long": lambda field, p: (f"{_cap(_noun(field))} name \u201c{p.get('name', '')}\u2026\u201d in the "
+                                       f"{_noun(field).title()} column is longer than {p.get('limit')} characters."),
+    "unknown_group": lambda field, p: (f"No group called \u201c{p.get('name', '')}\u201d (Group column). Tick Create "
+                                       "missing groups, or correct the name."),
+    "unknown_series": lambda field, p: (f"No series called \u201c{p.get('name', '')}\u201d (Series column). Create "
+                                        "it under Series first, or correct the name."),
+    "archived_series": lambda field, p: (f"The series \u201c{p.get('name', '')}\u201d (Series column) is archived. "
+                                         "Unarchive it first, or remove it from the row."),
+    "unknown_status": lambda field, p: (f"Status \u201c{p.get('value', '')}\u201d is not one we know: use active "
+                                        "or inactive."),
 }
 
 

@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.imports import columns as column_mapping
 from webapp.imports import reading
 from webapp.imports.cleaning import clean_rows
+from webapp.imports.fields import check_batch
 from webapp.imports.suggestions import suggestion_for
 from webapp.models import BatchStatus, ImportBatch, ImportMapping, ImportUpload, RowStatus, StagedRow, User
 
@@ -104,6 +105,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
         db.session.execute(insert(StagedRow), _row_dicts(batch.id, cleaned))
     mark_existing(batch)
     describe_reading(batch, table, column_map, remembered=remembered)
+    check_batch(batch)
     batch.rows_read = len(cleaned)
     batch.status, batch.last_error = BatchStatus.STAGED, ""
 

@@ -2,7 +2,8 @@
 
 Modes: "add" (new people only; an existing account fails its row), "add_update" and "update"
 (match people on email within the organisation and change what differs). The optional Group,
-Series and Status columns (sync_fields) and the full-list option (leavers) work in every mode.
+Series and Status fields (sync_fields, staged in StagedRow.extra) and the full-list option
+(leavers) work in every mode.
 Create Users applies the plan through sync_apply, inside its one transaction.
 """
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, delete, func, insert, select
 
 from webapp.extensions import db
-from webapp.imports import leavers, reading, sync_fields
+from webapp.imports import leavers, sync_fields
+from webapp.imports.fields import check_batch
+from webapp.imports.problems import problem, sentence
 from webapp.models import (
     AccountType,
     EffectKind,
@@ -67,33 +70,15 @@ def configure(batch: ImportBatch, *, mode: str | None = None, deactivate_missing
         batch.mode = mode
     if deactivate_missing is not None:
         batch.deactivate_missing = bool(deactivate_missing)
-    if create_missing_groups is not None:
+    if create_missing_groups is not None and bool(create_missing_groups) != bool(batch.create_missing_groups):
         batch.create_missing_groups = bool(create_missing_groups)
-
-
-def extra_columns(batch: ImportBatch) -> dict[str, int]:
-    """The Group, Series and Status columns of the batch's file, by header synonym."""
-    return sync_fields.find_columns(batch.headers or [])
+        db.session.flush()
+        check_batch(batch)  # unknown groups stop or stop being row problems
 
 
 def in_use(batch: ImportBatch) -> bool:
-    """True when this batch does more than add new people (a mode, leavers or extra columns)."""
-    return batch.mode in UPDATE_MODES or bool(batch.deactivate_missing) or bool(extra_columns(batch))
-
-
-def _extra_cells(batch: ImportBatch) -> dict[int, dict[str, sync_fields.Parsed]]:
-    """{line: {field key: Parsed}} for the extra columns, read again from the kept file."""
-    columns = extra_columns(batch)
-    if not columns or batch.upload is None:
-        return {}
-    table = reading.read_table(batch.upload.data, batch.filename, encoding=batch.encoding or None,
-                               delimiter=batch.delimiter or None)
-    by_key = {f.key: f for f in sync_fields.FIELDS}
-    cells = {}
-    for line, row in table.rows:
-        cells[line] = {key: by_key[key].parse(row[index] if index < len(row) else "")
-                       for key, index in columns.items()}
-    return cells
+    """True when this batch does more than add new people (a mode, leavers or a Group/Series/Status column)."""
+    return batch.mode in UPDATE_MODES or bool(batch.deactivate_missing) or bool(sync_fields.mapped(batch))
 
 
 def plan(batch: ImportBatch, actor_id: int | None = None) -> PlanCounts:
@@ -102,7 +87,6 @@ def plan(batch: ImportBatch, actor_id: int | None = None) -> PlanCounts:
     if not in_use(batch):
         return PlanCounts()
     update_mode = batch.mode in UPDATE_MODES
-    cells = _extra_cells(batch)
     groups = {name.casefold(): gid for gid, name in db.session.execute(
         select(Group.id, Group.name).where(Group.org_id == batch.org_id, Group.is_builtin.is_(False)))}
     series = {name.casefold(): (sid, name, archived) for sid, name, archived in db.session.execute(
@@ -110,6 +94,7 @@ def plan(batch: ImportBatch, actor_id: int | None = None) -> PlanCounts:
     rows = db.session.execute(
         select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
                StagedRow.account_type, StagedRow.status, User.id.label("user_id"),
+               *(StagedRow.extra[key].as_string().label(key) for key in sync_fields.KEYS),
                User.first_name.label("old_first"), User.last_name.label("old_last"),
                User.account_type.label("old_type"), User.is_active_account.label("old_active"))
         .outerjoin(User, and_(User.org_id == batch.org_id, User.email == StagedRow.email))
@@ -124,8 +109,7 @@ def plan(batch: ImportBatch, actor_id: int | None = None) -> PlanCounts:
     for row in rows:
         if row.user_id is not None and not update_mode:
             continue  # Add new people: Create Users fails this row as an existing account
-        item = _plan_row(options, row, cells.get(row.line, {}), groups, series, members, enrolled,
-                         actor_id)
+        item = _plan_row(options, row, groups, series, members, enrolled, actor_id)
         if item is not None:
             planned.append(item)
     _protect_last_admin(batch, planned)
@@ -164,7 +148,7 @@ def _existing_links(batch: ImportBatch) -> tuple[set, set]:
     return members, enrolled
 
 
-def _plan_row(batch, row, cells, groups, series, members, enrolled, actor_id) -> dict | None:
+def _plan_row(batch, row, groups, series, members, enrolled, actor_id) -> dict | None:
     problems: list[str] = []
     changes: dict = {}
     existing = row.user_id is not None
@@ -180,13 +164,8 @@ def _plan_row(batch, row, cells, groups, series, members, enrolled, actor_id) ->
             if row.old_type == AccountType.GUEST.value and row.account_type in (
                     AccountType.ADMIN.value, AccountType.TEAM_MANAGER.value):
                 problems.append(GUEST_PROMOTION)
-    status = cells.get("status")
-    active = None
-    for key, parsed in cells.items():
-        if parsed.problem:
-            problems.append(sync_fields.problem_text(parsed.problem))
-    if status is not None and status.value is not None:
-        active = bool(status.value)
+    active = sync_fields.status_value(row.account_status)
+    if active is not None:
         if existing and active != bool(row.old_active):
             changes["active"] = [bool(row.old_active), active]
         elif existing or active:
@@ -196,12 +175,11 @@ def _plan_row(batch, row, cells, groups, series, members, enrolled, actor_id) ->
             or ("account_type" in changes and row.account_type != AccountType.ADMIN.value)):
         problems.append(SELF_CHANGE)
     group_ids, new_groups, shown_groups = [], [], []
-    parsed = cells.get("groups")
-    for name in (parsed.value if parsed is not None and not parsed.problem else []):
+    # Staging checked the names; a group or series removed since then still stops the row here.
+    for name in sync_fields.names(row.groups):
         gid = groups.get(name.casefold())
         if gid is None and not batch.create_missing_groups:
-            problems.append(sync_fields.problem_text(
-                {"field": "groups", "code": "unknown", "params": {"name": name}}))
+            problems.append(sentence(problem("groups", "unknown_group", name=name)))
         elif gid is None:
             new_groups.append(name)
             shown_groups.append(name)
@@ -209,15 +187,12 @@ def _plan_row(batch, row, cells, groups, series, members, enrolled, actor_id) ->
             group_ids.append(gid)
             shown_groups.append(name)
     series_ids, shown_series = [], []
-    parsed = cells.get("series")
-    for name in (parsed.value if parsed is not None and not parsed.problem else []):
+    for name in sync_fields.names(row.series):
         known = series.get(name.casefold())
         if known is None:
-            problems.append(sync_fields.problem_text(
-                {"field": "series", "code": "unknown", "params": {"name": name}}))
+            problems.append(sentence(problem("series", "unknown_series", name=name)))
         elif known[2]:
-            problems.append(sync_fields.problem_text(
-                {"field": "series", "code": "archived", "params": {"name": known[1]}}))
+            problems.append(sentence(problem("series", "archived_series", name=known[1])))
         elif (row.user_id, known[0]) not in enrolled:
             series_ids.append(known[0])
             shown_series.append(known[1])

@@ -1,143 +1,158 @@
-"""Cleaning rules for the optional Group, Series and Status columns, as plain data ready for the field registry.
+"""The optional Group, Series and Status columns as import fields: cleaners, header synonyms and database checks.
 
-Each field is a label, header synonyms in several languages, and a parse function that returns
-`Parsed(value)` or `Parsed(problem={"field", "code", "params"})`; sentences are built in `problem_text`.
+`register(app)` adds them to the field registry. Their cleaned values are kept in StagedRow.extra as text
+("Sales; Night shift", "active"); the checks that need the database run set-based through `check`.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.imports import values
+from webapp.imports.fields import TEXT, ImportField, register_field, shown_fields
+from webapp.imports.problems import problem
+from webapp.models import Group, Series, StagedRow
+
+GROUP_NAME_MAX, SERIES_NAME_MAX = 120, 200
+SEPARATOR = "; "
+ACTIVE, INACTIVE = "active", "inactive"
 
 
-@dataclass(frozen=True)
-class Parsed:
-    """A cell's value, or the typed problem that stops it being used."""
-
-    value: object = None
-    problem: dict | None = None
-
-
-@dataclass(frozen=True)
-class SyncField:
-    key: str
-    label: str
-    synonyms: tuple[str, ...]
-    parse: object  # Callable[[str], Parsed]
-    hint: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-def header_key(text: str) -> str:
-    """Header text without case, accents, spaces or punctuation ("Groupes (;)" -> "groupes")."""
-    text = re.sub(r"\[[^\]]*\]|\([^)]*\)", " ", text or "")
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if ch.isalnum())
-
-
-def _names(cell: str) -> list[str]:
+def names(cell: str | None) -> list[str]:
     """Names separated by ";" (or "|"), spaces tidied, repeats dropped, order kept."""
-    seen, names = set(), []
+    seen, found = set(), []
     for part in re.split(r"[;|]", cell or ""):
         name = " ".join(part.split())
         if name and name.casefold() not in seen:
             seen.add(name.casefold())
-            names.append(name)
-    return names
-
-
-def _problem(field_key: str, code: str, **params) -> Parsed:
-    return Parsed(problem={"field": field_key, "code": code, "params": params})
-
-
-def parse_groups(cell: str) -> Parsed:
-    """Group names; names longer than a group name may be are a problem."""
-    names = _names(cell)
-    too_long = [name for name in names if len(name) > 120]
-    if too_long:
-        return _problem("groups", "name_too_long", name=too_long[0][:40], limit=120)
-    return Parsed(names)
-
-
-def parse_series(cell: str) -> Parsed:
-    """Series names; a name longer than any series name cannot match one."""
-    names = _names(cell)
-    too_long = [name for name in names if len(name) > 200]
-    if too_long:
-        return _problem("series", "name_too_long", name=too_long[0][:40], limit=200)
-    return Parsed(names)
-
-
-ACTIVE_WORDS = {
-    "active", "activ", "activo", "activa", "actif", "active", "aktiv", "attivo", "ativo", "actief",
-    "yes", "y", "true", "1", "enabled", "enable", "on", "current", "employed", "oui", "ja", "si", "sí",
-    "sim", "vrai", "wahr", "reactivate", "reactivated",
-}
-INACTIVE_WORDS = {
-    "inactive", "inactif", "inactive", "inaktiv", "inactivo", "inactiva", "inattivo", "inativo",
-    "inactief", "no", "n", "false", "0", "disabled", "disable", "off", "suspended", "suspend",
-    "left", "leaver", "terminated", "deactivated", "deactivate", "archived", "non", "nein", "nee",
-    "não", "nao", "faux", "falsch", "gone", "former", "retired", "resigned", "deleted", "blocked",
-}
-
-
-def parse_status(cell: str) -> Parsed:
-    """True for active words, False for inactive ones, None for a blank cell."""
-    word = " ".join((cell or "").split()).casefold().strip(".!")
-    if not word:
-        return Parsed(None)
-    if word in ACTIVE_WORDS:
-        return Parsed(True)
-    if word in INACTIVE_WORDS:
-        return Parsed(False)
-    return _problem("status", "unknown_status", value=(cell or "").strip()[:40])
-
-
-GROUPS = SyncField(
-    key="groups", label="Group", parse=parse_groups,
-    hint='Group names, several separated by ";".',
-    synonyms=("Group", "Groups", "Group name", "Group names", "Team", "Teams", "Department",
-              "Groupe", "Groupes", "Équipe", "Gruppe", "Gruppen", "Grupo", "Grupos", "Gruppo",
-              "Groep", "Groepen", "Cohort", "Cohorts", "Class"),
-)
-SERIES = SyncField(
-    key="series", label="Series", parse=parse_series,
-    hint='Series names, several separated by ";".',
-    synonyms=("Series", "Series name", "Series names", "Course", "Courses", "Training",
-              "Enrol in", "Enroll in", "Enrolment", "Enrollment", "Série", "Séries", "Formation",
-              "Formations", "Kurs", "Kurse", "Serie", "Curso", "Cursos", "Corso", "Cursus"),
-)
-STATUS = SyncField(
-    key="status", label="Status", parse=parse_status,
-    hint="active or inactive (yes/no, enabled/disabled and the like work too).",
-    synonyms=("Status", "Account status", "User status", "Active", "Is active", "Enabled",
-              "State", "Statut", "Actif", "Aktiv", "Zustand", "Estado", "Activo", "Stato", "Actief"),
-)
-FIELDS = (GROUPS, SERIES, STATUS)
-_BY_HEADER = {header_key(synonym): f for f in FIELDS for synonym in f.synonyms}
-
-
-def find_columns(headers: list[str]) -> dict[str, int]:
-    """{field key: column index} for the Group, Series and Status columns a header row has (first wins)."""
-    found: dict[str, int] = {}
-    for index, header in enumerate(headers or []):
-        known = _BY_HEADER.get(header_key(header))
-        if known is not None:
-            found.setdefault(known.key, index)
+            found.append(name)
     return found
 
 
-PROBLEM_TEXTS = {
-    ("groups", "name_too_long"): "Group name “{name}…” is longer than {limit} characters.",
-    ("groups", "unknown"): "No group called “{name}”. Tick Create missing groups, or correct the name.",
-    ("series", "name_too_long"): "Series name “{name}…” is longer than {limit} characters.",
-    ("series", "unknown"): "No series called “{name}”. Create it under Series first, or correct the name.",
-    ("series", "archived"): "The series “{name}” is archived. Unarchive it first, or remove it from the row.",
-    ("status", "unknown_status"): "Status “{value}” is not one we know: use active or inactive.",
-}
+def _name_list(limit: int):
+    def clean(raw: str, key: str, problems: list, *, max_length=None, storage=2000) -> str:
+        listed = names(values.clean_text(raw, key, problems, storage=storage))
+        too_long = next((name for name in listed if len(name) > limit), None)
+        if too_long is not None:
+            problems.append(problem(key, "name_too_long", name=too_long[:40], limit=limit))
+        return SEPARATOR.join(listed)
+    return clean
 
 
-def problem_text(problem: dict) -> str:
-    """The sentence for a typed problem."""
-    template = PROBLEM_TEXTS.get((problem["field"], problem["code"]), "This cell cannot be used.")
-    return template.format(**problem.get("params", {}))
+ACTIVE_WORDS = frozenset({
+    "active", "activ", "activo", "activa", "actif", "aktiv", "attivo", "ativo", "actief",
+    "yes", "y", "true", "1", "enabled", "enable", "on", "current", "employed", "oui", "ja", "si", "sí",
+    "sim", "vrai", "wahr", "reactivate", "reactivated",
+})
+INACTIVE_WORDS = frozenset({
+    "inactive", "inactif", "inaktiv", "inactivo", "inactiva", "inattivo", "inativo",
+    "inactief", "no", "n", "false", "0", "disabled", "disable", "off", "suspended", "suspend",
+    "left", "leaver", "terminated", "deactivated", "deactivate", "archived", "non", "nein", "nee",
+    "não", "nao", "faux", "falsch", "gone", "former", "retired", "resigned", "deleted", "blocked",
+})
+
+
+def clean_status(raw: str, key: str, problems: list, *, max_length=None, storage=60) -> str:
+    """"active" or "inactive" for the words people use, blank for a blank cell; anything else is a problem."""
+    text = values.clean_text(raw, key, problems, storage=storage)
+    word = text.casefold().strip(".!")
+    if not word:
+        return ""
+    if word in ACTIVE_WORDS:
+        return ACTIVE
+    if word in INACTIVE_WORDS:
+        return INACTIVE
+    problems.append(problem(key, "unknown_status", value=text[:40]))
+    return text
+
+
+def status_value(text: str | None) -> bool | None:
+    """True, False, or None (no change) for a staged Status value."""
+    return {ACTIVE: True, INACTIVE: False}.get(text or "")
+
+
+def _staged(key: str, batch, scope):
+    value = StagedRow.extra[key].as_string()
+    return db.session.execute(select(StagedRow.id, value).where(scope, value != "")).all()
+
+
+def check_groups(batch, scope) -> dict[int, list]:
+    """Rows naming a group the organisation does not have (unless missing groups are to be created)."""
+    if batch.create_missing_groups:
+        return {}
+    known = {name.casefold() for name in db.session.scalars(select(Group.name).where(
+        Group.org_id == batch.org_id, Group.is_builtin.is_(False)))}
+    found = {}
+    for row_id, text in _staged("groups", batch, scope):
+        unknown = [problem("groups", "unknown_group", name=name) for name in names(text)
+                   if name.casefold() not in known and len(name) <= GROUP_NAME_MAX]
+        if unknown:
+            found[row_id] = unknown
+    return found
+
+
+def check_series(batch, scope) -> dict[int, list]:
+    """Rows naming a series the organisation does not have, or one that is archived."""
+    series = {name.casefold(): (name, archived) for name, archived in db.session.execute(
+        select(Series.name, Series.is_archived).where(Series.org_id == batch.org_id))}
+    found = {}
+    for row_id, text in _staged("series", batch, scope):
+        items = []
+        for name in names(text):
+            known = series.get(name.casefold())
+            if len(name) > SERIES_NAME_MAX:
+                continue  # already a name_too_long problem
+            if known is None:
+                items.append(problem("series", "unknown_series", name=name))
+            elif known[1]:
+                items.append(problem("series", "archived_series", name=known[0]))
+        if items:
+            found[row_id] = items
+    return found
+
+
+def _ranked(*groups) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(group) for group in groups)
+
+
+# A "Department" column is an HR unit, not a list of the product's groups: it is left unread.
+GROUPS = ImportField(
+    "groups", "Group", kind=TEXT, max_length=None, noun="group", storage_length=2000,
+    clean=_name_list(GROUP_NAME_MAX), check=check_groups, only_when_mapped=True,
+    check_codes=("unknown_group",), synonyms=_ranked(
+        ("Group", "Groups", "Group name", "Group names", "Groupe", "Groupes", "Gruppe", "Gruppen", "Grupo",
+         "Grupos", "Gruppo", "Gruppi", "Groep", "Groepen", "Grupa", "Grupy", "Группа", "Группы", "グループ"),
+        ("Team", "Teams", "Équipe", "Cohort", "Cohorts"),
+    ))
+SERIES = ImportField(
+    "series", "Series", kind=TEXT, max_length=None, noun="series", storage_length=2000,
+    clean=_name_list(SERIES_NAME_MAX), check=check_series, only_when_mapped=True,
+    check_codes=("unknown_series", "archived_series"), synonyms=_ranked(
+        ("Series", "Series name", "Series names", "Série", "Séries", "Serie", "Serien", "Reeks", "Серия"),
+        ("Course", "Courses", "Enrol in", "Enroll in", "Formation", "Formations", "Kurs", "Kurse", "Curso",
+         "Cursos", "Corso", "Corsi", "Cursus", "Kursy", "Курс", "コース"),
+    ))
+ACCOUNT_STATUS = ImportField(
+    "account_status", "Status", kind=TEXT, max_length=None, noun="status", storage_length=60,
+    clean=clean_status, only_when_mapped=True, synonyms=_ranked(
+        ("Status", "Account status", "User status", "Statut", "Statut du compte", "Kontostatus", "Estado",
+         "Stato", "Estado da conta", "Accountstatus", "Статус", "ステータス"),
+        ("Active", "Is active", "Enabled", "Actif", "Aktiv", "Activo", "Attivo", "Ativo", "Actief"),
+    ))
+FIELDS = (GROUPS, SERIES, ACCOUNT_STATUS)
+KEYS = tuple(f.key for f in FIELDS)
+
+
+def register(app) -> None:
+    """Make Group, Series and Status fields of the app's import registry."""
+    for import_field in FIELDS:
+        register_field(import_field, app)
+    app.jinja_env.globals["shown_fields"] = shown_fields
+
+
+def mapped(batch) -> tuple[str, ...]:
+    """The keys of the Group, Series and Status columns the batch's mapping reads."""
+    columns = batch.column_map or {}
+    return tuple(key for key in KEYS if columns.get(key) is not None)

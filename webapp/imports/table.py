@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
-from webapp.imports.fields import staged_fields
+from webapp.imports.fields import check_batch, staged_fields
 from webapp.imports.problems import outcome_problems, sentence, sentences
 from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.imports.suggestions import suggestion_for
@@ -171,7 +171,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
     """Save an inline edit (cell texts by field key), check it again, and recompute conflicts."""
     _require_editable(batch, row)
     raw = {**(values or {}), **named}
-    fields = [f for f in staged_fields() if f.key in raw and f.key != "send_invite"]
+    fields = [f for f in staged_fields() if f.key in raw and f.key != "send_invite" and f.shown_for(batch)]
     checked = check_values(raw, fields=fields)
     if "first_name" not in raw or "last_name" not in raw:  # names left alone keep their value
         checked.problems[:] = [p for p in checked.problems if p["code"] != "names_missing"]
@@ -197,6 +197,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
     db.session.flush()
     emails = StagedRow.email.in_({old_email, row.email})
     refresh_rows(batch, emails, emails)
+    check_batch(batch, StagedRow.id == row.id)
     db.session.commit()
     db.session.refresh(row)
     return row
@@ -499,7 +500,7 @@ def problems_csv(batch: ImportBatch) -> bytes:
                                   RowStatus.FAILED, RowStatus.REMOVED)),
         ).order_by(StagedRow.line, StagedRow.id)
     )
-    fields = [f for f in staged_fields() if f.in_problems_csv]
+    fields = [f for f in staged_fields() if f.in_problems_csv and f.shown_for(batch)]
 
     def shown(row, import_field):
         value = row.value(import_field.key)

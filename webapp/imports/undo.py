@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp import audit
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.imports import leavers
+from webapp.imports import leavers, statistics
 from webapp.mail.outbox import queue, render_email
 from webapp.models import (
     BatchStatus,
@@ -123,6 +123,8 @@ def undo_import(batch_id: int, actor_id: int | None) -> UndoReport:
     if actor is not None:
         undone_email(db.session.get(Organisation, batch.org_id), actor, batch, report)
     db.session.commit()
+    statistics.refresh_after(report.removed + report.fields_restored + report.memberships_removed
+                             + report.enrolments_removed + report.reactivated + report.deactivated)
     return report
 
 
