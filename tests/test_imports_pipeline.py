@@ -206,16 +206,16 @@ def test_how_we_read_the_file_lists_the_sheet_header_line_and_skipped_lines(sign
     """With a reader that reports sheets and skipped lines, the page states each of them."""
     from types import SimpleNamespace
 
-    from webapp.imports import columns, staging
+    from webapp.imports import columns, reading, staging
 
-    table = SimpleNamespace(
-        headers=["Email", "First Name"], rows=[(4, ["ann@example.com", "Ann"])], encoding="xlsx",
+    table = reading.RawTable(
+        headers=["Email", "First Name"], head=[(4, ["ann@example.com", "Ann"])], encoding="xlsx",
         delimiter=None, encoding_detected="xlsx", delimiter_detected=None, sheet="Staff",
         sheet_names=["Notes", "Staff"], header_line=3, headerless=False, encoding_guessed=False,
         skipped=[SimpleNamespace(line=1, text="Staff list 2026", reason="a title, not a person"),
                  SimpleNamespace(line=6, text="Total: 1", reason="a footer line")])
     batch = staging.new_batch(org.id, admin.id, "staff.xlsx", b"PK", 7)
-    staging.stage_rows(batch, table, columns.map_columns(table.headers, table.rows))
+    staging.stage_rows(batch, table, columns.map_columns(table.headers, table.head))
     db.session.commit()
     page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
     assert "sheet “Staff” (of 2 sheets)" in page and "Header row: line 3." in page

@@ -61,7 +61,7 @@ class Config:
     SIGNIN_MAX_FAILURES_PER_ADDRESS = 30
 
     # File Import.
-    IMPORT_MAX_BYTES = 20 * 1024 * 1024
+    IMPORT_MAX_BYTES = 100 * 1024 * 1024  # a million rows of a typical people file fit
     IMPORT_BACKGROUND_ROWS = 2000  # files and batches larger than this use a background job
     IMPORT_BATCH_TTL_DAYS = 7
     # Limits on what reading one untrusted file may take on (webapp.imports.reading.ReadLimits.from_config).
@@ -72,6 +72,7 @@ class Config:
     IMPORT_PARSE_TIMEOUT_SECONDS = 60  # a workbook is parsed in a child process, stopped after this
     IMPORT_PARSE_MEMORY_MB = 1024  # address-space cap of that child process
     IMPORT_UNDO_DAYS = 7  # a finished import can be undone for this many days
-    MAX_CONTENT_LENGTH = 21 * 1024 * 1024
+    IMPORT_CHUNK_ROWS = 10_000  # rows read, cleaned and inserted at a time: memory stays bounded at any size
+    MAX_CONTENT_LENGTH = 101 * 1024 * 1024
 
     USERS_PER_PAGE = 50

@@ -113,9 +113,18 @@ def address_list_rows(lines: list[tuple[int, str]]):
 
 def expand_address_columns(headers: list[str], rows: list[tuple[int, list[str]]]):
     """Expand columns whose cells mostly hold `Name <address>` or several addresses: one row per address."""
-    for column in reversed(range(len(headers))):
-        if _is_address_column(rows, column):
-            headers, rows = _expand(headers, rows, column)
+    return expand_columns(headers, rows, address_columns(headers, rows))
+
+
+def address_columns(headers: list[str], rows) -> list[int]:
+    """The columns (last first) whose sampled cells mostly hold `Name <address>` or several addresses."""
+    return [column for column in reversed(range(len(headers))) if _is_address_column(rows, column)]
+
+
+def expand_columns(headers: list[str], rows, columns: list[int]):
+    """Expand the given address columns (last first): one row per address, its display name beside it."""
+    for column in columns:
+        headers, rows = _expand(headers, rows, column)
     return headers, rows
 
 

@@ -161,38 +161,66 @@ class _Reader:
         return raw
 
 
+class Cleaner:
+    """Cleans a file's rows a chunk at a time, finding duplicates and email conflicts across the whole file.
+
+    Only hashes are kept of earlier rows: per distinct valid address its first line and a hash of that row's
+    values, and a hash per row whose address was seen before or is not valid. A million rows stay near 100 MB.
+    """
+
+    def __init__(self, columns: ColumnMap, *, default_account_type="user"):
+        self.reader = _Reader(columns)
+        self.default_account_type = default_account_type
+        mapped = columns.columns
+        # Only mapped fields are cleaned (names and email always are: they are checked even when absent).
+        self.fields = [f for f in staged_fields() if f.key in _ALWAYS or mapped.get(f.key) is not None]
+        self.extra_keys = [f.key for f in staged_fields()
+                           if f.column is None and (not f.only_when_mapped or mapped.get(f.key) is not None)]
+        self.owners: dict[int, int] = {}   # hash(email) -> line << 32 | 32 bits of the first row's hash
+        self.others: dict[int, int] = {}   # hash(row values) -> line, for rows not owning their address
+
+    def clean(self, chunk) -> list[CleanRow]:
+        """Clean and check (line, cells) rows that follow the ones cleaned before; mark duplicates and conflicts."""
+        rows = []
+        append = rows.append
+        owners, others = self.owners, self.others
+        default, extra_keys, fields = self.default_account_type, self.extra_keys, self.fields
+        for line, cells in chunk:
+            checked = check_values(self.reader.raw(cells), default_account_type=default, fields=fields)
+            values = checked.values
+            key = hash(tuple(values.values()))
+            values.setdefault("account_type", default)
+            extra = {k: values.get(k, "") for k in extra_keys} if extra_keys else None
+            row = CleanRow(line, values["first_name"], values["last_name"], values["email"],
+                           values["account_type"], "valid", checked.problems, None,
+                           bool(values.get("send_invite")), extra, None, checked.email_ok)
+            append(row)
+            short = key & 0xFFFFFFFF
+            if checked.email_ok:
+                email_key = hash(row.email)
+                owner = owners.get(email_key)
+                if owner is None:
+                    owners[email_key] = line << 32 | short
+                    if row.problems:
+                        row.status = "invalid"
+                    continue
+                if owner & 0xFFFFFFFF == short:
+                    row.status, row.duplicate_of, row.problems = "duplicate", owner >> 32, []
+                    continue
+            earlier = others.get(key)
+            if earlier is not None:
+                row.status, row.duplicate_of, row.problems = "duplicate", earlier, []
+                continue
+            others[key] = line
+            if checked.email_ok:
+                row.conflict_with = owner >> 32
+                row.problems.append(problem("email", "same_email", line=row.conflict_with))
+            if row.problems:
+                row.status = "invalid"
+        return rows
+
+
 def clean_rows(table: RawTable, columns: ColumnMap, *, default_account_type="user") -> list[CleanRow]:
-    """Clean and check every row of the file, then mark duplicates and email conflicts (the only place)."""
-    reader = _Reader(columns)
-    mapped = columns.columns
-    # Only mapped fields are cleaned (names and email always are: they are checked even when absent).
-    fields = [f for f in staged_fields() if f.key in _ALWAYS or mapped.get(f.key) is not None]
-    extra_keys = [f.key for f in staged_fields()
-                  if f.column is None and (not f.only_when_mapped or mapped.get(f.key) is not None)]
-    rows: list[CleanRow] = []
-    seen_rows: dict[tuple, int] = {}
-    first_line_for_email: dict[str, int] = {}
-    for line, cells in table.rows:
-        checked = check_values(reader.raw(cells), default_account_type=default_account_type, fields=fields)
-        values = checked.values
-        key = tuple(values.values())
-        values.setdefault("account_type", default_account_type)
-        extra = {k: values.get(k, "") for k in extra_keys} if extra_keys else None
-        earlier = seen_rows.get(key)
-        row = CleanRow(line, values["first_name"], values["last_name"], values["email"],
-                       values["account_type"], "valid", checked.problems, None,
-                       bool(values.get("send_invite")), extra, None, checked.email_ok)
-        if earlier is not None:
-            row.status, row.duplicate_of, row.problems = "duplicate", earlier, []
-            rows.append(row)
-            continue
-        seen_rows[key] = line
-        if checked.email_ok:
-            owner = first_line_for_email.setdefault(row.email, line)
-            if owner != line:
-                row.conflict_with = owner
-                row.problems.append(problem("email", "same_email", line=owner))
-        if row.problems:
-            row.status = "invalid"
-        rows.append(row)
-    return rows
+    """Clean and check every row of a (small) table, then mark duplicates and email conflicts."""
+    cleaner = Cleaner(columns, default_account_type=default_account_type)
+    return [row for chunk in table.chunks() for row in cleaner.clean(chunk)]

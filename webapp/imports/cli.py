@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
-from webapp.imports import creating, staging, sync_cli
+from webapp.imports import creating, staging, sync, sync_cli
 from webapp.imports.columns import ColumnMap
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import outcome_problems, sentences
@@ -51,8 +51,8 @@ def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as
                  deactivate_missing, create_groups) -> None:
     """Import PATH (.csv, .tsv, .txt or .xlsx) into the organisation."""
     try:
-        report = _import(path, org_slug, dry_run, account_type, send_invite, as_email,
-                         (mode, deactivate_missing, create_groups))
+        _import(path, org_slug, dry_run, account_type, send_invite, as_email,
+                (mode, deactivate_missing, create_groups), lambda report: _print(report, as_json, dry_run))
     except _Refused as refused:
         db.session.rollback()
         _fail(str(refused))
@@ -61,17 +61,30 @@ def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as
         log.exception("users import failed for %s", path)
         _fail(f"{path}: the import stopped because of an unexpected error ({type(exc).__name__}). "
               "Nothing was created.")
-    if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False))
-    else:
+
+
+def _print(report: dict, as_json: bool, dry_run: bool) -> None:
+    """Write the report, its rows streamed one at a time (a million rows never sit in memory at once)."""
+    if not as_json:
         click.echo(_summary(report, dry_run) + sync_cli.summary_lines(report, dry_run))
+        return
+    head = json.dumps({key: value for key, value in report.items() if key != "rows"}, ensure_ascii=False)
+    out = sys.stdout
+    out.write(head[:-1] + ', "rows": [')
+    separator = ""
+    for row in report["rows"]:
+        out.write(separator + json.dumps(row, ensure_ascii=False))
+        separator = ", "
+    out.write("]}\n")
+    out.flush()
 
 
 class _Refused(Exception):
     """The import cannot go on; str(error) is the one line to print."""
 
 
-def _import(path, org_slug, dry_run, account_type, send_invite, as_email, sync_options) -> dict:
+def _import(path, org_slug, dry_run, account_type, send_invite, as_email, sync_options, emit) -> None:
+    """Stage (and unless a dry run, create) the file's users, then emit(report) while its rows are still there."""
     org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     if org is None:
         raise _Refused(f'No organisation has the slug "{org_slug}".')
@@ -107,14 +120,17 @@ def _import(path, org_slug, dry_run, account_type, send_invite, as_email, sync_o
             result = creating.create_users(batch_id, actor.id)
             if result.error:
                 raise _Refused(result.error)
-        report = _report(db.session.get(ImportBatch, batch_id), counts, result)
+        batch = db.session.get(ImportBatch, batch_id)
+        report = _report(batch, counts, result)
+        if sync.in_use(batch):
+            report["rows"] = list(report["rows"])  # the sync report adds each row's changes
         report = sync_cli.extend_report(report, batch_id, actor.id, dry_run)
+        if dry_run:
+            report["batch_id"] = None
+        emit(report)
     finally:
         if dry_run:
             _forget(batch_id)
-    if dry_run:
-        report["batch_id"] = None
-    return report
 
 
 def _forget(batch_id: int) -> None:
@@ -162,28 +178,43 @@ _ROW_COLUMNS = (StagedRow.line, StagedRow.first_name, StagedRow.last_name, Stage
                 StagedRow.duplicate_of, StagedRow.failure_reason)
 
 
+class _Rows:
+    """A report's rows, read from SQL a page at a time each time they are iterated; no ORM object per row."""
+
+    def __init__(self, batch_id: int, fields):
+        self.batch_id = batch_id
+        self.fields = fields
+
+    def __iter__(self):
+        query = (select(*_ROW_COLUMNS).where(StagedRow.batch_id == self.batch_id)
+                 .order_by(StagedRow.line, StagedRow.id).execution_options(yield_per=5000))
+        fields = [(f.key, f.column) for f in self.fields]
+        for row in db.session.execute(query):
+            made = {"line": row.line}
+            extra = row.extra or {}
+            for key, column in fields:
+                made[key] = getattr(row, column) if column else extra.get(key, "")
+            made["status"] = row.status
+            # Most rows are ready or created with nothing to say: no problem lookups for them.
+            plain = row.status in ("valid", "created") and not row.errors and row.conflict_with is None \
+                and row.account_type_error is None
+            made["errors"] = [] if plain else _errors(row)
+            yield made
+
+
 def _report(batch: ImportBatch, counts: dict, result) -> dict:
     headers = batch.headers or []
     column_map = ColumnMap(dict(batch.column_map or {}))
     named = column_map.header_names(headers)
     info = batch.read_info or {}
     fields = [f for f in staged_fields() if f.shown_for(batch)]
-    # Plain columns, no ORM object per row: a report of 100,000 rows stays a single fast pass.
-    rows = db.session.execute(select(*_ROW_COLUMNS).where(StagedRow.batch_id == batch.id)
-                              .order_by(StagedRow.line, StagedRow.id))
-
-    def row_json(row) -> dict:
-        extra = row.extra or {}
-        values = {f.key: getattr(row, f.column) if f.column else extra.get(f.key, "") for f in fields}
-        return {"line": row.line, **values, "status": row.status, "errors": _errors(row)}
-
     return {
         "rows_read": batch.rows_read, **counts,
         "created": result.created if result else 0, "failed": result.failed if result else 0,
         "encoding": batch.encoding, "delimiter": batch.delimiter,
         "columns": {f.key: named.get(f.key) for f in fields if f.key != "send_invite"
                     or named.get(f.key) is not None},
-        "rows": [row_json(row) for row in rows],
+        "rows": _Rows(batch.id, fields),
         "skipped": [{"line": s.get("line"), "text": s.get("text", ""), "reason": s.get("reason", "")}
                     for s in info.get("skipped", [])],
         "sheet": info.get("sheet"), "header_line": info.get("header_line"), "batch_id": batch.id,

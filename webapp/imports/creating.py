@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from flask import current_app
 from markupsafe import escape
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from webapp import audit, jobs, signals
 from webapp.accounts import tokens
 from webapp.clock import utcnow
-from webapp.credentials import generate_password, hash_generated_password
+from webapp.credentials import generated_passwords
 from webapp.extensions import db
 from webapp.imports.fields import staged_fields
 from webapp.imports import sync_apply
@@ -41,7 +42,7 @@ ABANDONED = ("The worker stopped before it finished creating these users. No use
 WELCOME_SUBJECT = "Welcome to {org}: your sign-in details"
 SUMMARY_SOURCE = "File Import"
 # Rows read per progress step while passwords are made (the slow, write-free part).
-PROGRESS_STEP = 2000
+PROGRESS_STEP = 10_000
 
 
 @dataclass
@@ -172,31 +173,40 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
                                       StagedRow.status == RowStatus.VALID,
                                       StagedRow.email.in_(org_emails))
     ))
-    new_users, passwords_by_row_id, welcome_rows = [], {}, []
-    user_fields = [f for f in staged_fields() if f.user_attribute]
-    for row, (password, password_hash) in zip(ready, passwords):
-        if row.email in taken:
-            continue
-        new_users.append({
-            "org_id": batch.org_id, **_user_values(row, user_fields),
-            "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
-            "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
-            "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
-        })
-        passwords_by_row_id[row.id] = password
-        if row.send_invite:
-            welcome_rows.append((row, password))
+    passwords_by_row_id, welcome_rows = {}, []
     if job_id is not None:
         jobs.progress(job_id, len(ready), len(ready), "Saving the accounts")
 
     _mark_taken(batch)
-    inserted = insert_new_users(new_users)
-    if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
-        _mark_failed_taken(batch, {u["email"] for u in new_users} - inserted)
-        new_users = [u for u in new_users if u["email"] in inserted]
-        welcome_rows = [(row, password) for row, password in welcome_rows if row.email in inserted]
+    user_fields = [f for f in staged_fields() if f.user_attribute]
+    missed: set[str] = set()
+    inserted_count = 0
+    chunk = current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000
+    # The account rows are built and inserted a chunk at a time (in this one transaction): a million
+    # people never sit in memory as a million dicts.
+    for start in range(0, len(ready), chunk):
+        new_users = []
+        for row, (password, password_hash) in zip(ready[start:start + chunk], passwords[start:start + chunk]):
+            if row.email in taken:
+                continue
+            new_users.append({
+                "org_id": batch.org_id, **_user_values(row, user_fields),
+                "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
+                "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
+                "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
+            })
+            passwords_by_row_id[row.id] = password
+            if row.send_invite:
+                welcome_rows.append((row, password))
+        inserted = insert_new_users(new_users)
+        inserted_count += len(inserted)
+        if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
+            missed |= {u["email"] for u in new_users} - inserted
+    if missed:
+        _mark_failed_taken(batch, missed)
+        welcome_rows = [(row, password) for row, password in welcome_rows if row.email not in missed]
     # Before matching staged rows to their new accounts: planned on the old size, each match scans the org.
-    statistics.refresh_after(len(new_users), ("users",), commit=False)
+    statistics.refresh_after(inserted_count, ("users",), commit=False)
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
     # Update modes, Group/Series/Status columns and leavers; records what undo needs.
@@ -270,9 +280,7 @@ def _passwords(count: int, job_id: int | None) -> list[tuple[str, str]]:
     """Generated passwords with their fast hashes, reporting progress between steps."""
     made = []
     for start in range(0, count, PROGRESS_STEP):
-        for _ in range(min(PROGRESS_STEP, count - start)):
-            password = generate_password()
-            made.append((password, hash_generated_password(password)))
+        made += generated_passwords(min(PROGRESS_STEP, count - start))
         if job_id is not None:
             jobs.progress(job_id, len(made), count, "Making passwords")
     return made

@@ -1,6 +1,7 @@
 """Which encoding a text file's bytes are in, and whether decoded names look like mojibake."""
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 
@@ -39,11 +40,21 @@ def detect_encoding(data: bytes) -> tuple[str, bool]:
     bomless = _bomless_utf16(data)
     if bomless:
         return bomless, False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
+    if not is_utf8(data):
         return guess_legacy(data), True
     return "utf-8", False
+
+
+def is_utf8(data: bytes, block: int = 1 << 20) -> bool:
+    """True when the bytes are valid UTF-8; checked a block at a time, never decoding the whole file at once."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), block):
+            decoder.decode(view[start:start + block], final=start + block >= len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _bomless_utf16(data: bytes) -> str | None:

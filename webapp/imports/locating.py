@@ -11,7 +11,7 @@ BLANK_CHARS = " \t\r\n\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006
               "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
 EMAIL = re.compile(r"[^\s@<>,;:\"'()\[\]]+@[^\s@<>,;:\"'()\[\]]+\.[^\s@<>,;:\"'()\[\].]{2,}")
 _HEADER_SCAN = 30        # a header further down than this many filled lines is not looked for
-_EMAIL_SCAN = 200        # filled lines searched for the first email address
+EMAIL_SCAN = 200        # filled lines searched for the first email address
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 HEADER_WORDS = frozenset("""
 name names first last given surname family full middle display preferred nickname email e-mail mail
@@ -102,11 +102,11 @@ def locate(rows: list[tuple[int, list[str]]], *, header_line: int | None = None)
     One pass over the body does everything per row (blank, repeated header, shape to the header's width):
     reading 100,000 rows must stay close to a bare csv.reader.
     """
-    head = _first_filled(rows, header_line)
+    head = first_filled(rows, header_line)
     if not head:
         raise NoTable("The file is empty. Add a header row and one row per person, then upload it again.")
     filled_head = [rows[index] for index in head]
-    start, header_index, reason = _choose_header(filled_head, header_line)
+    start, header_index, reason = choose_header(filled_head, header_line)
     skipped = [SkippedLine(line, line_text(cells), reason) for line, cells in filled_head[:start]]
     header_cells = None if header_index is None else filled_head[header_index][1]
     if header_cells is not None:
@@ -127,13 +127,13 @@ def locate(rows: list[tuple[int, list[str]]], *, header_line: int | None = None)
     return Located(header_cells, None if header_index is None else filled_head[header_index][0], body, skipped)
 
 
-def _first_filled(rows, header_line) -> list[int]:
+def first_filled(rows, header_line) -> list[int]:
     """Indexes of the first filled rows (enough to find the header), up to the chosen header line if further."""
     head = []
     for index, (line, cells) in enumerate(rows):
         if "".join(cells).strip(BLANK_CHARS):
             head.append(index)
-            if len(head) >= _EMAIL_SCAN and (header_line is None or line >= header_line):
+            if len(head) >= EMAIL_SCAN and (header_line is None or line >= header_line):
                 break
     return head
 
@@ -182,7 +182,7 @@ def trimmed_length(cells: list[str]) -> int:
     return length
 
 
-def _choose_header(filled, header_line):
+def choose_header(filled, header_line):
     """(index of the first row read, index of the header row or None, reason for the lines above)."""
     if header_line is not None:
         if header_line == 0:
@@ -226,7 +226,7 @@ def header_score(cells: list[str], *, directly_above_people: bool = False, peopl
     return score
 
 
-def _looks_like_a_header(cells: list[str]) -> bool:
+def looks_like_a_header(cells: list[str]) -> bool:
     return not has_email(cells) and filled_count(cells) >= 2 and header_word_count(cells) >= 2
 
 
@@ -239,7 +239,7 @@ def _end_of_first_table(body, gaps) -> int:
             if index + offset >= len(body):
                 break
             cells = body[index + offset][1]
-            if _looks_like_a_header(cells):
+            if looks_like_a_header(cells):
                 return index
             if has_email(cells) or filled_count(cells) > 1:
                 break
@@ -279,7 +279,7 @@ def sheet_score(name: str, rows: list[tuple[int, list[str]]]) -> float | None:
     for line, cells in rows:
         if not is_blank(cells):
             sample.append(cells)
-            if len(sample) >= _EMAIL_SCAN:
+            if len(sample) >= EMAIL_SCAN:
                 break
     if not sample:
         return None

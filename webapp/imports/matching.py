@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
 
-from webapp.imports.cleaning import clean_rows
+from webapp.imports.cleaning import Cleaner
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import sentences
 from webapp.imports.text import clean_cell, is_placeholder
@@ -33,7 +32,7 @@ def file_columns(table) -> list[FileColumn]:
     columns = []
     for index, header in enumerate(table.headers):
         samples = []
-        for _, cells in table.rows:
+        for _, cells in table.head:
             text = clean_cell(cells[index]) if index < len(cells) else ""
             if text and not is_placeholder(text):
                 samples.append(text[:80])
@@ -45,9 +44,8 @@ def file_columns(table) -> list[FileColumn]:
 
 def preview(table, column_map) -> list[dict]:
     """The first rows as they will be staged: each field's value and the row's problems in sentences."""
-    first_rows = SimpleNamespace(rows=table.rows[:PREVIEW_ROWS])
     shown = []
-    for row in clean_rows(first_rows, column_map):
+    for row in Cleaner(column_map).clean(table.head[:PREVIEW_ROWS]):
         values = {"first_name": row.first_name, "last_name": row.last_name, "email": row.email,
                   "account_type": ACCOUNT_TYPE_LABELS.get(row.account_type, row.account_type),
                   "send_invite": row.send_invite, **(row.extra or {})}

@@ -1,21 +1,32 @@
 """Reading an uploaded file (CSV, TSV, text, .xlsx, .ods or .xls) into a located table of numbered rows of text."""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
 import re
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
+from itertools import islice
 
 from webapp.imports import addresslists, sandbox
 from webapp.imports.encodings import ENCODING_CHOICES, ENCODING_NAMES, LEGACY, UTF16, detect_encoding
 from webapp.imports.encodings import looks_like_mojibake  # noqa: F401  (the pipeline flags such names)
 from webapp.imports.locating import (
     BLANK_CHARS,
+    EMAIL_SCAN,
     NoTable,
     SkippedLine,
+    choose_header,
+    first_filled,
+    footer_reason,
+    has_email,
+    filled_count,
     header_word_count,
-    locate,
+    line_text,
+    looks_like_a_header,
     sheet_score,
     trimmed_length,
 )
@@ -35,6 +46,9 @@ _MAX_LINES_IN_A_ROW = 50  # a quoted cell spanning more lines than this is a quo
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 _MOSTLY_CONTROL = 0.01
+HEAD_ROWS = 1000      # rows kept in memory for mapping, previews and samples; the rest stream in chunks
+_FOOTER_SCAN = 1000   # the last rows looked at for totals and notes below the table
+_BLOCK = 1 << 20
 
 
 class UnreadableFile(ValueError):
@@ -65,10 +79,14 @@ class ReadLimits:
 
 @dataclass
 class RawTable:
-    """The header cells and the people rows of a file, with how it was read and what was skipped."""
+    """The header cells and the people rows of a file, with how it was read and what was skipped.
+
+    Only the first HEAD_ROWS rows are held (`head`); `chunks()` reads the file again and yields every row a
+    chunk at a time, so a million-row file never sits in memory as Python objects.
+    """
 
     headers: list[str]
-    rows: list[tuple[int, list[str]]]
+    head: list[tuple[int, list[str]]]
     encoding: str
     delimiter: str | None
     encoding_detected: str
@@ -79,6 +97,31 @@ class RawTable:
     headerless: bool = False
     skipped: list[SkippedLine] = field(default_factory=list)
     encoding_guessed: bool = False
+    row_count: int = 0
+    source: Callable[[], Iterator[tuple[int, list[str]]]] | None = field(default=None, repr=False)
+
+    def iter_rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Every people row, (line, cells), read afresh."""
+        return self.source() if self.source is not None else iter(self.head)
+
+    def chunks(self, size: int | None = None) -> Iterator[list[tuple[int, list[str]]]]:
+        """Every people row in lists of `size` rows (IMPORT_CHUNK_ROWS by default)."""
+        size = size or chunk_rows()
+        rows = self.iter_rows()
+        while chunk := list(islice(rows, size)):
+            yield chunk
+
+    @property
+    def rows(self) -> list[tuple[int, list[str]]]:
+        """Every people row in one list: for small files and tests; staging reads chunks()."""
+        return list(self.iter_rows())
+
+
+def chunk_rows() -> int:
+    """The running app's IMPORT_CHUNK_ROWS, else 10,000."""
+    from flask import current_app, has_app_context
+
+    return int(current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000) if has_app_context() else 10_000
 
 
 def read_table(data: bytes, filename: str, *, encoding: str | None = None, delimiter: str | None = None,
@@ -127,47 +170,70 @@ def _read_text(data: bytes, encoding: str | None, delimiter: str | None, header_
     chosen_encoding = encoding or encoding_detected
     if chosen_encoding not in UTF16 and data.count(0) > max(3, _MOSTLY_CONTROL * len(data)):
         raise UnreadableFile(_NOT_TEXT)
-    text = _decode(data, chosen_encoding)
-    # In the ASCII-based encodings a control character is one byte; deleting them from the bytes is much
-    # faster than searching 100,000 lines of text for them.
-    maybe_controls = chosen_encoding in UTF16 or len(data.translate(None, _CONTROL_BYTES)) != len(data)
+    _check_decodes(data, chosen_encoding)
     # Stray control characters stay in the cells: cleaning removes them and shows each affected row as a
     # problem, so the admin sees where they were. Text made mostly of them is refused here.
-    if maybe_controls:
-        _refuse_mostly_control_characters(text)
+    _refuse_mostly_control_characters(data, chosen_encoding)
+    head_text = _text_stream(data, chosen_encoding).read(_SNIFF_CHARS + 1)
 
-    delimiter_detected = detect_delimiter(text) or ("\t" if chosen_encoding in UTF16 else ",")
+    delimiter_detected = detect_delimiter(head_text) or ("\t" if chosen_encoding in UTF16 else ",")
     chosen_delimiter = delimiter or delimiter_detected
     common = dict(encoding=chosen_encoding, delimiter=chosen_delimiter, encoding_detected=encoding_detected,
                   delimiter_detected=delimiter_detected, encoding_guessed=guessed and encoding is None)
     if delimiter is None and header_line is None:
-        address_table = _address_list(text, limits, common)
+        address_table = _address_list(data, head_text, limits, common)
         if address_table is not None:
             return address_table
-    rows = _parse_rows(text, chosen_delimiter, limits)
-    return _table(rows, header_line, common)
+    return _table(lambda: _parse_rows(data, chosen_encoding, chosen_delimiter, limits), header_line, common)
 
 
 _NOT_TEXT = "The file doesn't look like text. Save it from your spreadsheet as CSV (or .xlsx) and upload that."
 
 
-def _decode(data: bytes, encoding: str) -> str:
-    try:
-        if encoding in LEGACY:
-            # Some code pages leave a few bytes undefined; replacing them beats refusing a whole file over one.
-            return data.decode(encoding, errors="replace")
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            f"The file is not valid {ENCODING_NAMES[encoding]} text (unexpected bytes at position {exc.start}). "
-            "Choose another encoding, such as Windows-1252."
-        ) from None
-    return text[1:] if text.startswith("\ufeff") else text
+def _text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
+    """The file's text, decoded as it is read (a leading byte order mark dropped), never all at once."""
+    codec = "utf-8-sig" if encoding == "utf-8" else encoding
+    if encoding in UTF16 and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        codec = "utf-16"  # the byte order mark decides, and is dropped
+    # Some code pages leave a few bytes undefined; replacing them beats refusing a whole file over one.
+    return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="",
+                            errors="replace" if encoding in LEGACY else "strict")
 
 
-def _refuse_mostly_control_characters(text: str) -> None:
+def _check_decodes(data: bytes, encoding: str) -> None:
+    """Refuse bytes that are not valid in the chosen encoding, saying where, decoding a block at a time."""
+    if encoding in LEGACY:
+        return
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view = memoryview(data)
+    for start in range(0, len(data), _BLOCK):
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(view[start:start + _BLOCK], final=start + _BLOCK >= len(data))
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                f"The file is not valid {ENCODING_NAMES[encoding]} text (unexpected bytes at position "
+                f"{max(start - pending + exc.start, 0)}). Choose another encoding, such as Windows-1252."
+            ) from None
+
+
+def _refuse_mostly_control_characters(data: bytes, encoding: str) -> None:
     """Refuse text made mostly of control characters (a binary file); stray ones are cleaning's to flag."""
-    if len(_CONTROL.findall(text)) > max(3, _MOSTLY_CONTROL * len(text)):
+    count = length = 0
+    if encoding in UTF16:
+        stream = _text_stream(data, encoding)
+        while block := stream.read(_BLOCK):
+            count += len(_CONTROL.findall(block))
+            length += len(block)
+    else:
+        # In the ASCII-based encodings a control character is one byte: deleting them from the bytes, a block
+        # at a time, counts them far faster than searching the text.
+        view = memoryview(data)
+        for start in range(0, len(data), _BLOCK):
+            block = bytes(view[start:start + _BLOCK])
+            count += len(block) - len(block.translate(None, _CONTROL_BYTES))
+        length = len(data)
+    if count > max(3, _MOSTLY_CONTROL * length):
         raise UnreadableFile(_NOT_TEXT)
 
 
@@ -205,50 +271,44 @@ def detect_delimiter(text: str) -> str | None:
     return best
 
 
-def _parse_rows(text: str, delimiter: str, limits: ReadLimits) -> list[tuple[int, list[str]]]:
+def _parse_rows(data: bytes, encoding: str, delimiter: str, limits: ReadLimits) -> Iterator[tuple[int, list[str]]]:
     """(line where the row starts, cells) for every row, refusing open quotes and rows or cells over the limits."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    # No physical line longer than the limits means no row can break them unless it spans several lines,
-    # so the common file is read at csv.reader's own speed and only odd rows are looked at closely.
-    longest = max(map(len, (text.replace("\r", "\n") if "\r" in text else text).split("\n")), default=0)
-    check_every_row = longest > limits.max_cell_chars or longest >= limits.max_columns
+    reader = csv.reader(_text_stream(data, encoding), delimiter=delimiter)
+    max_columns, max_chars, max_rows = limits.max_columns, limits.max_cell_chars, limits.max_rows + 1
+    line = line_after = count = 0
+    cells: list[str] = []
     try:
-        rows = [] if check_every_row else list(enumerate(reader, start=1))
-        if check_every_row or reader.line_num != len(rows):
-            # Some row spans several lines (a quoted line break, or a quotation mark left open): read again,
-            # numbering each row by the line it starts on and looking closely at the rows that span lines.
-            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            rows = _rows_with_lines(reader, limits, check_every_row)
+        for cells in reader:
+            line = line_after + 1
+            line_after = reader.line_num
+            count += 1
+            if line_after - line >= _MAX_LINES_IN_A_ROW:
+                raise UnreadableFile(_open_quote_message(line, line_after))
+            if len(cells) > max_columns or (cells and max(map(len, cells)) > max_chars):
+                _check_row(line, cells, limits)
+            if count > max_rows:
+                raise UnreadableFile(
+                    f"The file has more than {limits.max_rows:,} rows, the most this importer reads (setting "
+                    "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
+            yield line, cells
     except csv.Error as exc:
         raise UnreadableFile(
             f"Line {reader.line_num} can't be read ({exc}). A quotation mark may be left open; fix that line "
             "and upload the file again."
         ) from None
-    if len(rows) > limits.max_rows + 1:
-        raise UnreadableFile(
-            f"The file has more than {limits.max_rows:,} rows, the most this importer reads (setting "
-            "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
-    if rows and reader.line_num > rows[-1][0] and not text.rstrip(BLANK_CHARS).endswith('"'):
+    if line_after > line and any("\n" in cell or "\r" in cell for cell in cells) and \
+            not _text_tail(data, encoding).rstrip(BLANK_CHARS).endswith('"'):
         # The last row ran to the end of the file inside quotes: csv ends the cell there without a word.
-        if any("\n" in cell or "\r" in cell for cell in rows[-1][1]):
-            raise UnreadableFile(_open_quote_message(rows[-1][0], reader.line_num))
-    return rows
+        raise UnreadableFile(_open_quote_message(line, line_after))
 
 
-def _rows_with_lines(reader, limits: ReadLimits, check_every_row: bool) -> list[tuple[int, list[str]]]:
-    """Rows numbered by the line they start on; rows spanning lines (or every row, if asked) are checked."""
-    rows = []
-    append = rows.append
-    line_after = 0
-    for cells in reader:
-        line = line_after + 1
-        line_after = reader.line_num
-        if line_after != line or check_every_row:
-            if line_after - line >= _MAX_LINES_IN_A_ROW:
-                raise UnreadableFile(_open_quote_message(line, line_after))
-            _check_row(line, cells, limits)
-        append((line, cells))
-    return rows
+def _text_tail(data: bytes, encoding: str) -> str:
+    """The end of the file as text, enough to see how its last line ends."""
+    if encoding not in UTF16:
+        return data[-4096:].decode(encoding, errors="ignore")
+    if encoding == "utf-16":
+        encoding = "utf-16-be" if data.startswith(b"\xfe\xff") else "utf-16-le"
+    return data[-4096:].decode(encoding, errors="ignore")
 
 
 def _check_row(line: int, cells: list[str], limits: ReadLimits) -> None:
@@ -270,12 +330,13 @@ def _open_quote_message(line: int, last_line: int) -> str:
             f"one cell. Remove that quotation mark or add the closing one, and upload the file again.")
 
 
-def _address_list(text: str, limits: ReadLimits, common: dict) -> RawTable | None:
+def _address_list(data: bytes, head_text: str, limits: ReadLimits, common: dict) -> RawTable | None:
     """A recipient list pasted from a mail client, read as one row per address; None when text is no such list."""
-    head = text[:_SNIFF_CHARS].splitlines()[:_SNIFF_ROWS]
+    head = head_text[:_SNIFF_CHARS].splitlines()[:_SNIFF_ROWS]
     if not addresslists.is_address_list(head):
         return None
-    lines = text.splitlines()
+    # Recipient lists come from a mail client's address field: small, so read whole.
+    lines = _text_stream(data, common["encoding"]).read().splitlines()
     if len(lines) > limits.max_rows:
         raise UnreadableFile(
             f"The file has more than {limits.max_rows:,} lines, the most this importer reads (setting "
@@ -288,45 +349,186 @@ def _address_list(text: str, limits: ReadLimits, common: dict) -> RawTable | Non
     rows, above = addresslists.address_list_rows(list(enumerate(lines, start=1)))
     skipped = [SkippedLine(line, text[:200], "above the first address") for line, text in above]
     return RawTable(list(addresslists.ADDRESS_HEADERS), rows, header_line=None, headerless=True, skipped=skipped,
-                    **common)
+                    row_count=len(rows), **common)
 
 
-def _table(rows, header_line, common: dict, **workbook) -> RawTable:
-    """Locate the table in the rows, shape every row to the header's width, and expand address columns."""
+# ---- the table in a sheet of rows, streamed ---------------------------------------------------------------
+
+def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line, common: dict,
+           **workbook) -> RawTable:
+    """Locate the table (header from the first rows, body streamed once to count it and find the lines to skip).
+
+    `open_rows` reads the sheet afresh each time it is called; the table's chunks call it again, so only
+    HEAD_ROWS rows and the skipped lines are kept.
+    """
+    head_rows = _head_rows(open_rows(), header_line)
+    filled = first_filled(head_rows, header_line)
+    if not filled:
+        raise UnreadableFile("The file is empty. Add a header row and one row per person, then upload it again.")
+    filled_head = [head_rows[index] for index in filled]
     try:
-        located = locate(rows, header_line=header_line)
+        start, header_index, reason = choose_header(filled_head, header_line)
     except NoTable as exc:
         raise UnreadableFile(str(exc)) from None
-    body = located.rows
-    if located.header_cells is not None:
-        headers = [cell.strip(BLANK_CHARS) for cell in located.header_cells[:trimmed_length(located.header_cells)]]
-    else:
-        width = max((trimmed_length(cells) for _line, cells in body), default=0)
-        headers = [f"Column {number}" for number in range(1, width + 1)]
-    if not body:
+    skipped = [SkippedLine(line, line_text(cells), reason) for line, cells in filled_head[:start]]
+    header_cells = None if header_index is None else filled_head[header_index][1]
+    if header_cells is not None:
+        header_cells = header_cells[:trimmed_length(header_cells)]
+    body_from = filled[start] if header_index is None else filled[header_index] + 1
+    scan = _BodyScan(header_cells, second_tables=header_line is None)
+    scan.run(islice(open_rows(), body_from, None))
+    if not scan.count:
         raise UnreadableFile(
             "The file has a header row but no people in it. Add one row per person under the header "
             "and upload it again.")
-    if located.header_cells is None:
-        body = _shaped(body, len(headers))  # locate() shapes rows to a header's width; here there was none
-    headers, body = addresslists.expand_address_columns(headers, body)
-    return RawTable(headers, body, header_line=located.header_line, headerless=located.header_cells is None,
-                    skipped=located.skipped, **common, **workbook)
+    if header_cells is not None:
+        headers = [cell.strip(BLANK_CHARS) for cell in header_cells]
+        width = len(header_cells)
+    else:
+        width = scan.widest
+        headers = [f"Column {number}" for number in range(1, width + 1)]
+    head = [(line, _shape(cells, width)) for line, cells in scan.head]
+    expand = addresslists.address_columns(headers, head)
+    expanded_headers, head = addresslists.expand_columns(headers, head, expand)
+    stop_line, first = scan.stop_line, header_cells
+
+    def body() -> Iterator[tuple[int, list[str]]]:
+        rows = _body_rows(islice(open_rows(), body_from, None), first, width, stop_line)
+        if not expand:
+            return rows
+        return (row for chunk in _batched(rows) for row in addresslists.expand_columns(headers, chunk, expand)[1])
+
+    skipped += scan.skipped
+    skipped.sort(key=lambda item: item.line)
+    return RawTable(expanded_headers, head[:HEAD_ROWS],
+                    header_line=None if header_index is None else filled_head[header_index][0],
+                    headerless=header_cells is None, skipped=skipped, row_count=scan.count, source=body,
+                    **common, **workbook)
 
 
-def _shaped(body, width):
-    """Pad short rows to the header's width; keep extra filled cells of long rows, dropping trailing blanks."""
-    padding = [""] * width
-    shaped = []
-    append = shaped.append
-    for line, cells in body:
-        length = len(cells)
-        if length < width:
-            cells = cells + padding[length:]
-        elif length > width:
-            cells = cells[:max(width, trimmed_length(cells))]
-        append((line, cells))
-    return shaped
+def _head_rows(rows: Iterator, header_line: int | None) -> list[tuple[int, list[str]]]:
+    """The first rows, enough to find the header: as many as first_filled looks at."""
+    head = []
+    filled = 0
+    for line, cells in rows:
+        head.append((line, cells))
+        if "".join(cells).strip(BLANK_CHARS):
+            filled += 1
+            if filled >= EMAIL_SCAN and (header_line is None or line >= header_line):
+                break
+    return head
+
+
+def _batched(rows: Iterator, size: int = 1000) -> Iterator[list]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def _shape(cells: list[str], width: int) -> list[str]:
+    """Pad a short row to the header's width; keep extra filled cells of a long row, dropping trailing blanks."""
+    length = len(cells)
+    if length < width:
+        return cells + [""] * (width - length)
+    if length > width:
+        return cells[:max(width, trimmed_length(cells))]
+    return cells
+
+
+def _body_rows(rows: Iterator, header_cells: list[str] | None, width: int, stop_line: int | None) -> Iterator:
+    """The people rows: filled, not a repeat of the header, shaped to its width, above the first skipped tail."""
+    first = header_cells[0] if header_cells else None
+    blank = BLANK_CHARS
+    for line, cells in rows:
+        if stop_line is not None and line >= stop_line:
+            return
+        if not "".join(cells).strip(blank):
+            continue
+        if first is not None and cells[0] == first and cells[:width] == header_cells:
+            continue
+        yield line, (cells if len(cells) == width else _shape(cells, width))
+
+
+class _BodyScan:
+    """One pass over the body: how many people rows, the first HEAD_ROWS, and the lines to skip.
+
+    Lines to skip are repeated headers, a second table after a blank gap (with a header-like row in its first
+    three lines) and totals or notes at the end; only the last _FOOTER_SCAN rows are kept to look for those.
+    """
+
+    def __init__(self, header_cells: list[str] | None, *, second_tables: bool):
+        self.header_cells = header_cells
+        self.width = len(header_cells) if header_cells else 0
+        self.second_tables = second_tables
+        self.count = self.widest = 0
+        self.head: list = []
+        self.skipped: list[SkippedLine] = []
+        self.stop_line: int | None = None
+        self._tail: deque = deque(maxlen=_FOOTER_SCAN)
+
+    def run(self, rows: Iterator) -> None:
+        header, width = self.header_cells, self.width
+        first = header[0] if header else None
+        gap = False
+        probe: list | None = None  # rows after a blank gap, held until they show whether a second table starts
+        for line, cells in rows:
+            if not "".join(cells).strip(BLANK_CHARS):
+                gap = True
+                continue
+            if first is not None and cells[0] == first and cells[:width] == header:
+                self.skipped.append(SkippedLine(line, line_text(cells), "repeats the header row"))
+                continue
+            if first is not None and len(cells) != width:
+                cells = _shape(cells, width)
+            if gap:
+                gap = False
+                if self.second_tables and self.count and probe is None:
+                    probe = []
+            if probe is None:
+                self._keep(line, cells)
+                continue
+            probe.append((line, cells))
+            if looks_like_a_header(cells):
+                self._second_table(probe[0][0], probe, rows)
+                return
+            if has_email(cells) or filled_count(cells) > 1 or len(probe) >= 3:
+                for kept in probe:
+                    self._keep(*kept)
+                probe = None
+        for kept in probe or ():
+            self._keep(*kept)
+        self._peel_footers()
+
+    def _keep(self, line: int, cells: list[str]) -> None:
+        self.count += 1
+        if len(self.head) < HEAD_ROWS + _FOOTER_SCAN:
+            self.head.append((line, cells))
+        self._tail.append((line, cells))
+        if self.header_cells is None:
+            self.widest = max(self.widest, trimmed_length(cells))
+
+    def _second_table(self, start: int, probe: list, rows: Iterator) -> None:
+        reason = f"part of a second table that starts on line {start}"
+        self.skipped = [item for item in self.skipped if item.line < start]
+        self.skipped += [SkippedLine(line, line_text(cells), reason) for line, cells in probe]
+        self.skipped += [SkippedLine(line, line_text(cells), reason) for line, cells in rows
+                         if "".join(cells).strip(BLANK_CHARS)]
+        self._peel_footers()
+        self.stop_line = start if self.stop_line is None else min(self.stop_line, start)
+
+    def _peel_footers(self) -> None:
+        footers = []
+        while self._tail and self.count > 0:
+            line, cells = self._tail[-1]
+            reason = footer_reason(cells, self.width)
+            if reason is None:
+                break
+            footers.append(SkippedLine(line, line_text(cells), reason))
+            self._tail.pop()
+            self.count -= 1
+        if footers:
+            self.stop_line = footers[-1].line
+            self.skipped += footers[::-1]
+            self.head = [row for row in self.head if row[0] < self.stop_line]
 
 
 # ---- workbooks --------------------------------------------------------------------------------------------
@@ -340,7 +542,7 @@ def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header
     names = [each.name for each in sheets]
     chosen = _choose_sheet(sheets, sheet)
     common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None)
-    return _table(chosen.rows, header_line, common, sheet=chosen.name, sheet_names=names)
+    return _table(lambda: iter(chosen.rows), header_line, common, sheet=chosen.name, sheet_names=names)
 
 
 def _choose_sheet(sheets: list[sandbox.Sheet], wanted: str | None) -> sandbox.Sheet:

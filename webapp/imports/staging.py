@@ -4,15 +4,15 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import case, delete, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from webapp import jobs
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import columns as column_mapping
-from webapp.imports import reading
-from webapp.imports.cleaning import clean_rows
+from webapp.imports import bulk, reading
+from webapp.imports.cleaning import Cleaner
 from webapp.imports.fields import check_batch
 from webapp.imports.suggestions import suggestion_for
 from webapp.models import BatchStatus, ImportBatch, ImportMapping, ImportUpload, RowStatus, StagedRow, User
@@ -59,7 +59,7 @@ def read_file(data: bytes, filename: str, *, encoding: str | None = None, delimi
     if mapping is not None:
         return table, chosen_map(table.headers, mapping)
     try:
-        column_map = column_mapping.map_columns(table.headers, table.rows)
+        column_map = column_mapping.map_columns(table.headers, table.head)
     except column_mapping.NoEmailColumn as exc:
         raise StagingError(str(exc)) from None
     if table.headerless:
@@ -97,16 +97,28 @@ def new_batch(org_id: int, admin_id: int | None, filename: str, data: bytes, ttl
 
 
 def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: str = "user",
-               remembered: bool = False) -> None:
-    """Replace the batch's rows with the cleaned rows of `table`: one bulk insert, set-based flags."""
-    cleaned = clean_rows(table, column_map, default_account_type=default_account_type)
+               remembered: bool = False, progress=None) -> None:
+    """Replace the batch's rows with the cleaned rows of `table`, a chunk at a time; set-based flags.
+
+    `progress(rows_done, rows_total)` is called after each chunk is saved.
+    """
+    cleaner = Cleaner(column_map, default_account_type=default_account_type)
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id == batch.id))
-    if cleaned:
-        db.session.execute(insert(StagedRow), _row_dicts(batch.id, cleaned))
+    staged = StagedRow.__table__
+    done = 0
+    try:
+        for chunk in table.chunks():
+            cleaned = cleaner.clean(chunk)
+            bulk.insert_rows(staged, _row_dicts(batch.id, cleaned))
+            done += len(cleaned)
+            if progress is not None:
+                progress(done, max(table.row_count, done))
+    except reading.UnreadableFile as exc:
+        raise StagingError(str(exc)) from None
     mark_existing(batch)
     describe_reading(batch, table, column_map, remembered=remembered)
     check_batch(batch)
-    batch.rows_read = len(cleaned)
+    batch.rows_read = done
     batch.status, batch.last_error = BatchStatus.STAGED, ""
 
 
@@ -228,7 +240,7 @@ def stage_upload(org_id: int, admin_id: int | None, filename: str, data: bytes, 
         column_map = chosen_map(table.headers, mapping)
     batch = new_batch(org_id, admin_id, filename, data, ttl_days)
     describe_reading(batch, table, column_map, remembered=mapping is not None)
-    if background_rows is not None and len(table.rows) > background_rows:
+    if background_rows is not None and table.row_count > background_rows:
         db.session.commit()
         job = jobs.submit("import_staging", "webapp.imports.staging.stage_batch_job", org_id=org_id,
                           batch_id=batch.id, mapping=mapping, default_account_type=default_account_type)
@@ -249,7 +261,7 @@ def restage(batch: ImportBatch, *, encoding: str | None = None, delimiter: str |
     """
     options = {"encoding": encoding, "delimiter": delimiter, "sheet": sheet, "header_line": header_line}
     table, column_map = read_file(batch.upload.data, batch.filename, mapping=mapping, **options)
-    if background_rows is not None and len(table.rows) > background_rows:
+    if background_rows is not None and table.row_count > background_rows:
         batch.status = BatchStatus.STAGING
         db.session.commit()
         job = jobs.submit("import_staging", "webapp.imports.staging.stage_batch_job", org_id=batch.org_id,
@@ -272,15 +284,20 @@ def stage_batch_job(batch_id: int, job_id: int | None = None, encoding: str | No
     try:
         batch = db.session.get(ImportBatch, batch_id)
         if job_id is not None:
-            jobs.progress(job_id, 0, 3, "Reading the file")
+            jobs.progress(job_id, 0, None, "Reading the file")
         table, column_map = read_file(batch.upload.data, batch.filename, encoding=encoding,
                                       delimiter=delimiter, mapping=mapping, sheet=sheet,
                                       header_line=header_line)
+        progress = None
         if job_id is not None:
-            jobs.progress(job_id, 1, 3, "Checking and saving the rows")
+            jobs.progress(job_id, 0, table.row_count, "Checking and saving the rows")
             batch = db.session.get(ImportBatch, batch_id)
+
+            def progress(done, total):
+                # Each chunk's rows are committed with its progress, so the page shows them moving.
+                jobs.progress(job_id, done, total)
         stage_rows(batch, table, column_map, default_account_type=default_account_type,
-                   remembered=mapping is not None)
+                   remembered=mapping is not None, progress=progress)
         db.session.commit()
     except Exception as exc:  # a batch must never stay "staging": the admin sees why and uploads again
         db.session.rollback()

@@ -1,0 +1,278 @@
+"""Streaming File Import benchmark: whole processes against bare floors, each ratio measured in the same run.
+
+Run: .venv/bin/python bench/bench_stream.py [--rows 100000] [--million] [--no-django]
+SQLite, and PostgreSQL when it answers (BENCH_PG_URL, or off). Medians of 3 runs; targets from issue 10:
+  staging (`flask users import FILE --dry-run --json`) <= 1.2x a bare csv.reader + validate_email loop;
+  staging + Create Users <= 1.5x a bare stage + keyed-hash + executemany floor, and >= 10x faster than
+  django-import-export's bulk import (installed in a throwaway virtualenv under /tmp);
+  --million: Create Users of 1,000,000 rows, its peak memory printed.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scratch_db import bench_databases  # noqa: E402
+
+RUNS = 3
+PYTHON = sys.executable
+DJANGO_VENV = Path("/tmp/stream-django-venv")
+
+FLOOR_STAGE = r'''
+import csv, sys
+from email_validator import EmailNotValidError, validate_email
+valid = 0
+with open(sys.argv[1], newline="", encoding="utf-8") as handle:
+    reader = csv.reader(handle)
+    next(reader)
+    for first, last, email in reader:
+        try:
+            validate_email(email, check_deliverability=False)
+            valid += 1
+        except EmailNotValidError:
+            pass
+print(valid)
+'''
+
+# The floor for staging + Create Users: read and validate, stage with executemany, then a keyed hash per person
+# (one os.urandom read for salts and passwords) and one executemany into a users-like table.
+FLOOR_CREATE = r'''
+import csv, hashlib, os, sys
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import create_engine, text
+engine = create_engine(sys.argv[2])
+rows = []
+with open(sys.argv[1], newline="", encoding="utf-8") as handle:
+    reader = csv.reader(handle)
+    next(reader)
+    for line, (first, last, email) in enumerate(reader, start=2):
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+            ok = True
+        except EmailNotValidError:
+            ok = False
+        rows.append({"line": line, "first": first, "last": last, "email": email, "ok": ok})
+with engine.begin() as conn:
+    conn.execute(text("DROP TABLE IF EXISTS floor_stage"))
+    conn.execute(text("DROP TABLE IF EXISTS floor_users"))
+    conn.execute(text("CREATE TABLE floor_stage (line integer, first varchar(300), last varchar(300), "
+                      "email varchar(320), ok boolean)"))
+    conn.execute(text("CREATE TABLE floor_users (first varchar(100), last varchar(100), "
+                      "email varchar(320) UNIQUE, password_hash varchar(255))"))
+    conn.execute(text("INSERT INTO floor_stage VALUES (:line, :first, :last, :email, :ok)"), rows)
+    ready = conn.execute(text("SELECT first, last, email FROM floor_stage WHERE ok ORDER BY line")).all()
+    randomness = os.urandom(36 * len(ready))
+    users = []
+    for index, (first, last, email) in enumerate(ready):
+        secret = randomness[36 * index:36 * index + 36]
+        digest = hashlib.pbkdf2_hmac("sha256", secret[:20], secret[20:], 1).hex()
+        users.append({"first": first, "last": last, "email": email, "hash": digest})
+    conn.execute(text("INSERT INTO floor_users VALUES (:first, :last, :email, :hash)"), users)
+print(len(ready))
+'''
+
+
+def make_csv(path: Path, rows: int) -> None:
+    """First Name, Last Name, Email Address with varied domains and a few bad addresses."""
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write("First Name,Last Name,Email Address\r\n")
+        for n in range(rows):
+            email = f"person{n}@school{n % 997}.example.org" if n % 97 else f"person{n} at school"
+            out.write(f"First{n},Last{n % 4999},{email}\r\n")
+
+
+def env_for(url: str, instance: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FLASK_")}
+    env.update({"PYTHONPATH": str(ROOT), "WEBAPP_INSTANCE_PATH": instance, "FLASK_SQLALCHEMY_DATABASE_URI": url,
+                "FLASK_SECRET_KEY": "bench", "FLASK_MAIL_SEND_IN_BACKGROUND": "false",
+                "FLASK_IMPORT_MAX_BYTES": str(200 * 1024 * 1024)})
+    return env
+
+
+def run(args: list[str], env=None) -> float:
+    """Seconds a whole process took."""
+    start = time.perf_counter()
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args[:6])} failed: {done.stderr[-1500:]}")
+    return elapsed
+
+
+def new_org(url: str, instance: str) -> str:
+    """Migrate (once) and add an organisation with an admin; return its slug."""
+    slug = f"b{uuid.uuid4().hex[:8]}"
+    code = ("from flask_migrate import upgrade\nfrom webapp import create_app\nfrom webapp.extensions import db\n"
+            "from webapp.auth.services import create_organisation\napp = create_app()\nwith app.app_context():\n"
+            "    upgrade()\n"
+            f"    create_organisation(name='Bench {slug}', slug='{slug}', admin_email='admin@{slug}.example', "
+            "admin_first_name='Bench', admin_last_name='Admin', admin_password='a-long-bench-password-42')\n"
+            "    db.session.commit()\n")
+    subprocess.run([PYTHON, "-c", code], env=env_for(url, instance), cwd=ROOT, check=True, capture_output=True)
+    return slug
+
+
+def ours(path: Path, url: str, instance: str, slug: str, dry_run: bool) -> float:
+    args = [PYTHON, "-m", "flask", "--app", "webapp", "users", "import", str(path), "--org", slug, "--json"]
+    return run(args + (["--dry-run"] if dry_run else []), env_for(url, instance))
+
+
+def median_ratio(pairs: list[tuple[float, float]]) -> tuple[float, float, float]:
+    return (statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs),
+            statistics.median(a / b for a, b in pairs))
+
+
+def bench_database(label: str, url: str, path: Path, rows: int, django: bool) -> None:
+    instance = tempfile.mkdtemp(prefix="bench-stream-")
+    slug = new_org(url, instance)
+    staging = [(ours(path, url, instance, slug, True), run([PYTHON, "-c", FLOOR_STAGE, str(path)]))
+               for _ in range(RUNS)]
+    mine, floor, ratio = median_ratio(staging)
+    print(f"{label:10s} staging {rows:,} rows (--dry-run --json): {mine:6.2f} s; csv.reader + validate_email "
+          f"{floor:6.2f} s; ratio {ratio:.2f}x (target <= 1.2x)")
+    creating = []
+    for _ in range(RUNS):
+        slug = new_org(url, instance)
+        creating.append((ours(path, url, instance, slug, False),
+                         run([PYTHON, "-c", FLOOR_CREATE, str(path), url])))
+    mine, floor, ratio = median_ratio(creating)
+    print(f"{label:10s} staging + Create Users {rows:,}: {mine:6.2f} s; stage + keyed hash + executemany "
+          f"{floor:6.2f} s; ratio {ratio:.2f}x (target <= 1.5x)")
+    if django:
+        theirs = statistics.median(django_import(path, url if label == "postgresql" else None)
+                                   for _ in range(RUNS))
+        print(f"{label:10s} django-import-export bulk import {rows:,}: {theirs:6.2f} s; we are "
+              f"{theirs / mine:.1f}x faster (target >= 10x)")
+
+
+def bench_million(url: str, path: Path) -> None:
+    instance = tempfile.mkdtemp(prefix="bench-stream-")
+    slug = new_org(url, instance)
+    code = ("import resource, sys\nfrom flask.cli import main\n"
+            f"sys.argv = ['flask', '--app', 'webapp', 'users', 'import', {str(path)!r}, '--org', {slug!r}, "
+            "'--json']\ntry:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)\n")
+    start = time.perf_counter()
+    done = subprocess.run([PYTHON, "-c", code], env=env_for(url, instance), cwd=ROOT, capture_output=True,
+                          text=True)
+    elapsed = time.perf_counter() - start
+    tail = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "?"
+    print(f"sqlite     staging + Create Users 1,000,000 rows: {elapsed:6.1f} s, peak memory {tail} MB "
+          f"(exit {done.returncode}; target < 300 MB)")
+
+
+DJANGO_APP = r'''
+import os, sys, time
+import django
+from django.conf import settings
+database = ({"ENGINE": "django.db.backends.postgresql", "NAME": sys.argv[3], "USER": "postgres",
+             "HOST": "127.0.0.1", "PORT": "5432"} if sys.argv[2] == "pg" else
+            {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[3]})
+settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "import_export",
+                                   "people"], DATABASES={"default": database}, USE_TZ=True)
+sys.path.insert(0, os.path.dirname(__file__))
+django.setup()
+from django.core.management import call_command
+call_command("migrate", run_syncdb=True, verbosity=0)
+from import_export import resources
+from tablib import Dataset
+from people.models import Person
+
+class PersonResource(resources.ModelResource):
+    class Meta:
+        model = Person
+        fields = ("first_name", "last_name", "email")
+        import_id_fields = ("email",)
+        use_bulk = True
+        batch_size = 1000
+        skip_diff = True
+
+with open(sys.argv[1], encoding="utf-8") as handle:
+    text = handle.read()
+start = time.perf_counter()
+dataset = Dataset().load(text, format="csv")
+result = PersonResource().import_data(dataset, dry_run=False, raise_errors=False)
+print(time.perf_counter() - start)
+'''
+DJANGO_MODELS = '''from django.db import models
+
+
+class Person(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    email = models.EmailField(max_length=320, unique=True)
+'''
+
+
+def django_import(path: Path, pg_url: str | None) -> float:
+    """Seconds for django-import-export's bulk import of the file into a fresh database (whole process)."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-django-"))
+    (folder / "people").mkdir()
+    (folder / "people" / "__init__.py").write_text("")
+    (folder / "people" / "models.py").write_text(DJANGO_MODELS)
+    (folder / "run.py").write_text(DJANGO_APP)
+    if pg_url:
+        from sqlalchemy.engine import make_url
+
+        kind, name = "pg", make_url(pg_url).database
+    else:
+        kind, name = "sqlite", str(folder / "django.db")
+    start = time.perf_counter()
+    done = subprocess.run([str(DJANGO_VENV / "bin" / "python"), str(folder / "run.py"), str(path), kind, name],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"django-import-export failed: {done.stderr[-1500:]}")
+    if pg_url:
+        _drop_django_tables(pg_url)
+    return time.perf_counter() - start
+
+
+def _drop_django_tables(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        for table in ("people_person", "django_migrations", "auth_user_groups", "auth_user_user_permissions",
+                      "auth_group_permissions", "auth_permission", "auth_group", "auth_user",
+                      "django_content_type"):
+            conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--million", action="store_true", help="also Create Users of 1,000,000 rows (SQLite)")
+    parser.add_argument("--no-django", action="store_true", help="skip django-import-export")
+    options = parser.parse_args()
+    django = not options.no_django
+    if django and not (DJANGO_VENV / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(DJANGO_VENV)], check=True)
+        subprocess.run([str(DJANGO_VENV / "bin" / "pip"), "install", "-q", "django", "django-import-export",
+                        "psycopg[binary]"], check=True)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "people.csv"
+        make_csv(path, options.rows)
+        for label, url in bench_databases("bench_stream"):
+            bench_database(label, url, path, options.rows, django)
+        if options.million:
+            big = Path(folder) / "million.csv"
+            make_csv(big, 1_000_000)
+            for label, url in bench_databases("bench_stream_million"):
+                if label == "sqlite":
+                    bench_million(url, big)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""Bulk inserts of plain row dicts: COPY on PostgreSQL, the DB-API's executemany on SQLite; never an ORM object."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import JSON, Table, insert
+
+from webapp.extensions import db
+
+
+def insert_rows(table: Table, rows: list[dict]) -> None:
+    """Insert `rows` (dicts keyed by column name, all with the same keys) into `table` in the session's transaction."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    names = list(rows[0])
+    # JSON columns go as JSON text (None as JSON null, as SQLAlchemy writes it); the driver adapts the rest.
+    as_json = [name for name in names if isinstance(table.c[name].type, JSON)]
+    json_at = [names.index(name) for name in as_json]
+    columns = ", ".join(f'"{name}"' for name in names)
+    if connection.dialect.name not in ("sqlite", "postgresql"):
+        connection.execute(insert(table), rows)
+        return
+    cursor = connection.connection.dbapi_connection.cursor()
+    if connection.dialect.name == "sqlite":
+        # Plain tuples to the DB-API: SQLAlchemy's per-row parameter processing was most of the cost.
+        statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})'
+        cursor.executemany(statement, (_values(row, names, json_at) for row in rows))
+        return
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(_values(row, names, json_at))
+
+
+def _values(row: dict, names: list[str], json_at: list[int]) -> list:
+    values = [row[name] for name in names]
+    for index in json_at:
+        values[index] = json.dumps(values[index])
+    return values
