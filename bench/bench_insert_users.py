@@ -48,13 +48,13 @@ def multi_row_insert(rows: list[dict]) -> None:
 
 
 def copy_then_insert(rows: list[dict]) -> None:
-    from webapp.users.inserting import insert_new_users
+    from webapp.accounts.inserting import insert_new_users
 
     assert len(insert_new_users(rows)) == len(rows)
 
 
 def bare_copy(rows: list[dict]) -> None:
-    from webapp.imports import bulk
+    from webapp import bulk
     from webapp.models import User
     from webapp.searchtext import search_text_for
 

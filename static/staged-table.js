@@ -75,6 +75,15 @@
     }
   });
 
+  // Focus may have moved while the request was out (Tab away from a select saves it on blur):
+  // follow it when it is still inside what is being replaced, and leave it alone when it went elsewhere.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail.target;
+    if (!remembered || remembered.after || !active || active === document.body || !target) return;
+    remembered = target.contains(active) ? focusKey(active) : null;
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target || event.detail.elt;
     wire(document);

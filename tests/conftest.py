@@ -171,7 +171,7 @@ def make_user(org):
     """Factory: a user in `org` (or another org) with a known, self-chosen password."""
     from webapp import credentials
     from webapp.models import AccountType, User
-    from webapp.users.membership import sync_all_org_users
+    from webapp.accounts.membership import sync_all_org_users
 
     counter = iter(range(1, 10**6))
 

@@ -1,12 +1,18 @@
 """The shared HTMX answers: whole page for plain and history-restore requests, fragment for HTMX."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from flask import Flask, render_template_string
 
 from webapp.enrolments import services as enrolment_services
+from webapp.imports import staging
 from webapp.htmx import fragment_or_page, htmx_redirect, stop_polling
 
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
 HTMX = {"HX-Request": "true"}
 RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
 
@@ -21,14 +27,23 @@ PAGES = [
     ("/users/", "<h1", "id=\"user-count\""),
     ("/mail/", "<h1", "No mail yet."),
     ("series", "<h1", "id=\"series-enrolments\""),
+    ("staged table", '<nav aria-label="Main">', 'id="staged-table"'),  # /users/import/<id>
 ]
 
 
-@pytest.fixture(params=PAGES, ids=["users", "mail", "series"])
+@pytest.fixture
+def staged_batch(org, admin):
+    return staging.stage_upload(org.id, admin.id, "import_mixed.csv", (DATA / "import_mixed.csv").read_bytes(),
+                                max_bytes=10**6, ttl_days=7)
+
+
+@pytest.fixture(params=PAGES, ids=["users", "mail", "series", "staged table"])
 def page(request, series):
     url, whole, part = request.param
     if url == "series":
         url = f"/series/{series.id}"
+    elif url == "staged table":
+        url = f"/users/import/{request.getfixturevalue('staged_batch').id}?filter=all&page=1"
     return url, whole, part
 
 
@@ -102,3 +117,24 @@ def test_stop_polling_answers_286_with_the_last_body_and_where_to_go(tiny):
     assert response.status_code == 286
     assert response.headers["HX-Redirect"] == "/done"
     assert response.get_data(as_text=True) == "<progress value=1 max=1></progress>"
+
+
+# Only the helper looks at what htmx sent or answers in its headers (extensions.py creates htmx-flask).
+READS_HTMX = re.compile(r"request\.htmx|[\"']HX-[A-Za-z-]+[\"']|htmx_flask")
+HELPER_ONLY = {"webapp/htmx.py", "webapp/extensions.py"}
+
+
+def test_no_module_but_the_helper_reads_or_writes_htmx_headers():
+    readers = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "webapp").rglob("*.py")
+                     if str(path.relative_to(ROOT)) not in HELPER_ONLY
+                     and READS_HTMX.search(path.read_text(encoding="utf-8")))
+    assert readers == []
+
+
+@pytest.mark.parametrize("text, found", [
+    ("if request.htmx:", True), ('request.headers.get("HX-Request")', True),
+    ('response.headers["HX-Redirect"] = url', True), ("from htmx_flask import make_response", True),
+    ("return fragment_or_page(part, page)", False), ("# htmx swaps the row", False),
+])
+def test_the_header_scan_recognises_direct_use(text, found):
+    assert bool(READS_HTMX.search(text)) is found

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from webapp.extensions import db
 from webapp.imports.fields import ImportField, register_field
 from webapp.models import ImportBatch, ImportMapping, StagedRow
+from webapp.imports.staged import staged_problems, staged_sentences
 
 DATA = Path(__file__).parent / "data"
 
@@ -94,8 +95,8 @@ def test_over_long_values_become_row_problems_not_database_errors(signed_in):
     response = upload(signed_in, "map_bounds.csv")
     assert response.status_code == 302
     rows = rows_of(latest_batch().id)
-    assert rows[2].status == "invalid" and rows[2].problems == ["First name is longer than 100 characters."]
-    assert rows[2].problem_items == [{"field": "first_name", "code": "too_long", "params": {"max": 100}}]
+    assert rows[2].status == "invalid" and staged_sentences(rows[2]) == ["First name is longer than 100 characters."]
+    assert staged_problems(rows[2]) == [{"field": "first_name", "code": "too_long", "params": {"max": 100}}]
     assert any(row.status == "invalid" and len(row.email) <= 320 and row.first_name == "Ann" for row in rows.values())
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.models import ImportBatch, StagedRow
+from webapp.imports.staged import staged_sentences
 
 DATA = Path(__file__).parent / "data"
 
@@ -54,8 +55,8 @@ def test_upload_stages_every_row_with_its_status(signed_in):
     }
     assert rows[4].duplicate_of == 2
     assert rows[6].email == "alan@example.com"
-    assert rows[7].problems == ["Same email as line 6, with different details."]
-    assert "Wizard" in rows[10].problems[0]
+    assert staged_sentences(rows[7]) == ["Same email as line 6, with different details."]
+    assert "Wizard" in staged_sentences(rows[10])[0]
     assert rows[2].account_type == "admin" and rows[3].account_type == "user"
     assert not any(row.send_invite for row in rows.values())
     page = signed_in.get(response.headers["Location"]).get_data(as_text=True)

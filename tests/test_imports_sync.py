@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from webapp.enrolments.services import create_series, set_archived
 from webapp.extensions import db
 from webapp.imports import creating, leavers, staging, sync
+from webapp.imports.staged import staged_sentences
 from webapp.models import (
     AccountType,
     AuditEvent,
@@ -146,7 +147,7 @@ def test_group_column_adds_people_to_groups_and_unknown_groups_are_row_problems(
     assert row(batch.id, 2).status == "invalid"  # a problem on the staged table, before anything happens
     result = run(batch, admin)
     assert result.created == 1 and by_email(org, "ann@example.com") is None
-    assert "No group called “Nowhere”" in row(batch.id, 2).problems[0]
+    assert "No group called “Nowhere”" in staged_sentences(row(batch.id, 2))[0]
     sales = db.session.scalar(select(Group).where(Group.name == "Sales"))
     assert db.session.get(GroupMember, (sales.id, by_email(org, "bob@example.com").id)) is not None
 
@@ -173,8 +174,8 @@ def test_series_column_enrols_with_the_enrolment_email_rules(org, admin):
     db.session.commit()
     result = run(batch, admin)
     assert result.created == 2 and [row(batch.id, n).status for n in (4, 5)] == ["invalid", "invalid"]
-    assert "archived" in row(batch.id, 4).problems[0]
-    assert "No series called “Unknown”" in row(batch.id, 5).problems[0]
+    assert "archived" in staged_sentences(row(batch.id, 4))[0]
+    assert "No series called “Unknown”" in staged_sentences(row(batch.id, 5))[0]
     enrolled = set(db.session.scalars(select(Enrolment.user_id).where(Enrolment.series_id == series.id)))
     assert enrolled == {by_email(org, "ann@example.com").id, by_email(org, "bob@example.com").id}
     # Ann (Send Invite ticked: welcome with password already) gets the plain enrolment email;
@@ -203,7 +204,7 @@ def test_status_column_deactivates_and_reactivates(org, admin, make_user, word, 
 def test_an_unknown_status_word_is_a_row_problem(org, admin, make_user):
     make_user(email="p@example.com")
     batch = stage(org, admin, "First Name,Email,Status\nTest,p@example.com,maybe\n", mode="update")
-    assert row(batch.id, 2).problems == ["Status “maybe” is not one we know: use active or inactive."]
+    assert staged_sentences(row(batch.id, 2)) == ["Status “maybe” is not one we know: use active or inactive."]
     run(batch, admin)
     assert row(batch.id, 2).status == "invalid" and by_email(org, "p@example.com").is_active_account
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.imports import staging
 from webapp.models import StagedRow
+from webapp.imports.staged import staged_sentences
 
 DATA = Path(__file__).parent / "data"
 HX = {"HX-Request": "true"}
@@ -72,7 +74,7 @@ def test_editing_a_row_onto_anothers_email_creates_a_conflict(signed_in, batch):
     edit(signed_in, batch, 3, email="ada@example.com")
     after = rows(batch.id)
     assert after[3].status == "invalid"
-    assert after[3].problems == ["Same email as line 2, with different details."]
+    assert staged_sentences(after[3]) == ["Same email as line 2, with different details."]
     assert after[2].status == "valid"
 
 
@@ -133,7 +135,8 @@ def _lines(html):
 
 
 @pytest.mark.parametrize("query,lines", [("hopper", [3]), ("EXAMPLE.COM", [2, 3, 4, 6, 7, 8, 10]), ("9", [9]),
-                                         ("Grace Hopper", [3]), ("nobody-here", [])])
+                                         ("Grace Hopper", [3]), ("nobody-here", []), ("ada", [2, 4]),
+                                         ("hopper grace@", [3]), ("LOVELACE", [2, 4])])
 def test_search_matches_names_emails_and_line_numbers(signed_in, batch, query, lines):
     html = signed_in.get(f"/users/import/{batch.id}?q={query}", headers=HX).get_data(as_text=True)
     assert [int(line) for line in _lines(html)] == lines
@@ -159,6 +162,36 @@ def test_pages_of_fifty(signed_in, big_batch):
     assert len(_lines(first)) == 50 and "Page 1 of 3" in first
     assert [int(x) for x in _lines(third)] == list(range(102, 122))
     assert "Showing 101–120 of 120 rows" in third
+
+
+@pytest.mark.parametrize("page,shown", [(1, "Showing 1–50 of 120 rows"), (3, "Showing 101–120 of 120 rows"),
+                                        (9, "Showing 101–120 of 120 rows")])
+def test_a_search_counts_its_matches_on_every_page_and_past_the_end_shows_the_last(signed_in, big_batch,
+                                                                                   page, shown):
+    html = signed_in.get(f"/users/import/{big_batch.id}?q=PERSON&page={page}", headers=HX).get_data(as_text=True)
+    assert shown in html
+
+
+@pytest.mark.parametrize("method,path,data", [("get", "", None), ("get", "?page=2", None),
+                                              ("post", "/bulk", {"action": "invite_on", "scope": "all_matching",
+                                                                 "account_type": "user", "filter": "all"})])
+def test_the_table_fragment_carries_the_counters_and_the_fixes_bar_once(signed_in, big_batch, method, path, data):
+    html = getattr(signed_in, method)(f"/users/import/{big_batch.id}{path}", headers=HX, data=data).get_data(as_text=True)
+    assert html.count('id="import-counters"') == 1 and html.count('id="suggestions-bar"') == 1
+
+
+@pytest.mark.parametrize("query", ["Grace Hopper", "hopper grace@", "@example.com"])
+def test_a_rows_links_keep_the_search_filter_and_page(signed_in, batch, query):
+    import html as markup
+    from urllib.parse import parse_qs, urlsplit
+
+    page = signed_in.get(f"/users/import/{batch.id}", query_string={"q": query, "filter": "all"}, headers=HX)
+    links = re.findall(r'(?:action|hx-post|hx-get|href)="([^"]*/rows/\d+/(?:edit|remove)[^"]*)"',
+                       page.get_data(as_text=True))
+    assert links
+    for link in links:
+        assert parse_qs(urlsplit(markup.unescape(link)).query, keep_blank_values=True) == {
+            "filter": ["all"], "q": [query], "page": ["1"]}
 
 
 def test_bulk_set_type_on_selected_rows(signed_in, batch):

@@ -97,3 +97,39 @@ def test_a_failed_delivery_is_retried_at_its_time_by_the_worker_scheduler(client
     [message] = _outbox("nina@example.com")
     assert message.status == "sent"
     assert ScheduledJobRegistry(queue=queue).count == 0
+
+
+def test_mail_a_command_queues_is_enqueued_by_mail_after_the_commit_and_not_after_a_rollback(
+        admin, smtp_server, rq_setup):
+    from webapp.mail.outbox import queue as queue_message
+
+    queue, run_worker = rq_setup
+    message = {"org_id": admin.org_id, "kind": "welcome", "subject": "Welcome", "text_body": "Hello"}
+    queue_message(to_address="gone@example.com", **message)
+    db.session.rollback()
+    assert queue.count == 0  # nothing was saved, so nothing to deliver
+
+    queue_message(to_address="kept@example.com", **message)
+    db.session.flush()
+    assert queue.count == 0  # not before the commit: the worker could not see the row yet
+    db.session.commit()
+    assert queue.count == 1
+
+    run_worker()
+    assert len(smtp_server.to("kept@example.com")) == 1 and smtp_server.to("gone@example.com") == []
+
+
+def test_mail_left_queued_while_no_worker_ran_goes_out_when_a_worker_starts(app, admin, smtp_server, rq_setup):
+    from webapp.mail.outbox import queue as queue_message
+
+    queue, run_worker = rq_setup
+    url = app.config["REDIS_URL"]
+    app.config["REDIS_URL"] = None  # queued while this process had no Redis: nobody asked for delivery
+    queue_message(org_id=admin.org_id, kind="welcome", subject="Welcome", text_body="Hello",
+                  to_address="waiting@example.com")
+    db.session.commit()
+    app.config["REDIS_URL"] = url
+    assert queue.count == 0
+
+    run_worker()  # jobs.worker_starting: mail/ enqueues what waited, and the burst sends it
+    assert len(smtp_server.to("waiting@example.com")) == 1

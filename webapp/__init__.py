@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_cli(app)
     register_errorhandlers(app)
     register_hooks(app)
+    install_extensions(app)
     if app.config.get("PROXY_FIX_X_FOR"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -78,6 +79,8 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    if _migration_locations not in migrate.configure_callbacks:
+        migrate.configure(_migration_locations)
     mail.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -87,6 +90,26 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
     dbsetup.init_app(app)
+
+
+def _migration_locations(config):
+    """Alembic also reads the migrations folders extensions list (MIGRATION_LOCATIONS): `db upgrade heads`."""
+    from flask import current_app
+
+    extra = current_app.config.get("MIGRATION_LOCATIONS") or []
+    if extra:
+        config.set_main_option("path_separator", "os")
+        config.set_main_option("version_locations", os.pathsep.join([str(ROOT / "migrations" / "versions"),
+                                                                     *map(str, extra)]))
+    return config
+
+
+def install_extensions(app: Flask) -> None:
+    """Import each module named in EXTENSIONS and call its init_app(app) (docs/EXTENDING.md)."""
+    import importlib
+
+    for name in app.config.get("EXTENSIONS") or ():
+        importlib.import_module(name).init_app(app)
 
 
 def _load_user(session_id: str):
@@ -106,10 +129,11 @@ def register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
     from webapp.enrolments.views import bp as enrolments_bp
     from webapp.imports.views import bp as imports_bp
+    from webapp.learners.views import bp as learners_bp
     from webapp.mail.views import bp as mail_bp
     from webapp.users.views import bp as users_bp
 
-    for blueprint in (auth_bp, users_bp, imports_bp, enrolments_bp, mail_bp):
+    for blueprint in (auth_bp, users_bp, imports_bp, enrolments_bp, mail_bp, learners_bp):
         app.register_blueprint(blueprint)
     from webapp.imports.sync_views import bp as imports_sync_bp  # modes, changes, leavers, undo
     app.register_blueprint(imports_sync_bp)

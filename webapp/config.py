@@ -18,6 +18,11 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
+    # Your extensions: module names whose init_app(app) runs at start-up (docs/EXTENDING.md), and
+    # the Alembic folders of their own migrations (`flask db upgrade heads` runs them).
+    EXTENSIONS: tuple[str, ...] = ()
+    MIGRATION_LOCATIONS: tuple[str, ...] = ()
+
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
     PROXY_FIX_X_FOR = 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -22,6 +23,9 @@ GENERATED_METHOD = "pbkdf2:sha256:1"
 CHOSEN_METHOD = "scrypt"
 MIN_CHOSEN_LENGTH = 12
 
+# A generated password younger than this still stands: a later enrolment does not replace it,
+# and the user page still counts it as fresh (the product's 48-hour rule).
+PASSWORD_FRESH_FOR = timedelta(hours=48)
 _COMMON_PASSWORDS: frozenset[str] | None = None
 
 

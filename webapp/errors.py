@@ -1,8 +1,9 @@
 """Error pages in the app's style; an unexpected error rolls back and loses nothing saved."""
-from flask import Flask, render_template, request
+from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
 from webapp.extensions import db
+from webapp.htmx import fragment_or_page
 
 MESSAGES = {
     400: ("Something in that request was not right", "Go back, check what you entered, and try again."),
@@ -16,10 +17,9 @@ MESSAGES = {
 
 def render_error(status: int, detail: str | None = None):
     title, advice = MESSAGES.get(status, MESSAGES[500])
-    if request.headers.get("HX-Request"):
-        return render_template("errors/_inline.html", title=title, advice=detail or advice), status
-    return render_template("errors/error.html", status=status, title=title,
-                           advice=detail or advice), status
+    return fragment_or_page(
+        lambda: (render_template("errors/_inline.html", title=title, advice=detail or advice), status),
+        lambda: (render_template("errors/error.html", status=status, title=title, advice=detail or advice), status))
 
 
 def register(app: Flask) -> None:

@@ -13,6 +13,7 @@ import logging
 import threading
 import traceback
 
+from blinker import Namespace
 from flask import Flask, current_app
 
 from webapp.clock import utcnow
@@ -20,6 +21,9 @@ from webapp.extensions import db
 from webapp.models import Job
 
 log = logging.getLogger(__name__)
+
+worker_starting = Namespace().signal("worker-starting", doc="""\
+`flask worker` is about to take jobs (sender: the app): catch up on work left while none ran.""")
 
 
 def submit(kind: str, func_path: str, *, org_id: int | None, total: int = 0, **kwargs) -> Job:
@@ -112,10 +116,6 @@ def run(job_id: int, func_path: str, kwargs: dict) -> None:
     if isinstance(result, dict):
         job.result = result
     db.session.commit()
-    if current_app.config.get("REDIS_URL"):
-        from webapp.mail.jobs import deliver_if_queued
-
-        deliver_if_queued(current_app._get_current_object())  # mail the job queued goes out now
 
 
 STALE_AFTER_SECONDS = 300

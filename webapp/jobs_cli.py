@@ -11,8 +11,7 @@ def register(app: Flask) -> None:
         """Run an RQ worker for this app's queue (needs REDIS_URL). Start several for more throughput."""
         from rq import Worker
 
-        from webapp.jobs import rq_queue
-        from webapp.mail.jobs import deliver_if_queued
+        from webapp.jobs import rq_queue, worker_starting
 
         url = current_app.config.get("REDIS_URL")
         if not url:
@@ -21,6 +20,6 @@ def register(app: Flask) -> None:
             )
         queue = rq_queue(current_app)
         click.echo(f"Worker listening on queue '{queue.name}' at {url}")
-        deliver_if_queued(current_app)  # mail left queued while no worker ran
-        # The scheduler starts mail retries booked for later (queue.enqueue_in).
+        worker_starting.send(current_app._get_current_object())  # mail/ sends what waited meanwhile
+        # The scheduler starts retries booked for later (queue.enqueue_in).
         Worker([queue], connection=queue.connection, name=name).work(burst=burst, with_scheduler=True)

@@ -14,8 +14,8 @@ CONSOLE_SECTIONS = [
 
 
 # Every account type can be enrolled, so every signed-in person has "My learning".
-LEARNER_SECTIONS = [("auth.learning", "My learning", ())]
-TEAM_MANAGER_SECTIONS = [("auth.team", "My groups", ()), *LEARNER_SECTIONS]
+LEARNER_SECTIONS = [("learners.learning", "My learning", ())]
+TEAM_MANAGER_SECTIONS = [("learners.team", "My groups", ()), *LEARNER_SECTIONS]
 
 
 def sections_for(user) -> list[tuple[str, str, tuple]]:

@@ -1,7 +1,7 @@
 """stream: outbox attachments stored gzip-compressed (a million people's summary CSV)
 
 Revision ID: 0011_stream
-Revises: 0004_table
+Revises: 0010_perf
 """
 import gzip
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0011_stream'
-down_revision = '0004_table'
+down_revision = '0010_perf'
 branch_labels = None
 depends_on = None
 

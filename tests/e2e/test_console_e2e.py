@@ -11,7 +11,7 @@ from tests.conftest import TEST_PASSWORD
 from webapp.extensions import db
 from webapp.models import AccountType, User
 from webapp.users import groups as group_services
-from webapp.users.membership import sync_all_org_users
+from webapp.accounts.membership import sync_all_org_users
 
 FIRST = ["Amara", "Ben", "Chloé", "Dev", "Elif", "Farah", "Gus", "Hana", "Ivo", "Jun"]
 LAST = ["Okafor", "Berg", "Duarte", "Nakamura"]

@@ -11,7 +11,7 @@ from tests.e2e.axe import serious_violations
 from webapp.extensions import db
 from webapp.imports import staging
 from webapp.models import Group, Series, User
-from webapp.users.membership import sync_all_org_users
+from webapp.accounts.membership import sync_all_org_users
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 LONG = "Bartholomew-Maximilian-Alexandros-Konstantinopoulos-Wolfeschlegelsteinhausen"

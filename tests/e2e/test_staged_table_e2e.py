@@ -135,6 +135,8 @@ def test_bulk_remove_then_undo_and_restore_from_the_removed_filter(page, batch, 
     page.get_by_role("button", name="Remove line 2", exact=True).click()
     expect(page.get_by_text("Line 2 (ada@example.com) removed.")).to_be_visible()
     page.get_by_label("Show").select_option("removed")
+    # Wait for the Removed view itself: the table it replaces has a Restore button for line 2 too.
+    expect(page.get_by_label("Select line 3")).to_have_count(0)
     restore = page.get_by_role("button", name="Restore line 2")
     expect(restore).to_be_visible()
     restore.click()

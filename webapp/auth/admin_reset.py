@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from webapp import audit, credentials
 from webapp.addresses import InvalidEmail, normalise_email
-from webapp.auth import tokens
+from webapp.accounts import tokens
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.models import Organisation, SigninFailure, User

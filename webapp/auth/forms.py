@@ -4,15 +4,8 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from webapp import credentials
-from webapp.addresses import InvalidEmail, normalise_email
+from webapp.accounts.checks import valid_email
 from webapp.text import single_line
-
-
-def valid_email(form, field):
-    try:
-        field.data = normalise_email(field.data)
-    except InvalidEmail as exc:
-        raise ValidationError(str(exc)) from None
 
 
 class ChosenPassword:

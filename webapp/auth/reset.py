@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired
 
-from webapp.auth import tokens
+from webapp.accounts import tokens
 from webapp.auth.forms import NewPasswordForm
 from webapp.auth.views import bp
 from webapp.mail.outbox import keeps_mail_only

@@ -16,7 +16,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.models import AccountType, InviteStatus, Organisation, SigninFailure, User
 from webapp.text import single_line
-from webapp.users.membership import ensure_all_org_users_group, sync_all_org_users
+from webapp.accounts.creating import add_account
 
 
 class SetupError(ValueError):
@@ -68,15 +68,9 @@ def create_organisation(*, name: str, slug: str | None, admin_email: str, admin_
     else:
         generated = credentials.generate_password()
         password_hash, is_generated = credentials.hash_generated_password(generated), True
-    admin = User(org_id=org.id, first_name=single_line(admin_first_name),
-                 last_name=single_line(admin_last_name), email=email,
-                 account_type=AccountType.ADMIN.value, invite_status=InviteStatus.CREATED.value,
-                 password_hash=password_hash, password_is_generated=is_generated,
-                 password_set_at=utcnow())
-    db.session.add(admin)
-    db.session.flush()
-    ensure_all_org_users_group(org.id)
-    sync_all_org_users(org.id, [admin.id])
+    admin = add_account(org.id, first_name=admin_first_name, last_name=admin_last_name, email=email,
+                        account_type=AccountType.ADMIN.value, invite_status=InviteStatus.CREATED.value,
+                        password_hash=password_hash, password_is_generated=is_generated)
     audit.record(org.id, admin.id, "org.create", target_type="organisation", target_id=org.id,
                  name=org.name, slug=slug)
     signals.send(signals.users_created, org_id=org.id, user_ids=[admin.id], actor_id=None,

@@ -27,8 +27,8 @@ def home_for(user) -> str:
     if user.account_type == AccountType.ADMIN.value:
         return url_for("users.index")
     if user.account_type == AccountType.TEAM_MANAGER.value:
-        return url_for("auth.team")
-    return url_for("auth.learning")
+        return url_for("learners.team")
+    return url_for("learners.learning")
 
 
 def throttled_message(minutes: int) -> str:
@@ -138,23 +138,3 @@ def change_password():
             flash("Your password is changed.", "success")
             return redirect(home_for(current_user))
     return render_template("auth/change_password.html", form=form)
-
-
-@bp.get("/learning")
-@login_required
-def learning():
-    """The learner page, "My learning": the series this person is enrolled in."""
-    from webapp.enrolments.learner import enrolments_for
-
-    return render_template("auth/learning.html", enrolments=enrolments_for(current_user))
-
-
-@bp.get("/team")
-@login_required
-def team():
-    """Team Managers: a read-only view of the groups they own and their members."""
-    if current_user.account_type not in (AccountType.TEAM_MANAGER.value, AccountType.ADMIN.value):
-        abort(403)
-    from webapp.users.groups import owned_groups
-
-    return render_template("auth/team.html", groups=owned_groups(current_user))

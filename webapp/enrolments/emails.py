@@ -34,7 +34,7 @@ def _set_password_links(org: Organisation, passwords: dict[int, str]) -> dict[in
     """In place of new passwords, single-use links, for organisations that email no passwords."""
     if not org.sends_password_links or not passwords:
         return {}
-    from webapp.auth import tokens
+    from webapp.accounts import tokens
 
     made = tokens.issue_many(org.id, list(passwords), tokens.WELCOME)
     return {user_id: tokens.link_for(token) for user_id, token in made.items()}

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from webapp.credentials import PASSWORD_FRESH_FOR
 from webapp.models import InviteStatus
-
-# A generated password younger than this still stands: a later enrolment does not replace it.
-PASSWORD_FRESH_FOR = timedelta(hours=48)
 
 
 class NoticeKind(str, enum.Enum):

@@ -12,7 +12,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp import audit, jobs, signals
-from webapp.auth import tokens
+from webapp.accounts import tokens
 from webapp.clock import utcnow
 from webapp.credentials import derived_passwords, fast_hashes
 from webapp.extensions import db
@@ -32,8 +32,8 @@ from webapp.models import (
     User,
 )
 from webapp.text import single_line
-from webapp.users.inserting import insert_new_users
-from webapp.users.membership import sync_all_org_users
+from webapp.accounts.inserting import insert_new_users
+from webapp.accounts.membership import sync_all_org_users
 
 log = logging.getLogger(__name__)
 

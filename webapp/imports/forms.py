@@ -6,6 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from webapp.imports import bulk_actions
 from webapp.imports.fields import import_fields, text_fields
 from webapp.imports.problems import problem, sentence
 from webapp.imports.sync_forms import UploadOptions
@@ -135,6 +136,10 @@ class BulkForm(FlaskForm):
     filter = HiddenField(default="all")
     q = HiddenField(default="")
     page = IntegerField(validators=[Optional()], default=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action.choices = bulk_actions.choices()  # with the actions extensions registered
 
 
 class ReplaceForm(FlaskForm):

@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
-from webapp import jobs
+from webapp import bulk, jobs
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import columns as column_mapping
-from webapp.imports import bulk, reading
+from webapp.imports import reading
 from webapp.imports.cleaning import Cleaner
 from webapp.imports.fields import check_batch
 from webapp.imports.suggestions import suggestion_for

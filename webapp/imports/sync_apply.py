@@ -27,7 +27,7 @@ from webapp.models import (
     SyncAction,
     User,
 )
-from webapp.users.membership import sync_all_org_users
+from webapp.accounts.membership import sync_all_org_users
 
 
 def before_create(batch: ImportBatch, actor_id: int | None) -> set[int]:

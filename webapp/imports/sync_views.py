@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from webapp.access import console_blueprint, get_in_org_or_404
 from webapp.extensions import db
+from webapp.htmx import partial_or_page
 from webapp.imports import leavers, sync, undo
 from webapp.imports.sync_forms import MODE_HINTS, ModeForm
 from webapp.models import AccountType, BatchStatus, ImportBatch, StagedChange, StagedRow, SyncAction
@@ -73,9 +74,7 @@ def changes(batch_id: int):
         .order_by(StagedChange.line).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     context = dict(batch=batch, counts=counts, shown=shown, filters=CHANGE_FILTERS,
                    page=ChangePage(rows, total, page), describe=sync.describe, modes=sync.MODES)
-    if request.htmx:
-        return render_template("imports/sync/_changes.html", **context)
-    return render_template("imports/sync/changes.html", **context)
+    return partial_or_page("imports/sync/changes.html", "imports/sync/_changes.html", **context)
 
 
 @bp.get("/<int:batch_id>/leavers")
@@ -83,8 +82,7 @@ def leaver_list(batch_id: int):
     """Who a full-list import would deactivate, a page at a time, before anything happens."""
     batch = get_in_org_or_404(ImportBatch, batch_id)
     people = leavers.page(batch, current_user.id, _page_arg())
-    template = "imports/sync/_leavers.html" if request.htmx else "imports/sync/leavers.html"
-    return render_template(template, batch=batch, people=people)
+    return partial_or_page("imports/sync/leavers.html", "imports/sync/_leavers.html", batch=batch, people=people)
 
 
 @bp.get("/<int:batch_id>/undo")

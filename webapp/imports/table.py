@@ -11,6 +11,7 @@ from webapp.extensions import db
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
 from webapp.imports.fields import check_batch, staged_fields
 from webapp.imports.problems import outcome_problems, sentence, sentences
+from webapp.imports.staged import staged_value
 from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.imports.suggestions import suggestion_for
 from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRow
@@ -40,10 +41,13 @@ REPLACEABLE = {"first_name": "First name", "last_name": "Last name", "email": "E
 # A row's own values, as an undo puts them back (status and conflicts are then worked out again).
 UNDO_COLUMNS = ("first_name", "last_name", "email", "account_type", "send_invite", "status", "errors",
                 "fields_ok", "email_ok", "account_type_error", "suggested_email")
-# What each kind of change writes: only those columns are kept, so keeping 100,000 rows stays cheap.
+# What each kind of change writes. These few columns keep their undo values in the row itself
+# (StagedRow.undo_*): the change and its undo record are one UPDATE, not a copy of 100,000 rows.
 _TYPE_COLUMNS = ("account_type", "account_type_error", "status")
 _INVITE_COLUMNS = ("send_invite",)
 _STATUS_COLUMNS = ("status",)
+_IN_ROW = {"account_type": StagedRow.undo_account_type, "account_type_error": StagedRow.undo_account_type_error,
+           "send_invite": StagedRow.undo_send_invite, "status": StagedRow.undo_status}
 
 
 class TableError(ValueError):
@@ -90,8 +94,12 @@ def matching(batch_id: int, filter_name: str = "all", query: str = ""):
         # already ignores ASCII case, so lower() there would only add a pass.
         searchable = StagedRow.first_name + " " + StagedRow.last_name + " " + StagedRow.email
         if db.engine.dialect.name != "sqlite":
-            searchable = func.lower(searchable)
-        terms = [searchable.like(pattern)]
+            terms = [func.lower(searchable).like(pattern)]
+        elif " " in query:
+            terms = [searchable.like(pattern)]
+        else:  # a fragment without a space lies within one column: three LIKEs cost SQLite half the concatenation
+            terms = [StagedRow.first_name.like(pattern), StagedRow.last_name.like(pattern),
+                     StagedRow.email.like(pattern)]
         if query.isdigit():
             terms.append(StagedRow.line == int(query))
         clauses.append(or_(*terms))
@@ -102,19 +110,30 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
                  counted: Counters | None = None) -> RowPage:
     """One page of rows in file order, with the number of rows that match.
 
-    Without a search, the status counts already give the total: no second pass over the rows.
+    Without a search, the status counts already give the total; with one, the page's own query
+    counts the matches (a window count): one pass over the rows, not two.
     """
     clauses = matching(batch_id, filter_name, query)
     if counted is not None and not (query or "").strip():
         total = counted.rows_with(FILTERS.get(filter_name, FILTERS["all"])[1])
-    else:
-        total = db.session.scalar(select(func.count()).select_from(StagedRow).where(*clauses)) or 0
-    page = clamp_page(page, total, PER_PAGE)
-    rows = db.session.scalars(
-        select(StagedRow).where(*clauses).order_by(StagedRow.line, StagedRow.id)
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
-    ).all()
-    return RowPage(rows=rows, total=total, page=page)
+        page = clamp_page(page, total, PER_PAGE)
+        return RowPage(rows=_rows_page(clauses, page), total=total, page=page)
+    page = max(1, page)
+    found = db.session.execute(_rows_query(clauses, page).add_columns(func.count().over())).all()
+    if found:
+        return RowPage(rows=[row for row, _ in found], total=found[0][1], page=page)
+    total = db.session.scalar(select(func.count()).select_from(StagedRow).where(*clauses)) or 0
+    page = clamp_page(page, total, PER_PAGE)  # past the end: the last page
+    return RowPage(rows=_rows_page(clauses, page) if total else [], total=total, page=page)
+
+
+def _rows_query(clauses, page: int):
+    return (select(StagedRow).where(*clauses).order_by(StagedRow.line, StagedRow.id)
+            .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+
+
+def _rows_page(clauses, page: int) -> list:
+    return db.session.scalars(_rows_query(clauses, page)).all()
 
 
 def counters(batch: ImportBatch) -> Counters:
@@ -251,41 +270,57 @@ def bulk_scope(batch: ImportBatch, scope: str, row_ids: list[int], filter_name: 
 def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str | None = None) -> int:
     """Apply a bulk action to the rows the clauses select; returns how many rows it touched.
 
-    The touched rows' values are kept first, so the action can be undone (see undo).
+    The touched rows' values are kept in the rows as they change, so the action can be undone (see undo).
     """
     _require_editable(batch)
     open_clauses = [*clauses, StagedRow.status.in_(OPEN_STATUSES)]
     if action == "set_type":
         chosen = _known_type(account_type or "")
-        touched = _remember(batch, [*open_clauses, or_(StagedRow.account_type_error.is_not(None),
-                                                       StagedRow.account_type != chosen)], _TYPE_COLUMNS)
+        token = _new_undo(batch, _TYPE_COLUMNS)
         # Only rows whose type was refused need their status worked out again; the rest just
         # take the new type, which keeps the statement over 100,000 rows a plain write.
-        _update([*open_clauses, StagedRow.account_type_error.is_not(None)],
-                {"account_type": chosen, "account_type_error": None,
-                 "status": status_expression(batch.org_id, type_error_cleared=True)})
-        _update([*open_clauses, StagedRow.account_type_error.is_(None), StagedRow.account_type != chosen],
-                {"account_type": chosen})
+        touched = _change_in_row(token, _TYPE_COLUMNS, [*open_clauses, StagedRow.account_type_error.is_not(None)],
+                                 {"account_type": chosen, "account_type_error": None,
+                                  "status": status_expression(batch.org_id, type_error_cleared=True)})
+        touched += _change_in_row(token, _TYPE_COLUMNS, [*open_clauses, StagedRow.account_type_error.is_(None),
+                                                         StagedRow.account_type != chosen],
+                                  {"account_type": chosen})
     elif action in ("invite_on", "invite_off"):
         wanted = action == "invite_on"
-        changing = [*open_clauses, StagedRow.send_invite.is_not(wanted)]
-        touched = _remember(batch, changing, _INVITE_COLUMNS)
-        _update(changing, {"send_invite": wanted})
+        touched = _change_in_row(_new_undo(batch, _INVITE_COLUMNS), _INVITE_COLUMNS,
+                                 [*open_clauses, StagedRow.send_invite.is_not(wanted)], {"send_invite": wanted})
     elif action == "remove":
         removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
-        touched = _remember(batch, removing, _STATUS_COLUMNS)
-        _update(removing, {"status": RowStatus.REMOVED, "conflict_with": None})
+        touched = _change_in_row(_new_undo(batch, _STATUS_COLUMNS), _STATUS_COLUMNS, removing,
+                                 {"status": RowStatus.REMOVED, "conflict_with": None})
         # Only rows that conflicted with another row can change when rows go away.
         refresh_rows(batch, StagedRow.conflict_with.is_not(None), StagedRow.status == RowStatus.INVALID)
     elif action == "restore":
+        token = _new_undo(batch, _STATUS_COLUMNS)
         restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
-        touched = _remember(batch, restoring, _STATUS_COLUMNS)
-        _update(restoring, {"status": _restored_status()})
-        _refresh_undo_emails(batch)
+        touched = _change_in_row(token, _STATUS_COLUMNS, restoring, {"status": _restored_status()})
+        _refresh_undo_emails(batch, token)
     else:
         raise TableError("Choose a bulk action from the list.")
     db.session.commit()
     return touched
+
+
+def _new_undo(batch: ImportBatch, columns) -> int:
+    """Start the batch's undo record for a change of these columns; older ones can no longer be undone."""
+    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns))
+    db.session.add(undo)
+    db.session.flush()
+    # Dropped after the insert, so the new id is never an old one reused: a stale Undo stays refused.
+    db.session.execute(delete(BulkUndo).where(BulkUndo.batch_id == batch.id, BulkUndo.id != undo.id))
+    return undo.id
+
+
+def _change_in_row(token: int, columns, clauses, values: dict) -> int:
+    """Write values and, in the same UPDATE, the columns' current ones to the row's undo columns;
+    returns how many rows."""
+    kept = {_IN_ROW[column].key: getattr(StagedRow, column) for column in columns}
+    return _update(clauses, {**values, **kept, "undo_token": token})
 
 
 def _remember(batch: ImportBatch, clauses, columns=UNDO_COLUMNS) -> int:
@@ -293,22 +328,19 @@ def _remember(batch: ImportBatch, clauses, columns=UNDO_COLUMNS) -> int:
 
     Only the latest change of a batch can be undone, so older kept values are dropped.
     """
-    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns))
-    db.session.add(undo)
-    db.session.flush()
-    # Dropped after the insert, so the new id is never an old one reused: a stale Undo stays refused.
-    db.session.execute(delete(BulkUndo).where(BulkUndo.batch_id == batch.id, BulkUndo.id != undo.id))
-    kept = select(literal(undo.id), StagedRow.id, *(getattr(StagedRow, c) for c in columns)).where(*clauses)
+    undo_id = _new_undo(batch, columns)
+    kept = select(literal(undo_id), StagedRow.id, *(getattr(StagedRow, c) for c in columns)).where(*clauses)
     db.session.execute(insert(BulkUndoRow).from_select(["undo_id", "row_id", *columns], kept))
     # Counted apart: drivers do not all report a row count for INSERT ... SELECT.
     return db.session.scalar(select(func.count()).select_from(BulkUndoRow)
-                             .where(BulkUndoRow.undo_id == undo.id)) or 0
+                             .where(BulkUndoRow.undo_id == undo_id)) or 0
 
 
 def latest_undo(batch: ImportBatch) -> BulkUndo | None:
-    """The bulk change of this batch that can still be undone, if any."""
-    return db.session.scalar(select(BulkUndo).where(BulkUndo.batch_id == batch.id)
-                             .order_by(BulkUndo.id.desc()).limit(1))
+    """The bulk change of this batch that can still be undone, if any: its latest, unless undone."""
+    latest = db.session.scalar(select(BulkUndo).where(BulkUndo.batch_id == batch.id)
+                               .order_by(BulkUndo.id.desc()).limit(1))
+    return latest if latest is not None and not latest.undone else None
 
 
 def name_undo(batch: ImportBatch, message: str) -> BulkUndo | None:
@@ -323,31 +355,41 @@ def name_undo(batch: ImportBatch, message: str) -> BulkUndo | None:
 def undo(batch: ImportBatch, undo_id: int) -> int:
     """Put the rows of a bulk change back as they were (one UPDATE ... FROM); returns how many."""
     _require_editable(batch)
-    kept = db.session.scalar(select(BulkUndo).where(BulkUndo.id == undo_id, BulkUndo.batch_id == batch.id))
-    if kept is None:
+    kept = latest_undo(batch)
+    if kept is None or kept.id != undo_id:
         raise TableError("That change can no longer be undone: only the latest change to the rows can be.")
-    saved = BulkUndoRow
-    restored = db.session.execute(
-        update(StagedRow)
-        .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
-        .values({c: getattr(saved, c) for c in kept.columns or UNDO_COLUMNS})
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    columns = list(kept.columns or UNDO_COLUMNS)
+    if set(columns) <= set(_IN_ROW):
+        # The token is negated, not cleared: the rows stay findable for the refresh below, yet no
+        # undo matches them again.
+        restored = _update([StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id],
+                           {**{c: _IN_ROW[c] for c in columns}, "undo_token": -kept.id})
+    else:
+        saved = BulkUndoRow
+        restored = db.session.execute(
+            update(StagedRow)
+            .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
+            .values({c: getattr(saved, c) for c in columns})
+            .execution_options(synchronize_session=False)
+        ).rowcount
     # A type or invite change never touched emails or which rows are in play: no conflict can differ.
-    if list(kept.columns or UNDO_COLUMNS) not in (list(_TYPE_COLUMNS), list(_INVITE_COLUMNS)):
-        _refresh_undo_emails(batch, kept.id)
-    db.session.delete(kept)
+    if columns not in (list(_TYPE_COLUMNS), list(_INVITE_COLUMNS)):
+        _refresh_undo_emails(batch, kept.id, -kept.id)
+    kept.undone = True
+    db.session.execute(delete(BulkUndoRow).where(BulkUndoRow.undo_id == kept.id))
     db.session.commit()
     return restored
 
 
-def _refresh_undo_emails(batch: ImportBatch, undo_id: int | None = None) -> None:
-    """Check conflicts again for rows sharing an email (kept or current) with the kept rows, and rows in a conflict."""
-    undo_id = undo_id if undo_id is not None else latest_undo(batch).id
+def _refresh_undo_emails(batch: ImportBatch, undo_id: int, token: int | None = None) -> None:
+    """Check conflicts again for rows sharing an email (kept or current) with the rows of a change,
+    and rows in a conflict. The rows are those kept in bulk_undo_rows or marked with the token."""
     kept_ids = select(BulkUndoRow.row_id).where(BulkUndoRow.undo_id == undo_id)
     current = aliased(StagedRow)
+    marked = current.undo_token == (undo_id if token is None else token)
     scope = or_(StagedRow.email.in_(select(BulkUndoRow.email).where(BulkUndoRow.undo_id == undo_id)),
-                StagedRow.email.in_(select(current.email).where(current.id.in_(kept_ids))),
+                StagedRow.email.in_(select(current.email).where(current.batch_id == batch.id,
+                                                               or_(current.id.in_(kept_ids), marked))),
                 StagedRow.conflict_with.is_not(None))
     refresh_rows(batch, scope, scope)
 
@@ -462,7 +504,7 @@ def problems_csv(batch: ImportBatch) -> bytes:
     fields = [f for f in staged_fields() if f.in_problems_csv and f.shown_for(batch)]
 
     def shown(row, import_field):
-        value = row.value(import_field.key)
+        value = staged_value(row, import_field.key)
         if import_field.key == "account_type":
             return ACCOUNT_TYPE_LABELS.get(value, value)
         if isinstance(value, bool):

@@ -28,7 +28,7 @@ from webapp.models import (
     Organisation,
     User,
 )
-from webapp.users.membership import sync_all_org_users
+from webapp.accounts.membership import sync_all_org_users
 
 # The report keeps (and the email and page list) at most this many people who could not be undone.
 LIST_LIMIT = 200

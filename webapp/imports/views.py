@@ -5,7 +5,6 @@ from flask import (
     Response,
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -18,7 +17,8 @@ from webapp import jobs
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports import creating, matching, staging, sync_forms, table
+from webapp.htmx import fragment_or_page, stop_polling, wants_fragment
+from webapp.imports import bulk_actions, creating, matching, queries, staged, staging, sync_forms, table
 from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.forms import (
     FILTER_CHOICES,
@@ -33,8 +33,12 @@ from webapp.imports.forms import (
 )
 from webapp.imports.reading import ENCODING_CHOICES
 from webapp.models import BatchStatus, ImportBatch, Job
+from webapp.users import extras as users_extras
 
 bp = console_blueprint("imports", __name__, url_prefix="/users/import")
+staged.register(bp)
+# The Users list filters by a batch ("?batch=") and shows its banner through users' extension point.
+users_extras.provide_import_batches(queries.user_ids_for_batch, queries.batch_banner)
 
 TEMPLATE_HEADER = ["First Name", "Last Name", "Email Address"]
 
@@ -125,9 +129,9 @@ def batch(batch_id: int):
     """The staged table of one import (HTMX: the table fragment alone)."""
     current = _batch_or_404(batch_id)
     state = _view_state()
-    if request.htmx and current.status != BatchStatus.STAGING:
-        return _table_fragment(current, state)
-    return _render_batch(current, state)
+    if current.status == BatchStatus.STAGING:
+        return _render_batch(current, state)
+    return fragment_or_page(lambda: _table_fragment(current, state), lambda: _render_batch(current, state))
 
 
 def _render_batch(current: ImportBatch, state: dict, settings_form: SettingsForm | None = None,
@@ -325,10 +329,8 @@ def progress(batch_id: int):
     busy = current.status in (BatchStatus.STAGING, BatchStatus.CREATING)
     if busy and not (job and job.finished):
         return render_template("imports/partials/_progress.html", batch=current, job=job)
-    response = make_response(render_template("imports/partials/_progress.html", batch=current, job=job,
-                                             finished=True), 286)
-    response.headers["HX-Redirect"] = _after_job_url(current)
-    return response
+    return stop_polling(render_template("imports/partials/_progress.html", batch=current, job=job, finished=True),
+                        redirect_to=_after_job_url(current))
 
 
 def _after_job_url(current: ImportBatch) -> str:
@@ -344,7 +346,7 @@ def row(batch_id: int, row_id: int):
     """One row, as shown in the table (used to cancel an edit)."""
     current = _batch_or_404(batch_id)
     staged = _row_or_404(current, row_id)
-    if not request.htmx:
+    if not wants_fragment():
         return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
     return render_template("imports/partials/_row.html", batch=current, row=staged, state=_view_state(),
                            account_types=table.ACCOUNT_TYPE_LABELS, text_fields=text_fields())
@@ -364,7 +366,7 @@ def edit_row(batch_id: int, row_id: int):
     """The row as a small form (HTMX); without JavaScript, the page with that row open."""
     current = _batch_or_404(batch_id)
     staged = _row_or_404(current, row_id)
-    if not request.htmx:
+    if not wants_fragment():
         return redirect(url_for("imports.batch", batch_id=batch_id, edit=row_id, **_view_state()))
     return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
                            state=_view_state(), row_form=row_form(formdata=None),
@@ -386,7 +388,7 @@ def save_row(batch_id: int, row_id: int):
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
     errors = table.field_errors(staged)
-    if errors and request.htmx:
+    if errors and wants_fragment():
         # Still wrong: keep the row open with the fields in error marked, so the admin goes on fixing.
         return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
                                state=_view_state(), field_errors=errors, counters=table.counters(current),
@@ -399,7 +401,7 @@ def _invalid_edit(current: ImportBatch, staged, form):
     """Refuse an edit past a field's limits: the row stays open with what was typed and why."""
     error = " ".join(message for f in text_fields() for message in form[f.key].errors) or \
         "Check the values and save again."
-    if not request.htmx:
+    if not wants_fragment():
         flash(error, "error")
         return redirect(url_for("imports.batch", batch_id=current.id, edit=staged.id, **_view_state()))
     db.session.expunge(staged)  # show what was typed without saving it
@@ -415,7 +417,7 @@ def _invalid_edit(current: ImportBatch, staged, form):
 
 def _row_response(current: ImportBatch, staged, error: str | None = None, saved: bool = False):
     state = _view_state()
-    if not request.htmx:
+    if not wants_fragment():
         if error:
             flash(error, "error")
         elif saved:
@@ -455,7 +457,7 @@ def remove_row(batch_id: int, row_id: int):
         table.remove_row(current, staged)
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
-    if not request.htmx:
+    if not wants_fragment():
         flash(f"Line {line} removed. You find it under Show: Removed, where you can restore it.", "success")
         return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
     return render_template("imports/partials/_row_removed.html", batch=current, row=staged,
@@ -472,7 +474,7 @@ def restore_row(batch_id: int, row_id: int):
         table.restore_row(current, staged)
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
-    if not request.htmx:
+    if not wants_fragment():
         flash(f"Line {staged.line} restored.", "success")
         return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
     return _row_response(current, staged)
@@ -535,7 +537,7 @@ def _table_change(current: ImportBatch, change, undoable: bool = True):
     except table.TableError as exc:
         db.session.rollback()
         error = str(exc)
-    if not request.htmx:
+    if not wants_fragment():
         flash(error or message, "error" if error else "success")
         return redirect(url_for("imports.batch", batch_id=current.id,
                                 undo=undo_record.id if undo_record else None, **state))
@@ -562,6 +564,9 @@ def bulk(batch_id: int):
             raise table.TableError("Choose a bulk action and which rows it applies to.")
         clauses = table.bulk_scope(current, form.scope.data, _chosen_rows(), state["filter"], state["q"],
                                    state["page"])
+        registered = bulk_actions.run(current, form.action.data, clauses)
+        if registered is not None:
+            return registered
         touched = table.bulk_action(current, form.action.data, clauses, account_type=form.account_type.data)
         return _bulk_message(form, touched)
     return _table_change(current, apply)

@@ -73,7 +73,9 @@ def new_message_id() -> str:
 
 
 def _note_queued() -> None:
-    # Lets the in-process sender wake up right after this request commits.
+    # Lets the in-process sender wake up right after this request commits, and a job's or
+    # command's commit enqueue delivery (webapp.mail.delivery).
+    db.session.info["mail_queued"] = True
     if has_request_context():
         g.mail_queued = True
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.htmx import partial_or_page
-from webapp.mail import background, services
+from webapp.mail import background, delivery, services  # noqa: F401  (delivery: commit and worker hooks)
 from webapp.mail.outbox import PASSWORD_REMOVED, keeps_mail_only
 from webapp.models import OutboxMessage
 

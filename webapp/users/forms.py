@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
-from webapp.auth.forms import valid_email
+from webapp.accounts.checks import valid_email
 from webapp.models import AccountType
 from webapp.text import single_line
 

@@ -11,7 +11,7 @@ from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.models import AccountType, Group, GroupMember, User
 from webapp.paging import PageNumbers, clamp_page
-from webapp.users.membership import ensure_all_org_users_group
+from webapp.accounts.membership import ensure_all_org_users_group
 
 MEMBERS_PER_PAGE = 50
 

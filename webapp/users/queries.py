@@ -30,6 +30,7 @@ from webapp.extensions import db
 from webapp.models import AccountType, InviteStatus, OutboxMessage, User
 from webapp.paging import page_count
 from webapp.searchtext import search_words
+from webapp.users import extras
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 DEFAULT_PER_PAGE = 50
@@ -150,9 +151,7 @@ def batch_banner(org_id: int, batch_id: int | None) -> dict | None:
     """Counts for the banner above one import batch's users."""
     if batch_id is None:
         return None
-    from webapp.imports.queries import batch_banner as import_batch_banner
-
-    return import_batch_banner(org_id, batch_id)
+    return extras.batch_banner(org_id, batch_id)
 
 
 def _search_terms(q: str) -> list[ColumnElement[bool]]:
@@ -196,9 +195,7 @@ def filter_conditions(org_id: int, filters: UserFilters) -> list[ColumnElement[b
     if filters.email_status == "failed":
         conditions.append(latest_email_failed(org_id))
     if filters.batch is not None:
-        from webapp.imports.queries import user_ids_for_batch  # imports builds on users
-
-        conditions.append(User.id.in_(user_ids_for_batch(org_id, filters.batch)))
+        conditions.append(User.id.in_(extras.batch_user_ids(org_id, filters.batch)))
     return conditions
 
 

@@ -3,23 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from webapp import audit, credentials, signals
-from webapp.auth import tokens
+from webapp.accounts import tokens
+from webapp.accounts.checks import EmailTaken, email_in_use
+from webapp.accounts.creating import add_account
 from webapp.addresses import normalise_email
-from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.mail import messages
 from webapp.models import AccountType, InviteStatus, Organisation, User
-from webapp.text import single_line
 from webapp.users.groups import clear_ownership_of_non_managers
-from webapp.users.membership import sync_all_org_users
-
-
-class EmailTaken(ValueError):
-    """Another account in this organisation already uses the email address."""
+from webapp.accounts.membership import sync_all_org_users
 
 
 class TypeNotAllowed(ValueError):
@@ -32,37 +26,18 @@ class CreatedUser:
     password: str  # the generated password, shown or emailed once, never stored in plain text
 
 
-def email_in_use(org_id: int, email: str, *, exclude_user_id: int | None = None) -> bool:
-    """True when an account in the organisation has this (normalised) email address."""
-    query = select(func.count()).select_from(User).where(User.org_id == org_id, User.email == email)
-    if exclude_user_id is not None:
-        query = query.where(User.id != exclude_user_id)
-    return bool(db.session.scalar(query))
-
-
 def create_user(org: Organisation, actor: User | None, *, first_name: str, last_name: str,
                 email: str, account_type: AccountType = AccountType.USER,
                 send_invite: bool = False) -> CreatedUser:
     """Create one account with a generated password; queue the welcome email when invited."""
     email = normalise_email(email)
-    if email_in_use(org.id, email):
-        raise EmailTaken("An account with this email address already exists in your organisation.")
     password = credentials.generate_password()
-    now = utcnow()
-    user = User(
-        org_id=org.id, first_name=single_line(first_name), last_name=single_line(last_name), email=email,
-        account_type=account_type.value,
+    user = add_account(
+        org.id, first_name=first_name, last_name=last_name, email=email, account_type=account_type.value,
         invite_status=(InviteStatus.INVITED if send_invite else InviteStatus.CREATED).value,
         password_hash=credentials.hash_generated_password(password), password_is_generated=True,
-        password_set_at=now, created_by_id=actor.id if actor else None, created_at=now,
+        created_by_id=actor.id if actor else None,
     )
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:  # a simultaneous double submit: the unique constraint decides
-        db.session.rollback()
-        raise EmailTaken("An account with this email address already exists in your organisation.") from None
-    sync_all_org_users(org.id, [user.id])
     if send_invite and org.sends_password_links:
         [token] = tokens.issue_many(org.id, [user.id], tokens.WELCOME).values()
         messages.welcome(user, org, link=tokens.link_for(token))

@@ -11,9 +11,8 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select, update
 
 from webapp import audit, credentials
-from webapp.auth import tokens
+from webapp.accounts import tokens
 from webapp.clock import utcnow
-from webapp.enrolments.notifications import PASSWORD_FRESH_FOR  # the product's 48-hour rule
 from webapp.extensions import db
 from webapp.mail import messages
 from webapp.mail.outbox import PASSWORD_REMOVED
@@ -62,7 +61,7 @@ def send_details(org: Organisation, actor: User, user_ids: Select | list[int]) -
     ).all()
     now = utcnow()
     chosen = select(User.id).where(User.org_id == org.id, User.id.in_(user_ids))
-    emailed_at = _passwords_emailed_since_set(chosen, now - PASSWORD_FRESH_FOR)
+    emailed_at = _passwords_emailed_since_set(chosen, now - credentials.PASSWORD_FRESH_FOR)
     active = [p for p in people if p.is_active_account]
     own = [p for p in active if p.signed_in_at is not None or not p.password_is_generated]
     needing = [p for p in active if p not in own]
@@ -71,7 +70,7 @@ def send_details(org: Organisation, actor: User, user_ids: Select | list[int]) -
     else:
         linked = []
         earlier = [p for p in needing if p.id in emailed_at and p.password_set_at
-                   and now - p.password_set_at < PASSWORD_FRESH_FOR]
+                   and now - p.password_set_at < credentials.PASSWORD_FRESH_FOR]
         fresh = [p for p in needing if p not in earlier]
 
     passwords = {p.id: credentials.generate_password() for p in fresh}

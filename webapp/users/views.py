@@ -10,7 +10,7 @@ from webapp.htmx import partial_or_page
 from webapp.mail.outbox import keeps_mail_only
 from webapp.models import AccountType, Group, User
 from webapp.users import groups as group_services
-from webapp.users import services, signin_details
+from webapp.users import extras, services, signin_details
 from webapp.users.forms import ConfirmForm, CreateUserForm, EditUserForm
 from webapp.users.history import recent_history
 from webapp.users import queries
@@ -23,6 +23,7 @@ from webapp.users.queries import (
 )
 
 bp = console_blueprint("users", __name__, url_prefix="/users")
+extras.register(bp)  # facts extensions add to the Users list and user page
 
 
 @bp.get("/")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import Column, MetaData, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from webapp import bulk
 from webapp.extensions import db
-from webapp.imports import bulk
 from webapp.models import User
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

@@ -1,0 +1,33 @@
+"""Reading a StagedRow: its problems and its fields' values (template globals of the imports blueprint).
+
+These lived on the model; they read the imports field registry and problem sentences, which sit
+above the models, so they are functions here and the model stays free of feature imports.
+"""
+from __future__ import annotations
+
+from webapp.imports.fields import get_field
+from webapp.imports.problems import sentences, stored_problems
+
+
+def staged_problems(row) -> list[dict]:
+    """Every problem with the row, as data."""
+    return stored_problems(row.errors, row.account_type_error, row.conflict_with)
+
+
+def staged_sentences(row) -> list[str]:
+    """Every problem to show beside the row, in plain sentences."""
+    return sentences(staged_problems(row))
+
+
+def staged_value(row, key: str):
+    """A registered field's staged value: its own column, or the extra values."""
+    import_field = get_field(key)
+    if import_field is not None and import_field.column:
+        return getattr(row, import_field.column)
+    return (row.extra or {}).get(key, "")
+
+
+def register(bp) -> None:
+    """Make the three readers template globals wherever the blueprint is registered."""
+    for function in (staged_problems, staged_sentences, staged_value):
+        bp.add_app_template_global(function)
