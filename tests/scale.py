@@ -121,3 +121,8 @@ def process_env(url: str, instance: Path, **settings) -> dict[str, str]:
     })
     env.update({f"FLASK_{key}": str(value) for key, value in settings.items()})
     return env
+
+
+# An expression a child process prints for its own peak resident memory, in kB. Not ru_maxrss:
+# Linux carries it across exec, so a child spawned by a large pytest process reports the parent's peak.
+OWN_PEAK_KB = "int(next(line.split()[1] for line in open('/proc/self/status') if line.startswith('VmHWM:')))"
