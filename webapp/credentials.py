@@ -43,14 +43,6 @@ def generate_password() -> str:
     )
 
 
-def generated_passwords(count: int) -> list[tuple[str, str]]:
-    """`count` new passwords with their fast hashes, from one os.urandom read (same entropy as generate_password)."""
-    size = GROUPS * GROUP_LENGTH
-    letters = _uniform_choices(ALPHABET, count * size)
-    passwords = [_grouped(letters[index * size:(index + 1) * size]) for index in range(count)]
-    return list(zip(passwords, fast_hashes(passwords)))
-
-
 def derived_passwords(key: bytes, numbers) -> list[str]:
     """A generated password per number, drawn from SHAKE-256 of a secret random key and the number.
 
