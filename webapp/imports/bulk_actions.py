@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, has_app_context
 
-from webapp.imports import table
+from webapp.imports import row_counts, table
 from webapp.imports.staging import OPEN_STATUSES
 from webapp.models import ImportBatch, StagedRow
 
@@ -52,4 +52,5 @@ def run(batch: ImportBatch, key: str, clauses) -> str | None:
     chosen = [*clauses, StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES)]
     table._remember(batch, chosen, action.columns)  # noqa: SLF001  (the undo record, as built-ins keep it)
     changed = action.apply(batch, chosen)
+    row_counts.changed(batch.id)  # the action may have changed statuses
     return action.done.format(rows=f"{changed:,} row{'s' if changed != 1 else ''}")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased
 
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
+from webapp.imports import row_counts
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
 from webapp.imports.fields import check_batch, staged_fields
 from webapp.imports.problems import outcome_problems, sentence, sentences
@@ -137,11 +138,8 @@ def _rows_page(clauses, page: int) -> list:
 
 
 def counters(batch: ImportBatch) -> Counters:
-    """How many rows are in each state (one GROUP BY)."""
-    by_status = dict(db.session.execute(
-        select(StagedRow.status, func.count()).where(StagedRow.batch_id == batch.id)
-        .group_by(StagedRow.status)
-    ).all())
+    """How many rows are in each state (kept in the batch; one GROUP BY when out of date)."""
+    by_status = row_counts.by_status(batch.id)
     present = sum(by_status.values())
     return Counters(
         rows_read=batch.rows_read, duplicates=by_status.get(RowStatus.DUPLICATE, 0),
@@ -199,6 +197,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
     emails = StagedRow.email.in_({old_email, row.email})
     refresh_rows(batch, emails, emails)
     check_batch(batch, StagedRow.id == row.id)
+    row_counts.changed(batch.id)
     db.session.commit()
     db.session.refresh(row)
     return row
@@ -214,8 +213,11 @@ def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None =
     if send_invite is not None:
         values["send_invite"] = send_invite
     db.session.execute(update(StagedRow).where(StagedRow.id == row.id).values(**values))
+    was = row.status
     db.session.execute(update(StagedRow).where(StagedRow.id == row.id)
                        .values(status=status_expression(batch.org_id)))
+    if db.session.scalar(select(StagedRow.status).where(StagedRow.id == row.id)) != was:
+        row_counts.changed(batch.id)
     db.session.commit()
     db.session.refresh(row)
     return row
@@ -228,6 +230,7 @@ def remove_row(batch: ImportBatch, row: StagedRow) -> None:
                        .values(status=RowStatus.REMOVED, conflict_with=None))
     same_email = StagedRow.email == row.email
     refresh_rows(batch, same_email, same_email)
+    row_counts.changed(batch.id)
     db.session.commit()
     db.session.refresh(row)
 
@@ -240,6 +243,7 @@ def restore_row(batch: ImportBatch, row: StagedRow) -> None:
     db.session.execute(update(StagedRow).where(StagedRow.id == row.id).values(status=_restored_status()))
     same_email = StagedRow.email == row.email
     refresh_rows(batch, same_email, same_email)
+    row_counts.changed(batch.id)
     db.session.commit()
     db.session.refresh(row)
 
@@ -277,25 +281,27 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
     if action == "set_type":
         chosen = _known_type(account_type or "")
         token = _new_undo(batch, _TYPE_COLUMNS)
-        # Only rows whose type was refused need their status worked out again; the rest just
-        # take the new type, which keeps the statement over 100,000 rows a plain write.
-        touched = _change_in_row(token, _TYPE_COLUMNS, [*open_clauses, StagedRow.account_type_error.is_not(None)],
+        refused = StagedRow.account_type_error.is_not(None)
+        if db.session.scalar(select(StagedRow.id).where(*open_clauses, refused).limit(1)) is not None:
+            row_counts.changed(batch.id)
+        # One pass: only rows whose type was refused have their status worked out again.
+        touched = _change_in_row(token, _TYPE_COLUMNS, [*open_clauses, or_(refused, StagedRow.account_type != chosen)],
                                  {"account_type": chosen, "account_type_error": None,
-                                  "status": status_expression(batch.org_id, type_error_cleared=True)})
-        touched += _change_in_row(token, _TYPE_COLUMNS, [*open_clauses, StagedRow.account_type_error.is_(None),
-                                                         StagedRow.account_type != chosen],
-                                  {"account_type": chosen})
+                                  "status": case((refused, status_expression(batch.org_id, type_error_cleared=True)),
+                                                 else_=StagedRow.status)})
     elif action in ("invite_on", "invite_off"):
         wanted = action == "invite_on"
         touched = _change_in_row(_new_undo(batch, _INVITE_COLUMNS), _INVITE_COLUMNS,
                                  [*open_clauses, StagedRow.send_invite.is_not(wanted)], {"send_invite": wanted})
     elif action == "remove":
+        row_counts.changed(batch.id)
         removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
         touched = _change_in_row(_new_undo(batch, _STATUS_COLUMNS), _STATUS_COLUMNS, removing,
                                  {"status": RowStatus.REMOVED, "conflict_with": None})
         # Only rows that conflicted with another row can change when rows go away.
         refresh_rows(batch, StagedRow.conflict_with.is_not(None), StagedRow.status == RowStatus.INVALID)
     elif action == "restore":
+        row_counts.changed(batch.id)
         token = _new_undo(batch, _STATUS_COLUMNS)
         restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
         touched = _change_in_row(token, _STATUS_COLUMNS, restoring, {"status": _restored_status()})
@@ -375,6 +381,8 @@ def undo(batch: ImportBatch, undo_id: int) -> int:
     # A type or invite change never touched emails or which rows are in play: no conflict can differ.
     if columns not in (list(_TYPE_COLUMNS), list(_INVITE_COLUMNS)):
         _refresh_undo_emails(batch, kept.id, -kept.id)
+    if columns != list(_INVITE_COLUMNS):
+        row_counts.changed(batch.id)
     kept.undone = True
     db.session.execute(delete(BulkUndoRow).where(BulkUndoRow.undo_id == kept.id))
     db.session.commit()
@@ -410,7 +418,8 @@ def apply_suggestions(batch: ImportBatch, row_id: int | None = None) -> int:
         clauses.append(StagedRow.id == row_id)
     touched = _remember(batch, clauses)
     _update(clauses, {"email": StagedRow.suggested_email})
-    _revalidate(batch)
+    _revalidate(batch, emails_changed=True)
+    row_counts.changed(batch.id)
     db.session.commit()
     return touched
 
@@ -427,12 +436,13 @@ def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, c
     changing = [*clauses, StagedRow.status.in_(OPEN_STATUSES), changed != target]
     touched = _remember(batch, changing)
     _update(changing, {column: changed})
-    _revalidate(batch)
+    _revalidate(batch, emails_changed=column == "email")
+    row_counts.changed(batch.id)
     db.session.commit()
     return touched
 
 
-def _revalidate(batch: ImportBatch) -> None:
+def _revalidate(batch: ImportBatch, *, emails_changed: bool) -> None:
     """Check the rows of the latest change again (one read, one executemany of the rows whose checks
     changed), then conflicts and statuses where an email or a row's validity changed."""
     undo_id = latest_undo(batch).id
@@ -442,10 +452,11 @@ def _revalidate(batch: ImportBatch) -> None:
         .join(BulkUndoRow, (BulkUndoRow.row_id == StagedRow.id) & (BulkUndoRow.undo_id == undo_id))
     ).all()
     changed = [checked for row in rows if (checked := _checked(row)) != _values_of(row)]
-    if not changed:
-        return
-    db.session.execute(update(StagedRow), changed)
-    _refresh_undo_emails(batch, undo_id)
+    if changed:
+        db.session.execute(update(StagedRow), changed)
+    # A new address that was already valid checks the same, yet it can meet (or leave) another row's.
+    if changed or (emails_changed and rows):
+        _refresh_undo_emails(batch, undo_id)
 
 
 def _values_of(row) -> dict:

@@ -1,0 +1,220 @@
+"""Server time of every staged-table request of issue 14 point 2, with 100,000 staged rows.
+
+Run: .venv/bin/python bench/bench_staged_table.py [--rows 100000] [--runs 5] [--only WORD]
+SQLite always; PostgreSQL too when it answers (BENCH_PG_URL, or this machine's; =off skips).
+The batch is staged through the app's own set-based staging; each figure is the median of --runs
+requests through the Flask test client (no network), against the 100 ms target. Changing requests
+alternate their values, so every run really changes rows; an Undo is timed after an untimed change.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_import import PASSWORD, build_app, make_csv, new_org  # noqa: E402
+from scratch_db import bench_databases  # noqa: E402
+
+from webapp.extensions import db  # noqa: E402
+
+TARGET_MS = 100
+HX = {"HX-Request": "true"}
+
+
+def stage(app, rows: int):
+    """A batch of `rows` rows (every 50th email invalid, every 100th a misspelt domain); (id, admin, rows)."""
+    from webapp.imports import staging
+    from webapp.models import StagedRow, User
+
+    with app.app_context():
+        org_id = new_org(f"t{uuid.uuid4().hex[:6]}").id
+        admin = db.session.scalars(db.select(User).filter_by(org_id=org_id)).first()
+        data, start = make_csv(rows, typo_every=100), time.perf_counter()
+        batch_id = staging.stage_upload(org_id, admin.id, "bench.csv", data, max_bytes=len(data), ttl_days=1).id
+        print(f"  staged {rows:,} rows in {time.perf_counter() - start:.1f} s", flush=True)
+        if db.engine.dialect.name == "postgresql":  # as autovacuum would soon after staging: a steady state
+            db.session.commit()
+            db.session.execute(db.text("ANALYZE staged_rows"))
+            db.session.commit()
+        ids = db.session.scalars(db.select(StagedRow.id).filter_by(batch_id=batch_id).order_by(StagedRow.line)).all()
+        return batch_id, admin.email, ids
+
+
+def operations(base: str, rows: int, ids: list[int]):
+    """(name, setup or None, request maker) for every operation; a maker takes the run number."""
+    last = -(-rows // 50)
+    middle = ids[len(ids) // 2]
+    selection = [str(i) for i in ids[1000:1050]]
+    types = itertools.cycle(["team_manager", "admin", "guest", "user"])
+
+    def get(url):
+        return lambda run: ("get", url, None)
+
+    def bulk(action, scope="all_matching", q="", filter_name="all", **extra):
+        def make(run):
+            chosen = action(run) if callable(action) else action
+            data = {"action": chosen, "account_type": "user", "scope": scope, "q": q, **extra,
+                    "filter": "removed" if chosen == "restore" else filter_name}
+            if data["action"] == "set_type":
+                data["account_type"] = next(types)
+            if scope == "selected":
+                data["row"] = selection
+            return "post", f"{base}/bulk", data
+        return make
+
+    def invite(run):
+        return ("invite_on", "invite_off")[run % 2]
+
+    def replace(scope="all_matching", q=""):
+        def make(run):  # Last1 -> Last9 and back: each run changes the same rows
+            find, replacement = (("Last1", "Last9"), ("Last9", "Last1"))[run % 2]
+            data = {"column": "last_name", "find": find, "replacement": replacement, "scope": scope,
+                    "filter": "all", "q": q}
+            if scope == "selected":
+                data["row"] = selection
+            return "post", f"{base}/replace", data
+        return make
+
+    def undo_after(change):
+        return change, lambda run: ("post", f"{base}/undo/LATEST", {"filter": "all"})
+
+    edits = itertools.cycle(["Edited", "Again"])
+    ops = [
+        ("first page (whole page)", None, lambda run: ("get-page", base, None)),
+        ("page 1", None, get(base + "?page=1")),
+        ("page 2", None, get(base + "?page=2")),
+        ("middle page", None, get(base + f"?page={last // 2}")),
+        ("last page", None, get(base + f"?page={last}")),
+        *((f"filter {name}", None, get(base + f"?filter={name}"))
+          for name in ("all", "problems", "ready", "existing", "duplicates", "created", "failed", "removed")),
+        ("filter ready, middle page", None, get(base + f"?filter=ready&page={last // 2}")),
+        ("search 'Last4242' (11 rows)", None, get(base + "?q=Last4242")),
+        ("search 'Last1' (11,111 rows)", None, get(base + "?q=Last1")),
+        ("search 'Last1', page 100", None, get(base + "?q=Last1&page=100")),
+        ("search 'example' (98,000 rows)", None, get(base + "?q=example")),
+        ("inline edit", None, lambda run: ("post", f"{base}/rows/{middle}",
+                                           {"first_name": next(edits), "last_name": "Row",
+                                            "email": f"edited{run}@example.com", "account_type": "user"})),
+        ("row account type", None, lambda run: ("post", f"{base}/rows/{middle}/choice",
+                                                {"field": "account_type", "account_type": next(types)})),
+        ("row Send Invite", None, lambda run: ("post", f"{base}/rows/{middle}/choice",
+                                               {"field": "send_invite", **({"send_invite": "y"} if run % 2 else {})})),
+        ("remove a row / restore it", None, lambda run: (
+            "post", f"{base}/rows/{ids[run // 2 + 10]}/{('remove', 'restore')[run % 2]}", {})),
+        ("bulk set type, all rows", None, bulk("set_type")),
+        ("bulk set type, search", None, bulk("set_type", q="Last1")),
+        ("bulk set type, 50 selected", None, bulk("set_type", scope="selected")),
+        ("bulk Send Invite, all rows", None, bulk(invite)),
+        ("bulk Send Invite, search", None, bulk(invite, q="Last1")),
+        ("bulk Send Invite, 50 selected", None, bulk(invite, scope="selected")),
+        ("bulk remove/restore, search", None, bulk(lambda run: ("remove", "restore")[run % 2], q="Last1")),
+        ("bulk remove/restore, 50 selected", None, bulk(lambda run: ("remove", "restore")[run % 2],
+                                                        scope="selected")),
+        ("bulk remove/restore, all rows", None, bulk(lambda run: ("remove", "restore")[run % 2])),
+        ("find and replace, all rows", None, replace()),
+        ("find and replace, 50 selected", None, replace("selected")),
+        ("undo bulk set type, all rows", *undo_after(bulk("set_type"))),
+        ("undo bulk Send Invite, all rows", *undo_after(bulk(invite))),
+        ("undo bulk remove, search", *undo_after(bulk("remove", q="Last1"))),
+        ("undo find and replace, all rows", *undo_after(replace())),
+    ]
+    return ops
+
+
+def request(app, client, batch_id: int, made) -> float:
+    """Send one request; its time in ms (asserting it answered 200 without an error banner)."""
+    from webapp.imports import table
+    from webapp.models import ImportBatch
+
+    method, url, data = made
+    if "LATEST" in url:
+        with app.app_context():
+            url = url.replace("LATEST", str(table.latest_undo(db.session.get(ImportBatch, batch_id)).id))
+    headers = {} if method == "get-page" else HX
+    start = time.perf_counter()
+    response = getattr(client, "get" if method == "get-page" else method)(url, data=data, headers=headers)
+    elapsed = (time.perf_counter() - start) * 1000
+    assert response.status_code == 200, (url, response.status_code)
+    assert b"banner-error" not in response.data, (url, data, response.data[:3000])
+    return elapsed
+
+
+def bench(app, label: str, rows: int, runs: int, only: str, apply_runs: int) -> None:
+    batch_id, admin_email, ids = stage(app, rows)
+    client = app.test_client()
+    client.post("/login", data={"email": admin_email, "password": PASSWORD})
+    base = f"/users/import/{batch_id}"
+    over = []
+    for name, setup, make in operations(base, rows, ids):
+        if only and only.lower() not in name.lower():
+            continue
+        times = []
+        # A remove and its restore alternate: an even count leaves every row in play for the next figure.
+        for run in range(runs + runs % 2 if "remove/restore" in name else runs):
+            if setup is not None:
+                request(app, client, batch_id, setup(run))
+            times.append(request(app, client, batch_id, make(run)))
+        _report(label, name, times, over)
+    if not only or "suggest" in only.lower():
+        _suggestions(app, client, base, batch_id, label, apply_runs, over)
+    load = os.getloadavg()
+    print(f"[{label}] {len(over)} over {TARGET_MS} ms{': ' + ', '.join(over) if over else ''} "
+          f"(load {load[0]:.1f} {load[1]:.1f})", flush=True)
+
+
+def _suggestions(app, client, base, batch_id, label, runs, over) -> None:
+    """Apply all suggested fixes, then undo it: each run puts the misspellings back first."""
+    from webapp.models import StagedRow
+
+    apply_times, undo_times = [], []
+    for _ in range(runs):
+        with app.app_context():  # the 1,000 misspelt domains again, as staged
+            db.session.execute(db.update(StagedRow).where(StagedRow.batch_id == batch_id,
+                                                          StagedRow.email.like("%@gmail.com"))
+                               .values(email=db.func.replace(StagedRow.email, "@gmail.com", "@gmial.com"),
+                                       suggested_email=StagedRow.email))
+            db.session.commit()
+        apply_times.append(request(app, client, batch_id, ("post", f"{base}/suggestions", {"filter": "all"})))
+        undo_times.append(request(app, client, batch_id, ("post", f"{base}/undo/LATEST", {"filter": "all"})))
+    _report(label, "apply all suggested fixes (1,000)", apply_times, over)
+    _report(label, "undo apply all suggested fixes", undo_times, over)
+
+
+def _report(label, name, times, over) -> None:
+    figure = statistics.median(times)
+    if figure > TARGET_MS:
+        over.append(name)
+    print(f"[{label}] {name:36s} {figure:7.1f} ms  (min {min(times):6.1f}, max {max(times):6.1f})  "
+          f"{'ok' if figure <= TARGET_MS else f'OVER {TARGET_MS} ms'}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="", help="run only operations whose name contains this")
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    print(f"Staged table, {args.rows:,} rows: median of {args.runs} runs per request, target {TARGET_MS} ms "
+          f"(load {os.getloadavg()[0]:.1f})", flush=True)
+    for label, url in bench_databases("bench_staged_table"):
+        if args.sqlite_only and label != "sqlite":
+            continue
+        with tempfile.TemporaryDirectory() as instance:
+            app = build_app(url, instance)
+            bench(app, label, args.rows, args.runs, args.only, max(3, args.runs))
+            with app.app_context():
+                db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
