@@ -1,4 +1,4 @@
-"""table: each batch keeps its rows' counts by status, so the staged table does not count 100,000 rows per request
+"""table: kept row counts per batch; an account type or Send Invite set for every row kept in the batch
 
 Revision ID: 0012_table
 Revises: 0011_stream
@@ -12,14 +12,42 @@ down_revision = '0011_stream'
 branch_labels = None
 depends_on = None
 
+BATCH_COLUMNS = (
+    ('row_counts', sa.JSON(), None),
+    ('counts_version', sa.Integer(), '0'),
+    ('choice_gen', sa.Integer(), '0'),
+    ('all_account_type', sa.String(length=20), None),
+    ('all_type_gen', sa.Integer(), '0'),
+    ('all_send_invite', sa.Boolean(), None),
+    ('all_invite_gen', sa.Integer(), '0'),
+)
+ROW_COLUMNS = (
+    ('type_gen', sa.Integer(), '0'),
+    ('invite_gen', sa.Integer(), '0'),
+    ('undo_type_gen', sa.Integer(), None),
+    ('undo_invite_gen', sa.Integer(), None),
+)
+
+
+def _add(table, columns):
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        for name, kind, default in columns:
+            batch_op.add_column(sa.Column(name, kind, server_default=default, nullable=default is None))
+
+
+def _drop(table, columns):
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        for name, _, _ in reversed(columns):
+            batch_op.drop_column(name)
+
 
 def upgrade():
-    with op.batch_alter_table('import_batches', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('row_counts', sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column('counts_version', sa.Integer(), server_default='0', nullable=False))
+    _add('import_batches', BATCH_COLUMNS)
+    _add('staged_rows', ROW_COLUMNS)
+    _add('bulk_undos', (('batch_values', sa.JSON(), None),))
 
 
 def downgrade():
-    with op.batch_alter_table('import_batches', schema=None) as batch_op:
-        batch_op.drop_column('counts_version')
-        batch_op.drop_column('row_counts')
+    _drop('bulk_undos', (('batch_values', sa.JSON(), None),))
+    _drop('staged_rows', ROW_COLUMNS)
+    _drop('import_batches', BATCH_COLUMNS)

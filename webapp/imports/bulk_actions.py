@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, has_app_context
 
-from webapp.imports import row_counts, table
+from webapp.imports import choices as row_choices, row_counts, table
 from webapp.imports.staging import OPEN_STATUSES
 from webapp.models import ImportBatch, StagedRow
 
@@ -50,6 +50,7 @@ def run(batch: ImportBatch, key: str, clauses) -> str | None:
         return None
     table._require_editable(batch)  # noqa: SLF001
     chosen = [*clauses, StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES)]
+    row_choices.settle(batch.id, [c for c in action.columns if c in row_choices.COLUMNS])  # rows hold what they show
     table._remember(batch, chosen, action.columns)  # noqa: SLF001  (the undo record, as built-ins keep it)
     changed = action.apply(batch, chosen)
     row_counts.changed(batch.id)  # the action may have changed statuses

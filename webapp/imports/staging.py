@@ -11,7 +11,7 @@ from webapp import bulk, jobs
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import columns as column_mapping
-from webapp.imports import reading
+from webapp.imports import choices, reading
 from webapp.imports.cleaning import Cleaner
 from webapp.imports.fields import check_batch
 from webapp.imports.suggestions import suggestion_for
@@ -104,6 +104,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
     """
     cleaner = Cleaner(column_map, default_account_type=default_account_type)
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id == batch.id))
+    choices.forget(batch.id)  # a type or Send Invite set for every row went with the rows
     staged = StagedRow.__table__
     done = 0
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, delete, func, insert, select
 
 from webapp.extensions import db
-from webapp.imports import leavers, sync_fields
+from webapp.imports import choices, leavers, sync_fields
 from webapp.imports.fields import check_batch
 from webapp.imports.problems import problem, sentence
 from webapp.models import (
@@ -93,7 +93,7 @@ def plan(batch: ImportBatch, actor_id: int | None = None) -> PlanCounts:
         select(Series.id, Series.name, Series.is_archived).where(Series.org_id == batch.org_id))}
     rows = db.session.execute(
         select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
-               StagedRow.account_type, StagedRow.status, User.id.label("user_id"),
+               choices.account_type(batch.id), StagedRow.status, User.id.label("user_id"),
                *(StagedRow.extra[key].as_string().label(key) for key in sync_fields.KEYS),
                User.first_name.label("old_first"), User.last_name.label("old_last"),
                User.account_type.label("old_type"), User.is_active_account.label("old_active"))

@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports import row_counts
+from webapp.imports import choices, row_counts
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
 from webapp.imports.fields import check_batch, staged_fields
 from webapp.imports.problems import outcome_problems, sentence, sentences
@@ -49,6 +49,10 @@ _INVITE_COLUMNS = ("send_invite",)
 _STATUS_COLUMNS = ("status",)
 _IN_ROW = {"account_type": StagedRow.undo_account_type, "account_type_error": StagedRow.undo_account_type_error,
            "send_invite": StagedRow.undo_send_invite, "status": StagedRow.undo_status}
+# A choice's generation (see choices.py) is kept beside it: (the row's gen, the key of its undo column).
+_UNDO_GEN = {"account_type": (StagedRow.type_gen, "undo_type_gen"),
+             "send_invite": (StagedRow.invite_gen, "undo_invite_gen")}
+_NOT_OPEN = (RowStatus.DUPLICATE, RowStatus.REMOVED, RowStatus.CREATED, RowStatus.FAILED)
 
 
 class TableError(ValueError):
@@ -122,7 +126,7 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
     page = max(1, page)
     found = db.session.execute(_rows_query(clauses, page).add_columns(func.count().over())).all()
     if found:
-        return RowPage(rows=[row for row, _ in found], total=found[0][1], page=page)
+        return RowPage(rows=choices.show(batch_id, [row for row, _ in found]), total=found[0][1], page=page)
     total = db.session.scalar(select(func.count()).select_from(StagedRow).where(*clauses)) or 0
     page = clamp_page(page, total, PER_PAGE)  # past the end: the last page
     return RowPage(rows=_rows_page(clauses, page) if total else [], total=total, page=page)
@@ -134,7 +138,8 @@ def _rows_query(clauses, page: int):
 
 
 def _rows_page(clauses, page: int) -> list:
-    return db.session.scalars(_rows_query(clauses, page)).all()
+    found = db.session.scalars(_rows_query(clauses, page)).all()
+    return choices.show(found[0].batch_id, found) if found else found
 
 
 def counters(batch: ImportBatch) -> Counters:
@@ -152,8 +157,14 @@ def counters(batch: ImportBatch) -> Counters:
 
 
 def get_row(batch: ImportBatch, row_id: int) -> StagedRow | None:
-    """A row of this batch, or None."""
-    return db.session.scalar(select(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.id == row_id))
+    """A row of this batch, or None (with the values it shows)."""
+    found = db.session.scalar(select(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.id == row_id))
+    return shown(found) if found is not None else None
+
+
+def shown(row: StagedRow) -> StagedRow:
+    """The row with the account type and Send Invite it shows (a value set for every row, or its own)."""
+    return choices.show(row.batch_id, [row])[0]
 
 
 def _require_editable(batch: ImportBatch, row: StagedRow | None = None) -> None:
@@ -181,7 +192,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
         value = checked.values[import_field.key]
         if import_field.key == "account_type":
             if type_error is None:
-                row.account_type = value
+                row.account_type, row.type_gen = value, choices.kept(batch.id).gen
         elif import_field.column:
             setattr(row, import_field.column, value)
         else:
@@ -192,7 +203,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
     row.account_type_error = type_error["params"]["value"] if type_error else None
     row.suggested_email = suggestion_for(row.email, row.email_ok)
     if send_invite is not None:
-        row.send_invite = send_invite
+        row.send_invite, row.invite_gen = send_invite, choices.kept(batch.id).gen
     db.session.flush()
     emails = StagedRow.email.in_({old_email, row.email})
     refresh_rows(batch, emails, emails)
@@ -200,18 +211,18 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
     row_counts.changed(batch.id)
     db.session.commit()
     db.session.refresh(row)
-    return row
+    return shown(row)
 
 
 def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None = None,
                send_invite: bool | None = None) -> StagedRow:
     """Change one row's account type or its Send Invite tick."""
     _require_editable(batch, row)
-    values = {}
+    values, gen = {}, choices.kept(batch.id).gen
     if account_type is not None:
-        values.update(account_type=_known_type(account_type), account_type_error=None)
+        values.update(account_type=_known_type(account_type), account_type_error=None, type_gen=gen)
     if send_invite is not None:
-        values["send_invite"] = send_invite
+        values.update(send_invite=send_invite, invite_gen=gen)
     db.session.execute(update(StagedRow).where(StagedRow.id == row.id).values(**values))
     was = row.status
     db.session.execute(update(StagedRow).where(StagedRow.id == row.id)
@@ -220,7 +231,7 @@ def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None =
         row_counts.changed(batch.id)
     db.session.commit()
     db.session.refresh(row)
-    return row
+    return shown(row)
 
 
 def remove_row(batch: ImportBatch, row: StagedRow) -> None:
@@ -233,6 +244,7 @@ def remove_row(batch: ImportBatch, row: StagedRow) -> None:
     row_counts.changed(batch.id)
     db.session.commit()
     db.session.refresh(row)
+    shown(row)
 
 
 def restore_row(batch: ImportBatch, row: StagedRow) -> None:
@@ -246,6 +258,7 @@ def restore_row(batch: ImportBatch, row: StagedRow) -> None:
     row_counts.changed(batch.id)
     db.session.commit()
     db.session.refresh(row)
+    shown(row)
 
 
 def _restored_status():
@@ -271,28 +284,19 @@ def bulk_scope(batch: ImportBatch, scope: str, row_ids: list[int], filter_name: 
     return [StagedRow.batch_id == batch.id, StagedRow.id.in_(row_ids)]
 
 
-def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str | None = None) -> int:
+def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str | None = None,
+                every_row: bool = False) -> int:
     """Apply a bulk action to the rows the clauses select; returns how many rows it touched.
 
     The touched rows' values are kept in the rows as they change, so the action can be undone (see undo).
+    every_row: the clauses select every row in play (no filter, no search), so a type or Send Invite
+    is kept in the batch instead of written to each row.
     """
     _require_editable(batch)
-    open_clauses = [*clauses, StagedRow.status.in_(OPEN_STATUSES)]
     if action == "set_type":
-        chosen = _known_type(account_type or "")
-        token = _new_undo(batch, _TYPE_COLUMNS)
-        refused = StagedRow.account_type_error.is_not(None)
-        if db.session.scalar(select(StagedRow.id).where(*open_clauses, refused).limit(1)) is not None:
-            row_counts.changed(batch.id)
-        # One pass: only rows whose type was refused have their status worked out again.
-        touched = _change_in_row(token, _TYPE_COLUMNS, [*open_clauses, or_(refused, StagedRow.account_type != chosen)],
-                                 {"account_type": chosen, "account_type_error": None,
-                                  "status": case((refused, status_expression(batch.org_id, type_error_cleared=True)),
-                                                 else_=StagedRow.status)})
+        touched = _choose(batch, "account_type", _known_type(account_type or ""), clauses, every_row)
     elif action in ("invite_on", "invite_off"):
-        wanted = action == "invite_on"
-        touched = _change_in_row(_new_undo(batch, _INVITE_COLUMNS), _INVITE_COLUMNS,
-                                 [*open_clauses, StagedRow.send_invite.is_not(wanted)], {"send_invite": wanted})
+        touched = _choose(batch, "send_invite", action == "invite_on", clauses, every_row)
     elif action == "remove":
         row_counts.changed(batch.id)
         removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
@@ -312,6 +316,36 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
     return touched
 
 
+def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) -> int:
+    """Set the account type or Send Invite of the chosen open rows; returns how many rows it changed."""
+    columns = _TYPE_COLUMNS if column == "account_type" else _INVITE_COLUMNS
+    token = _new_undo(batch, columns)
+    now = choices.kept(batch.id)
+    gen_key = choices.COLUMNS[column][0].key
+    open_clauses = [*clauses, StagedRow.status.in_(OPEN_STATUSES)]
+    touched = 0
+    if column == "account_type":
+        refused = StagedRow.account_type_error.is_not(None)
+        if db.session.scalar(select(StagedRow.id).where(*open_clauses, refused).limit(1)) is not None:
+            row_counts.changed(batch.id)
+            # Rows whose type was refused take it themselves, and their status is worked out again.
+            touched += _change_in_row(token, columns, [*open_clauses, refused],
+                                      {column: value, gen_key: now.gen + every_row, "account_type_error": None,
+                                       "status": status_expression(batch.org_id, type_error_cleared=True)})
+        open_clauses.append(StagedRow.account_type_error.is_(None))
+    differs = now.value(column) != value
+    if not every_row:
+        return touched + _change_in_row(token, columns, [*open_clauses, differs], {column: value, gen_key: now.gen})
+    touched += db.session.scalar(select(func.count()).select_from(StagedRow).where(*open_clauses, differs)) or 0
+    # Rows the change is not for (ignored duplicates, removed rows) keep the value they show now.
+    _update([StagedRow.batch_id == batch.id, StagedRow.status.in_(_NOT_OPEN)],
+            {column: now.value(column), gen_key: now.gen + 1})
+    replaced = choices.set_all(batch.id, column, value)
+    db.session.execute(update(BulkUndo).where(BulkUndo.id == token)
+                       .values(batch_values={**replaced, "rows": touched}))
+    return touched
+
+
 def _new_undo(batch: ImportBatch, columns) -> int:
     """Start the batch's undo record for a change of these columns; older ones can no longer be undone."""
     undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns))
@@ -326,6 +360,7 @@ def _change_in_row(token: int, columns, clauses, values: dict) -> int:
     """Write values and, in the same UPDATE, the columns' current ones to the row's undo columns;
     returns how many rows."""
     kept = {_IN_ROW[column].key: getattr(StagedRow, column) for column in columns}
+    kept.update({_UNDO_GEN[column][1]: _UNDO_GEN[column][0] for column in columns if column in _UNDO_GEN})
     return _update(clauses, {**values, **kept, "undo_token": token})
 
 
@@ -368,8 +403,13 @@ def undo(batch: ImportBatch, undo_id: int) -> int:
     if set(columns) <= set(_IN_ROW):
         # The token is negated, not cleared: the rows stay findable for the refresh below, yet no
         # undo matches them again.
+        gens = {gen.key: func.coalesce(getattr(StagedRow, undo_key), gen)
+                for column, (gen, undo_key) in _UNDO_GEN.items() if column in columns}
         restored = _update([StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id],
-                           {**{c: _IN_ROW[c] for c in columns}, "undo_token": -kept.id})
+                           {**{c: _IN_ROW[c] for c in columns}, **gens, "undo_token": -kept.id})
+        if kept.batch_values:  # a change of every row: the batch's value before it, and its count
+            choices.put_back(batch.id, kept.batch_values)
+            restored = kept.batch_values["rows"]
     else:
         saved = BulkUndoRow
         restored = db.session.execute(
@@ -511,7 +551,8 @@ def problems_csv(batch: ImportBatch) -> bytes:
             StagedRow.status.in_((RowStatus.INVALID, RowStatus.EXISTING, RowStatus.DUPLICATE,
                                   RowStatus.FAILED, RowStatus.REMOVED)),
         ).order_by(StagedRow.line, StagedRow.id)
-    )
+    ).all()
+    choices.show(batch.id, rows)
     fields = [f for f in staged_fields() if f.in_problems_csv and f.shown_for(batch)]
 
     def shown(row, import_field):

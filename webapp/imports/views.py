@@ -567,7 +567,9 @@ def bulk(batch_id: int):
         registered = bulk_actions.run(current, form.action.data, clauses)
         if registered is not None:
             return registered
-        touched = table.bulk_action(current, form.action.data, clauses, account_type=form.account_type.data)
+        every_row = form.scope.data == "all_matching" and state["filter"] == "all" and not state["q"]
+        touched = table.bulk_action(current, form.action.data, clauses, account_type=form.account_type.data,
+                                    every_row=every_row)
         return _bulk_message(form, touched)
     return _table_change(current, apply)
 

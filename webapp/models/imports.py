@@ -75,6 +75,13 @@ class ImportBatch(db.Model):
     # while its stamp matches the batch's status, updated_at and counts_version, which a status change raises.
     row_counts: Mapped[dict | None] = mapped_column(JSON)
     counts_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # An account type or Send Invite set for every row at once is kept here, not written to 100,000 rows:
+    # it holds for each row whose own *_gen is older than all_*_gen (see imports/choices.py).
+    choice_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    all_account_type: Mapped[str | None] = mapped_column(String(20))
+    all_type_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    all_send_invite: Mapped[bool | None] = mapped_column(Boolean)
+    all_invite_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Upload mode and full-list options (webapp/imports/sync.py): add, add_update or update.
@@ -158,6 +165,11 @@ class StagedRow(db.Model):
     undo_account_type_error: Mapped[str | None] = mapped_column(Text)
     undo_send_invite: Mapped[bool | None] = mapped_column(Boolean)
     undo_status: Mapped[str | None] = mapped_column(String(10))
+    # The batch's choice_gen when account_type / send_invite were last set on this row itself.
+    type_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    invite_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    undo_type_gen: Mapped[int | None] = mapped_column(Integer)
+    undo_invite_gen: Mapped[int | None] = mapped_column(Integer)
 
 
 class ImportMapping(db.Model):
@@ -189,6 +201,8 @@ class BulkUndo(db.Model):
     # Marked, not deleted, once undone: the newest id of all stays taken, so SQLite never hands it to
     # a later change, whose Undo would then also match rows still carrying it as their undo token.
     undone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A change of every row kept in the batch: the batch values it replaced and how many rows it changed.
+    batch_values: Mapped[dict | None] = mapped_column(JSON)
 
 
 class BulkUndoRow(db.Model):
