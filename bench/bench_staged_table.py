@@ -154,6 +154,7 @@ def bench(app, label: str, rows: int, runs: int, only: str, apply_runs: int) -> 
     client.post("/login", data={"email": admin_email, "password": PASSWORD})
     base = f"/users/import/{batch_id}"
     over = []
+    _floors(app, client, base, batch_id, ids, runs, label)
     for name, setup, make in operations(base, rows, ids):
         if only and only.lower() not in name.lower():
             continue
@@ -169,6 +170,22 @@ def bench(app, label: str, rows: int, runs: int, only: str, apply_runs: int) -> 
     load = os.getloadavg()
     print(f"[{label}] {len(over)} over {TARGET_MS} ms{': ' + ', '.join(over) if over else ''} "
           f"(load {load[0]:.1f} {load[1]:.1f})", flush=True)
+
+
+def _floors(app, client, base, batch_id, ids, runs, label) -> None:
+    """What the machine gives right now: the lightest request of the table (one row drawn), and a bare
+    count of the batch's rows (any statement that reads every row costs at least this)."""
+    row = statistics.median(request(app, client, batch_id, ("get", f"{base}/rows/{ids[5]}", None))
+                            for _ in range(runs))
+    with app.app_context():
+        def count():
+            start = time.perf_counter()
+            db.session.execute(db.text("SELECT count(*) FROM staged_rows WHERE batch_id = :b"), {"b": batch_id})
+            db.session.rollback()
+            return (time.perf_counter() - start) * 1000
+        bare = statistics.median(count() for _ in range(runs))
+    print(f"[{label}] floor: one-row request {row:.1f} ms; bare count of the batch's rows {bare:.1f} ms "
+          f"(load {os.getloadavg()[0]:.1f})", flush=True)
 
 
 def _suggestions(app, client, base, batch_id, label, runs, over) -> None:

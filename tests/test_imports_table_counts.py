@@ -100,3 +100,9 @@ def test_kept_counts_are_not_trusted_once_the_batch_changes_elsewhere(app, batch
     db.session.execute(db.update(ImportBatch).where(ImportBatch.id == batch.id).values(filename="again.csv"))
     db.session.commit()
     assert table.counters(db.session.get(ImportBatch, batch.id)).removed == 9
+
+
+def test_removing_selected_rows_frees_the_rows_that_shared_their_address(signed_in, batch):
+    html = bulk(signed_in, batch, action="remove", scope="selected", row=[row_id(batch.id, 6)])
+    assert counter(html, "ready") == 3 and counter(html, "problems") == 3  # line 7 no longer conflicts
+    assert_counters_right(signed_in, batch.id)

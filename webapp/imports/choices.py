@@ -21,6 +21,9 @@ COLUMNS = {
     "send_invite": (StagedRow.invite_gen, ImportBatch.all_send_invite, ImportBatch.all_invite_gen),
 }
 
+# updated_at left as it was: it stamps the batch's kept row counts (row_counts.py), which a choice never changes.
+_SAME_TIME = {"updated_at": ImportBatch.updated_at}
+
 
 @dataclass(frozen=True)
 class Kept:
@@ -73,7 +76,7 @@ def set_all(batch_id: int, column: str, value) -> dict:
     gen = now.gen + 1
     _, value_column, gen_column = COLUMNS[column]
     db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
-                       .values({"choice_gen": gen, value_column.key: value, gen_column.key: gen})
+                       .values({"choice_gen": gen, value_column.key: value, gen_column.key: gen, **_SAME_TIME})
                        .execution_options(synchronize_session=False))
     previous, previous_gen = now.values[column]
     return {"column": column, "value": previous, "gen": previous_gen}
@@ -83,7 +86,7 @@ def put_back(batch_id: int, replaced: dict) -> None:
     """Undo set_all: the batch's value and generation before it."""
     _, value_column, gen_column = COLUMNS[replaced["column"]]
     db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
-                       .values({value_column.key: replaced["value"], gen_column.key: replaced["gen"]})
+                       .values({value_column.key: replaced["value"], gen_column.key: replaced["gen"], **_SAME_TIME})
                        .execution_options(synchronize_session=False))
 
 
