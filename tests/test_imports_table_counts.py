@@ -106,3 +106,6 @@ def test_removing_selected_rows_frees_the_rows_that_shared_their_address(signed_
     html = bulk(signed_in, batch, action="remove", scope="selected", row=[row_id(batch.id, 6)])
     assert counter(html, "ready") == 3 and counter(html, "problems") == 3  # line 7 no longer conflicts
     assert_counters_right(signed_in, batch.id)
+    html = bulk(signed_in, batch, action="restore", scope="selected", filter="removed", row=[row_id(batch.id, 6)])
+    assert counter(html, "ready") == 3 and counter(html, "problems") == 4 and counter(html, "removed") == 0
+    assert_counters_right(signed_in, batch.id)

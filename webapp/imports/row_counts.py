@@ -10,16 +10,11 @@ from webapp.models import BatchStatus, ImportBatch, StagedRow
 
 def by_status(batch_id: int) -> dict[str, int]:
     """{row status: how many rows}, from the kept counts while they are current, else counted (and kept)."""
-    seen = db.session.execute(select(ImportBatch.status, ImportBatch.updated_at, ImportBatch.counts_version,
-                                     ImportBatch.row_counts).where(ImportBatch.id == batch_id)).one()
+    seen = _seen(batch_id)
     stamp = _stamp(seen)
-    kept = seen.row_counts or {}
-    # Only an editable batch's rows change through the staged table alone, which marks each change (changed()).
-    if seen.status == BatchStatus.STAGED and kept.get("stamp") == stamp:
-        return dict(kept["by_status"])
-    counted = dict(db.session.execute(
-        select(StagedRow.status, func.count()).where(StagedRow.batch_id == batch_id).group_by(StagedRow.status)
-    ).all())
+    if _current(seen):
+        return dict(seen.row_counts["by_status"])
+    counted = _count(StagedRow.batch_id == batch_id)
     if seen.status == BatchStatus.STAGED and not (db.session.new or db.session.dirty or db.session.deleted):
         # Kept only if no change was marked since the stamp was read; updated_at is kept as it was.
         db.session.execute(
@@ -31,6 +26,34 @@ def by_status(batch_id: int) -> dict[str, int]:
     return counted
 
 
+def before(batch_id: int, scope):
+    """Count the rows a coming change can move (the where-clause `scope`), if the kept counts are current;
+    pass the result to after()."""
+    seen = _seen(batch_id)
+    return (seen, _count(StagedRow.batch_id == batch_id, scope)) if _current(seen) else None
+
+
+def after(batch_id: int, scope, counted_before) -> None:
+    """Move the kept counts by what the change did within `scope` (or mark them out of date)."""
+    if counted_before is None:
+        return changed(batch_id)
+    seen, old = counted_before
+    new = _count(StagedRow.batch_id == batch_id, scope)
+    kept = dict(seen.row_counts["by_status"])
+    for status in {*old, *new}:
+        kept[status] = kept.get(status, 0) - old.get(status, 0) + new.get(status, 0)
+    version = seen.counts_version + 1
+    stamp = _stamp(seen, version)
+    moved = db.session.execute(
+        update(ImportBatch).where(ImportBatch.id == batch_id, ImportBatch.counts_version == seen.counts_version,
+                                  ImportBatch.updated_at == seen.updated_at)
+        .values(counts_version=version, updated_at=seen.updated_at,
+                row_counts={"stamp": stamp, "by_status": {k: n for k, n in kept.items() if n}})
+        .execution_options(synchronize_session=False)).rowcount
+    if moved != 1:  # something else changed the batch meanwhile: count afresh next time
+        changed(batch_id)
+
+
 def changed(batch_id: int) -> None:
     """Mark the kept counts out of date: some of the batch's rows changed status (the caller commits)."""
     db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
@@ -38,5 +61,21 @@ def changed(batch_id: int) -> None:
                        .execution_options(synchronize_session=False))
 
 
-def _stamp(seen) -> str:
-    return f"{seen.status}|{seen.updated_at.isoformat() if seen.updated_at else ''}|{seen.counts_version}"
+def _seen(batch_id: int):
+    return db.session.execute(select(ImportBatch.status, ImportBatch.updated_at, ImportBatch.counts_version,
+                                     ImportBatch.row_counts).where(ImportBatch.id == batch_id)).one()
+
+
+def _current(seen) -> bool:
+    # Only an editable batch's rows change through the staged table alone, which marks each change.
+    return seen.status == BatchStatus.STAGED and (seen.row_counts or {}).get("stamp") == _stamp(seen)
+
+
+def _count(*clauses) -> dict[str, int]:
+    return dict(db.session.execute(select(StagedRow.status, func.count()).where(*clauses)
+                                   .group_by(StagedRow.status)).all())
+
+
+def _stamp(seen, version: int | None = None) -> str:
+    version = seen.counts_version if version is None else version
+    return f"{seen.status}|{seen.updated_at.isoformat() if seen.updated_at else ''}|{version}"

@@ -208,11 +208,12 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
     row.suggested_email = suggestion_for(row.email, row.email_ok)
     if send_invite is not None:
         row.send_invite, row.invite_gen = send_invite, choices.kept(batch.id).gen
-    db.session.flush()
     emails = StagedRow.email.in_({old_email, row.email})
+    scope = or_(emails, StagedRow.id == row.id)
+    counted = row_counts.before(batch.id, scope)  # (flushes the row: its status is not changed yet)
     refresh_rows(batch, emails, emails)
     check_batch(batch, StagedRow.id == row.id)
-    row_counts.changed(batch.id)
+    row_counts.after(batch.id, scope, counted)
     db.session.commit()
     db.session.refresh(row)
     return shown(row)
@@ -227,12 +228,11 @@ def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None =
         values.update(account_type=_known_type(account_type), account_type_error=None, type_gen=gen)
     if send_invite is not None:
         values.update(send_invite=send_invite, invite_gen=gen)
-    db.session.execute(update(StagedRow).where(StagedRow.id == row.id).values(**values))
-    was = row.status
-    db.session.execute(update(StagedRow).where(StagedRow.id == row.id)
-                       .values(status=status_expression(batch.org_id)))
-    if db.session.scalar(select(StagedRow.status).where(StagedRow.id == row.id)) != was:
-        row_counts.changed(batch.id)
+    this_row = StagedRow.id == row.id
+    counted = row_counts.before(batch.id, this_row)
+    db.session.execute(update(StagedRow).where(this_row).values(**values))
+    db.session.execute(update(StagedRow).where(this_row).values(status=status_expression(batch.org_id)))
+    row_counts.after(batch.id, this_row, counted)
     db.session.commit()
     db.session.refresh(row)
     return shown(row)
@@ -241,11 +241,12 @@ def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None =
 def remove_row(batch: ImportBatch, row: StagedRow) -> None:
     """Move one row to Removed; rows that conflicted with it are checked again."""
     _require_editable(batch)
+    same_email = StagedRow.email == row.email
+    counted = row_counts.before(batch.id, same_email)
     db.session.execute(update(StagedRow).where(StagedRow.id == row.id)
                        .values(status=RowStatus.REMOVED, conflict_with=None))
-    same_email = StagedRow.email == row.email
     refresh_rows(batch, same_email, same_email)
-    row_counts.changed(batch.id)
+    row_counts.after(batch.id, same_email, counted)
     db.session.commit()
     db.session.refresh(row)
     shown(row)
@@ -256,10 +257,11 @@ def restore_row(batch: ImportBatch, row: StagedRow) -> None:
     _require_editable(batch)
     if row.status != RowStatus.REMOVED:
         raise TableError("This row is not removed, so there is nothing to restore.")
-    db.session.execute(update(StagedRow).where(StagedRow.id == row.id).values(status=_restored_status()))
     same_email = StagedRow.email == row.email
+    counted = row_counts.before(batch.id, same_email)
+    db.session.execute(update(StagedRow).where(StagedRow.id == row.id).values(status=_restored_status()))
     refresh_rows(batch, same_email, same_email)
-    row_counts.changed(batch.id)
+    row_counts.after(batch.id, same_email, counted)
     db.session.commit()
     db.session.refresh(row)
     shown(row)
@@ -285,7 +287,15 @@ def bulk_scope(batch: ImportBatch, scope: str, row_ids: list[int], filter_name: 
         row_ids = [row.id for row in page_of_rows(batch.id, filter_name, query, page).rows]
     if not row_ids:
         raise TableError("Select at least one row first, or choose all rows on this page or all matching rows.")
-    return [StagedRow.batch_id == batch.id, StagedRow.id.in_(row_ids)]
+    return Chosen([StagedRow.batch_id == batch.id, StagedRow.id.in_(row_ids)])
+
+
+class Chosen(list):
+    """Where-clauses for rows the admin chose by id: few, so a change can count them before and after."""
+
+    def reach(self):
+        """The chosen rows and every row sharing an address with one (whose status they can change)."""
+        return or_(and_(*self), StagedRow.email.in_(select(StagedRow.email).where(*self).correlate(None)))
 
 
 def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str | None = None,
@@ -302,7 +312,8 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
     elif action in ("invite_on", "invite_off"):
         touched = _choose(batch, "send_invite", action == "invite_on", clauses, every_row)
     elif action == "remove":
-        row_counts.changed(batch.id)
+        reach = clauses.reach() if isinstance(clauses, Chosen) else None
+        counted = row_counts.before(batch.id, reach) if reach is not None else None
         removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
         touched_token = _new_undo(batch, _STATUS_COLUMNS)
         touched = _change_in_row(touched_token, _STATUS_COLUMNS, removing,
@@ -311,12 +322,15 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
         removed = select(StagedRow.email).where(*clauses, StagedRow.undo_token == touched_token).correlate(None)
         same_email = StagedRow.email.in_(removed)
         refresh_rows(batch, and_(StagedRow.conflict_with.is_not(None), same_email), same_email)
+        row_counts.after(batch.id, reach, counted)
     elif action == "restore":
-        row_counts.changed(batch.id)
+        reach = clauses.reach() if isinstance(clauses, Chosen) else None
+        counted = row_counts.before(batch.id, reach) if reach is not None else None
         token = _new_undo(batch, _STATUS_COLUMNS)
         restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
         touched = _change_in_row(token, _STATUS_COLUMNS, restoring, {"status": _restored_status()})
         _refresh_undo_emails(batch, token)
+        row_counts.after(batch.id, reach, counted)
     else:
         raise TableError("Choose a bulk action from the list.")
     db.session.commit()
