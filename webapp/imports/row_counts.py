@@ -27,10 +27,10 @@ def by_status(batch_id: int) -> dict[str, int]:
 
 
 def before(batch_id: int, scope):
-    """Count the rows a coming change can move (the where-clause `scope`), if the kept counts are current;
-    pass the result to after()."""
+    """Count the rows a coming change can move (the where-clause `scope`, a few rows found by index),
+    if the kept counts are current; pass the result to after()."""
     seen = _seen(batch_id)
-    return (seen, _count(StagedRow.batch_id == batch_id, scope)) if _current(seen) else None
+    return (seen, _count(scope, grouped=func.coalesce(StagedRow.status, ""))) if _current(seen) else None
 
 
 def after(batch_id: int, scope, counted_before) -> None:
@@ -38,7 +38,7 @@ def after(batch_id: int, scope, counted_before) -> None:
     if counted_before is None:
         return changed(batch_id)
     seen, old = counted_before
-    new = _count(StagedRow.batch_id == batch_id, scope)
+    new = _count(scope, grouped=func.coalesce(StagedRow.status, ""))
     kept = dict(seen.row_counts["by_status"])
     for status in {*old, *new}:
         kept[status] = kept.get(status, 0) - old.get(status, 0) + new.get(status, 0)
@@ -71,9 +71,10 @@ def _current(seen) -> bool:
     return seen.status == BatchStatus.STAGED and (seen.row_counts or {}).get("stamp") == _stamp(seen)
 
 
-def _count(*clauses) -> dict[str, int]:
-    return dict(db.session.execute(select(StagedRow.status, func.count()).where(*clauses)
-                                   .group_by(StagedRow.status)).all())
+def _count(*clauses, grouped=StagedRow.status) -> dict[str, int]:
+    # A few rows are grouped by an expression: grouped by the column itself, SQLite reads the whole
+    # batch through the (batch_id, status) index to skip a sort, instead of finding the rows by email.
+    return dict(db.session.execute(select(grouped, func.count()).where(*clauses).group_by(grouped)).all())
 
 
 def _stamp(seen, version: int | None = None) -> str:

@@ -209,7 +209,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
     if send_invite is not None:
         row.send_invite, row.invite_gen = send_invite, choices.kept(batch.id).gen
     emails = StagedRow.email.in_({old_email, row.email})
-    scope = or_(emails, StagedRow.id == row.id)
+    scope = or_(and_(StagedRow.batch_id == batch.id, emails), StagedRow.id == row.id)
     counted = row_counts.before(batch.id, scope)  # (flushes the row: its status is not changed yet)
     refresh_rows(batch, emails, emails)
     check_batch(batch, StagedRow.id == row.id)
@@ -242,11 +242,11 @@ def remove_row(batch: ImportBatch, row: StagedRow) -> None:
     """Move one row to Removed; rows that conflicted with it are checked again."""
     _require_editable(batch)
     same_email = StagedRow.email == row.email
-    counted = row_counts.before(batch.id, same_email)
+    counted = row_counts.before(batch.id, _email_of(batch, row))
     db.session.execute(update(StagedRow).where(StagedRow.id == row.id)
                        .values(status=RowStatus.REMOVED, conflict_with=None))
     refresh_rows(batch, same_email, same_email)
-    row_counts.after(batch.id, same_email, counted)
+    row_counts.after(batch.id, _email_of(batch, row), counted)
     db.session.commit()
     db.session.refresh(row)
     shown(row)
@@ -258,13 +258,18 @@ def restore_row(batch: ImportBatch, row: StagedRow) -> None:
     if row.status != RowStatus.REMOVED:
         raise TableError("This row is not removed, so there is nothing to restore.")
     same_email = StagedRow.email == row.email
-    counted = row_counts.before(batch.id, same_email)
+    counted = row_counts.before(batch.id, _email_of(batch, row))
     db.session.execute(update(StagedRow).where(StagedRow.id == row.id).values(status=_restored_status()))
     refresh_rows(batch, same_email, same_email)
-    row_counts.after(batch.id, same_email, counted)
+    row_counts.after(batch.id, _email_of(batch, row), counted)
     db.session.commit()
     db.session.refresh(row)
     shown(row)
+
+
+def _email_of(batch: ImportBatch, row: StagedRow):
+    """The rows sharing this row's address (it among them)."""
+    return and_(StagedRow.batch_id == batch.id, StagedRow.email == row.email)
 
 
 def _restored_status():
@@ -287,15 +292,20 @@ def bulk_scope(batch: ImportBatch, scope: str, row_ids: list[int], filter_name: 
         row_ids = [row.id for row in page_of_rows(batch.id, filter_name, query, page).rows]
     if not row_ids:
         raise TableError("Select at least one row first, or choose all rows on this page or all matching rows.")
-    return Chosen([StagedRow.batch_id == batch.id, StagedRow.id.in_(row_ids)])
+    return Chosen([StagedRow.batch_id == batch.id, StagedRow.id.in_(row_ids)], batch_id=batch.id, ids=row_ids)
 
 
 class Chosen(list):
     """Where-clauses for rows the admin chose by id: few, so a change can count them before and after."""
 
+    def __init__(self, clauses, *, batch_id: int, ids: list[int]):
+        super().__init__(clauses)
+        self.batch_id, self.ids = batch_id, ids
+
     def reach(self):
         """The chosen rows and every row sharing an address with one (whose status they can change)."""
-        return or_(and_(*self), StagedRow.email.in_(select(StagedRow.email).where(*self).correlate(None)))
+        emails = select(StagedRow.email).where(StagedRow.id.in_(self.ids)).correlate(None)
+        return or_(StagedRow.id.in_(self.ids), and_(StagedRow.batch_id == self.batch_id, StagedRow.email.in_(emails)))
 
 
 def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str | None = None,
@@ -315,11 +325,11 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
         reach = clauses.reach() if isinstance(clauses, Chosen) else None
         counted = row_counts.before(batch.id, reach) if reach is not None else None
         removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
-        touched_token = _new_undo(batch, _STATUS_COLUMNS)
-        touched = _change_in_row(touched_token, _STATUS_COLUMNS, removing,
+        token = _new_undo(batch, _STATUS_COLUMNS)
+        touched = _change_in_row(token, _STATUS_COLUMNS, removing,
                                  {"status": RowStatus.REMOVED, "conflict_with": None})
         # Only rows that shared an address with a removed row can change when it goes away.
-        removed = select(StagedRow.email).where(*clauses, StagedRow.undo_token == touched_token).correlate(None)
+        removed = select(StagedRow.email).where(*clauses, StagedRow.undo_token == token).correlate(None)
         same_email = StagedRow.email.in_(removed)
         refresh_rows(batch, and_(StagedRow.conflict_with.is_not(None), same_email), same_email)
         row_counts.after(batch.id, reach, counted)
@@ -338,7 +348,10 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
 
 
 def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) -> int:
-    """Set the account type or Send Invite of the chosen open rows; returns how many rows it changed."""
+    """Set the account type or Send Invite of the chosen open rows; returns how many rows it changed.
+
+    For every row the value is kept in the batch (choices.py): a row set on its own afterwards keeps
+    its value if this change is undone, where a change of chosen rows puts each of its rows back."""
     columns = _TYPE_COLUMNS if column == "account_type" else _INVITE_COLUMNS
     token = _new_undo(batch, columns)
     now = choices.kept(batch.id)
