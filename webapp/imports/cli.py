@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy import delete, select
 
 from webapp.extensions import db
-from webapp.imports import creating, staging, sync, sync_cli
+from webapp.imports import creating, staging, sync, sync_cli, uploads
 from webapp.imports.columns import ColumnMap
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import outcome_problems, sentences
@@ -97,14 +97,16 @@ def _import(path, org_slug, dry_run, account_type, send_invite, as_email, sync_o
     if problem:
         raise _Refused(f"{path}: {problem}")
     try:
-        data = file_path.read_bytes()
+        data = uploads.Upload(file_path)  # read from disk a block at a time, never whole
+        data.head(1)
     except OSError as exc:
         raise _Refused(f"{path}: the file cannot be opened ({exc.strerror or exc}).") from None
     try:
         batch = staging.stage_upload(org.id, actor.id, file_path.name, data,
                                      max_bytes=config["IMPORT_MAX_BYTES"],
                                      ttl_days=config["IMPORT_BATCH_TTL_DAYS"],
-                                     default_account_type=account_type or AccountType.USER.value)
+                                     default_account_type=account_type or AccountType.USER.value,
+                                     keep_file=not dry_run)
     except staging.StagingError as exc:
         raise _Refused(f"{path}: {exc}") from None
     batch_id = batch.id
