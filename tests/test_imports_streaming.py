@@ -45,9 +45,9 @@ def test_a_file_of_several_chunks_is_staged_whole_with_duplicates_across_chunks(
     assert rows[12].status == "valid" and rows[231].email == "person229@school5.example"
 
 
-def test_background_staging_moves_its_progress_chunk_by_chunk(app, org, admin):
-    app.config["IMPORT_CHUNK_ROWS"] = CHUNK
-    batch = staging.new_batch(org.id, admin.id, "people.csv", chunked_file(), 7)
+def staged_by_the_job(org, admin, name: str, data: bytes) -> tuple[ImportBatch, Job, list[tuple]]:
+    """Stage a file by the background job; (batch, job, every (done, total, message) it reported)."""
+    batch = staging.new_batch(org.id, admin.id, name, data, 7)
     db.session.commit()
     job = jobs.submit("import_staging", "webapp.imports.staging.stage_batch_job", org_id=org.id,
                       batch_id=batch.id)
@@ -55,7 +55,7 @@ def test_background_staging_moves_its_progress_chunk_by_chunk(app, org, admin):
     original = jobs.progress
 
     def recording(job_id, done, total=None, message=None):
-        seen.append((done, total))
+        seen.append((done, total, message))
         original(job_id, done, total, message)
 
     jobs.progress = recording
@@ -63,7 +63,13 @@ def test_background_staging_moves_its_progress_chunk_by_chunk(app, org, admin):
         staging.stage_batch_job(batch.id, job.id)
     finally:
         jobs.progress = original
-    assert [item for item in seen if item[0]] == [(50, 230), (100, 230), (150, 230), (200, 230), (230, 230)]
+    return batch, job, seen
+
+
+def test_background_staging_moves_its_progress_chunk_by_chunk(app, org, admin):
+    app.config["IMPORT_CHUNK_ROWS"] = CHUNK
+    batch, job, seen = staged_by_the_job(org, admin, "people.csv", chunked_file())
+    assert [item[:2] for item in seen if item[0]] == [(50, 230), (100, 230), (150, 230), (200, 230), (230, 230)]
     assert db.session.get(ImportBatch, batch.id).status == "staged"
     assert (db.session.get(Job, job.id).done, db.session.get(Job, job.id).total) == (230, 230)
 
@@ -229,22 +235,7 @@ def test_a_workbook_of_50000_rows_streams_from_the_sandbox_in_bounded_memory(app
 
 def test_background_staging_of_a_workbook_shows_rows_read_then_rows_saved(app, org, admin):
     app.config["IMPORT_CHUNK_ROWS"] = 5000
-    batch = staging.new_batch(org.id, admin.id, "people.xlsx", xlsx_bytes(people_sheet(25_000)), 7)
-    db.session.commit()
-    job = jobs.submit("import_staging", "webapp.imports.staging.stage_batch_job", org_id=org.id,
-                      batch_id=batch.id)
-    seen = []
-    original = jobs.progress
-
-    def recording(job_id, done, total=None, message=None):
-        seen.append((done, total, message))
-        original(job_id, done, total, message)
-
-    jobs.progress = recording
-    try:
-        staging.stage_batch_job(batch.id, job.id)
-    finally:
-        jobs.progress = original
+    batch, _, seen = staged_by_the_job(org, admin, "people.xlsx", xlsx_bytes(people_sheet(25_000)))
     reading = [(done, total) for done, total, message in seen if message == "Reading the workbook"]
     assert reading == [(10_000, 25_001), (20_000, 25_001)]  # of the rows the sheet declares
     saving = [(done, total) for done, total, message in seen if message is None and done]
