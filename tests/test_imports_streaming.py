@@ -8,13 +8,14 @@ import subprocess
 import zipfile
 from xml.sax.saxutils import escape
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.scale import OWN_PEAK_KB, PYTHON, ROOT, process_env
 from webapp import credentials, jobs
 from webapp.config import Config
 from webapp.extensions import db
-from webapp.imports import staging
+from webapp.imports import reading, staging
 from webapp.models import ImportBatch, ImportUpload, Job, StagedRow
 
 CHUNK = 50
@@ -263,3 +264,16 @@ def test_a_web_upload_over_a_megabyte_is_kept_in_parts_and_read_again_from_them(
     assert response.status_code == 302
     last = db.session.scalar(select(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.line == 25_001))
     assert (last.first_name, last.last_name, last.email) == ("Family24999", "Name24999", "person24999@example.com")
+
+
+def test_a_long_recipient_list_is_read_a_line_at_a_time_and_a_runaway_line_refused():
+    text = "To the course list\n" + "".join(f"Person {n} <person{n}@example.com>; p{n}@example.org\n"
+                                            for n in range(3000))
+    table = reading.read_table(text.encode(), "list.txt")
+    assert len(table.head) == reading.HEAD_ROWS and table.row_count == 6000
+    rows = [row for chunk in table.chunks(1000) for row in chunk]
+    assert len(rows) == 6000 and rows[-1] == (3001, ["", "p2999@example.org"])
+    assert [(s.line, s.reason) for s in table.skipped] == [(1, "above the first address")]
+    runaway = text + "Last <last@example.com>" + "x" * 200_000 + "\n"
+    with pytest.raises(reading.UnreadableFile, match="Line 3002 holds more than 100,000 characters"):
+        list(reading.read_table(runaway.encode(), "list.txt").iter_rows())

@@ -347,22 +347,37 @@ def _address_list(data: Upload, head_text: str, limits: ReadLimits, common: dict
     head = head_text[:_SNIFF_CHARS].splitlines()[:_SNIFF_ROWS]
     if not addresslists.is_address_list(head):
         return None
-    # Recipient lists come from a mail client's address field: small, so read whole.
-    with _text_stream(data, common["encoding"]) as stream:
-        lines = stream.read().splitlines()
-    if len(lines) > limits.max_rows:
-        raise UnreadableFile(
-            f"The file has more than {limits.max_rows:,} lines, the most this importer reads (setting "
-            "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
-    for number, line in enumerate(lines, start=1):
-        if len(line) > limits.max_cell_chars * 10:
-            raise UnreadableFile(
-                f"Line {number} holds {len(line):,} characters, more than this importer reads in one line "
-                f"(ten times the setting IMPORT_MAX_CELL_CHARS). Split the line and upload the file again.")
-    rows, above = addresslists.address_list_rows(list(enumerate(lines, start=1)))
+    encoding = common["encoding"]
+    above: list = []
+    head, count = [], 0
+    for row in addresslists.iter_address_rows(_address_lines(data, encoding, limits), above):
+        count += 1
+        if len(head) < HEAD_ROWS:
+            head.append(row)
     skipped = [SkippedLine(line, text[:200], "above the first address") for line, text in above]
-    return RawTable(list(addresslists.ADDRESS_HEADERS), rows, header_line=None, headerless=True, skipped=skipped,
-                    row_count=len(rows), **common)
+    return RawTable(list(addresslists.ADDRESS_HEADERS), head, header_line=None, headerless=True, skipped=skipped,
+                    row_count=count, **common,
+                    source=lambda: addresslists.iter_address_rows(_address_lines(data, encoding, limits), []))
+
+
+def _address_lines(data: Upload, encoding: str, limits: ReadLimits) -> Iterator[tuple[int, str]]:
+    """(line number, text) of a recipient list, a line at a time, refusing a line or a file over the limits."""
+    longest = limits.max_cell_chars * 10
+    number = 0
+    with _text_stream(data, encoding) as stream:
+        while chunk := stream.readline(longest + 2):  # a longer line is never read whole
+            for text in chunk.splitlines():
+                number += 1
+                if len(text) > longest:
+                    raise UnreadableFile(
+                        f"Line {number} holds more than {longest:,} characters, the most this importer reads in "
+                        "one line (ten times the setting IMPORT_MAX_CELL_CHARS). Split the line and upload the "
+                        "file again.")
+                if number > limits.max_rows:
+                    raise UnreadableFile(
+                        f"The file has more than {limits.max_rows:,} lines, the most this importer reads (setting "
+                        "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
+                yield number, text
 
 
 # ---- the table in a sheet of rows, streamed ---------------------------------------------------------------
