@@ -14,8 +14,6 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
-
 from webapp.imports.uploads import Upload
 
 _CHILD = str(Path(__file__).with_name("workbook_child.py"))
@@ -45,7 +43,7 @@ class Sheet:
     count: int = 0
     start: int = 0
     end: int = 0
-    spool: IO[bytes] | None = field(default=None, repr=False)
+    spool: _Spool | None = field(default=None, repr=False)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells) for every row of the sheet, read from the child's output."""
@@ -55,10 +53,20 @@ class Sheet:
             yield line, cells
 
 
+class _Spool:
+    """The child's output: a temporary file without a name, closed when the last sheet reading it is gone."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile(prefix="workbook-")
+
+    def __del__(self):
+        self.file.close()
+
+
 class _Slice(io.RawIOBase):
     """Bytes start to end of a file, read with pread: every reader has its own position in the shared file."""
 
-    def __init__(self, spool: IO[bytes], start: int, end: int):
+    def __init__(self, spool: _Spool, start: int, end: int):
         super().__init__()
         self.spool, self.position, self.end = spool, start, end
 
@@ -69,7 +77,7 @@ class _Slice(io.RawIOBase):
         size = min(len(buffer), self.end - self.position)
         if size <= 0:
             return 0
-        data = os.pread(self.spool.fileno(), size, self.position)
+        data = os.pread(self.spool.file.fileno(), size, self.position)
         buffer[:len(data)] = data
         self.position += len(data)
         return len(data)
@@ -238,7 +246,7 @@ def _parse_in_child(data: Upload, label: str, limits, progress: Callable[[int], 
     settings = json.dumps({"memory_mb": limits.parse_memory_mb, "max_rows": limits.max_rows,
                            "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars})
     stopped = threading.Event()
-    spool = tempfile.TemporaryFile(prefix="workbook-")
+    spool = _Spool()
     with _child_input(data) as stdin, tempfile.TemporaryFile() as errors:
         child = subprocess.Popen([sys.executable, "-I", _CHILD, settings], stdin=stdin, stdout=subprocess.PIPE,
                                  stderr=errors)
@@ -291,7 +299,7 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
     """Copy the child's row lines into `spool`, noting where each sheet's rows are; return sheets and last word."""
     sheets: list[Sheet] = []
     current, result, position, rows = None, None, 0, 0
-    write = spool.write
+    write = spool.file.write
     for raw in output:
         if raw[:1] == b"[" and current is not None:
             write(raw)
@@ -317,7 +325,7 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
             current, result = None, message
     if current is not None:
         current.end = position
-    spool.flush()
+    spool.file.flush()
     return sheets, result
 
 
