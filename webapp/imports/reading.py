@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, fields
 from itertools import chain, islice
 
 from webapp.imports import addresslists, sandbox
-from webapp.imports.uploads import Upload, as_upload
 from webapp.imports.encodings import ENCODING_CHOICES, ENCODING_NAMES, LEGACY, UTF16, detect_encoding
 from webapp.imports.encodings import looks_like_mojibake  # noqa: F401  (the pipeline flags such names)
 from webapp.imports.locating import (
@@ -31,6 +30,7 @@ from webapp.imports.locating import (
     sheet_score,
     trimmed_length,
 )
+from webapp.imports.uploads import Upload, as_upload
 
 __all__ = ["DELIMITER_CHOICES", "ENCODING_CHOICES", "RawTable", "ReadLimits", "SkippedLine", "UnreadableFile",
            "looks_like_mojibake", "read_table"]
