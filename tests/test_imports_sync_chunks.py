@@ -2,12 +2,15 @@
 statuses as in one go, each new group made once, and an undo that reverses it all."""
 from __future__ import annotations
 
+import csv
+import io
+
 from sqlalchemy import func, select
 
 from webapp.enrolments.services import create_series
 from webapp.extensions import db
-from webapp.imports import creating, staging, sync, undo
-from webapp.models import Enrolment, Group, GroupMember, User
+from webapp.imports import creating, outcomes, staging, sync, undo
+from webapp.models import Enrolment, Group, GroupMember, OutboxMessage, User
 
 FILE = """First Name,Last Name,Email,Groups,Series,Status
 P0,New,p0@example.com,Night shift,Safety,active
@@ -29,8 +32,9 @@ def members(group_name) -> set[str]:
 
 
 def test_an_update_import_applied_two_changes_at_a_time_does_everything_once_and_undoes(app, org, admin,
-                                                                                       make_user):
+                                                                                       make_user, monkeypatch):
     app.config["IMPORT_CHUNK_ROWS"] = 2
+    monkeypatch.setattr(outcomes, "PAGE_ROWS", 2)  # the summary says what changed a page of lines at a time
     for n in range(4):
         make_user(email=f"p{n}@example.com", first_name=f"P{n}", last_name="Old")
     person(org, "p0@example.com").is_active_account = False
@@ -53,6 +57,17 @@ def test_an_update_import_applied_two_changes_at_a_time_does_everything_once_and
     assert enrolled == {"p0@example.com", "p2@example.com", "n4@example.com"}
     assert [person(org, f"p{n}@example.com").last_name for n in range(4)] == ["New", "New", "Old", "New"]
     assert person(org, "p0@example.com").is_active_account and not person(org, "p1@example.com").is_active_account
+    summary = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "created_users_summary"))
+    said = [(row["Email Address"], row["Outcome"], row["Reason"])
+            for row in csv.DictReader(io.StringIO(summary.attachments[0].content.decode("utf-8-sig")))]
+    assert said[:3] == [
+        ("p0@example.com", "Updated",
+         "Last name: Old \u2192 New; Status: Inactive \u2192 Active; Groups: + Night shift; Series: + Safety"),
+        ("p1@example.com", "Updated",
+         "Last name: Old \u2192 New; Status: Active \u2192 Inactive; Groups: + night SHIFT"),
+        ("p2@example.com", "Updated", "Groups: + Sales; Series: + Safety"),
+    ]
+    assert said[-1] == ("p1@example.com", "Deactivated", "Deactivated by this import.")
 
     undo.undo_import(batch.id, admin.id)
 

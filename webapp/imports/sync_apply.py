@@ -13,7 +13,7 @@ from webapp import audit
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import leavers
-from webapp.imports.sync import UNCHANGED, UPDATED, describe, in_use, plan, sync_counts
+from webapp.imports.sync import UNCHANGED, UPDATED, in_use, plan, sync_counts
 from webapp.models import (
     EffectKind,
     Group,
@@ -68,7 +68,7 @@ def _settle_rows(batch: ImportBatch) -> None:
 def after_create(batch: ImportBatch, actor_id: int | None) -> list[dict]:
     """Record what Create Users made, apply updates, groups, series, statuses and leavers.
 
-    Returns outcome dicts (updated, unchanged, deactivated) for the completion summary.
+    Returns outcome dicts of the people deactivated, for the completion summary.
     """
     if in_use(batch):
         _settle_rows(batch)
@@ -246,25 +246,16 @@ def _apply_series(batch: ImportBatch, actor_id: int | None) -> None:
 
 
 def _outcomes(batch: ImportBatch) -> list[dict]:
-    """Outcome dicts for updated, unchanged and deactivated people (the summary's extra kinds)."""
-    rows = db.session.execute(
-        select(User.first_name, User.last_name, User.email, User.account_type,
-               StagedChange.action, StagedChange.changes)
-        .join(User, User.id == StagedChange.user_id)
-        .where(StagedChange.batch_id == batch.id,
-               StagedChange.action.in_((SyncAction.UPDATE, SyncAction.UNCHANGED)))
-        .order_by(StagedChange.line)).all()
-    outcomes = [{"first_name": r.first_name, "last_name": r.last_name, "email": r.email,
-                 "account_type": r.account_type, "password": "",
-                 "outcome": "updated" if r.action == SyncAction.UPDATE else "unchanged",
-                 "reason": describe(r.changes) if r.action == SyncAction.UPDATE else "No change."}
-                for r in rows]
+    """Outcome dicts for the people deactivated, listed after the file's lines in the summary.
+
+    Updated and unchanged lines say what changed from the summary's own pages (outcomes.line_outcomes),
+    so no list of everyone matched is made here.
+    """
     gone = db.session.execute(
         select(User.first_name, User.last_name, User.email, User.account_type)
         .where(User.id.in_(select(ImportEffect.user_id).where(
             ImportEffect.batch_id == batch.id, ImportEffect.kind == EffectKind.DEACTIVATED)))
         .order_by(User.last_name, User.first_name)).all()
-    outcomes += [{"first_name": r.first_name, "last_name": r.last_name, "email": r.email,
-                  "account_type": r.account_type, "password": "", "outcome": "deactivated",
-                  "reason": "Deactivated by this import."} for r in gone]
-    return outcomes
+    return [{"first_name": r.first_name, "last_name": r.last_name, "email": r.email,
+             "account_type": r.account_type, "password": "", "outcome": "deactivated",
+             "reason": "Deactivated by this import."} for r in gone]
