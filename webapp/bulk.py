@@ -32,8 +32,13 @@ def insert_rows(table: Table, rows: list[dict]) -> None:
             copy.write_row(_values(row, names, json_at))
 
 
+# Most rows have no problems and no extra values: their JSON is known without encoding it again.
+_EMPTY_JSON = {type(None): "null", list: "[]", dict: "{}"}
+
+
 def _values(row: dict, names: list[str], json_at: list[int]) -> list:
     values = [row[name] for name in names]
     for index in json_at:
-        values[index] = json.dumps(values[index])
+        value = values[index]
+        values[index] = _EMPTY_JSON[type(value)] if not value and type(value) in _EMPTY_JSON else json.dumps(value)
     return values
