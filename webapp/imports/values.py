@@ -56,8 +56,16 @@ def clean_text(raw: str, key: str, problems: list, *, max_length: int | None = N
     return _bounded(collapse_spaces(_prepared(raw, key, problems)), key, max_length, storage, problems)
 
 
+def _plain(raw: str, max_length: int | None, storage: int) -> bool:
+    """Printable ASCII already trimmed, single-spaced, within its limits and no placeholder: nothing to clean."""
+    return (raw.isascii() and raw.isprintable() and raw[0] != " " and raw[-1] != " " and "  " not in raw
+            and len(raw) <= min(max_length or storage, storage) and not is_placeholder(raw))
+
+
 def clean_name(raw: str, key: str, problems: list, *, max_length: int | None = 100, storage: int = 300) -> str:
     """A name cell: as clean_text, plus a check that it is not garbled by a wrong encoding."""
+    if raw and _plain(raw, max_length, storage):  # most cells of most files
+        return raw
     text = collapse_spaces(_prepared(raw, key, problems))
     if text and not text.isascii() and looks_like_mojibake(text):
         problems.append(problem(key, "mojibake", value=text[:60]))
@@ -75,6 +83,12 @@ def email_text(text: str) -> str:
 
 def clean_email(raw: str, key: str, problems: list, *, max_length: int | None = 254, storage: int = 320) -> str:
     """An email cell: lower-cased when valid; otherwise the text as read, with why it is not valid."""
+    if raw and _plain(raw, max_length, storage) and " " not in raw and "<" not in raw and ":" not in raw \
+            and GUEST_ALIAS_MARK not in raw.lower():
+        try:  # nothing to unwrap or strip: straight to the address check
+            return normalise_email(raw)
+        except InvalidEmail:
+            pass  # the full path below gives the reason
     text = email_text(_prepared(raw, key, problems))
     if not text:
         problems.append(problem(key, "missing"))
