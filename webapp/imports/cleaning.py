@@ -131,6 +131,12 @@ class _Reader:
         names = {"first_name", "last_name", "email", "full_name", "preferred_name"}
         self.plain = [(f.key, mapped[f.key]) for f in import_fields()
                       if f.key not in names and not f.source_only and mapped.get(f.key) is not None]
+        # One column per field and no fallbacks (most files): each cell is taken as it is.
+        core = (("first_name", self.first), ("last_name", self.last), ("email", self.email))
+        if self.preferred is None and not self.full and all(len(indexes) <= 1 for _, indexes in core):
+            self.direct = [(key, indexes[0]) for key, indexes in core if indexes] + self.plain
+            self.absent = {key: "" for key, indexes in core if not indexes}
+            self.raw = self._direct
 
     @staticmethod
     def _cell(cells, index):
@@ -148,6 +154,13 @@ class _Reader:
             if not _blank(candidate) and not (skip_alias and GUEST_ALIAS_MARK in candidate.casefold()):
                 return candidate
         return value
+
+    def _direct(self, cells) -> dict:
+        size = len(cells)
+        raw = dict(self.absent)
+        for key, index in self.direct:
+            raw[key] = cells[index] if index < size else ""
+        return raw
 
     def raw(self, cells) -> dict:
         first = self._first_filled(cells, self.first)
