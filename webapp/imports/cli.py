@@ -198,13 +198,17 @@ class _Rows:
     def pages(self):
         """Lists of report rows in file order, read through a plain DB-API cursor; JSON decoded only when not empty."""
         fields = [(f.key, f.column) for f in self.fields]
-        names = [c.name for c in _ROW_COLUMNS]
+        columns = [column for _, column in fields if column]
+        # line, the fields' own columns and status first: a row's report starts as those values, in that order.
+        names = ["line", *columns, "status"]
+        names += [c.name for c in _ROW_COLUMNS if c.name not in names]
         at = {name: index for index, name in enumerate(names)}
-        by_column = [(key, at[column]) for key, column in fields if column]
+        head = ["line", *(key for key, column in fields if column), "status"]
+        plan = [(key, at[column] if column else None) for key, column in fields]
+        mixed = any(column is None for _, column in fields)  # values from extra sit between the columns
         # The DB-API gives SQLite booleans as 0 and 1; the report says true and false.
         flags = [key for key, column in fields if column and isinstance(StagedRow.__table__.c[column].type, Boolean)]
-        from_extra = [key for key, column in fields if not column]
-        line_at, status_at, errors_at, extra_at = at["line"], at["status"], at["errors"], at["extra"]
+        status_at, errors_at, extra_at = at["status"], at["errors"], at["extra"]
         conflict_at, type_error_at = at["conflict_with"], at["account_type_error"]
         # batch_id is our own integer: written into the statement, no parameter style to choose per driver.
         # JSON as text on both databases: most rows' is "[]" or null, and needs no decoding.
@@ -220,30 +224,33 @@ class _Rows:
             while chunk := cursor.fetchmany(self.PAGE):
                 page = []
                 for row in chunk:
-                    errors = _json(row[errors_at])
-                    made = {"line": row[line_at]}
-                    for key, index in by_column:
-                        made[key] = row[index]
+                    if mixed:
+                        extra = _json(row[extra_at]) or {}
+                        made = {"line": row[0]}
+                        for key, index in plan:
+                            made[key] = extra.get(key, "") if index is None else row[index]
+                        made["status"] = row[status_at]
+                    else:
+                        made = dict(zip(head, row))
                     for key in flags:
                         if made[key] is not None:
                             made[key] = bool(made[key])
-                    if from_extra:
-                        extra = _json(row[extra_at]) or {}
-                        for key in from_extra:
-                            made[key] = extra.get(key, "")
-                    status = made["status"] = row[status_at]
                     # Most rows are ready or created with nothing to say: no problem lookups for them.
-                    if status in ("valid", "created") and not errors and row[conflict_at] is None \
-                            and row[type_error_at] is None:
+                    if row[status_at] in _PLAIN_STATUSES and row[errors_at] in _NO_JSON \
+                            and row[conflict_at] is None and row[type_error_at] is None:
                         made["errors"] = []
                     else:
                         stored = dict(zip(names, row))
-                        stored["errors"] = errors or []
+                        stored["errors"] = _json(row[errors_at]) or []
                         made["errors"] = _errors(SimpleNamespace(**stored))
                     page.append(made)
                 yield page
         finally:
             cursor.close()
+
+
+_PLAIN_STATUSES = frozenset({"valid", "created"})
+_NO_JSON = frozenset({None, "null", "[]"})
 
 
 def _json(stored: str | None):
