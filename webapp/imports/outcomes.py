@@ -8,10 +8,12 @@ deleted only their number is known (rows_read minus the rows still there).
 from __future__ import annotations
 
 import heapq
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
 from webapp.extensions import db
 from webapp.imports.problems import sentences, stored_problems
@@ -97,8 +99,9 @@ def line_outcomes(batch: ImportBatch, passwords: Callable[[list[int]], list[str]
     `passwords(row_ids)` gives the created rows' passwords, a page at a time.
     """
     query = (select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
-                    StagedRow.email, StagedRow.account_type, StagedRow.status, StagedRow.errors,
-                    StagedRow.account_type_error, StagedRow.conflict_with, StagedRow.duplicate_of,
+                    StagedRow.email, StagedRow.account_type, StagedRow.status,
+                    # As text: only the lines with problems need their problems decoded.
+                    cast(StagedRow.errors, Text).label("errors"), StagedRow.account_type_error, StagedRow.conflict_with, StagedRow.duplicate_of,
                     StagedRow.failure_reason)
              .where(StagedRow.batch_id == batch.id).order_by(StagedRow.line, StagedRow.id)
              .execution_options(yield_per=PAGE_ROWS))
@@ -117,6 +120,8 @@ def _staged_outcomes(query, passwords) -> Iterator[dict]:
         changed = _changes_said([row.id for row in page if row.status in ("updated", "unchanged")])
         for row in page:
             outcome = STATUS_OUTCOMES.get(row.status, "problem")
+            if outcome == "problem":
+                row = _decoded(row)
             yield {
                 "line": row.line, "first_name": row.first_name, "last_name": row.last_name,
                 "email": row.email, "account_type": row.account_type, "outcome": outcome,
@@ -134,6 +139,13 @@ def _changes_said(row_ids: list[int]) -> dict[int, str]:
                                .where(StagedChange.row_id.in_(row_ids)))
     return {row.row_id: describe(row.changes) if row.action == SyncAction.UPDATE else "No change."
             for row in found if row.action in (SyncAction.UPDATE, SyncAction.UNCHANGED)}
+
+
+def _decoded(row) -> SimpleNamespace:
+    """The row with its problems read from their JSON text."""
+    values = row._asdict()
+    values["errors"] = (json.loads(values["errors"]) if values["errors"] else None) or []
+    return SimpleNamespace(**values)
 
 
 def _in_file_order(outcome: dict) -> tuple:
