@@ -127,6 +127,24 @@ def test_an_account_made_meanwhile_fails_that_person_and_the_others_are_created(
     assert rows[2].status == "created" and rows[2].user_id is not None
 
 
+def test_an_account_made_after_the_check_is_skipped_by_the_insert_and_the_others_are_created(
+        signed_in, org, batch, make_user, monkeypatch):
+    real_mark_taken = creating._mark_taken
+
+    def mark_taken_then_another_admin_adds_grace(batch):
+        real_mark_taken(batch)  # grace has no account yet: her row is still ready
+        make_user(email="grace@example.com", first_name="Grace")
+
+    monkeypatch.setattr(creating, "_mark_taken", mark_taken_then_another_admin_adds_grace)
+    result = creating.create_users(batch.id, None)
+    assert (result.created, result.failed) == (2, 2)
+    rows = {r.line: r for r in db.session.scalars(select(StagedRow).where(StagedRow.batch_id == batch.id))}
+    assert rows[3].status == "failed" and "already has an account" in rows[3].failure_reason.lower()
+    assert rows[2].status == "created" and rows[2].user_id is not None
+    grace = users_by_email(org)["grace@example.com"]
+    assert grace.first_name == "Grace" and rows[3].user_id is None  # her own account, untouched
+
+
 def test_a_failed_transaction_creates_nobody_and_says_why(signed_in, org, batch, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("the database went away")

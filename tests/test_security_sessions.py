@@ -69,3 +69,14 @@ def test_the_cookie_carries_no_part_of_the_password_hash(signed_in, app, admin):
     assert session["_user_id"] == f"{admin.id}:{admin.session_version}"
     hash_parts = admin.password_hash.split("$")
     assert not any(part[-8:] in session["_user_id"] for part in hash_parts if len(part) >= 8)
+
+
+def test_every_page_names_the_signed_in_person_and_their_organisation(signed_in, org, admin):
+    """The session loads the person with their organisation: the top bar shows both, and a
+    renamed organisation shows its new name on the next page."""
+    page = signed_in.get("/users/").get_data(as_text=True)
+    assert "Ada Admin · Acme Learning" in page
+    org.name = "Acme Training"
+    db.session.commit()
+    page = signed_in.get("/users/groups").get_data(as_text=True)
+    assert "Ada Admin · Acme Training" in page

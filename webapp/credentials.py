@@ -73,8 +73,11 @@ def fast_hashes(passwords: list[str]) -> list[str]:
     return made
 
 
+_SPANS = [(start, start + GROUP_LENGTH) for start in range(0, GROUPS * GROUP_LENGTH, GROUP_LENGTH)]
+
+
 def _grouped(letters: str) -> str:
-    return "-".join(letters[start:start + GROUP_LENGTH] for start in range(0, len(letters), GROUP_LENGTH))
+    return "-".join([letters[start:end] for start, end in _SPANS])
 
 
 _SALT_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"  # werkzeug's salt alphabet

@@ -13,6 +13,7 @@ _BLANKS = " \t\r\n\u3000\u00a0"
 _RISKY_FIRST = frozenset(FORMULA_STARTS)
 _BLANK_FIRST = frozenset(_BLANKS)
 _FORMULA_SET = frozenset(FORMULA_CHARACTERS)
+_RISKY_OR_BLANK = _RISKY_FIRST | _BLANK_FIRST
 
 
 def starts_formula(text: str) -> bool:
@@ -25,8 +26,8 @@ def starts_formula(text: str) -> bool:
 
 def safe_cell(value) -> str:
     """Neutralise a cell a spreadsheet would run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    if starts_formula(text):
+    text = value if type(value) is str else "" if value is None else str(value)
+    if text[:1] in _RISKY_OR_BLANK and starts_formula(text):
         return "'" + text
     return text
 

@@ -12,6 +12,8 @@ _SEPARATORS = str.maketrans({",": " ", ";": " "})
 
 def fold(text: str) -> str:
     """Case-fold and strip accents: "Zoë Müller" -> "zoe muller"."""
+    if text and text.isascii():  # nothing to decompose or translate (most names, every address)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
     bare = "".join(char for char in decomposed if not unicodedata.combining(char))
     return bare.translate(_PLAIN_LETTERS)

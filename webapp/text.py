@@ -15,6 +15,8 @@ def single_line(text: str | None) -> str:
     """The text on one line: breaks, tabs and control characters become one space; trimmed."""
     if not text:
         return ""
+    if type(text) is str and text.isascii() and text.isprintable() and "  " not in text:
+        return text.strip(" ")  # printable ASCII: nothing to normalise, no break or control, no run of spaces
     text = unicodedata.normalize("NFC", str(text))
     return _SPACES.sub(" ", _BREAKS_AND_CONTROLS.sub(" ", text)).strip()
 

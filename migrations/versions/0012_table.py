@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 
 revision = '0012_table'
-down_revision = '0011_stream'
+down_revision = '0012_memory'
 branch_labels = None
 depends_on = None
 

@@ -93,22 +93,24 @@ def is_address_list(lines: list[str]) -> bool:
     return sum(1 for line in good if "<" in line and ">" in line) >= len(good) / 3
 
 
-def address_list_rows(lines: list[tuple[int, str]]):
-    """One row [display name, address] per address, keeping the line each came from; and lines above the first."""
-    rows, above = [], []
+def iter_address_rows(lines, above: list):
+    """One row [display name, address] per address, keeping the line each came from, a line at a time; the lines
+    above the first address are appended to `above`."""
+    started = False
     for line, text in lines:
         if not text.strip(BLANK_CHARS):
             continue
         pairs = split_addresses(text)
-        if pairs is None and not rows:
+        if pairs is None and not started:
             above.append((line, text.strip(BLANK_CHARS)))
             continue
+        started = True
         if pairs is None:
             # Not an address: kept with its text as the name, so nothing is lost and the row shows the problem.
-            rows.append((line, [text.strip(BLANK_CHARS), ""]))
+            yield line, [text.strip(BLANK_CHARS), ""]
             continue
-        rows.extend((line, [name, address]) for name, address in pairs)
-    return rows, above
+        for name, address in pairs:
+            yield line, [name, address]
 
 
 def expand_address_columns(headers: list[str], rows: list[tuple[int, list[str]]]):

@@ -79,15 +79,19 @@ def split_full_name(text) -> tuple[str, str]:
     return " ".join(words[:-1]), words[-1]
 
 
-def check_values(raw: dict, *, default_account_type: str = "user", fields=None) -> Checked:
+def cleaners(fields=None) -> list[tuple[str, object]]:
+    """(key, bound cleaner) for each field, to clean many rows with."""
+    return [(f.key, f.cleaner()) for f in fields or staged_fields()]
+
+
+def check_values(raw: dict, *, default_account_type: str = "user", fields=None, bound=None) -> Checked:
     """Clean and check one row's cell texts (by field key) through the registry's cleaners."""
     problems: list = []
     values = {}
     email_problems = 0
-    for import_field in fields or staged_fields():
-        key = import_field.key
+    for key, clean in bound or cleaners(fields):
         before = len(problems)
-        value = import_field.clean_value(raw.get(key) or "", problems)
+        value = clean(raw.get(key) or "", problems)
         if key == "account_type" and value is None:
             value = default_account_type
         if key == "email":
@@ -127,6 +131,12 @@ class _Reader:
         names = {"first_name", "last_name", "email", "full_name", "preferred_name"}
         self.plain = [(f.key, mapped[f.key]) for f in import_fields()
                       if f.key not in names and not f.source_only and mapped.get(f.key) is not None]
+        # One column per field and no fallbacks (most files): each cell is taken as it is.
+        core = (("first_name", self.first), ("last_name", self.last), ("email", self.email))
+        if self.preferred is None and not self.full and all(len(indexes) <= 1 for _, indexes in core):
+            self.direct = [(key, indexes[0]) for key, indexes in core if indexes] + self.plain
+            self.absent = {key: "" for key, indexes in core if not indexes}
+            self.raw = self._direct
 
     @staticmethod
     def _cell(cells, index):
@@ -144,6 +154,13 @@ class _Reader:
             if not _blank(candidate) and not (skip_alias and GUEST_ALIAS_MARK in candidate.casefold()):
                 return candidate
         return value
+
+    def _direct(self, cells) -> dict:
+        size = len(cells)
+        raw = dict(self.absent)
+        for key, index in self.direct:
+            raw[key] = cells[index] if index < size else ""
+        return raw
 
     def raw(self, cells) -> dict:
         first = self._first_filled(cells, self.first)
@@ -174,6 +191,7 @@ class Cleaner:
         mapped = columns.columns
         # Only mapped fields are cleaned (names and email always are: they are checked even when absent).
         self.fields = [f for f in staged_fields() if f.key in _ALWAYS or mapped.get(f.key) is not None]
+        self.bound = cleaners(self.fields)
         self.extra_keys = [f.key for f in staged_fields()
                            if f.column is None and (not f.only_when_mapped or mapped.get(f.key) is not None)]
         self.owners: dict[int, int] = {}   # hash(email) -> line << 32 | 32 bits of the first row's hash
@@ -184,9 +202,9 @@ class Cleaner:
         rows = []
         append = rows.append
         owners, others = self.owners, self.others
-        default, extra_keys, fields = self.default_account_type, self.extra_keys, self.fields
+        default, extra_keys, bound, raw = self.default_account_type, self.extra_keys, self.bound, self.reader.raw
         for line, cells in chunk:
-            checked = check_values(self.reader.raw(cells), default_account_type=default, fields=fields)
+            checked = check_values(raw(cells), default_account_type=default, bound=bound)
             values = checked.values
             key = hash(tuple(values.values()))
             values.setdefault("account_type", default)

@@ -5,13 +5,14 @@ import json
 import logging
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import delete, select
+from sqlalchemy import Boolean, delete, select
 
 from webapp.extensions import db
-from webapp.imports import creating, staging, sync, sync_cli
+from webapp.imports import creating, staging, sync, sync_cli, uploads
 from webapp.imports.columns import ColumnMap
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import outcome_problems, sentences
@@ -64,7 +65,7 @@ def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as
 
 
 def _print(report: dict, as_json: bool, dry_run: bool) -> None:
-    """Write the report, its rows streamed one at a time (a million rows never sit in memory at once)."""
+    """Write the report, its rows streamed a page at a time (a million rows never sit in memory at once)."""
     if not as_json:
         click.echo(_summary(report, dry_run) + sync_cli.summary_lines(report, dry_run))
         return
@@ -72,9 +73,12 @@ def _print(report: dict, as_json: bool, dry_run: bool) -> None:
     out = sys.stdout
     out.write(head[:-1] + ', "rows": [')
     separator = ""
-    for row in report["rows"]:
-        out.write(separator + json.dumps(row, ensure_ascii=False))
-        separator = ", "
+    rows = report["rows"]
+    pages = rows.pages() if isinstance(rows, _Rows) else [rows]
+    for page in pages:
+        if page:  # one encoder call per page: its list's brackets dropped, rows joined as before
+            out.write(separator + json.dumps(page, ensure_ascii=False)[1:-1])
+            separator = ", "
     out.write("]}\n")
     out.flush()
 
@@ -97,14 +101,16 @@ def _import(path, org_slug, dry_run, account_type, send_invite, as_email, sync_o
     if problem:
         raise _Refused(f"{path}: {problem}")
     try:
-        data = file_path.read_bytes()
+        data = uploads.Upload(file_path)  # read from disk a block at a time, never whole
+        data.head(1)
     except OSError as exc:
         raise _Refused(f"{path}: the file cannot be opened ({exc.strerror or exc}).") from None
     try:
         batch = staging.stage_upload(org.id, actor.id, file_path.name, data,
                                      max_bytes=config["IMPORT_MAX_BYTES"],
                                      ttl_days=config["IMPORT_BATCH_TTL_DAYS"],
-                                     default_account_type=account_type or AccountType.USER.value)
+                                     default_account_type=account_type or AccountType.USER.value,
+                                     keep_file=not dry_run)
     except staging.StagingError as exc:
         raise _Refused(f"{path}: {exc}") from None
     batch_id = batch.id
@@ -181,25 +187,81 @@ _ROW_COLUMNS = (StagedRow.line, StagedRow.first_name, StagedRow.last_name, Stage
 class _Rows:
     """A report's rows, read from SQL a page at a time each time they are iterated; no ORM object per row."""
 
+    PAGE = 5000
+
     def __init__(self, batch_id: int, fields):
         self.batch_id = batch_id
         self.fields = fields
 
     def __iter__(self):
-        query = (select(*_ROW_COLUMNS).where(StagedRow.batch_id == self.batch_id)
-                 .order_by(StagedRow.line, StagedRow.id).execution_options(yield_per=5000))
+        for page in self.pages():
+            yield from page
+
+    def pages(self):
+        """Lists of report rows in file order, read through a plain DB-API cursor; JSON decoded only when not empty."""
         fields = [(f.key, f.column) for f in self.fields]
-        for row in db.session.execute(query):
-            made = {"line": row.line}
-            extra = row.extra or {}
-            for key, column in fields:
-                made[key] = getattr(row, column) if column else extra.get(key, "")
-            made["status"] = row.status
-            # Most rows are ready or created with nothing to say: no problem lookups for them.
-            plain = row.status in ("valid", "created") and not row.errors and row.conflict_with is None \
-                and row.account_type_error is None
-            made["errors"] = [] if plain else _errors(row)
-            yield made
+        columns = [column for _, column in fields if column]
+        # line, the fields' own columns and status first: a row's report starts as those values, in that order.
+        names = ["line", *columns, "status"]
+        names += [c.name for c in _ROW_COLUMNS if c.name not in names]
+        at = {name: index for index, name in enumerate(names)}
+        head = ["line", *(key for key, column in fields if column), "status"]
+        plan = [(key, at[column] if column else None) for key, column in fields]
+        mixed = any(column is None for _, column in fields)  # values from extra sit between the columns
+        # The DB-API gives SQLite booleans as 0 and 1; the report says true and false.
+        flags = [key for key, column in fields if column and isinstance(StagedRow.__table__.c[column].type, Boolean)]
+        status_at, errors_at, extra_at = at["status"], at["errors"], at["extra"]
+        conflict_at, type_error_at = at["conflict_with"], at["account_type_error"]
+        # batch_id is our own integer: written into the statement, no parameter style to choose per driver.
+        # JSON as text on both databases: most rows' is "[]" or null, and needs no decoding.
+        selected = [f"CAST({name} AS TEXT)" if name in ("errors", "extra") else name for name in names]
+        statement = (f"SELECT {', '.join(selected)} FROM {StagedRow.__tablename__} "
+                     f"WHERE batch_id = {int(self.batch_id)} ORDER BY line, id")
+        connection = db.session.connection().connection.dbapi_connection
+        # PostgreSQL: a server-side cursor, so a million rows arrive a page at a time.
+        cursor = (connection.cursor(name=f"report_{self.batch_id}")
+                  if db.session.get_bind().dialect.name == "postgresql" else connection.cursor())
+        try:
+            cursor.execute(statement)
+            while chunk := cursor.fetchmany(self.PAGE):
+                page = []
+                for row in chunk:
+                    if mixed:
+                        extra = _json(row[extra_at]) or {}
+                        made = {"line": row[0]}
+                        for key, index in plan:
+                            made[key] = extra.get(key, "") if index is None else row[index]
+                        made["status"] = row[status_at]
+                    else:
+                        made = dict(zip(head, row))
+                    for key in flags:
+                        if made[key] is not None:
+                            made[key] = bool(made[key])
+                    # Most rows are ready or created with nothing to say: no problem lookups for them.
+                    if row[status_at] in _PLAIN_STATUSES and row[errors_at] in _NO_JSON \
+                            and row[conflict_at] is None and row[type_error_at] is None:
+                        made["errors"] = []
+                    else:
+                        stored = dict(zip(names, row))
+                        stored["errors"] = _json(row[errors_at]) or []
+                        made["errors"] = _errors(SimpleNamespace(**stored))
+                    page.append(made)
+                yield page
+        finally:
+            cursor.close()
+
+
+_PLAIN_STATUSES = frozenset({"valid", "created"})
+_NO_JSON = frozenset({None, "null", "[]"})
+
+
+def _json(stored: str | None):
+    """A JSON column's value from its text: the empty ones most rows hold without decoding them."""
+    if not isinstance(stored, str):  # psycopg decodes json columns itself
+        return stored or None
+    if stored in ("null", "[]", "{}"):
+        return None
+    return json.loads(stored)
 
 
 def _report(batch: ImportBatch, counts: dict, result) -> dict:

@@ -214,8 +214,10 @@ def _insert_accounts(batch: ImportBatch, actor_id: int | None, key: bytes, block
     """Insert an account for each ready row, a chunk at a time in this one transaction; returns how many."""
     user_fields = [f for f in staged_fields() if f.user_attribute]
     chunk = current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000
+    # Extra values are read (and their JSON decoded) only when a registered field sends one to the account.
+    extra = [StagedRow.extra] if any(f.column is None for f in user_fields) else []
     ready = select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name, StagedRow.email,
-                   StagedRow.account_type, StagedRow.send_invite, StagedRow.extra).where(
+                   StagedRow.account_type, StagedRow.send_invite, *extra).where(
         StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.VALID)
     now = utcnow()
     count = 0
@@ -283,10 +285,10 @@ def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None, k
 
 def _user_values(row, user_fields) -> dict:
     """The User attributes a staged row gives, field by field from the registry, bounded to their length."""
-    extra = row.extra or {}
     made = {}
     for import_field in user_fields:
-        value = getattr(row, import_field.column) if import_field.column else extra.get(import_field.key)
+        value = getattr(row, import_field.column) if import_field.column else \
+            (row.extra or {}).get(import_field.key)
         if isinstance(value, str):
             # single_line: a last guard, names reach email subjects and headers.
             value = single_line(value)

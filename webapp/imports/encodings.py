@@ -5,6 +5,8 @@ import codecs
 import re
 import unicodedata
 
+from webapp.imports.uploads import Upload, as_upload
+
 ENCODING_CHOICES = [
     ("utf-8-sig", "UTF-8 with BOM"),
     ("utf-8", "UTF-8"),
@@ -31,27 +33,29 @@ _SAMPLE_LINES = 400
 _NON_ASCII_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
 
 
-def detect_encoding(data: bytes) -> tuple[str, bool]:
+def detect_encoding(data: bytes | Upload) -> tuple[str, bool]:
     """Return (encoding, guessed): BOMs first, then UTF-16 by its NUL pattern, UTF-8 if valid, else a legacy guess."""
-    if data.startswith(b"\xef\xbb\xbf"):
+    upload = as_upload(data)
+    head = upload.head(4096)
+    if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig", False
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", False
-    bomless = _bomless_utf16(data)
+    bomless = _bomless_utf16(head)
     if bomless:
         return bomless, False
-    if not is_utf8(data):
-        return guess_legacy(data), True
+    if not is_utf8(upload):
+        return guess_legacy(upload), True
     return "utf-8", False
 
 
-def is_utf8(data: bytes, block: int = 1 << 20) -> bool:
+def is_utf8(data: bytes | Upload) -> bool:
     """True when the bytes are valid UTF-8; checked a block at a time, never decoding the whole file at once."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    view = memoryview(data)
     try:
-        for start in range(0, len(data), block):
-            decoder.decode(view[start:start + block], final=start + block >= len(data))
+        for block in as_upload(data).blocks():
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
     return True
@@ -72,16 +76,28 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
-def guess_legacy(data: bytes) -> str:
+def _non_ascii_lines(upload: Upload) -> list[bytes]:
+    """The first lines holding a byte above ASCII, read a block at a time (a line cut by a block edge is joined)."""
+    lines, carry = [], b""
+    for block in upload.blocks():
+        block = carry + block
+        cut = max(block.rfind(b"\n"), block.rfind(b"\r"))
+        whole, carry = (block[:cut + 1], block[cut + 1:]) if cut >= 0 else (b"", block)
+        for match in _NON_ASCII_LINE.finditer(whole):
+            lines.append(match.group())
+            if len(lines) >= _SAMPLE_LINES:
+                return lines
+    lines += [match.group() for match in _NON_ASCII_LINE.finditer(carry)]
+    return lines[:_SAMPLE_LINES]
+
+
+def guess_legacy(data: bytes | Upload) -> str:
     """Pick the legacy code page whose reading of the non-ASCII lines gives the most plausible names."""
-    lines = []
-    for match in _NON_ASCII_LINE.finditer(data):
-        lines.append(match.group())
-        if len(lines) >= _SAMPLE_LINES:
-            break
-    sample = b"\n".join(lines)
+    upload = as_upload(data)
+    sample = b"\n".join(_non_ascii_lines(upload))
     preferred = list(LEGACY)
-    cr_only = b"\r" in data[:65536] and b"\n" not in data[:65536]
+    head = upload.head(65536)
+    cr_only = b"\r" in head and b"\n" not in head
     if cr_only:
         # Only old Mac software ends lines with a bare CR, and Mac Excel writes Mac Roman.
         preferred.remove("mac-roman")

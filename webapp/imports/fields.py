@@ -52,8 +52,17 @@ class ImportField:
 
     def clean_value(self, raw: str, problems: list):
         """Clean and check one cell, appending typed problems; returns the value to stage."""
+        return self.cleaner()(raw, problems)
+
+    def cleaner(self) -> Callable:
+        """clean_value with the field's cleaner and limits bound once (a file calls it for every cell)."""
         cleaner = self.clean or _CLEANERS[self.kind]
-        return cleaner(raw, self.key, problems, max_length=self.max_length, storage=self.storage_length)
+        key, max_length, storage = self.key, self.max_length, self.storage_length
+
+        def clean(raw: str, problems: list):
+            return cleaner(raw, key, problems, max_length=max_length, storage=storage)
+
+        return clean
 
     def shown_for(self, batch) -> bool:
         """Whether the staged table of this batch has a column for the field."""

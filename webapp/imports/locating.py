@@ -273,8 +273,8 @@ def footer_reason(cells: list[str], width: int) -> str | None:
     return None
 
 
-def sheet_score(name: str, rows: list[tuple[int, list[str]]]) -> float | None:
-    """How likely a workbook sheet holds the people (None for an empty sheet)."""
+def sheet_score(name: str, rows, count: int | None = None) -> float | None:
+    """How likely a workbook sheet holds the people (None for an empty sheet); `count` rows in all, if known."""
     sample = []
     for line, cells in rows:
         if not is_blank(cells):
@@ -285,7 +285,7 @@ def sheet_score(name: str, rows: list[tuple[int, list[str]]]) -> float | None:
         return None
     email_rows = sum(1 for cells in sample if has_email(cells))
     best_header = max(header_word_count(cells) for cells in sample[:_HEADER_SCAN])
-    score = 2.0 * email_rows + 3 * best_header + min(len(rows), 1000) / 100
+    score = 2.0 * email_rows + 3 * best_header + min(len(rows) if count is None else count, 1000) / 100
     if re.search(r"instruction|read\s*me|readme|help|guide|notes?$|about|lookup|lists?$|settings|legend|example",
                  name, re.I):
         score -= 100

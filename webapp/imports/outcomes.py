@@ -8,14 +8,16 @@ deleted only their number is known (rows_read minus the rows still there).
 from __future__ import annotations
 
 import heapq
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 
 from webapp.extensions import db
 from webapp.imports.problems import sentences, stored_problems
-from webapp.models import ImportBatch, RowStatus, StagedRow
+from webapp.models import ImportBatch, RowStatus, StagedChange, StagedRow, SyncAction
 
 REMOVED = "removed"  # a row the admin removed, when removals keep the row
 # Staged row status -> outcome (rows still open when counted count as left out).
@@ -97,8 +99,9 @@ def line_outcomes(batch: ImportBatch, passwords: Callable[[list[int]], list[str]
     `passwords(row_ids)` gives the created rows' passwords, a page at a time.
     """
     query = (select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name,
-                    StagedRow.email, StagedRow.account_type, StagedRow.status, StagedRow.errors,
-                    StagedRow.account_type_error, StagedRow.conflict_with, StagedRow.duplicate_of,
+                    StagedRow.email, StagedRow.account_type, StagedRow.status,
+                    # As text: only the lines with problems need their problems decoded.
+                    cast(StagedRow.errors, Text).label("errors"), StagedRow.account_type_error, StagedRow.conflict_with, StagedRow.duplicate_of,
                     StagedRow.failure_reason)
              .where(StagedRow.batch_id == batch.id).order_by(StagedRow.line, StagedRow.id)
              .execution_options(yield_per=PAGE_ROWS))
@@ -114,13 +117,35 @@ def _staged_outcomes(query, passwords) -> Iterator[dict]:
     for page in db.session.execute(query).partitions():
         created = [row.id for row in page if row.status == RowStatus.CREATED]
         made = dict(zip(created, passwords(created))) if passwords and created else {}
+        changed = _changes_said([row.id for row in page if row.status in ("updated", "unchanged")])
         for row in page:
             outcome = STATUS_OUTCOMES.get(row.status, "problem")
+            if outcome == "problem":
+                row = _decoded(row)
             yield {
                 "line": row.line, "first_name": row.first_name, "last_name": row.last_name,
                 "email": row.email, "account_type": row.account_type, "outcome": outcome,
-                "reason": _reason(row, outcome), "password": made.get(row.id, ""),
+                "reason": changed.get(row.id) or _reason(row, outcome), "password": made.get(row.id, ""),
             }
+
+
+def _changes_said(row_ids: list[int]) -> dict[int, str]:
+    """What an update import changed for each of these rows of a page ("No change." when nothing), one query."""
+    if not row_ids:
+        return {}
+    from webapp.imports.sync import describe  # update modes build on the outcomes, not the other way
+
+    found = db.session.execute(select(StagedChange.row_id, StagedChange.action, StagedChange.changes)
+                               .where(StagedChange.row_id.in_(row_ids)))
+    return {row.row_id: describe(row.changes) if row.action == SyncAction.UPDATE else "No change."
+            for row in found if row.action in (SyncAction.UPDATE, SyncAction.UNCHANGED)}
+
+
+def _decoded(row) -> SimpleNamespace:
+    """The row with its problems read from their JSON text."""
+    values = row._asdict()
+    values["errors"] = (json.loads(values["errors"]) if values["errors"] else None) or []
+    return SimpleNamespace(**values)
 
 
 def _in_file_order(outcome: dict) -> tuple:

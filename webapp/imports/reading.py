@@ -9,7 +9,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
-from itertools import islice
+from itertools import chain, islice
 
 from webapp.imports import addresslists, sandbox
 from webapp.imports.encodings import ENCODING_CHOICES, ENCODING_NAMES, LEGACY, UTF16, detect_encoding
@@ -30,6 +30,7 @@ from webapp.imports.locating import (
     sheet_score,
     trimmed_length,
 )
+from webapp.imports.uploads import Upload, as_upload
 
 __all__ = ["DELIMITER_CHOICES", "ENCODING_CHOICES", "RawTable", "ReadLimits", "SkippedLine", "UnreadableFile",
            "looks_like_mojibake", "read_table"]
@@ -124,24 +125,30 @@ def chunk_rows() -> int:
     return int(current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000) if has_app_context() else 10_000
 
 
-def read_table(data: bytes, filename: str, *, encoding: str | None = None, delimiter: str | None = None,
+def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = None, delimiter: str | None = None,
                sheet: str | None = None, header_line: int | None = None,
-               limits: ReadLimits | None = None) -> RawTable:
-    """Read an uploaded file's bytes into a RawTable, detecting encoding, delimiter, sheet and header unless given."""
+               limits: ReadLimits | None = None, progress=None) -> RawTable:
+    """Read an uploaded file into a RawTable, detecting encoding, delimiter, sheet and header unless given.
+
+    The file is read a block at a time on each pass; the table reads it again for its chunks, so `data`
+    (an Upload on a file on disk) must stay there while the table is used. `progress(rows)` hears how many
+    rows of a workbook have been parsed so far.
+    """
     limits = limits or _app_limits()
+    upload = as_upload(data)
     extension = os.path.splitext(filename or "")[1].lower()
     if extension not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS:
         raise UnreadableFile(_unknown_extension_message(extension))
-    if not data:
+    if not upload.size:
         raise UnreadableFile("The file is empty. Add a header row and one row per person, then upload it again.")
-    kind = sandbox.workbook_kind(data, extension)
+    kind = sandbox.workbook_kind(upload, extension)
     if kind is not None:
         # A workbook renamed to .csv is still a workbook; reading it as one is what the admin expects.
         label = extension if extension in WORKBOOK_EXTENSIONS else "." + kind
-        return _read_workbook(data, kind, label, sheet, header_line, limits)
+        return _read_workbook(upload, kind, label, sheet, header_line, limits, progress)
     if extension in WORKBOOK_EXTENSIONS:
         raise UnreadableFile(sandbox.damaged_message(extension))
-    return _read_text(data, encoding, delimiter, header_line, limits)
+    return _read_text(upload, encoding, delimiter, header_line, limits)
 
 
 def _app_limits() -> ReadLimits:
@@ -160,7 +167,7 @@ def _unknown_extension_message(extension: str) -> str:
 
 # ---- text files -------------------------------------------------------------------------------------------
 
-def _read_text(data: bytes, encoding: str | None, delimiter: str | None, header_line: int | None,
+def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header_line: int | None,
                limits: ReadLimits) -> RawTable:
     if encoding is not None and encoding not in ENCODING_NAMES:
         raise UnreadableFile(f'"{encoding}" is not an encoding this importer knows. Choose one from the list.')
@@ -168,13 +175,14 @@ def _read_text(data: bytes, encoding: str | None, delimiter: str | None, header_
         raise UnreadableFile("The delimiter must be a comma, semicolon, tab or pipe.")
     encoding_detected, guessed = detect_encoding(data)
     chosen_encoding = encoding or encoding_detected
-    if chosen_encoding not in UTF16 and data.count(0) > max(3, _MOSTLY_CONTROL * len(data)):
+    if chosen_encoding not in UTF16 and data.count(0) > max(3, _MOSTLY_CONTROL * data.size):
         raise UnreadableFile(_NOT_TEXT)
     _check_decodes(data, chosen_encoding)
     # Stray control characters stay in the cells: cleaning removes them and shows each affected row as a
     # problem, so the admin sees where they were. Text made mostly of them is refused here.
     _refuse_mostly_control_characters(data, chosen_encoding)
-    head_text = _text_stream(data, chosen_encoding).read(_SNIFF_CHARS + 1)
+    with _text_stream(data, chosen_encoding) as stream:
+        head_text = stream.read(_SNIFF_CHARS + 1)
 
     delimiter_detected = detect_delimiter(head_text) or ("\t" if chosen_encoding in UTF16 else ",")
     chosen_delimiter = delimiter or delimiter_detected
@@ -190,49 +198,48 @@ def _read_text(data: bytes, encoding: str | None, delimiter: str | None, header_
 _NOT_TEXT = "The file doesn't look like text. Save it from your spreadsheet as CSV (or .xlsx) and upload that."
 
 
-def _text_stream(data: bytes, encoding: str) -> io.TextIOWrapper:
+def _text_stream(data: Upload, encoding: str) -> io.TextIOWrapper:
     """The file's text, decoded as it is read (a leading byte order mark dropped), never all at once."""
     codec = "utf-8-sig" if encoding == "utf-8" else encoding
-    if encoding in UTF16 and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+    if encoding in UTF16 and data.head(2) in (b"\xff\xfe", b"\xfe\xff"):
         codec = "utf-16"  # the byte order mark decides, and is dropped
     # Some code pages leave a few bytes undefined; replacing them beats refusing a whole file over one.
-    return io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="",
+    return io.TextIOWrapper(data.open(), encoding=codec, newline="",
                             errors="replace" if encoding in LEGACY else "strict")
 
 
-def _check_decodes(data: bytes, encoding: str) -> None:
+def _check_decodes(data: Upload, encoding: str) -> None:
     """Refuse bytes that are not valid in the chosen encoding, saying where, decoding a block at a time."""
     if encoding in LEGACY:
         return
     decoder = codecs.getincrementaldecoder(encoding)()
-    view = memoryview(data)
-    for start in range(0, len(data), _BLOCK):
+    start = 0
+    for block in chain(data.blocks(_BLOCK), [b""]):  # the empty block ends the decoding
         pending = len(decoder.getstate()[0])
         try:
-            decoder.decode(view[start:start + _BLOCK], final=start + _BLOCK >= len(data))
+            decoder.decode(block, final=not block)
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
                 f"The file is not valid {ENCODING_NAMES[encoding]} text (unexpected bytes at position "
                 f"{max(start - pending + exc.start, 0)}). Choose another encoding, such as Windows-1252."
             ) from None
+        start += len(block)
 
 
-def _refuse_mostly_control_characters(data: bytes, encoding: str) -> None:
+def _refuse_mostly_control_characters(data: Upload, encoding: str) -> None:
     """Refuse text made mostly of control characters (a binary file); stray ones are cleaning's to flag."""
     count = length = 0
     if encoding in UTF16:
-        stream = _text_stream(data, encoding)
-        while block := stream.read(_BLOCK):
-            count += len(_CONTROL.findall(block))
-            length += len(block)
+        with _text_stream(data, encoding) as stream:
+            while block := stream.read(_BLOCK):
+                count += len(_CONTROL.findall(block))
+                length += len(block)
     else:
         # In the ASCII-based encodings a control character is one byte: deleting them from the bytes, a block
         # at a time, counts them far faster than searching the text.
-        view = memoryview(data)
-        for start in range(0, len(data), _BLOCK):
-            block = bytes(view[start:start + _BLOCK])
+        for block in data.blocks(_BLOCK):
             count += len(block) - len(block.translate(None, _CONTROL_BYTES))
-        length = len(data)
+        length = data.size
     if count > max(3, _MOSTLY_CONTROL * length):
         raise UnreadableFile(_NOT_TEXT)
 
@@ -271,9 +278,14 @@ def detect_delimiter(text: str) -> str | None:
     return best
 
 
-def _parse_rows(data: bytes, encoding: str, delimiter: str, limits: ReadLimits) -> Iterator[tuple[int, list[str]]]:
+def _parse_rows(data: Upload, encoding: str, delimiter: str, limits: ReadLimits) -> Iterator[tuple[int, list[str]]]:
     """(line where the row starts, cells) for every row, refusing open quotes and rows or cells over the limits."""
-    reader = csv.reader(_text_stream(data, encoding), delimiter=delimiter)
+    with _text_stream(data, encoding) as stream:
+        yield from _parsed(data, stream, encoding, delimiter, limits)
+
+
+def _parsed(data: Upload, stream, encoding: str, delimiter: str, limits: ReadLimits) -> Iterator:
+    reader = csv.reader(stream, delimiter=delimiter)
     max_columns, max_chars, max_rows = limits.max_columns, limits.max_cell_chars, limits.max_rows + 1
     line = line_after = count = 0
     cells: list[str] = []
@@ -302,13 +314,13 @@ def _parse_rows(data: bytes, encoding: str, delimiter: str, limits: ReadLimits) 
         raise UnreadableFile(_open_quote_message(line, line_after))
 
 
-def _text_tail(data: bytes, encoding: str) -> str:
+def _text_tail(data: Upload, encoding: str) -> str:
     """The end of the file as text, enough to see how its last line ends."""
     if encoding not in UTF16:
-        return data[-4096:].decode(encoding, errors="ignore")
+        return data.tail(4096).decode(encoding, errors="ignore")
     if encoding == "utf-16":
-        encoding = "utf-16-be" if data.startswith(b"\xfe\xff") else "utf-16-le"
-    return data[-4096:].decode(encoding, errors="ignore")
+        encoding = "utf-16-be" if data.head(2) == b"\xfe\xff" else "utf-16-le"
+    return data.tail(4096).decode(encoding, errors="ignore")
 
 
 def _check_row(line: int, cells: list[str], limits: ReadLimits) -> None:
@@ -330,26 +342,42 @@ def _open_quote_message(line: int, last_line: int) -> str:
             f"one cell. Remove that quotation mark or add the closing one, and upload the file again.")
 
 
-def _address_list(data: bytes, head_text: str, limits: ReadLimits, common: dict) -> RawTable | None:
+def _address_list(data: Upload, head_text: str, limits: ReadLimits, common: dict) -> RawTable | None:
     """A recipient list pasted from a mail client, read as one row per address; None when text is no such list."""
     head = head_text[:_SNIFF_CHARS].splitlines()[:_SNIFF_ROWS]
     if not addresslists.is_address_list(head):
         return None
-    # Recipient lists come from a mail client's address field: small, so read whole.
-    lines = _text_stream(data, common["encoding"]).read().splitlines()
-    if len(lines) > limits.max_rows:
-        raise UnreadableFile(
-            f"The file has more than {limits.max_rows:,} lines, the most this importer reads (setting "
-            "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
-    for number, line in enumerate(lines, start=1):
-        if len(line) > limits.max_cell_chars * 10:
-            raise UnreadableFile(
-                f"Line {number} holds {len(line):,} characters, more than this importer reads in one line "
-                f"(ten times the setting IMPORT_MAX_CELL_CHARS). Split the line and upload the file again.")
-    rows, above = addresslists.address_list_rows(list(enumerate(lines, start=1)))
+    encoding = common["encoding"]
+    above: list = []
+    head, count = [], 0
+    for row in addresslists.iter_address_rows(_address_lines(data, encoding, limits), above):
+        count += 1
+        if len(head) < HEAD_ROWS:
+            head.append(row)
     skipped = [SkippedLine(line, text[:200], "above the first address") for line, text in above]
-    return RawTable(list(addresslists.ADDRESS_HEADERS), rows, header_line=None, headerless=True, skipped=skipped,
-                    row_count=len(rows), **common)
+    return RawTable(list(addresslists.ADDRESS_HEADERS), head, header_line=None, headerless=True, skipped=skipped,
+                    row_count=count, **common,
+                    source=lambda: addresslists.iter_address_rows(_address_lines(data, encoding, limits), []))
+
+
+def _address_lines(data: Upload, encoding: str, limits: ReadLimits) -> Iterator[tuple[int, str]]:
+    """(line number, text) of a recipient list, a line at a time, refusing a line or a file over the limits."""
+    longest = limits.max_cell_chars * 10
+    number = 0
+    with _text_stream(data, encoding) as stream:
+        while chunk := stream.readline(longest + 2):  # a longer line is never read whole
+            for text in chunk.splitlines():
+                number += 1
+                if len(text) > longest:
+                    raise UnreadableFile(
+                        f"Line {number} holds more than {longest:,} characters, the most this importer reads in "
+                        "one line (ten times the setting IMPORT_MAX_CELL_CHARS). Split the line and upload the "
+                        "file again.")
+                if number > limits.max_rows:
+                    raise UnreadableFile(
+                        f"The file has more than {limits.max_rows:,} lines, the most this importer reads (setting "
+                        "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
+                yield number, text
 
 
 # ---- the table in a sheet of rows, streamed ---------------------------------------------------------------
@@ -533,16 +561,16 @@ class _BodyScan:
 
 # ---- workbooks --------------------------------------------------------------------------------------------
 
-def _read_workbook(data: bytes, kind: str, label: str, sheet: str | None, header_line: int | None,
-                   limits: ReadLimits) -> RawTable:
+def _read_workbook(data: Upload, kind: str, label: str, sheet: str | None, header_line: int | None,
+                   limits: ReadLimits, progress=None) -> RawTable:
     try:
-        sheets = sandbox.read_sheets(data, kind, label, limits)
+        sheets = sandbox.read_sheets(data, kind, label, limits, progress)
     except sandbox.WorkbookRefused as exc:
         raise UnreadableFile(str(exc)) from None
     names = [each.name for each in sheets]
     chosen = _choose_sheet(sheets, sheet)
     common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None)
-    return _table(lambda: iter(chosen.rows), header_line, common, sheet=chosen.name, sheet_names=names)
+    return _table(chosen.rows, header_line, common, sheet=chosen.name, sheet_names=names)
 
 
 def _choose_sheet(sheets: list[sandbox.Sheet], wanted: str | None) -> sandbox.Sheet:
@@ -556,7 +584,7 @@ def _choose_sheet(sheets: list[sandbox.Sheet], wanted: str | None) -> sandbox.Sh
                              "Choose one of those.")
     best, best_score = None, None
     for each in sheets:
-        score = sheet_score(each.name, each.rows)
+        score = sheet_score(each.name, each.rows(), each.count)
         if score is None:
             continue
         if not each.visible:

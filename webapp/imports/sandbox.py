@@ -1,14 +1,20 @@
 """Workbooks are untrusted: check what a container declares, then parse it in a child process with a memory cap."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
+import threading
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from webapp.imports.uploads import Upload
 
 _CHILD = str(Path(__file__).with_name("workbook_child.py"))
 _MAX_RATIO = 200          # real workbooks compress 5-30 times; zip bombs thousands of times
@@ -26,34 +32,84 @@ class WorkbookRefused(ValueError):
 
 @dataclass
 class Sheet:
-    """One sheet of a workbook: its name, whether it is shown, and its rows of text with their row numbers."""
+    """One sheet of a workbook: its name, whether it is shown, and how many rows the child wrote for it.
+
+    The rows stay in the child's output, a temporary file without a name (gone with the last Sheet using it);
+    `rows()` reads them afresh, a line of JSON at a time.
+    """
 
     name: str
     visible: bool
-    rows: list[tuple[int, list[str]]]
+    count: int = 0
+    start: int = 0
+    end: int = 0
+    spool: _Spool | None = field(default=None, repr=False)
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(row number, cells) for every row of the sheet, read from the child's output."""
+        loads = json.loads
+        for raw in io.BufferedReader(_Slice(self.spool, self.start, self.end), 1 << 16):
+            line, cells = loads(raw)
+            yield line, cells
 
 
-def workbook_kind(data: bytes, extension: str) -> str | None:
+class _Spool:
+    """The child's output: a temporary file without a name, closed when the last sheet reading it is gone."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile(prefix="workbook-")
+
+    def __del__(self):
+        self.file.close()
+
+
+class _Slice(io.RawIOBase):
+    """Bytes start to end of a file, read with pread: every reader has its own position in the shared file."""
+
+    def __init__(self, spool: _Spool, start: int, end: int):
+        super().__init__()
+        self.spool, self.position, self.end = spool, start, end
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        size = min(len(buffer), self.end - self.position)
+        if size <= 0:
+            return 0
+        data = os.pread(self.spool.file.fileno(), size, self.position)
+        buffer[:len(data)] = data
+        self.position += len(data)
+        return len(data)
+
+
+def workbook_kind(data: Upload, extension: str) -> str | None:
     """"xlsx", "ods" or "xls" from the bytes themselves, or None when they are no workbook container."""
-    if data.startswith(ZIP_MAGIC):
-        head = data[:4096]
-        if b"mimetypeapplication/vnd.oasis.opendocument" in head or extension == ".ods" and b"content.xml" in data:
+    head = data.head(4096)
+    if head.startswith(ZIP_MAGIC):
+        if b"mimetypeapplication/vnd.oasis.opendocument" in head or \
+                extension == ".ods" and data.contains(b"content.xml"):
             return "ods"
         return "xlsx"
-    if data.startswith(CFB_MAGIC):
+    if head.startswith(CFB_MAGIC):
         return "xls"
     return None
 
 
-def read_sheets(data: bytes, kind: str, label: str, limits) -> list[Sheet]:
-    """Every sheet of a workbook, parsed in a capped child process; refuse with a sentence on trouble."""
-    if data.startswith(CFB_MAGIC) and "EncryptedPackage".encode("utf-16-le") in data:
+def read_sheets(data: Upload, kind: str, label: str, limits,
+                progress: Callable[[int, int | None], None] | None = None) -> list[Sheet]:
+    """Every sheet of a workbook, parsed in a capped child process; refuse with a sentence on trouble.
+
+    `progress(rows, declared)` hears the rows parsed so far, and the rows the sheets declare when they say.
+    """
+    if data.head(8) == CFB_MAGIC and data.contains("EncryptedPackage".encode("utf-16-le")):
         raise WorkbookRefused(
             f"The workbook ({label}) is protected with a password, so it can't be read. Open it, remove the "
             "password (File > Info > Protect Workbook), save it, and upload it again.")
+    declared = None
     if kind in ("xlsx", "ods"):
-        _check_container(data, kind, label, limits)
-    return _parse_in_child(data, label, limits)
+        declared = _check_container(data, kind, label, limits)
+    return _parse_in_child(data, label, limits, progress and (lambda rows: progress(rows, declared)))
 
 
 def damaged_message(label: str) -> str:
@@ -62,10 +118,18 @@ def damaged_message(label: str) -> str:
             "that.")
 
 
-def _check_container(data: bytes, kind: str, label: str, limits) -> None:
-    """Refuse zip bombs and sheets that declare more rows or columns than the limits, before parsing."""
+def _check_container(data: Upload, kind: str, label: str, limits) -> int | None:
+    """Refuse zip bombs and sheets that declare more rows or columns than the limits, before parsing.
+
+    Returns the rows the sheets of an .xlsx declare, when they do.
+    """
+    with data.open() as stream:
+        return _check_archive(stream, kind, label, limits)
+
+
+def _check_archive(stream, kind: str, label: str, limits) -> int | None:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        archive = zipfile.ZipFile(stream)
         members = archive.infolist()
     except Exception:  # a damaged central directory shows up as several exception types
         raise WorkbookRefused(damaged_message(label)) from None
@@ -83,17 +147,18 @@ def _check_container(data: bytes, kind: str, label: str, limits) -> None:
                 "Save the people as CSV and upload that.")
     try:
         if kind == "xlsx":
-            _check_xlsx_dimensions(archive, limits)
-        else:
-            _check_ods_repeats(archive, limits)
+            return _check_xlsx_dimensions(archive, limits)
+        _check_ods_repeats(archive, limits)
+        return None
     except WorkbookRefused:
         raise
     except Exception:  # zipfile and zlib raise many types for damaged members (zlib.error, EOFError, ...)
         raise WorkbookRefused(damaged_message(label)) from None
 
 
-def _check_xlsx_dimensions(archive: zipfile.ZipFile, limits) -> None:
+def _check_xlsx_dimensions(archive: zipfile.ZipFile, limits) -> int | None:
     names = _xlsx_sheet_names(archive)
+    declared = None
     for member in archive.infolist():
         if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename):
             continue
@@ -106,6 +171,8 @@ def _check_xlsx_dimensions(archive: zipfile.ZipFile, limits) -> None:
         rows = int(found.group(4)) - int(found.group(2)) + 1
         sheet = names.get(member.filename.rsplit("/", 1)[-1], member.filename)
         _check_size(sheet, found.group(3).decode() + found.group(4).decode(), rows, columns, limits)
+        declared = (declared or 0) + int(found.group(4))
+    return declared
 
 
 def _check_size(sheet: str, last_cell: str, rows: int, columns: int, limits) -> None:
@@ -174,28 +241,92 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _parse_in_child(data: bytes, label: str, limits) -> tuple[list[Sheet], int]:
+def _parse_in_child(data: Upload, label: str, limits, progress: Callable[[int], None] | None = None) -> list[Sheet]:
+    """Run the child on the file; its rows stream back as JSON lines into a temporary file, never all in memory."""
     settings = json.dumps({"memory_mb": limits.parse_memory_mb, "max_rows": limits.max_rows,
                            "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars})
-    try:
-        finished = subprocess.run([sys.executable, "-I", _CHILD, settings], input=data, capture_output=True,
-                                  timeout=limits.parse_timeout_seconds, check=False)
-    except subprocess.TimeoutExpired:
+    stopped = threading.Event()
+    spool = _Spool()
+    with _child_input(data) as stdin, tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen([sys.executable, "-I", _CHILD, settings], stdin=stdin, stdout=subprocess.PIPE,
+                                 stderr=errors)
+
+        def stop():
+            stopped.set()
+            child.kill()
+
+        timer = threading.Timer(limits.parse_timeout_seconds, stop)
+        timer.start()
+        try:
+            sheets, result = _collect(child.stdout, spool, progress)
+            returncode = child.wait()
+        finally:
+            timer.cancel()
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+            child.stdout.close()
+        errors.seek(0)
+        stderr = errors.read(64 * 1024)
+    if stopped.is_set():
         raise WorkbookRefused(
             f"Reading the workbook took longer than {limits.parse_timeout_seconds} seconds (setting "
             "IMPORT_PARSE_TIMEOUT_SECONDS), so it was stopped. Save the sheet with the people as CSV and upload "
-            "that.") from None
-    if finished.returncode != 0 or not finished.stdout:
-        if b"MemoryError" in finished.stderr or b"memory allocation" in finished.stderr or finished.returncode == -6:
+            "that.")
+    if result is None or returncode != 0:
+        if b"MemoryError" in stderr or b"memory allocation" in stderr or returncode == -6:
             raise WorkbookRefused(_memory_message(limits))
         raise WorkbookRefused(damaged_message(label))
-    result = json.loads(finished.stdout)
-    error = result.get("error")
-    if error:
+    if result.get("error"):
         raise WorkbookRefused(_child_error_message(result, label, limits))
-    sheets = [Sheet(sheet["name"], sheet["visible"], [(line, cells) for line, cells in sheet["rows"]])
-              for sheet in result["sheets"]]
     return sheets
+
+
+@contextlib.contextmanager
+def _child_input(data: Upload):
+    """The workbook as a real file for the child's stdin (no pipe to keep fed while reading its output)."""
+    if data.path is not None:
+        with open(data.path, "rb") as stream:
+            yield stream
+        return
+    with tempfile.TemporaryFile() as stream:
+        stream.write(data.data)
+        stream.seek(0)
+        yield stream
+
+
+def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
+    """Copy the child's row lines into `spool`, noting where each sheet's rows are; return sheets and last word."""
+    sheets: list[Sheet] = []
+    current, result, position, rows = None, None, 0, 0
+    write = spool.file.write
+    for raw in output:
+        if raw[:1] == b"[" and current is not None:
+            write(raw)
+            position += len(raw)
+            current.count += 1
+            rows += 1
+            if progress is not None and rows % 10_000 == 0:
+                progress(rows)
+            continue
+        if current is not None:
+            current.end = position
+        try:
+            message = json.loads(raw)
+        except ValueError:  # a line cut short: the child died writing it, and its exit status says why
+            current, result = None, None
+            break
+        if not isinstance(message, dict):
+            message = {"error": "damaged"}
+        if "visible" in message:  # a sheet starts; any other word is the last
+            current = Sheet(message["sheet"], message["visible"], start=position, end=position, spool=spool)
+            sheets.append(current)
+        else:
+            current, result = None, message
+    if current is not None:
+        current.end = position
+    spool.file.flush()
+    return sheets, result
 
 
 def _memory_message(limits) -> str:

@@ -11,11 +11,11 @@ from webapp import bulk, jobs
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import columns as column_mapping
-from webapp.imports import choices, reading
+from webapp.imports import choices, reading, uploads
 from webapp.imports.cleaning import Cleaner
 from webapp.imports.fields import check_batch
 from webapp.imports.suggestions import suggestion_for
-from webapp.models import BatchStatus, ImportBatch, ImportMapping, ImportUpload, RowStatus, StagedRow, User
+from webapp.models import BatchStatus, ImportBatch, ImportMapping, RowStatus, StagedRow, User
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +42,22 @@ def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _read_table(data: bytes, filename: str, **options):
+def _read_table(data, filename: str, **options):
     """reading.read_table with the options the admin chose (blank ones left to detection)."""
     kwargs = {key: value for key, value in options.items() if value is not None and value != ""}
     return reading.read_table(data, filename, **kwargs)
 
 
-def read_file(data: bytes, filename: str, *, encoding: str | None = None, delimiter: str | None = None,
-              mapping: dict | None = None, sheet: str | None = None, header_line: int | None = None):
-    """Read and map a file: (RawTable, ColumnMap), or raise StagingError with a clear reason."""
+def read_file(data: bytes | uploads.Upload, filename: str, *, encoding: str | None = None,
+              delimiter: str | None = None, mapping: dict | None = None, sheet: str | None = None,
+              header_line: int | None = None, progress=None):
+    """Read and map a file: (RawTable, ColumnMap), or raise StagingError with a clear reason.
+
+    The table reads the file again for its rows: use it while `data` is still there.
+    """
     try:
         table = _read_table(data, filename, encoding=encoding or None, delimiter=delimiter or None,
-                            sheet=sheet, header_line=header_line)
+                            sheet=sheet, header_line=header_line, progress=progress)
     except reading.UnreadableFile as exc:
         raise StagingError(str(exc)) from None
     if mapping is not None:
@@ -86,13 +90,15 @@ def read_info(table, column_map, *, remembered: bool = False) -> dict:
     }
 
 
-def new_batch(org_id: int, admin_id: int | None, filename: str, data: bytes, ttl_days: int) -> ImportBatch:
-    """Add an empty batch holding the uploaded bytes to the session; the caller commits."""
+def new_batch(org_id: int, admin_id: int | None, filename: str, data: bytes | uploads.Upload | None,
+              ttl_days: int) -> ImportBatch:
+    """Add an empty batch keeping the uploaded file (unless None) to the session; the caller commits."""
     batch = ImportBatch(org_id=org_id, admin_id=admin_id, filename=filename[:255] or "upload",
                         status=BatchStatus.STAGING, expires_at=utcnow() + timedelta(days=ttl_days))
-    batch.upload = ImportUpload(data=data)
     db.session.add(batch)
     db.session.flush()
+    if data is not None:
+        uploads.store(batch.id, uploads.as_upload(data))
     return batch
 
 
@@ -110,7 +116,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
     try:
         for chunk in table.chunks():
             cleaned = cleaner.clean(chunk)
-            bulk.insert_rows(staged, _row_dicts(batch.id, cleaned))
+            bulk.insert_values(staged, _ROW_COLUMNS, _row_values(batch.id, cleaned))
             done += len(cleaned)
             if progress is not None:
                 progress(done, max(table.row_count, done))
@@ -132,9 +138,15 @@ def describe_reading(batch: ImportBatch, table, column_map, *, remembered: bool 
     batch.read_info = read_info(table, column_map, remembered=remembered)
 
 
-def _row_dicts(batch_id: int, cleaned) -> list[dict]:
-    """Plain dicts for the bulk insert: a row's own problems, its refused type and its conflict apart."""
+_ROW_COLUMNS = ["batch_id", "line", "first_name", "last_name", "email", "account_type", "send_invite", "status",
+                "errors", "fields_ok", "email_ok", "account_type_error", "duplicate_of", "conflict_with", "extra",
+                "suggested_email"]
+
+
+def _row_values(batch_id: int, cleaned) -> list[tuple]:
+    """Rows for the bulk insert, in _ROW_COLUMNS order: a row's own problems, its refused type and its conflict apart."""
     rows = []
+    json_text = bulk.json_text
     for row in cleaned:
         own, type_error = [], None
         for item in row.problems:
@@ -145,14 +157,10 @@ def _row_dicts(batch_id: int, cleaned) -> list[dict]:
                 type_error = item["params"].get("value", "")
             else:
                 own.append(item)
-        rows.append({
-            "batch_id": batch_id, "line": row.line, "first_name": row.first_name,
-            "last_name": row.last_name, "email": row.email, "account_type": row.account_type,
-            "send_invite": row.send_invite, "status": row.status, "errors": own, "fields_ok": not own,
-            "email_ok": row.email_ok, "account_type_error": type_error, "duplicate_of": row.duplicate_of,
-            "conflict_with": row.conflict_with, "extra": row.extra,
-            "suggested_email": suggestion_for(row.email, row.email_ok),
-        })
+        rows.append((batch_id, row.line, row.first_name, row.last_name, row.email, row.account_type,
+                     row.send_invite, row.status, json_text(own), not own, row.email_ok, type_error,
+                     row.duplicate_of, row.conflict_with, json_text(row.extra),
+                     suggestion_for(row.email, row.email_ok)))
     return rows
 
 
@@ -222,14 +230,16 @@ def remember_mapping(org_id: int, headers: list[str], mapping: dict) -> None:
         saved.mapping = dict(mapping)
 
 
-def stage_upload(org_id: int, admin_id: int | None, filename: str, data: bytes, *, max_bytes: int,
-                 ttl_days: int, background_rows: int | None = None,
-                 default_account_type: str = "user") -> ImportBatch:
+def stage_upload(org_id: int, admin_id: int | None, filename: str, data: bytes | uploads.Upload, *,
+                 max_bytes: int, ttl_days: int, background_rows: int | None = None,
+                 default_account_type: str = "user", keep_file: bool = True) -> ImportBatch:
     """Check, read and stage an upload as a new batch; big files go to a background job.
 
-    Raises StagingError, and stores nothing, when the file is too large or cannot be read.
+    Raises StagingError, and stores nothing, when the file is too large or cannot be read. `keep_file=False`
+    (a dry run) stages without storing the file, so the batch cannot be read again.
     """
-    problem = size_problem(len(data), max_bytes)
+    data = uploads.as_upload(data)
+    problem = size_problem(data.size, max_bytes)
     if problem:
         raise StagingError(problem)
     table, column_map = read_file(data, filename)
@@ -239,9 +249,10 @@ def stage_upload(org_id: int, admin_id: int | None, filename: str, data: bytes, 
             all(i is None or (isinstance(i, int) and 0 <= i < len(table.headers)) for i in remembered.values()):
         mapping = remembered
         column_map = chosen_map(table.headers, mapping)
-    batch = new_batch(org_id, admin_id, filename, data, ttl_days)
+    background = background_rows is not None and table.row_count > background_rows
+    batch = new_batch(org_id, admin_id, filename, data if keep_file or background else None, ttl_days)
     describe_reading(batch, table, column_map, remembered=mapping is not None)
-    if background_rows is not None and table.row_count > background_rows:
+    if background:
         db.session.commit()
         job = jobs.submit("import_staging", "webapp.imports.staging.stage_batch_job", org_id=org_id,
                           batch_id=batch.id, mapping=mapping, default_account_type=default_account_type)
@@ -261,15 +272,16 @@ def restage(batch: ImportBatch, *, encoding: str | None = None, delimiter: str |
     Raises StagingError and keeps the current rows when the file cannot be read that way.
     """
     options = {"encoding": encoding, "delimiter": delimiter, "sheet": sheet, "header_line": header_line}
-    table, column_map = read_file(batch.upload.data, batch.filename, mapping=mapping, **options)
-    if background_rows is not None and table.row_count > background_rows:
-        batch.status = BatchStatus.STAGING
-        db.session.commit()
-        job = jobs.submit("import_staging", "webapp.imports.staging.stage_batch_job", org_id=batch.org_id,
-                          batch_id=batch.id, mapping=mapping, **options)
-        _remember_job(batch.id, job.id)
-        return
-    stage_rows(batch, table, column_map)
+    with uploads.kept(batch.id) as upload:
+        table, column_map = read_file(upload, batch.filename, mapping=mapping, **options)
+        if background_rows is not None and table.row_count > background_rows:
+            batch.status = BatchStatus.STAGING
+            db.session.commit()
+            job = jobs.submit("import_staging", "webapp.imports.staging.stage_batch_job", org_id=batch.org_id,
+                              batch_id=batch.id, mapping=mapping, **options)
+            _remember_job(batch.id, job.id)
+            return
+        stage_rows(batch, table, column_map)
     db.session.commit()
 
 
@@ -286,19 +298,20 @@ def stage_batch_job(batch_id: int, job_id: int | None = None, encoding: str | No
         batch = db.session.get(ImportBatch, batch_id)
         if job_id is not None:
             jobs.progress(job_id, 0, None, "Reading the file")
-        table, column_map = read_file(batch.upload.data, batch.filename, encoding=encoding,
-                                      delimiter=delimiter, mapping=mapping, sheet=sheet,
-                                      header_line=header_line)
-        progress = None
-        if job_id is not None:
-            jobs.progress(job_id, 0, table.row_count, "Checking and saving the rows")
-            batch = db.session.get(ImportBatch, batch_id)
+        with uploads.kept(batch_id) as upload:
+            table, column_map = read_file(upload, batch.filename, encoding=encoding, delimiter=delimiter,
+                                          mapping=mapping, sheet=sheet, header_line=header_line,
+                                          progress=_reading_progress(job_id))
+            progress = None
+            if job_id is not None:
+                jobs.progress(job_id, 0, table.row_count, "Checking and saving the rows")
+                batch = db.session.get(ImportBatch, batch_id)
 
-            def progress(done, total):
-                # Each chunk's rows are committed with its progress, so the page shows them moving.
-                jobs.progress(job_id, done, total)
-        stage_rows(batch, table, column_map, default_account_type=default_account_type,
-                   remembered=mapping is not None, progress=progress)
+                def progress(done, total):
+                    # Each chunk's rows are committed with its progress, so the page shows them moving.
+                    jobs.progress(job_id, done, total)
+            stage_rows(batch, table, column_map, default_account_type=default_account_type,
+                       remembered=mapping is not None, progress=progress)
         db.session.commit()
     except Exception as exc:  # a batch must never stay "staging": the admin sees why and uploads again
         db.session.rollback()
@@ -314,6 +327,16 @@ def stage_batch_job(batch_id: int, job_id: int | None = None, encoding: str | No
     return {"batch_id": batch_id, "rows_read": batch.rows_read}
 
 
+def _reading_progress(job_id: int | None):
+    """For a workbook: the rows parsed so far, of those its sheets declare (when they do), on the job."""
+    if job_id is None:
+        return None
+
+    def progress(rows: int, declared: int | None) -> None:
+        jobs.progress(job_id, rows, max(declared or 0, rows) or None, "Reading the workbook")
+    return progress
+
+
 def expire_old_batches(org_id: int) -> int:
     """Delete the organisation's batches past their expiry date (not those being created)."""
     expired = select(ImportBatch.id).where(
@@ -324,7 +347,7 @@ def expire_old_batches(org_id: int) -> int:
     if not ids:
         return 0
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id.in_(ids)))
-    db.session.execute(delete(ImportUpload).where(ImportUpload.batch_id.in_(ids)))
+    uploads.forget(ids)
     db.session.execute(delete(ImportBatch).where(ImportBatch.id.in_(ids))
                        .execution_options(synchronize_session=False))
     db.session.commit()

@@ -13,7 +13,7 @@ from webapp import audit
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import leavers
-from webapp.imports.sync import UNCHANGED, UPDATED, describe, in_use, plan, sync_counts
+from webapp.imports.sync import UNCHANGED, UPDATED, in_use, plan, sync_counts
 from webapp.models import (
     EffectKind,
     Group,
@@ -68,7 +68,7 @@ def _settle_rows(batch: ImportBatch) -> None:
 def after_create(batch: ImportBatch, actor_id: int | None) -> list[dict]:
     """Record what Create Users made, apply updates, groups, series, statuses and leavers.
 
-    Returns outcome dicts (updated, unchanged, deactivated) for the completion summary.
+    Returns outcome dicts of the people deactivated, for the completion summary.
     """
     if in_use(batch):
         _settle_rows(batch)
@@ -83,17 +83,18 @@ def after_create(batch: ImportBatch, actor_id: int | None) -> list[dict]:
         update(StagedChange).where(StagedChange.batch_id == batch.id,
                                    StagedChange.action == SyncAction.CREATE)
         .values(user_id=created_id).execution_options(synchronize_session=False))
-    changes = db.session.execute(
-        select(StagedChange.user_id, StagedChange.action, StagedChange.changes,
-               StagedChange.group_ids, StagedChange.series_ids, StagedChange.active)
-        .where(StagedChange.batch_id == batch.id, StagedChange.user_id.is_not(None),
-               StagedChange.action.in_((SyncAction.CREATE, SyncAction.UPDATE)))
-    ).all()
-    _apply_fields(batch, changes)
-    _apply_active(batch, changes, True)
-    _apply_groups(batch, changes)
-    _apply_series(batch, actor_id, changes)
-    _apply_active(batch, changes, False)
+    # A chunk of planned changes at a time: each chunk records its effects and applies its fields and groups;
+    # statuses and enrolments then follow from the recorded effects, set-based, in the order they always had.
+    group_ids: dict[str, int] = {}
+    for changes in _planned_changes(batch):
+        _apply_fields(batch, changes)
+        _record_active(batch, changes, True)
+        _record_active(batch, changes, False)
+        _apply_groups(batch, changes, group_ids)
+        _record_series(batch, changes, actor_id)
+    _set_active(batch, True)
+    _apply_series(batch, actor_id)
+    _set_active(batch, False)
     left = leavers.deactivate(batch, actor_id) if batch.deactivate_missing else 0
     outcomes = _outcomes(batch)
     counts = sync_counts(batch)
@@ -147,14 +148,36 @@ def _apply_fields(batch: ImportBatch, changes) -> None:
         sync_all_org_users(batch.org_id, retyped)
 
 
-def _apply_active(batch: ImportBatch, changes, active: bool) -> None:
+def _planned_changes(batch: ImportBatch):
+    """The planned creates and updates of people, a chunk of IMPORT_CHUNK_ROWS at a time (keyset on id)."""
+    from flask import current_app
+
+    size = current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000
+    query = (select(StagedChange.id, StagedChange.user_id, StagedChange.action, StagedChange.changes,
+                    StagedChange.group_ids, StagedChange.series_ids, StagedChange.active)
+             .where(StagedChange.batch_id == batch.id, StagedChange.user_id.is_not(None),
+                    StagedChange.action.in_((SyncAction.CREATE, SyncAction.UPDATE)))
+             .order_by(StagedChange.id).limit(size))
+    after = 0
+    while changes := db.session.execute(query.where(StagedChange.id > after)).all():
+        yield changes
+        after = changes[-1].id
+
+
+def _record_active(batch: ImportBatch, changes, active: bool) -> None:
     ids = [c.user_id for c in changes if c.active is active]
-    if not ids:
-        return
+    if ids:
+        kind = EffectKind.REACTIVATED if active else EffectKind.DEACTIVATED
+        db.session.execute(insert(ImportEffect), [
+            {"batch_id": batch.id, "kind": kind, "user_id": uid} for uid in ids])
+
+
+def _set_active(batch: ImportBatch, active: bool) -> None:
+    """Apply the recorded reactivations or deactivations (one UPDATE; deactivation cancels waiting mail)."""
     kind = EffectKind.REACTIVATED if active else EffectKind.DEACTIVATED
-    db.session.execute(insert(ImportEffect), [
-        {"batch_id": batch.id, "kind": kind, "user_id": uid} for uid in ids])
     chosen = select(ImportEffect.user_id).where(ImportEffect.batch_id == batch.id, ImportEffect.kind == kind)
+    if db.session.scalar(select(chosen.exists())) is not True:
+        return
     db.session.execute(update(User).where(User.id.in_(chosen), User.org_id == batch.org_id)
                        .values(is_active_account=active, updated_at=utcnow())
                        .execution_options(synchronize_session=False))
@@ -162,21 +185,23 @@ def _apply_active(batch: ImportBatch, changes, active: bool) -> None:
         leavers.cancel_waiting_mail(chosen)
 
 
-def _apply_groups(batch: ImportBatch, changes) -> None:
+def _apply_groups(batch: ImportBatch, changes, name_to_id: dict[str, int]) -> None:
+    """Memberships for a chunk; groups it names first are made once (`name_to_id` carries them across chunks)."""
     new_names = {}
     for change in changes:
         for name in change.changes.get("new_groups", []):
-            new_names.setdefault(name.casefold(), name)
-    name_to_id = {}
+            if name.casefold() not in name_to_id:
+                new_names.setdefault(name.casefold(), name)
     if new_names:
         now = utcnow()
         db.session.execute(insert(Group), [{"org_id": batch.org_id, "name": name, "is_builtin": False,
                                             "created_at": now} for name in new_names.values()])
-        name_to_id = {name.casefold(): gid for gid, name in db.session.execute(
+        made = {name.casefold(): gid for gid, name in db.session.execute(
             select(Group.id, Group.name).where(Group.org_id == batch.org_id,
                                                Group.name.in_(list(new_names.values()))))}
         db.session.execute(insert(ImportEffect), [
-            {"batch_id": batch.id, "kind": EffectKind.GROUP, "group_id": gid} for gid in name_to_id.values()])
+            {"batch_id": batch.id, "kind": EffectKind.GROUP, "group_id": gid} for gid in made.values()])
+        name_to_id.update(made)
     pairs = set()
     for change in changes:
         pairs.update((change.user_id, gid) for gid in change.group_ids)
@@ -190,19 +215,25 @@ def _apply_groups(batch: ImportBatch, changes) -> None:
         {"batch_id": batch.id, "kind": EffectKind.MEMBERSHIP, "user_id": u, "group_id": g} for u, g in pairs])
 
 
-def _apply_series(batch: ImportBatch, actor_id: int | None, changes) -> None:
-    """Enrol through the enrolment service: its email rules, once per series and Send Invite choice."""
+def _record_series(batch: ImportBatch, changes, actor_id: int | None) -> None:
     pairs = {(c.user_id, sid) for c in changes for sid in c.series_ids}
-    if not pairs or actor_id is None:
+    if pairs and actor_id is not None:  # enrolments need someone to enrol them
+        db.session.execute(insert(ImportEffect), [
+            {"batch_id": batch.id, "kind": EffectKind.ENROLMENT, "user_id": u, "series_id": s} for u, s in pairs])
+
+
+def _apply_series(batch: ImportBatch, actor_id: int | None) -> None:
+    """Enrol through the enrolment service: its email rules, once per series and Send Invite choice."""
+    series_ids = db.session.scalars(select(ImportEffect.series_id).distinct().where(
+        ImportEffect.batch_id == batch.id, ImportEffect.kind == EffectKind.ENROLMENT)).all()
+    if not series_ids or actor_id is None:
         return
     from webapp.enrolments.services import add_enrolments
     from webapp.models import Organisation
 
-    db.session.execute(insert(ImportEffect), [
-        {"batch_id": batch.id, "kind": EffectKind.ENROLMENT, "user_id": u, "series_id": s} for u, s in pairs])
     org = db.session.get(Organisation, batch.org_id)
     actor = db.session.get(User, actor_id)
-    for series_id in sorted({s for _, s in pairs}):
+    for series_id in sorted(series_ids):
         series = db.session.get(Series, series_id)
         for send_invite in (True, False):
             people = (select(ImportEffect.user_id)
@@ -215,25 +246,16 @@ def _apply_series(batch: ImportBatch, actor_id: int | None, changes) -> None:
 
 
 def _outcomes(batch: ImportBatch) -> list[dict]:
-    """Outcome dicts for updated, unchanged and deactivated people (the summary's extra kinds)."""
-    rows = db.session.execute(
-        select(User.first_name, User.last_name, User.email, User.account_type,
-               StagedChange.action, StagedChange.changes)
-        .join(User, User.id == StagedChange.user_id)
-        .where(StagedChange.batch_id == batch.id,
-               StagedChange.action.in_((SyncAction.UPDATE, SyncAction.UNCHANGED)))
-        .order_by(StagedChange.line)).all()
-    outcomes = [{"first_name": r.first_name, "last_name": r.last_name, "email": r.email,
-                 "account_type": r.account_type, "password": "",
-                 "outcome": "updated" if r.action == SyncAction.UPDATE else "unchanged",
-                 "reason": describe(r.changes) if r.action == SyncAction.UPDATE else "No change."}
-                for r in rows]
+    """Outcome dicts for the people deactivated, listed after the file's lines in the summary.
+
+    Updated and unchanged lines say what changed from the summary's own pages (outcomes.line_outcomes),
+    so no list of everyone matched is made here.
+    """
     gone = db.session.execute(
         select(User.first_name, User.last_name, User.email, User.account_type)
         .where(User.id.in_(select(ImportEffect.user_id).where(
             ImportEffect.batch_id == batch.id, ImportEffect.kind == EffectKind.DEACTIVATED)))
         .order_by(User.last_name, User.first_name)).all()
-    outcomes += [{"first_name": r.first_name, "last_name": r.last_name, "email": r.email,
-                  "account_type": r.account_type, "password": "", "outcome": "deactivated",
-                  "reason": "Deactivated by this import."} for r in gone]
-    return outcomes
+    return [{"first_name": r.first_name, "last_name": r.last_name, "email": r.email,
+             "account_type": r.account_type, "password": "", "outcome": "deactivated",
+             "reason": "Deactivated by this import."} for r in gone]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from webapp.addresses import InvalidEmail, normalise_email
 from webapp.imports.encodings import looks_like_mojibake
 from webapp.imports.problems import problem
-from webapp.imports.text import clean_cell, collapse_spaces, is_placeholder, strip_controls
+from webapp.imports.text import PLACEHOLDERS, clean_cell, collapse_spaces, is_placeholder, strip_controls
 
 ACCOUNT_TYPE_LABELS = {"user": "User", "guest": "Guest", "admin": "Admin", "team_manager": "Team Manager"}
 
@@ -56,8 +56,18 @@ def clean_text(raw: str, key: str, problems: list, *, max_length: int | None = N
     return _bounded(collapse_spaces(_prepared(raw, key, problems)), key, max_length, storage, problems)
 
 
+def _plain(raw: str, max_length: int | None, storage: int) -> bool:
+    """Printable ASCII already trimmed, single-spaced, within its limits and no placeholder: nothing to clean."""
+    size = len(raw)
+    return (size <= storage and (max_length is None or size <= max_length) and raw.isascii()
+            and raw.isprintable() and raw[0] != " " and raw[-1] != " " and "  " not in raw
+            and (size > 11 or raw.lower() not in PLACEHOLDERS))  # lower() is casefold() for ASCII
+
+
 def clean_name(raw: str, key: str, problems: list, *, max_length: int | None = 100, storage: int = 300) -> str:
     """A name cell: as clean_text, plus a check that it is not garbled by a wrong encoding."""
+    if raw and _plain(raw, max_length, storage):  # most cells of most files
+        return raw
     text = collapse_spaces(_prepared(raw, key, problems))
     if text and not text.isascii() and looks_like_mojibake(text):
         problems.append(problem(key, "mojibake", value=text[:60]))
@@ -75,6 +85,12 @@ def email_text(text: str) -> str:
 
 def clean_email(raw: str, key: str, problems: list, *, max_length: int | None = 254, storage: int = 320) -> str:
     """An email cell: lower-cased when valid; otherwise the text as read, with why it is not valid."""
+    if raw and _plain(raw, max_length, storage) and " " not in raw and "<" not in raw and ":" not in raw \
+            and GUEST_ALIAS_MARK not in raw.lower():
+        try:  # nothing to unwrap or strip: straight to the address check
+            return normalise_email(raw)
+        except InvalidEmail:
+            pass  # the full path below gives the reason
     text = email_text(_prepared(raw, key, problems))
     if not text:
         problems.append(problem(key, "missing"))

@@ -18,7 +18,7 @@ from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.htmx import fragment_or_page, stop_polling, wants_fragment
-from webapp.imports import bulk_actions, creating, matching, queries, staged, staging, sync_forms, table
+from webapp.imports import bulk_actions, creating, matching, queries, staged, staging, sync_forms, table, uploads
 from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.forms import (
     FILTER_CHOICES,
@@ -95,13 +95,14 @@ def upload():
         return _render_index(form, status=400)
     upload_file = form.file.data
     config = current_app.config
-    data = upload_file.read(config["IMPORT_MAX_BYTES"] + 1)
     try:
-        batch = staging.stage_upload(
-            org_id(), current_user.id, upload_file.filename or "upload", data,
-            max_bytes=config["IMPORT_MAX_BYTES"], ttl_days=config["IMPORT_BATCH_TTL_DAYS"],
-            background_rows=config["IMPORT_BACKGROUND_ROWS"],
-        )
+        # Read from the request's spooled file a block at a time, never as one bytes object.
+        with uploads.received(upload_file.stream, config["IMPORT_MAX_BYTES"]) as data:
+            batch = staging.stage_upload(
+                org_id(), current_user.id, upload_file.filename or "upload", data,
+                max_bytes=config["IMPORT_MAX_BYTES"], ttl_days=config["IMPORT_BATCH_TTL_DAYS"],
+                background_rows=config["IMPORT_BACKGROUND_ROWS"],
+            )
     except staging.StagingError as exc:
         db.session.rollback()
         return _render_index(form, error=str(exc), status=422)
@@ -209,7 +210,8 @@ def settings(batch_id: int):
 def _reread(current: ImportBatch, mapping: dict, **options) -> None:
     """Restage with new reading options; the admin's mapping is kept only while the headers are unchanged."""
     if _reading_changes(current, options):
-        table, _ = staging.read_file(current.upload.data, current.filename, **options)
+        with uploads.kept(current.id) as upload:
+            table, _ = staging.read_file(upload, current.filename, **options)
         if list(table.headers) != list(current.headers or []):
             # Other columns now: match them afresh, or as this organisation confirmed before.
             mapping = staging.remembered_mapping(current.org_id, table.headers)
@@ -262,13 +264,13 @@ def _render_match(current: ImportBatch, form: MatchForm, options: dict, mapping:
     info = current.read_info or {}
     table = column_map = None
     # The columns are shown even when the chosen mapping cannot be used (no email column chosen).
-    for attempt in (mapping, current.column_map or None):
-        try:
-            table, column_map = staging.read_file(current.upload.data, current.filename, mapping=attempt,
-                                                  **options)
-            break
-        except staging.StagingError as exc:
-            error = error or str(exc)
+    with uploads.kept(current.id) as upload:  # the page shows the table's first rows only: read here
+        for attempt in (mapping, current.column_map or None):
+            try:
+                table, column_map = staging.read_file(upload, current.filename, mapping=attempt, **options)
+                break
+            except staging.StagingError as exc:
+                error = error or str(exc)
     form.sheet.choices = [(name, name) for name in info.get("sheet_names") or []]
     return render_template(
         "imports/match.html", batch=current, form=form, error=error, info=info,
@@ -300,7 +302,8 @@ def confirm_match(batch_id: int):
     if _reading_changes(current, options):
         # Other reading options may give other columns: show them before staging anything.
         try:
-            table, _ = staging.read_file(current.upload.data, current.filename, **options)
+            with uploads.kept(current.id) as upload:
+                table, _ = staging.read_file(upload, current.filename, **options)
             same_columns = list(table.headers) == list(current.headers or [])
             staging.restage(current, mapping=mapping if same_columns else None, **options)
         except staging.StagingError as exc:

@@ -1,11 +1,10 @@
-"""Run as a child process: parse a workbook from stdin under a memory cap and print its sheets as JSON.
+"""Run as a child process: parse a workbook from stdin under a memory cap and print its rows as JSON lines.
 
 Kept free of webapp imports so the child starts in a few milliseconds: only the standard library and calamine.
 Errors are printed as {"error": code, ...}; a crash or a kill shows in the exit status instead.
 """
 from __future__ import annotations
 
-import io
 import json
 import resource
 import sys
@@ -19,56 +18,65 @@ def main() -> int:
     settings = json.loads(sys.argv[1])
     memory = settings["memory_mb"] * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    data = sys.stdin.buffer.read()
+    out = sys.stdout.buffer
     try:
-        result = read_sheets(data, settings)
+        result = write_sheets(sys.stdin.buffer, out, settings)
     except MemoryError:
         result = {"error": "memory"}
-    sys.stdout.buffer.write(json.dumps(result).encode("ascii"))  # ASCII whatever the locale
+    out.write(json.dumps(result).encode("ascii") + b"\n")  # ASCII whatever the locale
     return 0
 
 
-def read_sheets(data: bytes, settings: dict) -> dict:
-    """Every sheet's name, visibility and rows of text, or an error code with details."""
+def write_sheets(source, out, settings: dict) -> dict:
+    """Write every sheet as a line {"sheet", "visible"} then a line [row number, cells] per row; return the last word.
+
+    Rows stream out as they are read, so neither this process nor the parent holds a sheet as Python lists.
+    """
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        workbook = CalamineWorkbook.from_filelike(source)
         metadata = workbook.sheets_metadata
     except MemoryError:
         raise
     except Exception:  # calamine raises several unrelated types for damaged or encrypted files
         return {"error": "damaged"}
-    sheets = []
+    dumps, write = json.dumps, out.write
     for index, meta in enumerate(metadata):
         if "WorkSheet" not in str(meta.typ):
             continue  # chart sheets hold no cells
         try:
             sheet = workbook.get_sheet_by_index(index)
             start = sheet.start
-            values = sheet.to_python(skip_empty_area=True)
+            rows = sheet.iter_rows()
         except MemoryError:
             raise
         except Exception:
             return {"error": "damaged"}
-        first_line = (start[0] if start else 0) + 1
-        if len(values) > settings["max_rows"] + 1:
-            return {"error": "rows", "sheet": meta.name, "count": len(values)}
-        rows = []
-        for offset, row in enumerate(values):
+        visible = "Visible" in str(meta.visible) and "Hidden" not in str(meta.visible)
+        write(dumps({"sheet": meta.name, "visible": visible}).encode("ascii") + b"\n")
+        # iter_rows starts at the sheet's first row, blank or not; the rows above its first cell are skipped.
+        skip = start[0] if start else 0
+        count = 0
+        for offset, row in enumerate(rows):
+            if offset < skip:
+                continue
+            count += 1
+            if count > settings["max_rows"] + 1:
+                count += sum(1 for _ in rows)
+                return {"error": "rows", "sheet": meta.name, "count": count}
             cells = [cell_text(value) for value in row]
             while cells and cells[-1] == "":
                 cells.pop()
+            line = offset + 1
             if len(cells) > settings["max_columns"]:
-                return {"error": "columns", "sheet": meta.name, "line": first_line + offset, "count": len(cells)}
+                return {"error": "columns", "sheet": meta.name, "line": line, "count": len(cells)}
             for column, cell in enumerate(cells):
                 if len(cell) > settings["max_cell_chars"]:
-                    return {"error": "cell", "sheet": meta.name, "line": first_line + offset,
-                            "column": column + 1, "count": len(cell)}
-            rows.append([first_line + offset, cells])
-        sheets.append({"name": meta.name, "visible": "Visible" in str(meta.visible) and "Hidden" not in
-                       str(meta.visible), "rows": rows})
-    return {"sheets": sheets}
+                    return {"error": "cell", "sheet": meta.name, "line": line, "column": column + 1,
+                            "count": len(cell)}
+            write(dumps([line, cells]).encode("ascii") + b"\n")
+    return {"done": True}
 
 
 def cell_text(value) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import utcnow
 from webapp.extensions import db
@@ -89,10 +89,6 @@ class ImportBatch(db.Model):
     deactivate_missing: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     create_missing_groups: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    upload: Mapped[ImportUpload | None] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True, uselist=False
-    )
-
     @property
     def has_type_column(self) -> bool:
         return (self.column_map or {}).get("account_type") is not None
@@ -103,13 +99,15 @@ class ImportBatch(db.Model):
 
 
 class ImportUpload(db.Model):
-    """The uploaded bytes, kept apart so reading a batch never loads the file."""
+    """One part of an uploaded file (see imports/uploads.py): parts, not one value, so no copy of a large file
+    is ever made at once, and reading a batch never loads it."""
 
-    __tablename__ = "import_uploads"
+    __tablename__ = "import_upload_parts"
 
     batch_id: Mapped[int] = mapped_column(
         ForeignKey("import_batches.id", ondelete="CASCADE"), primary_key=True
     )
+    part: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
