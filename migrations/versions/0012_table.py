@@ -1,7 +1,7 @@
 """table: kept row counts per batch; an account type or Send Invite set for every row kept in the batch
 
 Revision ID: 0012_table
-Revises: 0011_stream
+Revises: 0012_memory
 """
 from alembic import op
 import sqlalchemy as sa
