@@ -17,7 +17,7 @@ _CONTROLS = {c: None for c in list(range(0x00, 0x09)) + [0x0b, 0x0c] + list(rang
 # What databases and exports write for "no value"; a person would read these as blank.
 PLACEHOLDERS = frozenset({"null", "(null)", "<null>", "n/a", "na", "#n/a", "-", "--", "(none)", "none",
                           "<none>", "nil", "(blank)", "(empty)", "undefined"})
-
+PLACEHOLDER_MAX = max(map(len, PLACEHOLDERS))  # a longer text is never one: no casefold needed
 
 
 def clean_cell(text: str) -> str:
@@ -45,6 +45,6 @@ def strip_controls(text: str) -> tuple[str, bool]:
 
 def is_placeholder(text: str) -> bool:
     """True for NULL, N/A, "-", (none) and the like, which mean "no value"."""
-    return len(text) <= 11 and text.casefold() in PLACEHOLDERS
+    return len(text) <= PLACEHOLDER_MAX and text.casefold() in PLACEHOLDERS
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 from webapp.addresses import InvalidEmail, normalise_email
 from webapp.imports.encodings import looks_like_mojibake
 from webapp.imports.problems import problem
-from webapp.imports.text import PLACEHOLDERS, clean_cell, collapse_spaces, is_placeholder, strip_controls
+from webapp.imports.text import (
+    PLACEHOLDER_MAX,
+    PLACEHOLDERS,
+    clean_cell,
+    collapse_spaces,
+    is_placeholder,
+    strip_controls,
+)
 
 ACCOUNT_TYPE_LABELS = {"user": "User", "guest": "Guest", "admin": "Admin", "team_manager": "Team Manager"}
 
@@ -61,7 +68,7 @@ def _plain(raw: str, max_length: int | None, storage: int) -> bool:
     size = len(raw)
     return (size <= storage and (max_length is None or size <= max_length) and raw.isascii()
             and raw.isprintable() and raw[0] != " " and raw[-1] != " " and "  " not in raw
-            and (size > 11 or raw.lower() not in PLACEHOLDERS))  # lower() is casefold() for ASCII
+            and (size > PLACEHOLDER_MAX or raw.lower() not in PLACEHOLDERS))  # lower() is casefold() for ASCII
 
 
 def clean_name(raw: str, key: str, problems: list, *, max_length: int | None = 100, storage: int = 300) -> str:
