@@ -6,7 +6,6 @@ import os
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from flask import current_app
 from markupsafe import escape
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +16,7 @@ from webapp.clock import utcnow
 from webapp.credentials import derived_passwords, fast_hashes
 from webapp.extensions import db
 from webapp.imports.fields import staged_fields
+from webapp.imports.reading import chunk_rows
 from webapp.imports import sync_apply
 from webapp.mail import messages
 from webapp.imports import choices, outcomes, statistics
@@ -213,7 +213,7 @@ def _chunks(query, chunk: int):
 def _insert_accounts(batch: ImportBatch, actor_id: int | None, key: bytes, blocked: set[int]) -> int:
     """Insert an account for each ready row, a chunk at a time in this one transaction; returns how many."""
     user_fields = [f for f in staged_fields() if f.user_attribute]
-    chunk = current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000
+    chunk = chunk_rows()
     # Extra values are read (and their JSON decoded) only when a registered field sends one to the account.
     extra = [StagedRow.extra] if any(f.column is None for f in user_fields) else []
     ready = select(StagedRow.id, StagedRow.line, StagedRow.first_name, StagedRow.last_name, StagedRow.email,
@@ -244,7 +244,7 @@ def _queue_welcomes(batch: ImportBatch, org: Organisation, key: bytes) -> None:
                       StagedRow.email, StagedRow.user_id)
                .where(StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.CREATED,
                       StagedRow.send_invite, StagedRow.user_id.is_not(None)))
-    for rows in _chunks(invited, current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000):
+    for rows in _chunks(invited, chunk_rows()):
         people = list(zip(rows, derived_passwords(key, [row.id for row in rows])))
         ids_by_email = {row.email: row.user_id for row in rows}
         queue_rows(renderer.rows(people, ids_by_email, _welcome_links(org, people, ids_by_email)))

@@ -13,6 +13,7 @@ from webapp import audit
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import leavers
+from webapp.imports.reading import chunk_rows
 from webapp.imports.sync import UNCHANGED, UPDATED, in_use, plan, sync_counts
 from webapp.models import (
     EffectKind,
@@ -150,9 +151,7 @@ def _apply_fields(batch: ImportBatch, changes) -> None:
 
 def _planned_changes(batch: ImportBatch):
     """The planned creates and updates of people, a chunk of IMPORT_CHUNK_ROWS at a time (keyset on id)."""
-    from flask import current_app
-
-    size = current_app.config.get("IMPORT_CHUNK_ROWS") or 10_000
+    size = chunk_rows()
     query = (select(StagedChange.id, StagedChange.user_id, StagedChange.action, StagedChange.changes,
                     StagedChange.group_ids, StagedChange.series_ids, StagedChange.active)
              .where(StagedChange.batch_id == batch.id, StagedChange.user_id.is_not(None),

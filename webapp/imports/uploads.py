@@ -95,19 +95,22 @@ def forget(batch_ids) -> None:
 
 @contextlib.contextmanager
 def kept(batch_id: int) -> Iterator[Upload]:
-    """The batch's stored file: in memory when it is one part, else written back to a temporary file part by part."""
-    numbers = db.session.scalars(select(ImportUpload.part).where(ImportUpload.batch_id == batch_id)
-                                 .order_by(ImportUpload.part)).all()
+    """The batch's stored file: in memory when it is one part, else written back to a temporary file.
 
-    def part(number: int) -> bytes:
-        return db.session.scalar(select(ImportUpload.data).where(ImportUpload.batch_id == batch_id,
-                                                                 ImportUpload.part == number))
-
-    if len(numbers) <= 1:
-        yield Upload(data=bytes(part(numbers[0])) if numbers else b"")
+    One query, its parts fetched one at a time (a server-side cursor on PostgreSQL), so no two sit in memory.
+    """
+    parts = db.session.execute(select(ImportUpload.data).where(ImportUpload.batch_id == batch_id)
+                               .order_by(ImportUpload.part).execution_options(yield_per=1)).scalars()
+    first = next(parts, b"")
+    second = next(parts, None)
+    if second is None:
+        parts.close()
+        yield Upload(data=bytes(first))
         return
     with tempfile.NamedTemporaryFile(prefix="import-") as spool:
-        for number in numbers:
-            spool.write(part(number))
+        spool.write(first)
+        spool.write(second)
+        for part in parts:
+            spool.write(part)
         spool.flush()
         yield Upload(spool.name)
