@@ -230,3 +230,24 @@ def test_a_form_with_errors_puts_focus_on_the_first_field_in_error(page, org, ad
     marker = error.evaluate("e => getComputedStyle(e, '::before').content")
     assert "Error:" in marker
     screenshot("form-error-focus")
+
+
+def test_a_type_chosen_with_arrows_is_saved_before_the_undo_clicked_next(page, batch):
+    """Leaving a select for Undo saves the select first: the undo then puts back every other row, and the
+    row the admin changed afterwards keeps the admin's own choice, on screen and in the database."""
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    page.get_by_label("Apply to").select_option("all_matching")
+    page.get_by_label("Bulk action").select_option("set_type")
+    page.get_by_label("Account type (for Set account type)").select_option("guest")
+    page.get_by_role("button", name="Apply to rows").click()
+    expect(page.get_by_text("Account type set to Guest")).to_be_visible()
+    page.get_by_label("Account type for line 3").focus()
+    page.keyboard.press("ArrowDown")  # Guest -> Admin, not yet saved
+    page.get_by_role("button", name="Undo this change").click()
+    expect(page.get_by_text("Undone:")).to_be_visible()
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    expect(page.get_by_label("Account type for line 3")).to_have_value("admin")
+    expect(page.get_by_label("Account type for line 6")).to_have_value("user")
+    shown = rows(batch.id)
+    assert (shown[3].account_type, shown[6].account_type) == ("admin", "user")
