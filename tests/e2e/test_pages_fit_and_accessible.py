@@ -101,3 +101,15 @@ def test_staged_table_row_actions_stay_visible_and_long_cells_keep_their_full_te
     assert box and box["x"] + box["width"] <= 1366
     email_cell = laptop.locator("td.cell-email").first
     assert email_cell.get_attribute("title").startswith(LONG.lower())
+
+
+def test_a_very_long_name_keeps_its_staged_row_two_lines_tall_with_its_full_text_there(laptop, console_data):
+    sign_in(laptop)
+    laptop.goto(f"/users/import/{console_data['batch']}")
+    long_row = laptop.locator("tr", has=laptop.get_by_label("Select line 2"))
+    short_row = laptop.locator("tr", has=laptop.get_by_label("Select line 4"))
+    line_height = short_row.locator("td.cell-text").first.bounding_box()["height"]
+    name = long_row.locator("td.cell-text").first
+    assert name.bounding_box()["height"] <= 2 * line_height + 4  # without the clamp it is seven lines
+    assert name.text_content().strip() == LONG  # the full name is in the page, not cut
+    assert name.get_attribute("title") == LONG
