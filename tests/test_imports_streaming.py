@@ -237,13 +237,30 @@ def test_a_workbook_of_50000_rows_streams_from_the_sandbox_in_bounded_memory(app
 def test_background_staging_of_a_workbook_shows_rows_read_then_rows_saved(app, org, admin):
     app.config["IMPORT_CHUNK_ROWS"] = 5000
     batch, _, seen = staged_by_the_job(org, admin, "people.xlsx", xlsx_bytes(people_sheet(25_000)))
-    reading = [(done, total) for done, total, message in seen if message == "Reading the workbook"]
+    reading = [(done, total) for done, total, message in seen if message == "Reading the file" and done]
     assert reading == [(10_000, 25_001), (20_000, 25_001)]  # of the rows the sheet declares
     saving = [(done, total) for done, total, message in seen if message is None and done]
     assert saving == [(n, 25_000) for n in range(5000, 25_001, 5000)]
     assert db.session.scalar(select(func.count()).where(StagedRow.batch_id == batch.id)) == 25_000
     assert db.session.get(ImportBatch, batch.id).status == "staged"
 
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_background_staging_of_a_text_file_shows_rows_read_against_a_total_its_size_suggests(app, org, admin,
+                                                                                             encoding):
+    """The first read of a big text file moves the bar too, before any row is saved."""
+    app.config["IMPORT_CHUNK_ROWS"] = 20_000
+    lines = ["First Name,Last Name,Email Address"]
+    lines += [f"Name{n},{'Family' * (n % 5)}{n},person{n}@school{n % 97}.example.org" for n in range(50_000)]
+    data = ("\r\n".join(lines) + "\r\n").encode(encoding)
+    batch, _, seen = staged_by_the_job(org, admin, "people.csv", data)
+    reading = [(done, total) for done, total, message in seen if message == "Reading the file" and done]
+    assert [done for done, _ in reading] == [20_000, 40_000]
+    assert all(45_000 <= total <= 55_000 for _, total in reading), reading  # about 50,000, from the file's size
+    first_saved = next(index for index, (done, total, message) in enumerate(seen) if message is None and done)
+    assert first_saved > max(index for index, item in enumerate(seen) if item[2] == "Reading the file" and item[0])
+    assert db.session.get(ImportBatch, batch.id).rows_read == 50_000
 
 def test_a_web_upload_over_a_megabyte_is_kept_in_parts_and_read_again_from_them(app, signed_in):
     app.config["IMPORT_BACKGROUND_ROWS"] = 20_000  # staged and restaged by the job (inline in tests), from the parts

@@ -131,8 +131,8 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
     """Read an uploaded file into a RawTable, detecting encoding, delimiter, sheet and header unless given.
 
     The file is read a block at a time on each pass; the table reads it again for its chunks, so `data`
-    (an Upload on a file on disk) must stay there while the table is used. `progress(rows)` hears how many
-    rows of a workbook have been parsed so far.
+    (an Upload on a file on disk) must stay there while the table is used. `progress(rows, total)` hears how
+    many rows have been read so far, of those a workbook declares or a text file's size suggests.
     """
     limits = limits or _app_limits()
     upload = as_upload(data)
@@ -148,7 +148,7 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
         return _read_workbook(upload, kind, label, sheet, header_line, limits, progress)
     if extension in WORKBOOK_EXTENSIONS:
         raise UnreadableFile(sandbox.damaged_message(extension))
-    return _read_text(upload, encoding, delimiter, header_line, limits)
+    return _read_text(upload, encoding, delimiter, header_line, limits, progress)
 
 
 def _app_limits() -> ReadLimits:
@@ -168,7 +168,7 @@ def _unknown_extension_message(extension: str) -> str:
 # ---- text files -------------------------------------------------------------------------------------------
 
 def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header_line: int | None,
-               limits: ReadLimits) -> RawTable:
+               limits: ReadLimits, progress=None) -> RawTable:
     if encoding is not None and encoding not in ENCODING_NAMES:
         raise UnreadableFile(f'"{encoding}" is not an encoding this importer knows. Choose one from the list.')
     if delimiter is not None and delimiter not in _DELIMITERS:
@@ -192,7 +192,8 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
         address_table = _address_list(data, head_text, limits, common)
         if address_table is not None:
             return address_table
-    return _table(lambda: _parse_rows(data, chosen_encoding, chosen_delimiter, limits), header_line, common)
+    return _table(lambda: _parse_rows(data, chosen_encoding, chosen_delimiter, limits), header_line, common,
+                  counting=_text_counting(data, chosen_encoding, progress))
 
 
 _NOT_TEXT = "The file doesn't look like text. Save it from your spreadsheet as CSV (or .xlsx) and upload that."
@@ -380,10 +381,32 @@ def _address_lines(data: Upload, encoding: str, limits: ReadLimits) -> Iterator[
                 yield number, text
 
 
+def _text_counting(data: Upload, encoding: str, progress):
+    """For a text file's counting pass: report rows read against a total guessed from the bytes left."""
+    if progress is None:
+        return None
+    width = 2 if encoding in UTF16 else 1
+
+    def counting(rows: Iterator, head_rows: list) -> Iterator:
+        # The bytes read so far are summed from the cells (plus a delimiter each and a line end), so the guess
+        # follows rows that grow longer down the file.
+        seen = sum(sum(map(len, cells)) + len(cells) + 1 for _, cells in head_rows[:1]) * width
+        for count, row in enumerate(rows, start=1):
+            seen += (sum(map(len, row[1])) + len(row[1]) + 1) * width
+            if count % _COUNTING_STEP == 0:
+                left = max(0, data.size - seen)
+                progress(count, count + 1 + left * count // max(seen, 1))
+            yield row
+    return counting
+
+
+_COUNTING_STEP = 20_000  # rows between reports while a text file is first read
+
+
 # ---- the table in a sheet of rows, streamed ---------------------------------------------------------------
 
 def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line, common: dict,
-           **workbook) -> RawTable:
+           counting=None, **workbook) -> RawTable:
     """Locate the table (header from the first rows, body streamed once to count it and find the lines to skip).
 
     `open_rows` reads the sheet afresh each time it is called; the table's chunks call it again, so only
@@ -404,7 +427,8 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
         header_cells = header_cells[:trimmed_length(header_cells)]
     body_from = filled[start] if header_index is None else filled[header_index] + 1
     scan = _BodyScan(header_cells, second_tables=header_line is None)
-    scan.run(islice(open_rows(), body_from, None))
+    body_rows = islice(open_rows(), body_from, None)
+    scan.run(counting(body_rows, head_rows) if counting else body_rows)
     if not scan.count:
         raise UnreadableFile(
             "The file has a header row but no people in it. Add one row per person under the header "

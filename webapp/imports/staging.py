@@ -328,12 +328,13 @@ def stage_batch_job(batch_id: int, job_id: int | None = None, encoding: str | No
 
 
 def _reading_progress(job_id: int | None):
-    """For a workbook: the rows parsed so far, of those its sheets declare (when they do), on the job."""
+    """While the file is first read: the rows read so far, of those a workbook declares or a text file's size
+    suggests, on the job."""
     if job_id is None:
         return None
 
     def progress(rows: int, declared: int | None) -> None:
-        jobs.progress(job_id, rows, max(declared or 0, rows) or None, "Reading the workbook")
+        jobs.progress(job_id, rows, max(declared or 0, rows) or None, "Reading the file")
     return progress
 
 
