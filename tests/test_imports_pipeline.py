@@ -162,11 +162,11 @@ def test_a_registered_field_is_mapped_staged_shown_and_edited(signed_in, employe
     rows = rows_of(batch.id)
     assert rows[2].extra == {"employee_id": "E-7"} and rows[3].extra == {"employee_id": "E-8"}
     page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
-    assert ">Employee ID</th>" in page and 'title="E-7">E-7</td>' in page
+    assert ">Employee ID</th>" in page and 'title="E-7"><span class="clamp">E-7</span></td>' in page
     saved = signed_in.post(f"/users/import/{batch.id}/rows/{rows[3].id}", headers={"HX-Request": "true"},
                            data={"first_name": "Ben", "last_name": "Ng", "email": "ben@example.com",
                                  "employee_id": "E-80", "account_type": "user"})
-    assert 'title="E-80">E-80</td>' in saved.get_data(as_text=True)
+    assert 'title="E-80"><span class="clamp">E-80</span></td>' in saved.get_data(as_text=True)
     assert rows_of(batch.id)[3].extra == {"employee_id": "E-80"} and rows_of(batch.id)[3].status == "valid"
     refused = signed_in.post(f"/users/import/{batch.id}/rows/{rows[3].id}", headers={"HX-Request": "true"},
                              data={"first_name": "Ben", "last_name": "Ng", "email": "ben@example.com",

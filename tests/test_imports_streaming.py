@@ -262,6 +262,44 @@ def test_background_staging_of_a_text_file_shows_rows_read_against_a_total_its_s
     assert first_saved > max(index for index, item in enumerate(seen) if item[2] == "Reading the file" and item[0])
     assert db.session.get(ImportBatch, batch.id).rows_read == 50_000
 
+
+def ods_of_repeated_rows(count: int) -> bytes:
+    """staff.ods with its last person's row repeated `count` times (as LibreOffice writes equal rows)."""
+    source = zipfile.ZipFile(ROOT / "tests" / "data" / "staff.ods")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "content.xml":
+                at = data.rindex(b"<table:table-row", 0, data.rindex(b"<text:p"))
+                data = data[:at] + f'<table:table-row table:number-rows-repeated="{count}"'.encode() + data[at + 16:]
+            target.writestr(member, data)
+    return buffer.getvalue()
+
+
+def test_background_staging_of_an_ods_shows_rows_read_of_those_its_sheet_holds(app, org, admin):
+    batch, _, seen = staged_by_the_job(org, admin, "people.ods", ods_of_repeated_rows(25_000))
+    reading = [(done, total) for done, total, message in seen if message == "Reading the file" and done]
+    assert [done for done, _ in reading] == [10_000, 20_000]
+    assert all(25_000 <= total <= 25_010 for _, total in reading), reading  # the sheet's rows, header and all
+    assert db.session.get(ImportBatch, batch.id).status == "staged"
+
+
+@pytest.mark.parametrize("done,total,says,bar", [
+    (30_000, None, "Reading the file: 30,000 rows so far", '<progress aria-label="Progress">'),
+    (30_000, 120_000, "Reading the file (25%)", '<progress max="100" value="25"'),
+])
+def test_the_progress_bar_shows_a_share_only_when_the_total_is_known(signed_in, org, admin, done, total, says, bar):
+    batch = staging.new_batch(org.id, admin.id, "people.ods", None, 7)
+    job = Job(kind="import_staging", org_id=org.id, status="running", total=0)  # as a worker holds it, mid-way
+    db.session.add(job)
+    db.session.flush()
+    batch.job_id = job.id
+    db.session.commit()
+    jobs.progress(job.id, done, total, "Reading the file")
+    page = signed_in.get(f"/users/import/{batch.id}/progress", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert says in page and bar in page
+
 def test_a_web_upload_over_a_megabyte_is_kept_in_parts_and_read_again_from_them(app, signed_in):
     app.config["IMPORT_BACKGROUND_ROWS"] = 20_000  # staged and restaged by the job (inline in tests), from the parts
     lines = ["First Name,Last Name,Email Address,Notes"]

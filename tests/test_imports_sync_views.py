@@ -151,7 +151,8 @@ def test_group_series_and_status_columns_show_only_when_the_file_has_them(signed
     full = stage(org, admin, "First Name,Email,Group,Status\nAnn,ann@example.com,Nowhere,left\n")
     page = signed_in.get(f"/users/import/{full.id}").get_data(as_text=True)
     assert ">Group</th>" in page and ">Status</th>" in page and ">Series</th>" not in page
-    assert 'title="Nowhere">Nowhere</td>' in page and 'title="inactive">inactive</td>' in page
+    assert 'title="Nowhere"><span class="clamp">Nowhere</span></td>' in page
+    assert 'title="inactive"><span class="clamp">inactive</span></td>' in page
     assert "No group called “Nowhere” (Group column)" in page
 
 

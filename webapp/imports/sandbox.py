@@ -109,7 +109,7 @@ def read_sheets(data: Upload, kind: str, label: str, limits,
     declared = None
     if kind in ("xlsx", "ods"):
         declared = _check_container(data, kind, label, limits)
-    return _parse_in_child(data, label, limits, progress and (lambda rows: progress(rows, declared)))
+    return _parse_in_child(data, label, limits, progress and (lambda rows, held: progress(rows, declared or held)))
 
 
 def damaged_message(label: str) -> str:
@@ -241,7 +241,8 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _parse_in_child(data: Upload, label: str, limits, progress: Callable[[int], None] | None = None) -> list[Sheet]:
+def _parse_in_child(data: Upload, label: str, limits,
+                    progress: Callable[[int, int], None] | None = None) -> list[Sheet]:
     """Run the child on the file; its rows stream back as JSON lines into a temporary file, never all in memory."""
     settings = json.dumps({"memory_mb": limits.parse_memory_mb, "max_rows": limits.max_rows,
                            "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars})
@@ -296,9 +297,12 @@ def _child_input(data: Upload):
 
 
 def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
-    """Copy the child's row lines into `spool`, noting where each sheet's rows are; return sheets and last word."""
+    """Copy the child's row lines into `spool`, noting where each sheet's rows are; return sheets and last word.
+
+    `progress(rows, held)` hears the rows so far and those the sheets parsed so far hold (each sheet says).
+    """
     sheets: list[Sheet] = []
-    current, result, position, rows = None, None, 0, 0
+    current, result, position, rows, held = None, None, 0, 0, 0
     write = spool.file.write
     for raw in output:
         if raw[:1] == b"[" and current is not None:
@@ -307,7 +311,7 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
             current.count += 1
             rows += 1
             if progress is not None and rows % 10_000 == 0:
-                progress(rows)
+                progress(rows, held)
             continue
         if current is not None:
             current.end = position
@@ -320,6 +324,7 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
             message = {"error": "damaged"}
         if "visible" in message:  # a sheet starts; any other word is the last
             current = Sheet(message["sheet"], message["visible"], start=position, end=position, spool=spool)
+            held += int(message.get("rows") or 0)
             sheets.append(current)
         else:
             current, result = None, message

@@ -28,7 +28,7 @@ def main() -> int:
 
 
 def write_sheets(source, out, settings: dict) -> dict:
-    """Write every sheet as a line {"sheet", "visible"} then a line [row number, cells] per row; return the last word.
+    """Write every sheet as a line {"sheet", "visible", "rows"}, then [row number, cells] per row; return the last word.
 
     Rows stream out as they are read, so neither this process nor the parent holds a sheet as Python lists.
     """
@@ -54,9 +54,11 @@ def write_sheets(source, out, settings: dict) -> dict:
         except Exception:
             return {"error": "damaged"}
         visible = "Visible" in str(meta.visible) and "Hidden" not in str(meta.visible)
-        write(dumps({"sheet": meta.name, "visible": visible}).encode("ascii") + b"\n")
         # iter_rows starts at the sheet's first row, blank or not; the rows above its first cell are skipped.
         skip = start[0] if start else 0
+        end = sheet.end
+        rows_held = end[0] + 1 - skip if end else 0  # known once the sheet is parsed: a total for the progress bar
+        write(dumps({"sheet": meta.name, "visible": visible, "rows": rows_held}).encode("ascii") + b"\n")
         count = 0
         for offset, row in enumerate(rows):
             if offset < skip:
