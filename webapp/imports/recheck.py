@@ -5,23 +5,34 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 
 from webapp.extensions import db
 from webapp.imports.staging import OPEN_STATUSES, conflict_expression, status_expression
-from webapp.models import ImportBatch, StagedRow
+from webapp.models import ImportBatch, RowStatus, StagedRow
 
-# Ids per statement: within every database's limit of bound values.
+# Ids or addresses per statement: within every database's limit of bound values.
 _CHUNK = 500
+# Every status but the open ones, in a batch still being checked.
+_CLOSED = (RowStatus.DUPLICATE, RowStatus.REMOVED, RowStatus.CREATED, RowStatus.FAILED)
 
 
 def conflicts(batch: ImportBatch, emails, *clauses) -> list[int]:
-    """Work out again the conflicts of the open rows with one of `emails` (a SELECT of addresses);
+    """Work out again the conflicts of the open rows with one of `emails` (addresses, or a SELECT of them);
     returns the ids of the rows whose conflict changed."""
+    if isinstance(emails, Select):
+        return _conflicts(batch, emails, clauses)
+    emails = sorted(set(emails))
+    return [row_id for start in range(0, len(emails), _CHUNK)
+            for row_id in _conflicts(batch, emails[start:start + _CHUNK], clauses)]
+
+
+def _conflicts(batch: ImportBatch, emails, clauses) -> list[int]:
     new = conflict_expression()
+    # Open said as "not closed": the rows are then found by address, not by reading every open row.
     return list(db.session.scalars(
         update(StagedRow)
-        .where(StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES), StagedRow.email.in_(emails),
+        .where(StagedRow.batch_id == batch.id, StagedRow.email.in_(emails), StagedRow.status.not_in(_CLOSED),
                *clauses, StagedRow.conflict_with.is_distinct_from(new))
         .values(conflict_with=new).returning(StagedRow.id)
         .execution_options(synchronize_session=False)))

@@ -55,6 +55,10 @@ _UNDO_GEN = {"account_type": (StagedRow.type_gen, "undo_type_gen"),
              "send_invite": (StagedRow.invite_gen, "undo_invite_gen")}
 # The checks a find and replace or suggested fix can change, kept (for rows where they do) for an undo.
 _CHECK_COLUMNS = ("errors", "fields_ok", "email_ok", "suggested_email")
+# Up to this many addresses, rows sharing one with a change are found address by address.
+_FEW_ADDRESSES = 5_000
+# Ids per statement: within every database's limit of bound values.
+_FEW_IDS = 500
 _NOT_OPEN = (RowStatus.DUPLICATE, RowStatus.REMOVED, RowStatus.CREATED, RowStatus.FAILED)
 
 
@@ -335,11 +339,12 @@ def _remove(batch: ImportBatch, clauses) -> int:
     seen = row_counts.current(batch.id)
     token = _new_undo(batch, _STATUS_COLUMNS)
     removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
-    before = Counter(db.session.scalars(_in_row(token, _STATUS_COLUMNS, removing, {
-        "status": RowStatus.REMOVED, "conflict_with": None}).returning(StagedRow.undo_status)))
-    touched = sum(before.values())
-    moved = recheck.moves(before, Counter({RowStatus.REMOVED: touched}))
-    freed = recheck.conflicts(batch, _emails_marked(batch, token), StagedRow.conflict_with.is_not(None))
+    rows = db.session.execute(_in_row(token, _STATUS_COLUMNS, removing, {
+        "status": RowStatus.REMOVED, "conflict_with": None}).returning(StagedRow.undo_status, StagedRow.email)).all()
+    touched = len(rows)
+    moved = recheck.moves(Counter(status for status, _ in rows), Counter({RowStatus.REMOVED: touched}))
+    freed = recheck.conflicts(batch, _addresses(batch, token, {email for _, email in rows}),
+                              StagedRow.conflict_with.is_not(None))
     moved.update(recheck.statuses_of(batch, freed))
     row_counts.move(batch.id, seen, moved)
     return touched
@@ -351,13 +356,20 @@ def _restore(batch: ImportBatch, clauses) -> int:
     seen = row_counts.current(batch.id)
     token = _new_undo(batch, _STATUS_COLUMNS)
     restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
-    after = Counter(db.session.scalars(_in_row(token, _STATUS_COLUMNS, restoring, {
-        "status": _restored_status(batch), "conflict_with": None}).returning(StagedRow.status)))
-    touched = sum(after.values())
-    moved = recheck.moves(Counter({RowStatus.REMOVED: touched}), after)
-    moved.update(recheck.statuses_of(batch, recheck.conflicts(batch, _emails_marked(batch, token))))
+    rows = db.session.execute(_in_row(token, _STATUS_COLUMNS, restoring, {
+        "status": _restored_status(batch), "conflict_with": None}).returning(StagedRow.status, StagedRow.email)).all()
+    touched = len(rows)
+    moved = recheck.moves(Counter({RowStatus.REMOVED: touched}), Counter(status for status, _ in rows))
+    emails = _addresses(batch, token, {email for _, email in rows})
+    moved.update(recheck.statuses_of(batch, recheck.conflicts(batch, emails)))
     row_counts.move(batch.id, seen, moved)
     return touched
+
+
+def _addresses(batch: ImportBatch, token: int, emails: set, *, replaced: bool = False):
+    """The addresses a change touched: as they are when few (each found by index), else as a SELECT
+    of the rows the change marked (one pass over the batch, where thousands of look-ups cost more)."""
+    return emails if len(emails) <= _FEW_ADDRESSES else _emails_marked(batch, token, replaced=replaced)
 
 
 def _emails_marked(batch: ImportBatch, token: int, *, replaced: bool = False):
@@ -493,10 +505,10 @@ def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Coun
         values.update(undo_status=StagedRow.status, conflict_with=case(
             (StagedRow.undo_status == RowStatus.REMOVED, None), else_=StagedRow.conflict_with))
         changed = db.session.execute(update(StagedRow).where(*marked).values(**values, undo_token=-kept.id)
-                                     .returning(StagedRow.undo_status, StagedRow.status)
+                                     .returning(StagedRow.undo_status, StagedRow.status, StagedRow.email)
                                      .execution_options(synchronize_session=False)).all()
-        moved = recheck.moves(Counter(old for old, _ in changed), Counter(new for _, new in changed))
-        restored = len(changed)
+        moved = recheck.moves(Counter(row[0] for row in changed), Counter(row[1] for row in changed))
+        restored, emails = len(changed), {row[2] for row in changed}
     else:
         restored = _update(marked, {**values, "undo_token": -kept.id})
     if kept.batch_values:  # a change of every row: the batch's value before it, and its count
@@ -504,7 +516,7 @@ def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Coun
         restored = kept.batch_values["rows"]
     # A type or invite change never touched emails or which rows are in play: no conflict can differ.
     if columns == list(_STATUS_COLUMNS):
-        moved.update(recheck.statuses_of(batch, recheck.conflicts(batch, _emails_marked(batch, -kept.id))))
+        moved.update(recheck.statuses_of(batch, recheck.conflicts(batch, _addresses(batch, -kept.id, emails))))
     return restored, moved
 
 
@@ -512,17 +524,19 @@ def _undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
     """Undo a find and replace or suggested fixes: the text back from undo_text, the checks that
     changed back from bulk_undo_rows, then statuses (and conflicts, for addresses) checked again."""
     column = kept.rewrote
-    restored = _update([StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id],
-                       {column: StagedRow.undo_text, "undo_text": getattr(StagedRow, column),
-                        "undo_token": -kept.id})
+    rows = db.session.execute(
+        update(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id)
+        .values({column: StagedRow.undo_text, "undo_text": getattr(StagedRow, column), "undo_token": -kept.id})
+        .returning(StagedRow.email, StagedRow.undo_text)
+        .execution_options(synchronize_session=False)).all()
     saved = BulkUndoRow
     db.session.execute(
         update(StagedRow)
         .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
         .values({c: getattr(saved, c) for c in _CHECK_COLUMNS})
         .execution_options(synchronize_session=False))
-    return restored, _recheck_rewritten(batch, column, -kept.id,
-                                        StagedRow.id.in_(select(saved.row_id).where(saved.undo_id == kept.id)))
+    rechecked = list(db.session.scalars(select(saved.row_id).where(saved.undo_id == kept.id)))
+    return len(rows), _recheck_rewritten(batch, column, -kept.id, rechecked, {e for row in rows for e in row})
 
 
 def _undo_saved(batch: ImportBatch, kept: BulkUndo, columns) -> int:
@@ -587,55 +601,73 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses) -> int:
     rows = db.session.execute(
         update(StagedRow).where(*clauses)
         .values({column: text, "undo_text": getattr(StagedRow, column), "undo_token": token})
-        .returning(StagedRow.id, StagedRow.first_name, StagedRow.last_name, StagedRow.email,
-                   *(getattr(StagedRow, c) for c in _CHECK_COLUMNS))
+        .returning(StagedRow.id, StagedRow.first_name, StagedRow.last_name, StagedRow.email, StagedRow.undo_text,
+                   StagedRow.fields_ok, StagedRow.email_ok, StagedRow.suggested_email)
         .execution_options(synchronize_session=False)).all()
-    checked = _checked(column, rows)
+    before, checked = _checked(column, rows)
     if checked:
-        db.session.execute(insert(BulkUndoRow), [
-            {"undo_id": token, "row_id": row.id, **{c: getattr(row, c) for c in _CHECK_COLUMNS}}
-            for row in rows if row.id in checked])
+        db.session.execute(insert(BulkUndoRow), [{"undo_id": token, "row_id": row_id, **values}
+                                                 for row_id, values in before.items() if row_id in checked])
         db.session.execute(update(StagedRow), list(checked.values()))
-    rechecked = StagedRow.id.in_(select(BulkUndoRow.row_id).where(BulkUndoRow.undo_id == token))
-    row_counts.move(batch.id, seen, _recheck_rewritten(batch, column, token, rechecked))
+    emails = {row.email for row in rows} | {row.undo_text for row in rows} if column == "email" else set()
+    row_counts.move(batch.id, seen, _recheck_rewritten(batch, column, token, list(checked), emails))
     return len(rows)
 
 
-def _recheck_rewritten(batch: ImportBatch, column: str, token: int, rechecked) -> Counter:
-    """Statuses (and, for a new address, conflicts) of rows whose text a change set or put back:
-    `rechecked` selects those whose checks changed too."""
+def _recheck_rewritten(batch: ImportBatch, column: str, token: int, rechecked: list[int], emails: set) -> Counter:
+    """Statuses (and, for addresses, conflicts) of rows whose text a change set or put back: `rechecked`
+    are the ids of those whose checks changed too, `emails` the addresses before and after."""
     if column != "email":  # a name bears on its own row's status only, through its checks
-        return recheck.statuses(batch, rechecked)
+        return recheck.statuses_of(batch, rechecked)
     # A new address can meet or leave another row's, and one of the organisation's accounts.
-    moved = recheck.statuses_of(batch, recheck.conflicts(batch, _emails_marked(batch, token, replaced=True)))
+    moved = recheck.statuses_of(batch, recheck.conflicts(batch, _addresses(batch, token, emails, replaced=True)))
     moved.update(recheck.statuses(batch, StagedRow.undo_token == token))
     return moved
 
 
-def _checked(column: str, rows) -> dict[int, dict]:
-    """The rows whose checks come out different with their new text in `column`: {id: values to write}."""
+def _checked(column: str, rows) -> tuple[dict[int, dict], dict[int, dict]]:
+    """The checks of rows with a new text in `column`: ({id: checks before}, {id: values to write}) for
+    the rows whose checks come out different."""
     clean = dict(cleaners([get_field(column)]))[column]
-    found = {}
+    cleaned = {}
     for row in rows:
         problems = []
         value = clean(getattr(row, column) or "", problems)
-        names = {"first_name": row.first_name, "last_name": row.last_name, column: value}
+        if problems or value != getattr(row, column) or not row.fields_ok or not _same_checks(column, row, value):
+            cleaned[row.id] = (row, value, problems)
+    # Read only for these: a row without problems had none to keep, and decoding 11,000 lists cost ~50 ms.
+    errors = {}
+    ids = list(cleaned)
+    for start in range(0, len(ids), _FEW_IDS):
+        errors.update(db.session.execute(select(StagedRow.id, StagedRow.errors)
+                                         .where(StagedRow.id.in_(ids[start:start + _FEW_IDS]))).all())
+    before, found = {}, {}
+    for row_id, (row, value, problems) in cleaned.items():
+        old = list(errors.get(row_id) or [])
         # Problems of the other fields were not checked again: they stay.
-        errors = [p for p in row.errors or [] if not (isinstance(p, dict) and (
+        kept = [p for p in old if not (isinstance(p, dict) and (
             p.get("field") == column or (column != "email" and p.get("code") == "names_missing")))]
-        errors += problems
+        names = {"first_name": row.first_name, "last_name": row.last_name, column: value}
         if column != "email" and not names["first_name"] and not names["last_name"]:
-            errors.append(problem("first_name", "names_missing"))
+            problems.append(problem("first_name", "names_missing"))
         email_ok, suggested = row.email_ok, row.suggested_email
         if column == "email":
             email_ok = bool(value) and not problems
             suggested = suggestion_for(value, email_ok)
-        values = {"id": row.id, column: value, "errors": errors, "fields_ok": not errors, "email_ok": email_ok,
-                  "suggested_email": suggested}
-        if (value, errors, not errors, email_ok, suggested) != (
-                getattr(row, column), list(row.errors or []), row.fields_ok, row.email_ok, row.suggested_email):
-            found[row.id] = values
-    return found
+        now = {"errors": kept + problems, "fields_ok": not (kept or problems), "email_ok": email_ok,
+               "suggested_email": suggested}
+        then = {"errors": old, "fields_ok": row.fields_ok, "email_ok": row.email_ok,
+                "suggested_email": row.suggested_email}
+        if now != then or value != getattr(row, column):
+            before[row_id], found[row_id] = then, {"id": row_id, column: value, **now}
+    return before, found
+
+
+def _same_checks(column: str, row, value: str) -> bool:
+    """Whether a clean new text of a row without problems leaves its checks as they are."""
+    if column == "email":
+        return bool(value) and row.email_ok and suggestion_for(value, True) == row.suggested_email
+    return bool(value or row.first_name or row.last_name)
 
 
 def _update(clauses, values) -> int:
