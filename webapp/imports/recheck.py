@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
 from webapp.imports.staging import OPEN_STATUSES, conflict_expression, status_expression
@@ -36,6 +37,13 @@ def _conflicts(batch: ImportBatch, emails, clauses) -> list[int]:
                *clauses, StagedRow.conflict_with.is_distinct_from(new))
         .values(conflict_with=new).returning(StagedRow.id)
         .execution_options(synchronize_session=False)))
+
+
+def shared_emails(batch: ImportBatch):
+    """A SELECT of the addresses more than one row of the batch has: a change of which rows are in play
+    can give or take a conflict only there (one pass over an index, where most batches share few)."""
+    row = aliased(StagedRow)
+    return select(row.email).where(row.batch_id == batch.id).group_by(row.email).having(func.count() > 1)
 
 
 def statuses(batch: ImportBatch, scope) -> Counter:

@@ -367,18 +367,16 @@ def _restore(batch: ImportBatch, clauses) -> int:
 
 
 def _addresses(batch: ImportBatch, token: int, emails: set, *, replaced: bool = False):
-    """The addresses a change touched: as they are when few (each found by index), else as a SELECT
-    of the rows the change marked (one pass over the batch, where thousands of look-ups cost more)."""
-    return emails if len(emails) <= _FEW_ADDRESSES else _emails_marked(batch, token, replaced=replaced)
-
-
-def _emails_marked(batch: ImportBatch, token: int, *, replaced: bool = False):
-    """The addresses of the rows a change marked with its undo token (and the ones it replaced)."""
+    """The addresses whose rows a change can give or take a conflict: as they are when few (each found
+    by index); when many, every address more than one row shares, or for new addresses the rows the
+    change marked (one pass over the batch, where thousands of look-ups cost more)."""
+    if len(emails) <= _FEW_ADDRESSES:
+        return emails
+    if not replaced:
+        return recheck.shared_emails(batch)
     marked = aliased(StagedRow)
-    found = select(marked.email).where(marked.batch_id == batch.id, marked.undo_token == token)
-    if replaced:
-        found = found.union(select(marked.undo_text).where(marked.batch_id == batch.id, marked.undo_token == token))
-    return found
+    this_change = (marked.batch_id == batch.id, marked.undo_token == token)
+    return select(marked.email).where(*this_change).union(select(marked.undo_text).where(*this_change))
 
 
 def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) -> int:
