@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
@@ -21,7 +21,7 @@ _CLOSED = (RowStatus.DUPLICATE, RowStatus.REMOVED, RowStatus.CREATED, RowStatus.
 def conflicts(batch: ImportBatch, emails, *clauses) -> list[int]:
     """Work out again the conflicts of the open rows with one of `emails` (addresses, or a SELECT of them);
     returns the ids of the rows whose conflict changed."""
-    if isinstance(emails, Select):
+    if not isinstance(emails, (set, frozenset, list, tuple)):  # a SELECT
         return _conflicts(batch, emails, clauses)
     emails = sorted(set(emails))
     return [row_id for start in range(0, len(emails), _CHUNK)
