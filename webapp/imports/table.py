@@ -525,7 +525,7 @@ def _undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
     rows = db.session.execute(
         update(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id)
         .values({column: StagedRow.undo_text, "undo_text": getattr(StagedRow, column), "undo_token": -kept.id})
-        .returning(StagedRow.email, StagedRow.undo_text)
+        .returning(StagedRow.id, StagedRow.email, StagedRow.undo_text)
         .execution_options(synchronize_session=False)).all()
     saved = BulkUndoRow
     db.session.execute(
@@ -533,8 +533,11 @@ def _undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
         .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
         .values({c: getattr(saved, c) for c in _CHECK_COLUMNS})
         .execution_options(synchronize_session=False))
-    rechecked = list(db.session.scalars(select(saved.row_id).where(saved.undo_id == kept.id)))
-    return len(rows), _recheck_rewritten(batch, column, -kept.id, rechecked, {e for row in rows for e in row})
+    if column == "email":
+        rechecked, emails = _rewritten(rows)
+    else:
+        rechecked, emails = list(db.session.scalars(select(saved.row_id).where(saved.undo_id == kept.id))), set()
+    return len(rows), _recheck_rewritten(batch, column, -kept.id, rechecked, emails)
 
 
 def _undo_saved(batch: ImportBatch, kept: BulkUndo, columns) -> int:
@@ -607,20 +610,31 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses) -> int:
         db.session.execute(insert(BulkUndoRow), [{"undo_id": token, "row_id": row_id, **values}
                                                  for row_id, values in before.items() if row_id in checked])
         db.session.execute(update(StagedRow), list(checked.values()))
-    emails = {row.email for row in rows} | {row.undo_text for row in rows} if column == "email" else set()
-    row_counts.move(batch.id, seen, _recheck_rewritten(batch, column, token, list(checked), emails))
+    rechecked, emails = list(checked), set()
+    if column == "email":
+        rechecked, emails = _rewritten(rows)
+    row_counts.move(batch.id, seen, _recheck_rewritten(batch, column, token, rechecked, emails))
     return len(rows)
 
 
 def _recheck_rewritten(batch: ImportBatch, column: str, token: int, rechecked: list[int], emails: set) -> Counter:
     """Statuses (and, for addresses, conflicts) of rows whose text a change set or put back: `rechecked`
-    are the ids of those whose checks changed too, `emails` the addresses before and after."""
+    are the ids of those whose checks changed too (of all, for addresses), `emails` the addresses
+    before and after."""
     if column != "email":  # a name bears on its own row's status only, through its checks
         return recheck.statuses_of(batch, rechecked)
     # A new address can meet or leave another row's, and one of the organisation's accounts.
-    moved = recheck.statuses_of(batch, recheck.conflicts(batch, _addresses(batch, token, emails, replaced=True)))
+    met = recheck.conflicts(batch, _addresses(batch, token, emails, replaced=True))
+    if len(rechecked) <= _FEW_ADDRESSES:
+        return recheck.statuses_of(batch, sorted({*rechecked, *met}))
+    moved = recheck.statuses_of(batch, met)
     moved.update(recheck.statuses(batch, StagedRow.undo_token == token))
     return moved
+
+
+def _rewritten(rows) -> tuple[list[int], set]:
+    """The ids of rows whose address a change set or put back, and their addresses before and after."""
+    return [row.id for row in rows], {row.email for row in rows} | {row.undo_text for row in rows}
 
 
 def _checked(column: str, rows) -> tuple[dict[int, dict], dict[int, dict]]:
