@@ -508,7 +508,7 @@ def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Coun
         moved = recheck.moves(Counter(row[0] for row in changed), Counter(row[1] for row in changed))
         restored, emails = len(changed), {row[2] for row in changed}
     else:
-        restored = _update(marked, {**values, "undo_token": -kept.id})
+        restored, emails = _update(marked, {**values, "undo_token": -kept.id}), set()
     if kept.batch_values:  # a change of every row: the batch's value before it, and its count
         choices.put_back(batch.id, kept.batch_values)
         restored = kept.batch_values["rows"]
@@ -549,12 +549,12 @@ def _undo_saved(batch: ImportBatch, kept: BulkUndo, columns) -> int:
         .values({c: getattr(saved, c) for c in columns})
         .execution_options(synchronize_session=False)
     ).rowcount
-    rows = StagedRow.id.in_(select(saved.row_id).where(saved.undo_id == kept.id))
+    ids = select(saved.row_id).where(saved.undo_id == kept.id)
     now = aliased(StagedRow)
     emails = select(saved.email).where(saved.undo_id == kept.id).union(
-        select(now.email).where(now.batch_id == batch.id, now.id.in_(select(saved.row_id).where(saved.undo_id == kept.id))))
+        select(now.email).where(now.batch_id == batch.id, now.id.in_(ids)))
     recheck.statuses_of(batch, recheck.conflicts(batch, emails))
-    recheck.statuses(batch, rows)
+    recheck.statuses(batch, StagedRow.id.in_(ids))
     return restored
 
 
@@ -608,7 +608,7 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses) -> int:
     before, checked = _checked(column, rows)
     if checked:
         db.session.execute(insert(BulkUndoRow), [{"undo_id": token, "row_id": row_id, **values}
-                                                 for row_id, values in before.items() if row_id in checked])
+                                                 for row_id, values in before.items()])
         db.session.execute(update(StagedRow), list(checked.values()))
     rechecked, emails = list(checked), set()
     if column == "email":
