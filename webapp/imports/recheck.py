@@ -9,12 +9,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
-from webapp.imports.staging import OPEN_STATUSES, conflict_expression, status_expression
+from webapp.imports.staging import conflict_expression, status_expression
 from webapp.models import ImportBatch, RowStatus, StagedRow
 
 # Ids or addresses per statement: within every database's limit of bound values.
 _CHUNK = 500
-# Every status but the open ones, in a batch still being checked.
+# Every status but the open ones (OPEN_STATUSES), in a batch still being checked.
 _CLOSED = (RowStatus.DUPLICATE, RowStatus.REMOVED, RowStatus.CREATED, RowStatus.FAILED)
 
 
@@ -31,6 +31,7 @@ def conflicts(batch: ImportBatch, emails, *clauses) -> list[int]:
 def _conflicts(batch: ImportBatch, emails, clauses) -> list[int]:
     new = conflict_expression()
     # Open said as "not closed": the rows are then found by address, not by reading every open row.
+    # A batch still being checked has no other statuses.
     return list(db.session.scalars(
         update(StagedRow)
         .where(StagedRow.batch_id == batch.id, StagedRow.email.in_(emails), StagedRow.status.not_in(_CLOSED),
@@ -46,10 +47,13 @@ def shared_emails(batch: ImportBatch):
     return select(row.email).where(row.batch_id == batch.id).group_by(row.email).having(func.count() > 1)
 
 
-def statuses(batch: ImportBatch, scope) -> Counter:
-    """Work out again the status of the open rows in `scope`; returns {status: rows gained (or lost)}."""
+def statuses(batch: ImportBatch, *scope) -> Counter:
+    """Work out again the status of the open rows the where-clauses `scope` select (rows of this batch
+    only); returns {status: rows gained (or lost)}."""
     new = status_expression(batch.org_id)
-    clauses = (StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES), scope, StagedRow.status != new)
+    # Open said as "not closed" (as in _conflicts), and no batch_id: the rows are then found by `scope`
+    # (ids, say), where SQLite would otherwise read the whole batch through its status index.
+    clauses = (*scope, StagedRow.status.not_in(_CLOSED), StagedRow.status != new)
     # Counted before the UPDATE, as (old, new) pairs: the kept counts move by exactly these rows.
     differing = select(StagedRow.status.label("old"), new.label("new")).where(*clauses).subquery()
     pairs = db.session.execute(select(differing.c.old, differing.c.new, func.count())
@@ -65,7 +69,7 @@ def statuses(batch: ImportBatch, scope) -> Counter:
 
 
 def statuses_of(batch: ImportBatch, ids: list[int]) -> Counter:
-    """statuses() of the rows with these ids."""
+    """statuses() of the batch's rows with these ids."""
     moves = Counter()
     for start in range(0, len(ids), _CHUNK):
         moves.update(statuses(batch, StagedRow.id.in_(ids[start:start + _CHUNK])))

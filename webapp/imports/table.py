@@ -554,7 +554,7 @@ def _undo_saved(batch: ImportBatch, kept: BulkUndo, columns) -> int:
     emails = select(saved.email).where(saved.undo_id == kept.id).union(
         select(now.email).where(now.batch_id == batch.id, now.id.in_(ids)))
     recheck.statuses_of(batch, recheck.conflicts(batch, emails))
-    recheck.statuses(batch, StagedRow.id.in_(ids))
+    recheck.statuses(batch, StagedRow.batch_id == batch.id, StagedRow.id.in_(ids))
     return restored
 
 
@@ -628,7 +628,7 @@ def _recheck_rewritten(batch: ImportBatch, column: str, token: int, rechecked: l
     if len(rechecked) <= _FEW_ADDRESSES:
         return recheck.statuses_of(batch, sorted({*rechecked, *met}))
     moved = recheck.statuses_of(batch, met)
-    moved.update(recheck.statuses(batch, StagedRow.undo_token == token))
+    moved.update(recheck.statuses(batch, StagedRow.batch_id == batch.id, StagedRow.undo_token == token))
     return moved
 
 
