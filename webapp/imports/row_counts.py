@@ -39,9 +39,22 @@ def after(batch_id: int, scope, counted_before) -> None:
         return changed(batch_id)
     seen, old = counted_before
     new = _count(scope, grouped=func.coalesce(StagedRow.status, ""))
+    move(batch_id, seen, {status: new.get(status, 0) - old.get(status, 0) for status in {*old, *new}})
+
+
+def current(batch_id: int):
+    """The batch's kept counts as read now, for move(); None when they are out of date."""
+    seen = _seen(batch_id)
+    return seen if _current(seen) else None
+
+
+def move(batch_id: int, seen, moves: dict) -> None:
+    """Add {status: rows gained (or lost, below 0)} to the counts read as `seen` (None: mark out of date)."""
+    if seen is None:
+        return changed(batch_id)
     kept = dict(seen.row_counts["by_status"])
-    for status in {*old, *new}:
-        kept[status] = kept.get(status, 0) - old.get(status, 0) + new.get(status, 0)
+    for status, n in moves.items():
+        kept[status] = kept.get(status, 0) + n
     version = seen.counts_version + 1
     stamp = _stamp(seen, version)
     moved = db.session.execute(

@@ -178,6 +178,21 @@ def mark_existing(batch: ImportBatch) -> None:
 
 def refresh_rows(batch: ImportBatch, conflict_scope, status_scope) -> None:
     """Recompute conflicts, then statuses, for the rows each where-clause selects (two UPDATEs)."""
+    open_rows = (StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES))
+    db.session.execute(
+        update(StagedRow).where(*open_rows, conflict_scope)
+        .values(conflict_with=conflict_expression())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(StagedRow).where(*open_rows, status_scope)
+        .values(status=status_expression(batch.org_id))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def conflict_expression():
+    """SQL for an open row's conflict: the earliest line before it in play with the same valid email."""
     other = aliased(StagedRow)
     earliest = (
         select(func.min(other.line))
@@ -186,17 +201,7 @@ def refresh_rows(batch: ImportBatch, conflict_scope, status_scope) -> None:
                other.line < StagedRow.line)
         .scalar_subquery()
     )
-    open_rows = (StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES))
-    db.session.execute(
-        update(StagedRow).where(*open_rows, conflict_scope)
-        .values(conflict_with=case((StagedRow.email_ok.is_(True), earliest), else_=None))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(StagedRow).where(*open_rows, status_scope)
-        .values(status=status_expression(batch.org_id))
-        .execution_options(synchronize_session=False)
-    )
+    return case((StagedRow.email_ok.is_(True), earliest), else_=None)
 
 
 def status_expression(org_id: int, *, type_error_cleared: bool = False):

@@ -168,6 +168,8 @@ class StagedRow(db.Model):
     invite_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     undo_type_gen: Mapped[int | None] = mapped_column(Integer)
     undo_invite_gen: Mapped[int | None] = mapped_column(Integer)
+    # The text a find and replace or suggested fix replaced (in the column its BulkUndo names).
+    undo_text: Mapped[str | None] = mapped_column(String(320))
 
 
 class ImportMapping(db.Model):
@@ -201,6 +203,8 @@ class BulkUndo(db.Model):
     undone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # A change of every row kept in the batch: the batch values it replaced and how many rows it changed.
     batch_values: Mapped[dict | None] = mapped_column(JSON)
+    # The text column a find and replace or suggested fix rewrote; its old values are in the rows' undo_text.
+    rewrote: Mapped[str | None] = mapped_column(String(20))
 
 
 class BulkUndoRow(db.Model):
