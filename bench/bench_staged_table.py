@@ -43,7 +43,7 @@ def stage(app, rows: int):
         print(f"  staged {rows:,} rows in {time.perf_counter() - start:.1f} s", flush=True)
         if db.engine.dialect.name == "postgresql":  # as autovacuum would soon after staging: a steady state
             db.session.commit()
-            db.session.execute(db.text("ANALYZE staged_rows"))
+            db.session.execute(db.text("ANALYZE staged_rows, staged_search"))
             db.session.commit()
         ids = db.session.scalars(db.select(StagedRow.id).filter_by(batch_id=batch_id).order_by(StagedRow.line)).all()
         return batch_id, admin.email, ids

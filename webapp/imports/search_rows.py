@@ -1,0 +1,39 @@
+"""Staged rows' search text, kept narrow (StagedSearch): searches and deep pages read it, not the rows."""
+from __future__ import annotations
+
+from sqlalchemy import delete, func, insert, or_, select
+
+from webapp.extensions import db
+from webapp.models import StagedRow, StagedSearch
+
+
+def search_text(row=StagedRow):
+    """SQL for a row's search text (as the trigger of migration 0013_table_search writes it)."""
+    return func.lower(row.first_name + " " + row.last_name + " " + row.email)
+
+
+def write(batch_id: int) -> None:
+    """Write the search text of every staged row of a batch (one INSERT ... SELECT, after staging)."""
+    rows = select(StagedRow.batch_id, StagedRow.line, StagedRow.id, search_text()).where(
+        StagedRow.batch_id == batch_id).order_by(StagedRow.line, StagedRow.id)
+    db.session.execute(insert(StagedSearch).from_select(["batch_id", "line", "row_id", "search"], rows))
+
+
+def forget(*batch_ids: int) -> None:
+    """Drop the search text of these batches (their rows are gone or staged afresh)."""
+    db.session.execute(delete(StagedSearch).where(StagedSearch.batch_id.in_(batch_ids)))
+
+
+def found(query: str):
+    """The where-clause a search puts on StagedSearch rows: the text holds what was typed (any case),
+    or the query is the row's line number."""
+    query = (query or "").strip()
+    terms = [StagedSearch.search.like(f"%{query.lower()}%")]
+    if query.isdigit():
+        terms.append(StagedSearch.line == int(query))
+    return or_(*terms)
+
+
+def row_ids(batch_id: int, query: str):
+    """A subquery of the ids of the batch's rows a search finds."""
+    return select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id, found(query))
