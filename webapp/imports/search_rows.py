@@ -1,7 +1,7 @@
 """Staged rows' search text, kept narrow (StagedSearch): searches and deep pages read it, not the rows."""
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import any_, delete, func, insert, or_, select
 
 from webapp.extensions import db
 from webapp.models import StagedRow, StagedSearch
@@ -34,6 +34,11 @@ def found(query: str):
     return or_(*terms)
 
 
-def row_ids(batch_id: int, query: str):
-    """A subquery of the ids of the batch's rows a search finds."""
-    return select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id, found(query))
+def finds(batch_id: int, query: str):
+    """The where-clause on StagedRow for the batch's rows a search finds."""
+    ids = select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id, found(query))
+    if db.engine.dialect.name == "postgresql":
+        # As an array, PostgreSQL fetches the found rows by primary key; as IN (subquery), it reads
+        # every row of the batch to hash-join them (twice the time of a bulk change over 11,111 rows).
+        return StagedRow.id == any_(func.array(ids.scalar_subquery()))
+    return StagedRow.id.in_(ids)

@@ -89,7 +89,7 @@ def matching(batch_id: int, filter_name: str = "all", query: str = ""):
     """The where-clauses for a filter and a search over one batch."""
     clauses = [StagedRow.batch_id == batch_id, _in_filter(filter_name)]
     if (query or "").strip():  # found in the narrow search table (search_rows.py), not the wide rows
-        clauses.append(StagedRow.id.in_(search_rows.row_ids(batch_id, query)))
+        clauses.append(search_rows.finds(batch_id, query))
     return clauses
 
 
@@ -120,14 +120,17 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
     where = [StagedSearch.batch_id == batch_id, *_search_filter(batch_id, others)]
     if searching:
         where.append(search_rows.found(query))
-        total = db.session.scalar(select(func.count()).select_from(StagedSearch).where(*where)) or 0
+        page, ids, total = _search_page(where, max(1, page))
     else:
         total = sum(by_status[s] for s in wanted)
-    page = clamp_page(page, total, PER_PAGE)
-    ids = _page_ids(where, page, total)
+        page = clamp_page(page, total, PER_PAGE)
+        ids = _page_ids(where, page, total)
     loaded = {row.id: row for row in db.session.scalars(select(StagedRow).where(StagedRow.id.in_(ids)))}
     rows = [loaded[i] for i in ids if i in loaded]
     return RowPage(rows=choices.show(batch_id, rows) if rows else rows, total=total, page=page)
+
+
+_FILE_ORDER = (StagedSearch.line, StagedSearch.row_id)
 
 
 def _search_filter(batch_id: int, others: set) -> list:
@@ -138,17 +141,31 @@ def _search_filter(batch_id: int, others: set) -> list:
     return [StagedSearch.row_id.not_in(other_ids)]
 
 
+def _search_page(where, page: int) -> tuple[int, list[int], int]:
+    """(page, its ids, how many rows match) of a search. The page is read first: it stops at its last
+    row, and when it is not full it also tells how many match, so only a full page costs a count."""
+    start = (page - 1) * PER_PAGE
+    ids = list(db.session.scalars(select(StagedSearch.row_id).where(*where).order_by(*_FILE_ORDER)
+                                  .offset(start).limit(PER_PAGE)))
+    if ids and len(ids) < PER_PAGE or page == 1 and not ids:
+        return page, ids, start + len(ids)
+    total = db.session.scalar(select(func.count()).select_from(StagedSearch).where(*where)) or 0
+    if not ids:  # past the end: the last page
+        page = clamp_page(page, total, PER_PAGE)
+        ids = _page_ids(where, page, total)
+    return page, ids, total
+
+
 def _page_ids(where, page: int, total: int) -> list[int]:
     """The ids of one page of the search table's rows, in file order. A page past the middle is read
     from the end: the database then steps over at most half the rows, not all but 50."""
     start, end = (page - 1) * PER_PAGE, min(page * PER_PAGE, total)
     if end <= start:
         return []
-    order = (StagedSearch.line, StagedSearch.row_id)
     if start <= total - end:
-        found = select(StagedSearch.row_id).where(*where).order_by(*order).offset(start).limit(end - start)
+        found = select(StagedSearch.row_id).where(*where).order_by(*_FILE_ORDER).offset(start).limit(end - start)
         return list(db.session.scalars(found))
-    found = (select(StagedSearch.row_id).where(*where).order_by(*(c.desc() for c in order))
+    found = (select(StagedSearch.row_id).where(*where).order_by(*(c.desc() for c in _FILE_ORDER))
              .offset(total - end).limit(end - start))
     return list(reversed(db.session.scalars(found).all()))
 
@@ -373,7 +390,8 @@ def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) ->
     touched = 0
     if column == "account_type":
         refused = StagedRow.account_type_error.is_not(None)
-        if db.session.scalar(select(StagedRow.id).where(*open_clauses, refused).limit(1)) is not None:
+        # Asked of the batch first (a small partial index): a search's rows are only looked at if any has one.
+        if _any(StagedRow.batch_id == batch.id, refused) and _any(*open_clauses, refused):
             row_counts.changed(batch.id)
             # Rows whose type was refused take it themselves, and their status is worked out again.
             touched += _change_in_row(token, columns, [*open_clauses, refused],
@@ -391,6 +409,10 @@ def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) ->
     db.session.execute(update(BulkUndo).where(BulkUndo.id == token)
                        .values(batch_values={**replaced, "rows": touched}))
     return touched
+
+
+def _any(*clauses) -> bool:
+    return db.session.scalar(select(StagedRow.id).where(*clauses).limit(1)) is not None
 
 
 def _new_undo(batch: ImportBatch, columns) -> int:
