@@ -117,7 +117,7 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
         total = sum(by_status[s] for s in wanted)
         page = clamp_page(page, total, PER_PAGE)
         return RowPage(rows=_rows_page(matching(batch_id, filter_name), page), total=total, page=page)
-    where = [StagedSearch.batch_id == batch_id, *_search_filter(batch_id, others)]
+    where = [StagedSearch.batch_id == batch_id, *_search_filter(batch_id, by_status, wanted, others)]
     if searching:
         where.append(search_rows.found(query))
         page, ids, total = _search_page(where, max(1, page))
@@ -131,14 +131,24 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
 
 
 _FILE_ORDER = (StagedSearch.line, StagedSearch.row_id)
+_HASHED_IDS = 20_000  # ids PostgreSQL hashes well within its default work_mem (4 MB)
 
 
-def _search_filter(batch_id: int, others: set) -> list:
-    """Leave out rows of the other statuses (the smaller side, so the list of their ids stays small)."""
+def _search_filter(batch_id: int, by_status: dict, wanted: set, others: set) -> list:
+    """Keep the search table's rows of the wanted statuses: by the ids of the smaller side, found
+    through the status index (for "All rows", the few removed ones are left out)."""
     if not others:
         return []
-    other_ids = select(StagedRow.id).where(StagedRow.batch_id == batch_id, StagedRow.status.in_(sorted(others)))
-    return [StagedSearch.row_id.not_in(other_ids)]
+    keep = sum(by_status[s] for s in wanted) <= sum(by_status[s] for s in others)
+    side = select(StagedRow.id).where(StagedRow.batch_id == batch_id,
+                                      StagedRow.status.in_(sorted(wanted if keep else others)))
+    if keep:
+        return [StagedSearch.row_id.in_(side)]
+    if db.engine.dialect.name == "postgresql" and sum(by_status[s] for s in others) > _HASHED_IDS:
+        # NOT IN is one hashed list, but past work_mem PostgreSQL would check it row by row;
+        # NOT EXISTS is an anti-join the planner sizes.
+        return [~side.where(StagedRow.id == StagedSearch.row_id).exists()]
+    return [StagedSearch.row_id.not_in(side)]
 
 
 def _search_page(where, page: int) -> tuple[int, list[int], int]:
