@@ -7,7 +7,7 @@ import pytest
 from tests.test_imports_table import HX, _lines, edit, rows
 from tests.test_imports_table_v2 import batch, bulk, undo_url  # noqa: F401  (batch: a fixture)
 from webapp.extensions import db
-from webapp.imports import staging
+from webapp.imports import staging, table
 from webapp.models import ImportBatch
 
 
@@ -50,11 +50,15 @@ def mixed_batch(org, admin):
                                 ttl_days=7)
 
 
-@pytest.mark.parametrize("filter_name,query", [("all", ""), ("ready", ""), ("problems", ""), ("removed", ""),
-                                               ("all", "odd"), ("ready", "even"), ("problems", "odd"),
-                                               ("removed", "p1"), ("all", "12")])
-def test_every_page_of_a_filter_and_search_shows_its_rows_in_file_order(signed_in, mixed_batch, filter_name,
-                                                                         query):
+@pytest.mark.parametrize("filter_name,query,hashed", [
+    ("all", "", None), ("ready", "", None), ("problems", "", None), ("removed", "", None), ("all", "odd", None),
+    ("ready", "even", None), ("problems", "odd", None), ("removed", "p1", None), ("all", "12", None),
+    ("ready", "", 0), ("ready", "even", 0),  # other rows left out by an anti-join (PostgreSQL, many of them)
+])
+def test_every_page_of_a_filter_and_search_shows_its_rows_in_file_order(signed_in, mixed_batch, monkeypatch,
+                                                                         filter_name, query, hashed):
+    if hashed is not None:
+        monkeypatch.setattr(table, "_HASHED_IDS", hashed)
     for line in (5, 6, 20, 101, 150):  # a few rows removed, on pages read from the start and from the end
         signed_in.post(f"/users/import/{mixed_batch.id}/rows/{rows(mixed_batch.id)[line].id}/remove", headers=HX)
     status = {"all": None, "ready": "valid", "problems": "invalid", "removed": "removed"}[filter_name]
