@@ -1,14 +1,14 @@
 """Staged rows' search text, kept narrow (StagedSearch): searches and deep pages read it, not the rows."""
 from __future__ import annotations
 
-from sqlalchemy import any_, delete, func, insert, or_, select
+from sqlalchemy import any_, delete, func, insert, or_, select, update
 
 from webapp.extensions import db
 from webapp.models import StagedRow, StagedSearch
 
 
 def search_text(row=StagedRow):
-    """SQL for a row's search text (as the trigger of migration 0013_table_search writes it)."""
+    """SQL for a row's search text."""
     return func.lower(row.first_name + " " + row.last_name + " " + row.email)
 
 
@@ -17,6 +17,17 @@ def write(batch_id: int) -> None:
     rows = select(StagedRow.batch_id, StagedRow.line, StagedRow.id, search_text()).where(
         StagedRow.batch_id == batch_id).order_by(StagedRow.line, StagedRow.id)
     db.session.execute(insert(StagedSearch).from_select(["batch_id", "line", "row_id", "search"], rows))
+
+
+def refresh(batch_id: int, *clauses) -> None:
+    """Write again the search text of the batch's rows the clauses select whose names or email changed
+    (one UPDATE ... FROM)."""
+    text = search_text()
+    db.session.execute(
+        update(StagedSearch)
+        .where(StagedSearch.batch_id == batch_id, StagedRow.batch_id == batch_id, StagedSearch.line == StagedRow.line,
+               StagedSearch.row_id == StagedRow.id, *clauses, StagedSearch.search != text)
+        .values(search=text).execution_options(synchronize_session=False))
 
 
 def forget(*batch_ids: int) -> None:

@@ -256,6 +256,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
     ids = db.session.scalars(select(StagedRow.id).where(StagedRow.batch_id == batch.id, emails)).all()
     same_email = and_(emails, StagedRow.id.in_(ids))
     refresh_rows(batch, same_email, same_email)
+    search_rows.refresh(batch.id, StagedRow.id == row.id)
     check_batch(batch, StagedRow.id == row.id)
     row_counts.after(batch.id, scope, counted)
     db.session.commit()
@@ -501,6 +502,7 @@ def undo(batch: ImportBatch, undo_id: int) -> int:
             .values({c: getattr(saved, c) for c in columns})
             .execution_options(synchronize_session=False)
         ).rowcount
+        search_rows.refresh(batch.id, _kept_rows(kept.id))
     # A type or invite change never touched emails or which rows are in play: no conflict can differ.
     if columns not in (list(_TYPE_COLUMNS), list(_INVITE_COLUMNS)):
         _refresh_undo_emails(batch, kept.id, -kept.id)
@@ -510,6 +512,11 @@ def undo(batch: ImportBatch, undo_id: int) -> int:
     db.session.execute(delete(BulkUndoRow).where(BulkUndoRow.undo_id == kept.id))
     db.session.commit()
     return restored
+
+
+def _kept_rows(undo_id: int):
+    """The rows whose values an undo record keeps in bulk_undo_rows."""
+    return StagedRow.id.in_(select(BulkUndoRow.row_id).where(BulkUndoRow.undo_id == undo_id))
 
 
 def _refresh_undo_emails(batch: ImportBatch, undo_id: int, token: int | None = None) -> None:
@@ -577,6 +584,7 @@ def _revalidate(batch: ImportBatch, *, emails_changed: bool) -> None:
     changed = [checked for row in rows if (checked := _checked(row)) != _values_of(row)]
     if changed:
         db.session.execute(update(StagedRow), changed)
+    search_rows.refresh(batch.id, _kept_rows(undo_id))
     # A new address that was already valid checks the same, yet it can meet (or leave) another row's.
     if changed or (emails_changed and rows):
         _refresh_undo_emails(batch, undo_id)

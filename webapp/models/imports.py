@@ -174,8 +174,8 @@ class StagedSearch(db.Model):
     """A staged row's search text, lower-cased "first last email", in a narrow table of its own: a search
     or a deep page reads this (~90 bytes a row) instead of the wide staged rows (~300 bytes a row).
 
-    Written at staging (search_rows.write); a trigger (migration 0013_table_search) keeps it when a
-    row's names or email change. Keyed by line first, so a batch's rows are read in the table's order.
+    Written at staging, and again for the rows whose names or email change (search_rows.py). Keyed by
+    line first, so a batch's rows are read in the table's order.
     """
 
     __tablename__ = "staged_search"
