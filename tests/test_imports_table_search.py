@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from tests import test_imports_table_v2
 from tests.test_imports_table import HX, _lines, edit, rows
-from tests.test_imports_table_v2 import batch, bulk, undo_url  # noqa: F401  (batch: a fixture)
+from tests.test_imports_table_v2 import bulk, undo_url
 from webapp.extensions import db
 from webapp.imports import staging, table
 from webapp.models import ImportBatch
+
+batch = test_imports_table_v2.batch  # the mixed file's batch, as a fixture here too
 
 
 def found(client, batch_id, query, **params):
