@@ -103,17 +103,18 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
                  counted: Counters | None = None) -> RowPage:
     """One page of rows in file order, with the number of rows that match.
 
-    Without a search, the status counts give the total. A search, or a page of a filter holding most
-    rows, reads the narrow search table in file order: rows of the few other statuses are left out by
-    id (a small hashed list), so no wide row is read but the 50 shown.
+    Without a search, the status counts give the total. A search, or a page deep in a filter holding
+    most rows, reads the narrow search table in file order: rows of the other statuses are left out by
+    id, so no wide row is read but the 50 shown.
     """
     by_status = counted.by_status if counted is not None else row_counts.by_status(batch_id)
     statuses = FILTERS.get(filter_name, FILTERS["all"])[1]
     wanted = {s for s in by_status if (s in statuses if statuses else s != RowStatus.REMOVED)}
     others = set(by_status) - wanted
     searching = bool((query or "").strip())
-    if not searching and sum(by_status[s] for s in wanted) <= sum(by_status[s] for s in others):
-        # A small filter: its own index gives its rows in order.
+    small = sum(by_status[s] for s in wanted) <= sum(by_status[s] for s in others)
+    if not searching and (small or (page - 1) * PER_PAGE < _NEAR_START):
+        # A small filter, or a page near the start: the rows' own indexes give them in order.
         total = sum(by_status[s] for s in wanted)
         page = clamp_page(page, total, PER_PAGE)
         return RowPage(rows=_rows_page(matching(batch_id, filter_name), page), total=total, page=page)
@@ -131,6 +132,7 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
 
 
 _FILE_ORDER = (StagedSearch.line, StagedSearch.row_id)
+_NEAR_START = 1_000  # rows stepped over through the wide rows' index before a page is found in the narrow table
 _HASHED_IDS = 20_000  # ids PostgreSQL hashes well within its default work_mem (4 MB)
 
 
