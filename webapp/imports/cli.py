@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from sqlalchemy import Boolean, delete, select
 
 from webapp.extensions import db
-from webapp.imports import creating, staging, sync, sync_cli, uploads
+from webapp.imports import creating, search_rows, staging, sync, sync_cli, uploads
 from webapp.imports.columns import ColumnMap
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import outcome_problems, sentences
@@ -144,6 +144,7 @@ def _forget(batch_id: int) -> None:
     db.session.rollback()
     db.session.execute(delete(StagedChange).where(StagedChange.batch_id == batch_id))
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id == batch_id))
+    search_rows.forget(batch_id)
     db.session.execute(delete(ImportUpload).where(ImportUpload.batch_id == batch_id))
     db.session.execute(delete(ImportBatch).where(ImportBatch.id == batch_id)
                        .execution_options(synchronize_session=False))

@@ -11,7 +11,7 @@ from webapp import bulk, jobs
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import columns as column_mapping
-from webapp.imports import choices, reading, uploads
+from webapp.imports import choices, reading, search_rows, uploads
 from webapp.imports.cleaning import Cleaner
 from webapp.imports.fields import check_batch
 from webapp.imports.suggestions import suggestion_for
@@ -110,6 +110,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
     """
     cleaner = Cleaner(column_map, default_account_type=default_account_type)
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id == batch.id))
+    search_rows.forget(batch.id)
     choices.forget(batch.id)  # a type or Send Invite set for every row went with the rows
     staged = StagedRow.__table__
     done = 0
@@ -122,6 +123,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
                 progress(done, max(table.row_count, done))
     except reading.UnreadableFile as exc:
         raise StagingError(str(exc)) from None
+    search_rows.write(batch.id)
     mark_existing(batch)
     describe_reading(batch, table, column_map, remembered=remembered)
     check_batch(batch)
@@ -353,6 +355,7 @@ def expire_old_batches(org_id: int) -> int:
     if not ids:
         return 0
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id.in_(ids)))
+    search_rows.forget(*ids)
     uploads.forget(ids)
     db.session.execute(delete(ImportBatch).where(ImportBatch.id.in_(ids))
                        .execution_options(synchronize_session=False))

@@ -9,14 +9,14 @@ from sqlalchemy.orm import aliased
 
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports import choices, recheck, row_counts
+from webapp.imports import choices, recheck, row_counts, search_rows
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values, cleaners
 from webapp.imports.fields import check_batch, get_field, staged_fields
 from webapp.imports.problems import outcome_problems, problem, sentence, sentences
 from webapp.imports.staged import staged_value
 from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.imports.suggestions import suggestion_for
-from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRow
+from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRow, StagedSearch
 from webapp.paging import PageNumbers, clamp_page
 
 PER_PAGE = 50
@@ -94,62 +94,104 @@ class RowPage(PageNumbers):
 
 def matching(batch_id: int, filter_name: str = "all", query: str = ""):
     """The where-clauses for a filter and a search over one batch."""
-    clauses = [StagedRow.batch_id == batch_id]
+    clauses = [StagedRow.batch_id == batch_id, _in_filter(filter_name)]
+    if (query or "").strip():  # found in the narrow search table (search_rows.py), not the wide rows
+        clauses.append(search_rows.finds(batch_id, query))
+    return clauses
+
+
+def _in_filter(filter_name: str):
     statuses = FILTERS.get(filter_name, FILTERS["all"])[1]
     # "All rows" leaves removed rows out: they have a filter of their own.
-    clauses.append(StagedRow.status.in_(statuses) if statuses else StagedRow.status != RowStatus.REMOVED)
-    query = (query or "").strip()
-    if query:
-        pattern = f"%{query.lower()}%"
-        # One LIKE over "first last email" in lower case: a quarter of the work of three
-        # ILIKEs on PostgreSQL, and it finds full names ("ada lovelace") too. SQLite's LIKE
-        # already ignores ASCII case, so lower() there would only add a pass.
-        searchable = StagedRow.first_name + " " + StagedRow.last_name + " " + StagedRow.email
-        if db.engine.dialect.name != "sqlite":
-            terms = [func.lower(searchable).like(pattern)]
-        elif " " in query:
-            terms = [searchable.like(pattern)]
-        else:  # a fragment without a space lies within one column: three LIKEs cost SQLite half the concatenation
-            terms = [StagedRow.first_name.like(pattern), StagedRow.last_name.like(pattern),
-                     StagedRow.email.like(pattern)]
-        if query.isdigit():
-            terms.append(StagedRow.line == int(query))
-        clauses.append(or_(*terms))
-    return clauses
+    return StagedRow.status.in_(statuses) if statuses else StagedRow.status != RowStatus.REMOVED
 
 
 def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
                  counted: Counters | None = None) -> RowPage:
     """One page of rows in file order, with the number of rows that match.
 
-    Without a search, the status counts already give the total; with one, the page's own query
-    counts the matches (a window count): one pass over the rows, not two. That query carries ids
-    alone: a window over whole rows had the database copy and sort every match (98,000 for a
-    search found in nearly every row) to keep 50 of them.
+    Without a search, the status counts give the total. A search, or a page deep in a filter holding
+    most rows, reads the narrow search table in file order: rows of the other statuses are left out by
+    id, so no wide row is read but the 50 shown.
     """
-    clauses = matching(batch_id, filter_name, query)
-    if counted is not None and not (query or "").strip():
-        total = counted.rows_with(FILTERS.get(filter_name, FILTERS["all"])[1])
+    by_status = counted.by_status if counted is not None else row_counts.by_status(batch_id)
+    statuses = FILTERS.get(filter_name, FILTERS["all"])[1]
+    wanted = {s for s in by_status if (s in statuses if statuses else s != RowStatus.REMOVED)}
+    others = set(by_status) - wanted
+    searching = bool((query or "").strip())
+    small = sum(by_status[s] for s in wanted) <= sum(by_status[s] for s in others)
+    if not searching and (small or (page - 1) * PER_PAGE < _NEAR_START):
+        # A small filter, or a page near the start: the rows' own indexes give them in order.
+        total = sum(by_status[s] for s in wanted)
         page = clamp_page(page, total, PER_PAGE)
-        return RowPage(rows=_rows_page(clauses, page), total=total, page=page)
-    page = max(1, page)
-    found = db.session.execute(_rows_query(clauses, page, StagedRow.id).add_columns(func.count().over())).all()
-    if found:
-        ids = [row_id for row_id, _ in found]
-        loaded = {row.id: row for row in db.session.scalars(select(StagedRow).where(StagedRow.id.in_(ids)))}
-        return RowPage(rows=choices.show(batch_id, [loaded[i] for i in ids]), total=found[0][1], page=page)
-    total = db.session.scalar(select(func.count()).select_from(StagedRow).where(*clauses)) or 0
-    page = clamp_page(page, total, PER_PAGE)  # past the end: the last page
-    return RowPage(rows=_rows_page(clauses, page) if total else [], total=total, page=page)
+        return RowPage(rows=_rows_page(matching(batch_id, filter_name), page), total=total, page=page)
+    where = [StagedSearch.batch_id == batch_id, *_search_filter(batch_id, by_status, wanted, others)]
+    if searching:
+        where.append(search_rows.found(query))
+        page, ids, total = _search_page(where, max(1, page))
+    else:
+        total = sum(by_status[s] for s in wanted)
+        page = clamp_page(page, total, PER_PAGE)
+        ids = _page_ids(where, page, total)
+    loaded = {row.id: row for row in db.session.scalars(select(StagedRow).where(StagedRow.id.in_(ids)))}
+    rows = [loaded[i] for i in ids if i in loaded]
+    return RowPage(rows=choices.show(batch_id, rows) if rows else rows, total=total, page=page)
 
 
-def _rows_query(clauses, page: int, *columns):
-    return (select(*(columns or (StagedRow,))).where(*clauses).order_by(StagedRow.line, StagedRow.id)
-            .limit(PER_PAGE).offset((page - 1) * PER_PAGE))
+_FILE_ORDER = (StagedSearch.line, StagedSearch.row_id)
+_NEAR_START = 1_000  # rows stepped over through the wide rows' index before a page is found in the narrow table
+_HASHED_IDS = 20_000  # ids PostgreSQL hashes well within its default work_mem (4 MB)
+
+
+def _search_filter(batch_id: int, by_status: dict, wanted: set, others: set) -> list:
+    """Keep the search table's rows of the wanted statuses: by the ids of the smaller side, found
+    through the status index (for "All rows", the few removed ones are left out)."""
+    if not others:
+        return []
+    keep = sum(by_status[s] for s in wanted) <= sum(by_status[s] for s in others)
+    side = select(StagedRow.id).where(StagedRow.batch_id == batch_id,
+                                      StagedRow.status.in_(sorted(wanted if keep else others)))
+    if keep:
+        return [StagedSearch.row_id.in_(side)]
+    if db.engine.dialect.name == "postgresql" and sum(by_status[s] for s in others) > _HASHED_IDS:
+        # NOT IN is one hashed list, but past work_mem PostgreSQL would check it row by row;
+        # NOT EXISTS is an anti-join the planner sizes.
+        return [~side.where(StagedRow.id == StagedSearch.row_id).exists()]
+    return [StagedSearch.row_id.not_in(side)]
+
+
+def _search_page(where, page: int) -> tuple[int, list[int], int]:
+    """(page, its ids, how many rows match) of a search. The page is read first: it stops at its last
+    row, and when it is not full it also tells how many match, so only a full page costs a count."""
+    start = (page - 1) * PER_PAGE
+    ids = list(db.session.scalars(select(StagedSearch.row_id).where(*where).order_by(*_FILE_ORDER)
+                                  .offset(start).limit(PER_PAGE)))
+    if ids and len(ids) < PER_PAGE or page == 1 and not ids:
+        return page, ids, start + len(ids)
+    total = db.session.scalar(select(func.count()).select_from(StagedSearch).where(*where)) or 0
+    if not ids:  # past the end: the last page
+        page = clamp_page(page, total, PER_PAGE)
+        ids = _page_ids(where, page, total)
+    return page, ids, total
+
+
+def _page_ids(where, page: int, total: int) -> list[int]:
+    """The ids of one page of the search table's rows, in file order. A page past the middle is read
+    from the end: the database then steps over at most half the rows, not all but 50."""
+    start, end = (page - 1) * PER_PAGE, min(page * PER_PAGE, total)
+    if end <= start:
+        return []
+    if start <= total - end:
+        found = select(StagedSearch.row_id).where(*where).order_by(*_FILE_ORDER).offset(start).limit(end - start)
+        return list(db.session.scalars(found))
+    found = (select(StagedSearch.row_id).where(*where).order_by(*(c.desc() for c in _FILE_ORDER))
+             .offset(total - end).limit(end - start))
+    return list(reversed(db.session.scalars(found).all()))
 
 
 def _rows_page(clauses, page: int) -> list:
-    found = db.session.scalars(_rows_query(clauses, page)).all()
+    found = db.session.scalars(select(StagedRow).where(*clauses).order_by(StagedRow.line, StagedRow.id)
+                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
     return choices.show(found[0].batch_id, found) if found else found
 
 
@@ -218,7 +260,12 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
     emails = StagedRow.email.in_({old_email, row.email})
     scope = or_(and_(StagedRow.batch_id == batch.id, emails), StagedRow.id == row.id)
     counted = row_counts.before(batch.id, scope)  # (flushes the row: its status is not changed yet)
-    refresh_rows(batch, emails, emails)
+    # With their ids beside the emails: given the emails alone, SQLite (without statistics) walked the
+    # batch's status index (100,000 rows) instead of finding the few rows by key.
+    ids = db.session.scalars(select(StagedRow.id).where(StagedRow.batch_id == batch.id, emails)).all()
+    same_email = and_(emails, StagedRow.id.in_(ids))
+    refresh_rows(batch, same_email, same_email)
+    search_rows.refresh(batch.id, StagedRow.id == row.id)
     check_batch(batch, StagedRow.id == row.id)
     row_counts.after(batch.id, scope, counted)
     db.session.commit()
@@ -392,7 +439,8 @@ def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) ->
     touched = 0
     if column == "account_type":
         refused = StagedRow.account_type_error.is_not(None)
-        if db.session.scalar(select(StagedRow.id).where(*open_clauses, refused).limit(1)) is not None:
+        # Asked of the batch first (a small partial index): a search's rows are only looked at if any has one.
+        if _any(StagedRow.batch_id == batch.id, refused) and _any(*open_clauses, refused):
             row_counts.changed(batch.id)
             # Rows whose type was refused take it themselves, and their status is worked out again.
             touched += _change_in_row(token, columns, [*open_clauses, refused],
@@ -410,6 +458,10 @@ def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) ->
     db.session.execute(update(BulkUndo).where(BulkUndo.id == token)
                        .values(batch_values={**replaced, "rows": touched}))
     return touched
+
+
+def _any(*clauses) -> bool:
+    return db.session.scalar(select(StagedRow.id).where(*clauses).limit(1)) is not None
 
 
 def _new_undo(batch: ImportBatch, columns, rewrote: str | None = None) -> int:
@@ -533,6 +585,7 @@ def _undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
         .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
         .values({c: getattr(saved, c) for c in _CHECK_COLUMNS})
         .execution_options(synchronize_session=False))
+    search_rows.refresh(batch.id, StagedRow.undo_token == -kept.id)
     if column == "email":
         rechecked, emails = _rewritten(rows)
     else:
@@ -553,6 +606,7 @@ def _undo_saved(batch: ImportBatch, kept: BulkUndo, columns) -> int:
     now = aliased(StagedRow)
     emails = select(saved.email).where(saved.undo_id == kept.id).union(
         select(now.email).where(now.batch_id == batch.id, now.id.in_(ids)))
+    search_rows.refresh(batch.id, StagedRow.id.in_(ids))
     recheck.statuses_of(batch, recheck.conflicts(batch, emails))
     recheck.statuses(batch, StagedRow.batch_id == batch.id, StagedRow.id.in_(ids))
     return restored
@@ -610,6 +664,7 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses) -> int:
         db.session.execute(insert(BulkUndoRow), [{"undo_id": token, "row_id": row_id, **values}
                                                  for row_id, values in before.items()])
         db.session.execute(update(StagedRow), list(checked.values()))
+    search_rows.refresh(batch.id, StagedRow.undo_token == token)
     rechecked, emails = list(checked), set()
     if column == "email":
         rechecked, emails = _rewritten(rows)

@@ -22,6 +22,7 @@ from webapp.models.imports import (  # noqa: F401
     ImportUpload,
     RowStatus,
     StagedRow,
+    StagedSearch,
 )
 from webapp.models.signin import PasswordToken  # noqa: F401
 from webapp.models.importsync import (  # noqa: F401

@@ -172,6 +172,23 @@ class StagedRow(db.Model):
     undo_text: Mapped[str | None] = mapped_column(String(320))
 
 
+class StagedSearch(db.Model):
+    """A staged row's search text, lower-cased "first last email", in a narrow table of its own: a search
+    or a deep page reads this (~90 bytes a row) instead of the wide staged rows (~300 bytes a row).
+
+    Written at staging, and again for the rows whose names or email change (search_rows.py). Keyed by
+    line first, so a batch's rows are read in the table's order.
+    """
+
+    __tablename__ = "staged_search"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # SQLite: the rows are the key's b-tree, in order
+
+    batch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    search: Mapped[str] = mapped_column(Text, default="")
+
+
 class ImportMapping(db.Model):
     """The column mapping an organisation confirmed for a set of headers, offered again next time."""
 
