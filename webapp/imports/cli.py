@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 import sys
+from functools import partial
+from json.encoder import encode_basestring
 from pathlib import Path
 from types import SimpleNamespace
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import Boolean, delete, select
+from sqlalchemy import Boolean, Integer, String, delete, select
 
 from webapp.extensions import db
 from webapp.imports import creating, staging, sync, sync_cli, uploads
@@ -74,10 +77,10 @@ def _print(report: dict, as_json: bool, dry_run: bool) -> None:
     out.write(head[:-1] + ', "rows": [')
     separator = ""
     rows = report["rows"]
-    pages = rows.pages() if isinstance(rows, _Rows) else [rows]
+    pages = rows.pages(as_json=True) if isinstance(rows, _Rows) else [json.dumps(rows, ensure_ascii=False)[1:-1]]
     for page in pages:
-        if page:  # one encoder call per page: its list's brackets dropped, rows joined as before
-            out.write(separator + json.dumps(page, ensure_ascii=False)[1:-1])
+        if page:  # a page's rows as JSON text, joined as json.dumps joins a list's items
+            out.write(separator + page)
             separator = ", "
     out.write("]}\n")
     out.flush()
@@ -197,8 +200,11 @@ class _Rows:
         for page in self.pages():
             yield from page
 
-    def pages(self):
-        """Lists of report rows in file order, read through a plain DB-API cursor; JSON decoded only when not empty."""
+    def pages(self, as_json: bool = False):
+        """Lists of report rows in file order, read through a plain DB-API cursor; JSON decoded only when not empty.
+
+        as_json: each page as the JSON text of its rows instead (json.dumps's own, without the list's brackets).
+        """
         fields = [(f.key, f.column) for f in self.fields]
         columns = [column for _, column in fields if column]
         # line, the fields' own columns and status first: a row's report starts as those values, in that order.
@@ -223,9 +229,21 @@ class _Rows:
                   if db.session.get_bind().dialect.name == "postgresql" else connection.cursor())
         try:
             cursor.execute(statement)
+            # A plain row's JSON straight from its values, one encoder per column: building a dict per row and
+            # encoding its keys again each time was most of a large report's cost.
+            plain_json = None if mixed or not as_json else "{%s, \"errors\": []}" % ", ".join(
+                f"{json.dumps(key)}: %s" for key in head)
+            encoders = [_json_encoder(StagedRow.__table__.c[name]) for name in names[:len(head)]]
+            dumps, call = json.dumps, operator.call
             while chunk := cursor.fetchmany(self.PAGE):
                 page = []
                 for row in chunk:
+                    # Most rows are ready or created with nothing to say: no problem lookups for them.
+                    plain = row[status_at] in _PLAIN_STATUSES and row[errors_at] in _NO_JSON \
+                        and row[conflict_at] is None and row[type_error_at] is None
+                    if plain and plain_json is not None:
+                        page.append(plain_json % tuple(map(call, encoders, row)))
+                        continue
                     if mixed:
                         extra = _json(row[extra_at]) or {}
                         made = {"line": row[0]}
@@ -237,21 +255,32 @@ class _Rows:
                     for key in flags:
                         if made[key] is not None:
                             made[key] = bool(made[key])
-                    # Most rows are ready or created with nothing to say: no problem lookups for them.
-                    if row[status_at] in _PLAIN_STATUSES and row[errors_at] in _NO_JSON \
-                            and row[conflict_at] is None and row[type_error_at] is None:
+                    if plain:
                         made["errors"] = []
                     else:
                         stored = dict(zip(names, row))
                         stored["errors"] = _json(row[errors_at]) or []
                         made["errors"] = _errors(SimpleNamespace(**stored))
-                    page.append(made)
-                yield page
+                    page.append(dumps(made, ensure_ascii=False) if as_json else made)
+                yield ", ".join(page) if as_json else page
         finally:
             cursor.close()
 
 
 _PLAIN_STATUSES = frozenset({"valid", "created"})
+# A flag as JSON: the DB-API gives SQLite's booleans as 0 and 1, equal to False and True as dictionary keys.
+_JSON_FLAG = {True: "true", False: "false", None: "null"}.__getitem__
+
+
+def _json_encoder(column):
+    """A function writing the column's values as json.dumps(ensure_ascii=False) would."""
+    if isinstance(column.type, Boolean):
+        return _JSON_FLAG
+    if not column.nullable and isinstance(column.type, String):
+        return encode_basestring
+    if not column.nullable and isinstance(column.type, Integer):
+        return int.__repr__
+    return partial(json.dumps, ensure_ascii=False)
 _NO_JSON = frozenset({None, "null", "[]"})
 
 
