@@ -5,6 +5,7 @@ import json
 import logging
 import operator
 import sys
+from contextlib import nullcontext
 from functools import partial
 from json.encoder import encode_basestring
 from pathlib import Path
@@ -12,7 +13,7 @@ from types import SimpleNamespace
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import Boolean, Integer, String, delete, select
+from sqlalchemy import Boolean, Integer, String, select
 
 from webapp.extensions import db
 from webapp.imports import creating, staging, sync, sync_cli, uploads
@@ -22,10 +23,8 @@ from webapp.imports.problems import outcome_problems, sentences
 from webapp.models import (
     AccountType,
     ImportBatch,
-    ImportUpload,
     Organisation,
     RowStatus,
-    StagedChange,
     StagedRow,
     User,
 )
@@ -108,49 +107,41 @@ def _import(path, org_slug, dry_run, account_type, send_invite, as_email, sync_o
         data.head(1)
     except OSError as exc:
         raise _Refused(f"{path}: the file cannot be opened ({exc.strerror or exc}).") from None
-    try:
-        batch = staging.stage_upload(org.id, actor.id, file_path.name, data,
-                                     max_bytes=config["IMPORT_MAX_BYTES"],
-                                     ttl_days=config["IMPORT_BATCH_TTL_DAYS"],
-                                     default_account_type=account_type or AccountType.USER.value,
-                                     keep_file=not dry_run)
-    except staging.StagingError as exc:
-        raise _Refused(f"{path}: {exc}") from None
+    # A dry run's writes (the batch, its rows, its plan) all go in one rollback once the report is out.
+    with db.session().rolled_back() if dry_run else nullcontext():
+        try:
+            batch = staging.stage_upload(org.id, actor.id, file_path.name, data,
+                                         max_bytes=config["IMPORT_MAX_BYTES"],
+                                         ttl_days=config["IMPORT_BATCH_TTL_DAYS"],
+                                         default_account_type=account_type or AccountType.USER.value,
+                                         keep_file=not dry_run)
+        except staging.StagingError as exc:
+            raise _Refused(f"{path}: {exc}") from None
+        _configure_and_report(batch, actor.id, dry_run, send_invite, sync_options, emit)
+
+
+def _configure_and_report(batch: ImportBatch, actor_id: int, dry_run, send_invite, sync_options, emit) -> None:
+    """Apply the command's options to the staged batch, create its users unless a dry run, then emit(report)."""
     batch_id = batch.id
-    try:
-        sync_cli.configure(batch, *sync_options)  # upload mode and full-list options
-        counts = _staged_counts(batch_id)
-        if send_invite:
-            db.session.execute(db.update(StagedRow).where(StagedRow.batch_id == batch_id)
-                               .values(send_invite=True))
-            db.session.commit()
-        result = None
-        if not dry_run:
-            result = creating.create_users(batch_id, actor.id)
-            if result.error:
-                raise _Refused(result.error)
-        batch = db.session.get(ImportBatch, batch_id)
-        report = _report(batch, counts, result)
-        if sync.in_use(batch):
-            report["rows"] = list(report["rows"])  # the sync report adds each row's changes
-        report = sync_cli.extend_report(report, batch_id, actor.id, dry_run)
-        if dry_run:
-            report["batch_id"] = None
-        emit(report)
-    finally:
-        if dry_run:
-            _forget(batch_id)
-
-
-def _forget(batch_id: int) -> None:
-    """A dry run leaves nothing behind: its rows, its stored file and the batch go."""
-    db.session.rollback()
-    db.session.execute(delete(StagedChange).where(StagedChange.batch_id == batch_id))
-    db.session.execute(delete(StagedRow).where(StagedRow.batch_id == batch_id))
-    db.session.execute(delete(ImportUpload).where(ImportUpload.batch_id == batch_id))
-    db.session.execute(delete(ImportBatch).where(ImportBatch.id == batch_id)
-                       .execution_options(synchronize_session=False))
-    db.session.commit()
+    sync_cli.configure(batch, *sync_options)  # upload mode and full-list options
+    counts = _staged_counts(batch_id)
+    if send_invite:
+        db.session.execute(db.update(StagedRow).where(StagedRow.batch_id == batch_id)
+                           .values(send_invite=True))
+        db.session.commit()
+    result = None
+    if not dry_run:
+        result = creating.create_users(batch_id, actor_id)
+        if result.error:
+            raise _Refused(result.error)
+    batch = db.session.get(ImportBatch, batch_id)
+    report = _report(batch, counts, result)
+    if sync.in_use(batch):
+        report["rows"] = list(report["rows"])  # the sync report adds each row's changes
+    report = sync_cli.extend_report(report, batch_id, actor_id, dry_run)
+    if dry_run:
+        report["batch_id"] = None
+    emit(report)
 
 
 def _fail(reason: str) -> None:
