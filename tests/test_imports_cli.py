@@ -121,6 +121,26 @@ def test_a_dry_run_leaves_no_batch_and_no_stored_file(runner, org):
         assert db.session.scalar(select(func.count()).select_from(model)) == 0
 
 
+def test_a_dry_run_writes_in_one_transaction_nobody_else_sees_and_that_is_undone(app, org):
+    """What a dry run commits is visible to itself only, and gone afterwards; a commit after it commits again."""
+    from webapp.models import Organisation
+
+    def name_seen_elsewhere():
+        with db.engine.connect() as other:
+            return other.scalar(select(Organisation.name).where(Organisation.id == org.id))
+
+    before = org.name
+    with db.session().rolled_back():
+        org.name = "Dry run"
+        db.session.commit()
+        assert db.session.scalar(select(Organisation.name).where(Organisation.id == org.id)) == "Dry run"
+        assert name_seen_elsewhere() == before
+    assert db.session.get(Organisation, org.id).name == before
+    org.name = "Renamed"
+    db.session.commit()
+    assert name_seen_elsewhere() == "Renamed"
+
+
 @pytest.mark.parametrize("name, content", [
     ("binary.csv", bytes(range(256)) * 40),
     ("nul.csv", b"Email,First Name\r\n\x00\x00@\x00,\x00\r\n"),

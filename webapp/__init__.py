@@ -74,13 +74,11 @@ def _instance_secret_key(instance: Path) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from webapp.extensions import csrf, db, htmx, login_manager, mail, migrate
-    from webapp import dbsetup
+    from webapp.extensions import csrf, db, htmx, login_manager, mail
+    from webapp import dbsetup, migrating
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    if _migration_locations not in migrate.configure_callbacks:
-        migrate.configure(_migration_locations)
+    migrating.init_app(app, ROOT / "migrations")
     mail.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -90,18 +88,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_user)
     dbsetup.init_app(app)
-
-
-def _migration_locations(config):
-    """Alembic also reads the migrations folders extensions list (MIGRATION_LOCATIONS): `db upgrade heads`."""
-    from flask import current_app
-
-    extra = current_app.config.get("MIGRATION_LOCATIONS") or []
-    if extra:
-        config.set_main_option("path_separator", "os")
-        config.set_main_option("version_locations", os.pathsep.join([str(ROOT / "migrations" / "versions"),
-                                                                     *map(str, extra)]))
-    return config
 
 
 def install_extensions(app: Flask) -> None:

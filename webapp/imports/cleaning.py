@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from webapp.imports.fields import import_fields, staged_fields
+from webapp.imports.fields import EMAIL, NAME, import_fields, staged_fields
 from webapp.imports.problems import problem, sentences
 from webapp.imports.text import clean_cell, collapse_spaces, is_placeholder
 from webapp.imports.values import (  # noqa: F401  (re-exported: the cell-level rules)
@@ -12,6 +12,7 @@ from webapp.imports.values import (  # noqa: F401  (re-exported: the cell-level 
     GUEST_ALIAS_MARK,
     parse_account_type,
     parse_flag,
+    plain_names_and_address,
 )
 
 if TYPE_CHECKING:
@@ -196,6 +197,20 @@ class Cleaner:
                            if f.column is None and (not f.only_when_mapped or mapped.get(f.key) is not None)]
         self.owners: dict[int, int] = {}   # hash(email) -> line << 32 | 32 bits of the first row's hash
         self.others: dict[int, int] = {}   # hash(row values) -> line, for rows not owning their address
+        self.plain = self._plain_cells()
+
+    def _plain_cells(self) -> tuple[tuple[int, int, int], tuple[int, int, int]] | None:
+        """(first, last, email) cell indexes and length limits when rows may skip the per-cell cleaners; else None.
+
+        Only for a file of exactly those three columns, cleaned by the built-in cleaners, with nothing else to
+        read: then a plain row's values are its cells (the address normalised), with no problem.
+        """
+        direct = dict(getattr(self.reader, "direct", ()))
+        if [f.key for f in self.fields] != list(_ALWAYS) or list(direct) != list(_ALWAYS) or self.extra_keys \
+                or any(f.clean is not None for f in self.fields) or [f.kind for f in self.fields] != [NAME, NAME, EMAIL]:
+            return None
+        limits = tuple(min(f.storage_length, f.max_length or f.storage_length) for f in self.fields)
+        return tuple(direct[key] for key in _ALWAYS), limits
 
     def clean(self, chunk) -> list[CleanRow]:
         """Clean and check (line, cells) rows that follow the ones cleaned before; mark duplicates and conflicts."""
@@ -203,18 +218,30 @@ class Cleaner:
         append = rows.append
         owners, others = self.owners, self.others
         default, extra_keys, bound, raw = self.default_account_type, self.extra_keys, self.bound, self.reader.raw
+        (at_first, at_last, at_email), limits = self.plain or ((0, 0, 0), None)
+        need = max(at_first, at_last, at_email) + 1
         for line, cells in chunk:
-            checked = check_values(raw(cells), default_account_type=default, bound=bound)
-            values = checked.values
-            key = hash(tuple(values.values()))
-            values.setdefault("account_type", default)
-            extra = {k: values.get(k, "") for k in extra_keys} if extra_keys else None
-            row = CleanRow(line, values["first_name"], values["last_name"], values["email"],
-                           values["account_type"], "valid", checked.problems, None,
-                           bool(values.get("send_invite")), extra, None, checked.email_ok)
+            address = None
+            if limits is not None and len(cells) >= need:
+                first, last = cells[at_first], cells[at_last]
+                address = plain_names_and_address(first, last, cells[at_email], limits)
+            if address is not None:  # values as the cleaners would give them, with no problem
+                key = hash((first, last, address))
+                row = CleanRow(line, first, last, address, default, "valid", [], None, False, None, None, True)
+                email_ok = True
+            else:
+                checked = check_values(raw(cells), default_account_type=default, bound=bound)
+                values = checked.values
+                key = hash(tuple(values.values()))
+                values.setdefault("account_type", default)
+                extra = {k: values.get(k, "") for k in extra_keys} if extra_keys else None
+                email_ok = checked.email_ok
+                row = CleanRow(line, values["first_name"], values["last_name"], values["email"],
+                               values["account_type"], "valid", checked.problems, None,
+                               bool(values.get("send_invite")), extra, None, email_ok)
             append(row)
             short = key & 0xFFFFFFFF
-            if checked.email_ok:
+            if email_ok:
                 email_key = hash(row.email)
                 owner = owners.get(email_key)
                 if owner is None:
@@ -230,7 +257,7 @@ class Cleaner:
                 row.status, row.duplicate_of, row.problems = "duplicate", earlier, []
                 continue
             others[key] = line
-            if checked.email_ok:
+            if email_ok:
                 row.conflict_with = owner >> 32
                 row.problems.append(problem("email", "same_email", line=row.conflict_with))
             if row.problems:

@@ -3,26 +3,28 @@ from __future__ import annotations
 
 import json
 import logging
+import operator
 import sys
+from contextlib import nullcontext
+from functools import partial
+from json.encoder import encode_basestring
 from pathlib import Path
 from types import SimpleNamespace
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import Boolean, delete, select
+from sqlalchemy import Boolean, Integer, String, select
 
 from webapp.extensions import db
-from webapp.imports import creating, search_rows, staging, sync, sync_cli, uploads
+from webapp.imports import creating, staging, sync, sync_cli, uploads
 from webapp.imports.columns import ColumnMap
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import outcome_problems, sentences
 from webapp.models import (
     AccountType,
     ImportBatch,
-    ImportUpload,
     Organisation,
     RowStatus,
-    StagedChange,
     StagedRow,
     User,
 )
@@ -74,10 +76,10 @@ def _print(report: dict, as_json: bool, dry_run: bool) -> None:
     out.write(head[:-1] + ', "rows": [')
     separator = ""
     rows = report["rows"]
-    pages = rows.pages() if isinstance(rows, _Rows) else [rows]
+    pages = rows.pages(as_json=True) if isinstance(rows, _Rows) else [json.dumps(rows, ensure_ascii=False)[1:-1]]
     for page in pages:
-        if page:  # one encoder call per page: its list's brackets dropped, rows joined as before
-            out.write(separator + json.dumps(page, ensure_ascii=False)[1:-1])
+        if page:  # a page's rows as JSON text, joined as json.dumps joins a list's items
+            out.write(separator + page)
             separator = ", "
     out.write("]}\n")
     out.flush()
@@ -105,50 +107,41 @@ def _import(path, org_slug, dry_run, account_type, send_invite, as_email, sync_o
         data.head(1)
     except OSError as exc:
         raise _Refused(f"{path}: the file cannot be opened ({exc.strerror or exc}).") from None
-    try:
-        batch = staging.stage_upload(org.id, actor.id, file_path.name, data,
-                                     max_bytes=config["IMPORT_MAX_BYTES"],
-                                     ttl_days=config["IMPORT_BATCH_TTL_DAYS"],
-                                     default_account_type=account_type or AccountType.USER.value,
-                                     keep_file=not dry_run)
-    except staging.StagingError as exc:
-        raise _Refused(f"{path}: {exc}") from None
+    # A dry run's writes (the batch, its rows, its plan) all go in one rollback once the report is out.
+    with db.session().rolled_back() if dry_run else nullcontext():
+        try:
+            batch = staging.stage_upload(org.id, actor.id, file_path.name, data,
+                                         max_bytes=config["IMPORT_MAX_BYTES"],
+                                         ttl_days=config["IMPORT_BATCH_TTL_DAYS"],
+                                         default_account_type=account_type or AccountType.USER.value,
+                                         keep_file=not dry_run)
+        except staging.StagingError as exc:
+            raise _Refused(f"{path}: {exc}") from None
+        _configure_and_report(batch, actor.id, dry_run, send_invite, sync_options, emit)
+
+
+def _configure_and_report(batch: ImportBatch, actor_id: int, dry_run, send_invite, sync_options, emit) -> None:
+    """Apply the command's options to the staged batch, create its users unless a dry run, then emit(report)."""
     batch_id = batch.id
-    try:
-        sync_cli.configure(batch, *sync_options)  # upload mode and full-list options
-        counts = _staged_counts(batch_id)
-        if send_invite:
-            db.session.execute(db.update(StagedRow).where(StagedRow.batch_id == batch_id)
-                               .values(send_invite=True))
-            db.session.commit()
-        result = None
-        if not dry_run:
-            result = creating.create_users(batch_id, actor.id)
-            if result.error:
-                raise _Refused(result.error)
-        batch = db.session.get(ImportBatch, batch_id)
-        report = _report(batch, counts, result)
-        if sync.in_use(batch):
-            report["rows"] = list(report["rows"])  # the sync report adds each row's changes
-        report = sync_cli.extend_report(report, batch_id, actor.id, dry_run)
-        if dry_run:
-            report["batch_id"] = None
-        emit(report)
-    finally:
-        if dry_run:
-            _forget(batch_id)
-
-
-def _forget(batch_id: int) -> None:
-    """A dry run leaves nothing behind: its rows, its stored file and the batch go."""
-    db.session.rollback()
-    db.session.execute(delete(StagedChange).where(StagedChange.batch_id == batch_id))
-    db.session.execute(delete(StagedRow).where(StagedRow.batch_id == batch_id))
-    search_rows.forget(batch_id)
-    db.session.execute(delete(ImportUpload).where(ImportUpload.batch_id == batch_id))
-    db.session.execute(delete(ImportBatch).where(ImportBatch.id == batch_id)
-                       .execution_options(synchronize_session=False))
-    db.session.commit()
+    sync_cli.configure(batch, *sync_options)  # upload mode and full-list options
+    counts = _staged_counts(batch_id)
+    if send_invite:
+        db.session.execute(db.update(StagedRow).where(StagedRow.batch_id == batch_id)
+                           .values(send_invite=True))
+        db.session.commit()
+    result = None
+    if not dry_run:
+        result = creating.create_users(batch_id, actor_id)
+        if result.error:
+            raise _Refused(result.error)
+    batch = db.session.get(ImportBatch, batch_id)
+    report = _report(batch, counts, result)
+    if sync.in_use(batch):
+        report["rows"] = list(report["rows"])  # the sync report adds each row's changes
+    report = sync_cli.extend_report(report, batch_id, actor_id, dry_run)
+    if dry_run:
+        report["batch_id"] = None
+    emit(report)
 
 
 def _fail(reason: str) -> None:
@@ -198,8 +191,11 @@ class _Rows:
         for page in self.pages():
             yield from page
 
-    def pages(self):
-        """Lists of report rows in file order, read through a plain DB-API cursor; JSON decoded only when not empty."""
+    def pages(self, as_json: bool = False):
+        """Lists of report rows in file order, read through a plain DB-API cursor; JSON decoded only when not empty.
+
+        as_json: each page as the JSON text of its rows instead (json.dumps's own, without the list's brackets).
+        """
         fields = [(f.key, f.column) for f in self.fields]
         columns = [column for _, column in fields if column]
         # line, the fields' own columns and status first: a row's report starts as those values, in that order.
@@ -224,9 +220,21 @@ class _Rows:
                   if db.session.get_bind().dialect.name == "postgresql" else connection.cursor())
         try:
             cursor.execute(statement)
+            # A plain row's JSON straight from its values, one encoder per column: building a dict per row and
+            # encoding its keys again each time was most of a large report's cost.
+            plain_json = None if mixed or not as_json else "{%s, \"errors\": []}" % ", ".join(
+                f"{json.dumps(key)}: %s" for key in head)
+            encoders = [_json_encoder(StagedRow.__table__.c[name]) for name in names[:len(head)]]
+            dumps, call = json.dumps, operator.call
             while chunk := cursor.fetchmany(self.PAGE):
                 page = []
                 for row in chunk:
+                    # Most rows are ready or created with nothing to say: no problem lookups for them.
+                    plain = row[status_at] in _PLAIN_STATUSES and row[errors_at] in _NO_JSON \
+                        and row[conflict_at] is None and row[type_error_at] is None
+                    if plain and plain_json is not None:
+                        page.append(plain_json % tuple(map(call, encoders, row)))
+                        continue
                     if mixed:
                         extra = _json(row[extra_at]) or {}
                         made = {"line": row[0]}
@@ -238,21 +246,32 @@ class _Rows:
                     for key in flags:
                         if made[key] is not None:
                             made[key] = bool(made[key])
-                    # Most rows are ready or created with nothing to say: no problem lookups for them.
-                    if row[status_at] in _PLAIN_STATUSES and row[errors_at] in _NO_JSON \
-                            and row[conflict_at] is None and row[type_error_at] is None:
+                    if plain:
                         made["errors"] = []
                     else:
                         stored = dict(zip(names, row))
                         stored["errors"] = _json(row[errors_at]) or []
                         made["errors"] = _errors(SimpleNamespace(**stored))
-                    page.append(made)
-                yield page
+                    page.append(dumps(made, ensure_ascii=False) if as_json else made)
+                yield ", ".join(page) if as_json else page
         finally:
             cursor.close()
 
 
 _PLAIN_STATUSES = frozenset({"valid", "created"})
+# A flag as JSON: the DB-API gives SQLite's booleans as 0 and 1, equal to False and True as dictionary keys.
+_JSON_FLAG = {True: "true", False: "false", None: "null"}.__getitem__
+
+
+def _json_encoder(column):
+    """A function writing the column's values as json.dumps(ensure_ascii=False) would."""
+    if isinstance(column.type, Boolean):
+        return _JSON_FLAG
+    if not column.nullable and isinstance(column.type, String):
+        return encode_basestring
+    if not column.nullable and isinstance(column.type, Integer):
+        return int.__repr__
+    return partial(json.dumps, ensure_ascii=False)
 _NO_JSON = frozenset({None, "null", "[]"})
 
 

@@ -228,6 +228,7 @@ def check_batch(batch, scope=None) -> None:
     """Run the fields' database checks over the batch's open rows in `scope`; store problems and statuses."""
     from webapp.imports import field_checks  # the checks read and write staged rows
 
-    checked = [f for f in import_fields() if f.check is not None]
+    # A field the batch's mapping does not read has no value on any of its rows, so nothing to check.
+    checked = [f for f in import_fields() if f.check is not None and f.shown_for(batch)]
     if checked:
         field_checks.run(batch, checked, scope)

@@ -123,7 +123,8 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
                 progress(done, max(table.row_count, done))
     except reading.UnreadableFile as exc:
         raise StagingError(str(exc)) from None
-    search_rows.write(batch.id)
+    if not db.session.info.get("rolled_back"):  # a dry run's rows are reported, never searched
+        search_rows.write(batch.id)
     mark_existing(batch)
     describe_reading(batch, table, column_map, remembered=remembered)
     check_batch(batch)
@@ -150,17 +151,20 @@ def _row_values(batch_id: int, cleaned) -> list[tuple]:
     rows = []
     json_text = bulk.json_text
     for row in cleaned:
-        own, type_error = [], None
-        for item in row.problems:
-            code = item["code"]
-            if code == "same_email":
-                continue
-            if code == "unknown_account_type":
-                type_error = item["params"].get("value", "")
-            else:
-                own.append(item)
+        errors, fields_ok, type_error = "[]", True, None  # most rows: no problem to sort out or encode
+        if row.problems:
+            own = []
+            for item in row.problems:
+                code = item["code"]
+                if code == "same_email":
+                    continue
+                if code == "unknown_account_type":
+                    type_error = item["params"].get("value", "")
+                else:
+                    own.append(item)
+            errors, fields_ok = json_text(own), not own
         rows.append((batch_id, row.line, row.first_name, row.last_name, row.email, row.account_type,
-                     row.send_invite, row.status, json_text(own), not own, row.email_ok, type_error,
+                     row.send_invite, row.status, errors, fields_ok, row.email_ok, type_error,
                      row.duplicate_of, row.conflict_with, json_text(row.extra),
                      suggestion_for(row.email, row.email_ok)))
     return rows

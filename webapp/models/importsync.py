@@ -89,7 +89,9 @@ class ImportUndo(db.Model):
 
 # Removing many users at once makes the database look up every row that points at each one;
 # without these indexes each look-up reads a whole table (minutes for 100,000 people).
-Index("ix_staged_rows_user_id", StagedRow.user_id)
+# A staged row has a user only once created: staging 100,000 rows indexes none of their NULLs.
+Index("ix_staged_rows_user_id", StagedRow.user_id, postgresql_where=StagedRow.user_id.is_not(None),
+      sqlite_where=StagedRow.user_id.is_not(None))
 Index("ix_outbox_messages_to_user_id", OutboxMessage.to_user_id)
 Index("ix_users_created_by_id", User.created_by_id)
 Index("ix_enrolments_user_id", Enrolment.user_id)
