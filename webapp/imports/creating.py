@@ -32,7 +32,7 @@ from webapp.models import (
     User,
 )
 from webapp.text import single_line
-from webapp.accounts.inserting import insert_new_users
+from webapp.accounts.inserting import insert_accounts
 from webapp.accounts.membership import sync_all_org_users
 
 log = logging.getLogger(__name__)
@@ -203,7 +203,8 @@ def _chunks(query, chunk: int):
         if after is not None:  # keyset: the next rows after the last one read, along the batch's line index
             page = page.where(StagedRow.line >= after.line,
                               or_(StagedRow.line > after.line, StagedRow.id > after.id))
-        rows = db.session.execute(page.order_by(StagedRow.line, StagedRow.id).limit(chunk)).all()
+        # A Core result, not ORM rows: a million rows are read.
+        rows = db.session.connection().execute(page.order_by(StagedRow.line, StagedRow.id).limit(chunk)).all()
         if not rows:
             return
         yield rows
@@ -220,20 +221,22 @@ def _insert_accounts(batch: ImportBatch, actor_id: int | None, key: bytes, block
                    StagedRow.account_type, StagedRow.send_invite, *extra).where(
         StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.VALID)
     now = utcnow()
+    shared = {"org_id": batch.org_id, "password_is_generated": True, "password_set_at": now,
+              "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now}
+    names = [f.user_attribute for f in user_fields] + ["invite_status", "password_hash"]
+    email_at = names.index("email")
+    invite_status = {True: InviteStatus.INVITED.value, False: InviteStatus.CREATED.value}
     count = 0
     for rows in _chunks(ready, chunk):
-        rows = [row for row in rows if row.id not in blocked]
+        if blocked:
+            rows = [row for row in rows if row.id not in blocked]
         hashes = fast_hashes(derived_passwords(key, [row.id for row in rows]))
-        new_users = [{
-            "org_id": batch.org_id, **_user_values(row, user_fields),
-            "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
-            "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
-            "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
-        } for row, password_hash in zip(rows, hashes)]
-        inserted = insert_new_users(new_users)
+        new_users = [_user_values(row, user_fields) + [invite_status[bool(row.send_invite)], password_hash]
+                     for row, password_hash in zip(rows, hashes)]
+        inserted = insert_accounts(shared, names, new_users)
         count += len(inserted)
         if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
-            _mark_failed_taken(batch, {u["email"] for u in new_users} - inserted)
+            _mark_failed_taken(batch, {values[email_at] for values in new_users} - inserted)
     return count
 
 
@@ -273,8 +276,8 @@ def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None, k
 
     def lines():
         for line in outcomes.line_outcomes(batch, passwords):
-            if line["outcome"] in ("updated", "unchanged"):
-                line["reason"] = changes.get(line["email"], line["reason"])
+            if line.outcome in ("updated", "unchanged"):
+                line = line._replace(reason=changes.get(line.email, line.reason))
             yield line
         yield from (o for o in sync_outcomes if o["outcome"] == "deactivated")
 
@@ -283,9 +286,9 @@ def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None, k
                                    filename=batch.filename, removed_unlisted=removed_unlisted)
 
 
-def _user_values(row, user_fields) -> dict:
+def _user_values(row, user_fields) -> list:
     """The User attributes a staged row gives, field by field from the registry, bounded to their length."""
-    made = {}
+    made = []
     for import_field in user_fields:
         value = getattr(row, import_field.column) if import_field.column else \
             (row.extra or {}).get(import_field.key)
@@ -294,7 +297,7 @@ def _user_values(row, user_fields) -> dict:
             value = single_line(value)
             if import_field.max_length:
                 value = value[:import_field.max_length]
-        made[import_field.user_attribute] = value
+        made.append(value)
     return made
 
 
