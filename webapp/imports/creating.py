@@ -167,7 +167,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     _mark_taken(batch)
     inserted = _insert_accounts(batch, actor_id, key, blocked)
     # Before matching staged rows to their new accounts: planned on the old size, each match scans the org.
-    statistics.refresh_after(inserted, ("users",), commit=False)
+    analysed = statistics.refresh_after(inserted, ("users",), commit=False)
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
     # Update modes, Group/Series/Status columns and leavers; records what undo needs.
@@ -190,8 +190,10 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
                         if listened else [])
     matched = db.session.scalar(select(func.count()).where(*linked))
     db.session.commit()
-    # The people it created or matched, and those it deactivated.
-    statistics.refresh_after(matched + sum(o["outcome"] == "deactivated" for o in sync_outcomes or ()))
+    # The people it created or matched, and those it deactivated; users again only when not analysed above
+    # (that ANALYZE counted this transaction's rows and is committed with them).
+    statistics.refresh_after(matched + sum(o["outcome"] == "deactivated" for o in sync_outcomes or ()),
+                             tuple(t for t in statistics.IMPORT_TABLES if not (analysed and t == "users")))
     return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates)
 
 
