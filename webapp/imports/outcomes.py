@@ -120,11 +120,12 @@ def _staged_outcomes(query, passwords) -> Iterator[SummaryLine]:
         made = dict(zip(created, passwords(created))) if passwords and created else {}
         changed = _changes_said([row.id for row in page if row.status in ("updated", "unchanged")])
         for row in page:
-            outcome = STATUS_OUTCOMES.get(row.status, "problem")
-            if outcome == "created":  # most lines: nothing to look up
-                yield summary_line(row.first_name, row.last_name, row.email, row.account_type, outcome,
-                                   "", made.get(row.id, ""), row.line)
+            row_id, line, first_name, last_name, email, account_type, status = row[:7]
+            if status == RowStatus.CREATED:  # most lines: nothing to look up
+                yield summary_line(first_name, last_name, email, account_type, "created", "",
+                                   made.get(row_id, ""), line)
                 continue
+            outcome = STATUS_OUTCOMES.get(status, "problem")
             if outcome == "problem":
                 row = _decoded(row)
             yield summary_line(row.first_name, row.last_name, row.email, row.account_type, outcome,

@@ -224,16 +224,16 @@ class _SummaryCsv:
     def _write_pending(self) -> None:
         lines, self.pending = self.pending, []
         labels = _LABELS
-        cells = safe_rows([((line.line if line.line is not None else "",) if self.with_lines else ())
+        # The copy kept after sending differs in its last cell only: the rows are made once, then blanked.
+        cells = safe_rows([((str(line.line) if line.line is not None else "",) if self.with_lines else ())
                            + (line.first_name, line.last_name, line.email, line.account_type,
-                              labels[line.outcome], line.reason) for line in lines])
+                              labels[line.outcome], line.reason)
+                           + ((line.password,) if self.with_passwords else ()) for line in lines])
+        self.files[0].writer.safe_rows(cells)
         if self.with_passwords:
-            # Generated passwords and the notice that replaces them are safe cells already.
-            self.files[0].writer.safe_rows([row + [line.password] for row, line in zip(cells, lines)])
-            self.files[1].writer.safe_rows([row + [PASSWORD_REMOVED if line.password else ""]
-                                            for row, line in zip(cells, lines)])
-        else:
-            self.files[0].writer.safe_rows(cells)
+            for row in cells:
+                row[-1] = PASSWORD_REMOVED if row[-1] else ""
+            self.files[1].writer.safe_rows(cells)
         for file in self.files:
             file.flush()
 
