@@ -174,8 +174,8 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     sync_outcomes = sync_apply.after_create(batch, actor_id)
     _queue_welcomes(batch, org, key)
 
-    _send_summary(batch, org, actor_id, key, sync_outcomes)
     counts = outcomes.count_lines(batch)
+    _send_summary(batch, org, actor_id, key, sync_outcomes, counts.removed_unlisted)
     created, failed = counts["created"], counts["failed"]
     duplicates = counts["duplicate"]
     audit.record(batch.org_id, actor_id, "users.imported", target_type="import_batch",
@@ -188,10 +188,10 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     listened = signals.users_created.receivers or signals.import_finished.receivers
     signals.import_done(batch, actor_id, list(db.session.scalars(select(StagedRow.user_id).where(*linked)))
                         if listened else [])
-    matched = db.session.scalar(select(func.count()).where(*linked))
     db.session.commit()
     # The people it created or matched, and those it deactivated; users again only when not analysed above
     # (that ANALYZE counted this transaction's rows and is committed with them).
+    matched = created + counts["updated"] + counts["unchanged"]
     statistics.refresh_after(matched + sum(o["outcome"] == "deactivated" for o in sync_outcomes or ()),
                              tuple(t for t in statistics.IMPORT_TABLES if not (analysed and t == "users")))
     return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates)
@@ -265,7 +265,7 @@ def _welcome_links(org: Organisation, welcome_rows: list[tuple], ids_by_email: d
 
 
 def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None, key: bytes,
-                  sync_outcomes: list[dict]) -> None:
+                  sync_outcomes: list[dict], removed_unlisted: int) -> None:
     """The completion summary to the admin: every line of the file with its outcome, streamed into its CSV."""
     actor = db.session.get(User, actor_id) if actor_id else None
     if actor is None:
@@ -283,7 +283,6 @@ def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None, k
             yield line
         yield from (o for o in sync_outcomes if o["outcome"] == "deactivated")
 
-    removed_unlisted = outcomes.count_lines(batch).removed_unlisted
     messages.created_users_summary(org, actor, lines(), source=SUMMARY_SOURCE,
                                    filename=batch.filename, removed_unlisted=removed_unlisted)
 
