@@ -4,10 +4,9 @@ import io
 
 import pytest
 
-from webapp.csvsafe import safe_cell, write_csv
+from webapp.csvsafe import safe_cell, safe_rows, write_csv
 
-
-@pytest.mark.parametrize("value, expected", [
+CELLS = [
     ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
     ("+1+2", "'+1+2"),
     ("-2+3", "'-2+3"),
@@ -18,9 +17,21 @@ from webapp.csvsafe import safe_cell, write_csv
     ("a=b", "a=b"),
     (None, ""),
     (42, "42"),
-])
+    ("  =1+1", "'  =1+1"),
+    ("\uff1dcmd", "'\uff1dcmd"),
+    ("", ""),
+]
+
+
+@pytest.mark.parametrize("value, expected", CELLS)
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_a_page_of_rows_made_safe_at_once_reads_as_each_cell_made_safe():
+    """The summary CSV's page-at-a-time path neutralises exactly what the cell-at-a-time one does."""
+    values, expected = zip(*CELLS)
+    assert safe_rows([values, values[::-1]]) == [list(expected), list(expected[::-1])]
 
 
 def test_write_csv_has_bom_and_neutralised_cells():

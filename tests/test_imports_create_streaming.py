@@ -142,3 +142,15 @@ def test_people_created_from_a_file_are_found_by_a_folded_search_of_the_users_li
     assert "renee@example.com" in page and "person1@example.com" not in page
     renee = db.session.scalar(select(User).where(User.email == "renee@example.com"))
     assert (renee.first_name, renee.session_version, renee.is_active_account) == ("Renée", 0, True)
+
+
+def test_every_account_of_every_chunk_records_who_created_it_and_when(app, org, admin):
+    """The values all accounts share are bound once per chunk, yet each account holds them."""
+    app.config["IMPORT_CHUNK_ROWS"] = CHUNK
+    creating.create_users(stage(org, admin, people_csv(120, invite_every=2)).id, admin.id)
+    made = db.session.scalars(select(User).where(User.org_id == org.id, User.id != admin.id)).all()
+    assert len(made) == 119
+    assert {(u.created_by_id, u.password_is_generated, u.is_active_account) for u in made} == {(admin.id, True, True)}
+    assert len({(u.created_at, u.updated_at, u.password_set_at) for u in made}) == 1
+    assert made[0].created_at == made[0].password_set_at
+    assert {u.invite_status for u in made} == {"invited", "created"}

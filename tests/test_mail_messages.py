@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.mail import messages, sender
+from webapp.mail.outbox import PASSWORD_REMOVED
 from webapp.models import AccountType, OutboxMessage
 
 
@@ -107,6 +109,13 @@ def test_a_large_summary_lists_200_people_failures_first_and_the_csv_has_all(org
     assert message.text_body.index("late@example.com") < message.text_body.index("p0@example.com")
     data = message.attachments[0].content.decode("utf-8-sig")
     assert data.count("\r\n") == 20_001
+    # Written a page at a time: every line in its place, in the file and in its copy kept after sending.
+    sent = list(csv.DictReader(io.StringIO(data)))
+    kept = list(csv.DictReader(io.StringIO(gzip.decompress(message.attachments[0].redacted_data)
+                                           .decode("utf-8-sig"))))
+    assert [r["Email Address"] for r in sent] == [r["Email Address"] for r in kept] == [o["email"] for o in outcomes]
+    assert sent[12_345]["Password"] == "pw12345" and sent[15_000]["Password"] == ""
+    assert {r["Password"] for r in kept} == {PASSWORD_REMOVED, ""}
 
 
 def test_welcome_names_the_org_and_sign_in_link_in_text_and_html(org, admin):

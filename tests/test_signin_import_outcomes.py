@@ -104,7 +104,7 @@ def test_skipped_lines_and_kept_removed_rows_are_counted(signed_in, org, admin):
     assert counts["removed"] == 1 and counts.removed_unlisted == 0 and counts["skipped"] == 2
     assert counts.total == batch.rows_read + 2
     lines = outcomes.line_outcomes(batch, {})
-    assert [(line["line"], line["outcome"]) for line in lines] == [
+    assert [(line.line, line.outcome) for line in lines] == [
         (1, "skipped"), (4, "problem"), (5, "problem"), (6, "removed"), (7, "skipped")]
 
 

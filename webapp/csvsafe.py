@@ -32,6 +32,13 @@ def safe_cell(value) -> str:
     return text
 
 
+def safe_rows(rows: Iterable[Sequence]) -> list[list]:
+    """Each row's cells made formula-safe, as lists; most cells are checked without a call."""
+    risky = _RISKY_OR_BLANK
+    return [[cell if type(cell) is str and cell[:1] not in risky else safe_cell(cell) for cell in row]
+            for row in rows]
+
+
 class SafeCsvWriter:
     """Writes CSV rows to a text file as they come (CRLF line ends), every cell made formula-safe."""
 
@@ -41,6 +48,10 @@ class SafeCsvWriter:
 
     def row(self, cells: Sequence) -> None:
         self._writer.writerow([safe_cell(cell) for cell in cells])
+
+    def safe_rows(self, rows: Iterable[Sequence]) -> None:
+        """Write rows whose cells safe_rows() has already made safe (with cells added that are safe by making)."""
+        self._writer.writerows(rows)
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:

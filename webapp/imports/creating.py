@@ -32,7 +32,7 @@ from webapp.models import (
     User,
 )
 from webapp.text import single_line
-from webapp.accounts.inserting import insert_new_users
+from webapp.accounts.inserting import insert_accounts
 from webapp.accounts.membership import sync_all_org_users
 
 log = logging.getLogger(__name__)
@@ -167,15 +167,15 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     _mark_taken(batch)
     inserted = _insert_accounts(batch, actor_id, key, blocked)
     # Before matching staged rows to their new accounts: planned on the old size, each match scans the org.
-    statistics.refresh_after(inserted, ("users",), commit=False)
+    analysed = statistics.refresh_after(inserted, ("users",), commit=False)
     _mark_created(batch)
     sync_all_org_users(batch.org_id, None)
     # Update modes, Group/Series/Status columns and leavers; records what undo needs.
     sync_outcomes = sync_apply.after_create(batch, actor_id)
     _queue_welcomes(batch, org, key)
 
-    _send_summary(batch, org, actor_id, key, sync_outcomes)
     counts = outcomes.count_lines(batch)
+    _send_summary(batch, org, actor_id, key, sync_outcomes, counts.removed_unlisted)
     created, failed = counts["created"], counts["failed"]
     duplicates = counts["duplicate"]
     audit.record(batch.org_id, actor_id, "users.imported", target_type="import_batch",
@@ -188,10 +188,12 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     listened = signals.users_created.receivers or signals.import_finished.receivers
     signals.import_done(batch, actor_id, list(db.session.scalars(select(StagedRow.user_id).where(*linked)))
                         if listened else [])
-    matched = db.session.scalar(select(func.count()).where(*linked))
     db.session.commit()
-    # The people it created or matched, and those it deactivated.
-    statistics.refresh_after(matched + sum(o["outcome"] == "deactivated" for o in sync_outcomes or ()))
+    # The people it created or matched, and those it deactivated; users again only when not analysed above
+    # (that ANALYZE counted this transaction's rows and is committed with them).
+    matched = created + counts["updated"] + counts["unchanged"]
+    statistics.refresh_after(matched + sum(o["outcome"] == "deactivated" for o in sync_outcomes or ()),
+                             tuple(t for t in statistics.IMPORT_TABLES if not (analysed and t == "users")))
     return CreateResult(batch_id=batch_id, created=created, failed=failed, duplicates=duplicates)
 
 
@@ -203,7 +205,8 @@ def _chunks(query, chunk: int):
         if after is not None:  # keyset: the next rows after the last one read, along the batch's line index
             page = page.where(StagedRow.line >= after.line,
                               or_(StagedRow.line > after.line, StagedRow.id > after.id))
-        rows = db.session.execute(page.order_by(StagedRow.line, StagedRow.id).limit(chunk)).all()
+        # A Core result, not ORM rows: a million rows are read.
+        rows = db.session.connection().execute(page.order_by(StagedRow.line, StagedRow.id).limit(chunk)).all()
         if not rows:
             return
         yield rows
@@ -220,20 +223,22 @@ def _insert_accounts(batch: ImportBatch, actor_id: int | None, key: bytes, block
                    StagedRow.account_type, StagedRow.send_invite, *extra).where(
         StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.VALID)
     now = utcnow()
+    shared = {"org_id": batch.org_id, "password_is_generated": True, "password_set_at": now,
+              "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now}
+    names = [f.user_attribute for f in user_fields] + ["invite_status", "password_hash"]
+    email_at = names.index("email")
+    invite_status = {True: InviteStatus.INVITED.value, False: InviteStatus.CREATED.value}
     count = 0
     for rows in _chunks(ready, chunk):
-        rows = [row for row in rows if row.id not in blocked]
+        if blocked:
+            rows = [row for row in rows if row.id not in blocked]
         hashes = fast_hashes(derived_passwords(key, [row.id for row in rows]))
-        new_users = [{
-            "org_id": batch.org_id, **_user_values(row, user_fields),
-            "invite_status": (InviteStatus.INVITED if row.send_invite else InviteStatus.CREATED).value,
-            "password_hash": password_hash, "password_is_generated": True, "password_set_at": now,
-            "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now,
-        } for row, password_hash in zip(rows, hashes)]
-        inserted = insert_new_users(new_users)
+        new_users = [_user_values(row, user_fields) + [invite_status[bool(row.send_invite)], password_hash]
+                     for row, password_hash in zip(rows, hashes)]
+        inserted = insert_accounts(shared, names, new_users)
         count += len(inserted)
         if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
-            _mark_failed_taken(batch, {u["email"] for u in new_users} - inserted)
+            _mark_failed_taken(batch, {values[email_at] for values in new_users} - inserted)
     return count
 
 
@@ -260,7 +265,7 @@ def _welcome_links(org: Organisation, welcome_rows: list[tuple], ids_by_email: d
 
 
 def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None, key: bytes,
-                  sync_outcomes: list[dict]) -> None:
+                  sync_outcomes: list[dict], removed_unlisted: int) -> None:
     """The completion summary to the admin: every line of the file with its outcome, streamed into its CSV."""
     actor = db.session.get(User, actor_id) if actor_id else None
     if actor is None:
@@ -273,19 +278,18 @@ def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None, k
 
     def lines():
         for line in outcomes.line_outcomes(batch, passwords):
-            if line["outcome"] in ("updated", "unchanged"):
-                line["reason"] = changes.get(line["email"], line["reason"])
+            if line.outcome in ("updated", "unchanged"):
+                line = line._replace(reason=changes.get(line.email, line.reason))
             yield line
         yield from (o for o in sync_outcomes if o["outcome"] == "deactivated")
 
-    removed_unlisted = outcomes.count_lines(batch).removed_unlisted
     messages.created_users_summary(org, actor, lines(), source=SUMMARY_SOURCE,
                                    filename=batch.filename, removed_unlisted=removed_unlisted)
 
 
-def _user_values(row, user_fields) -> dict:
+def _user_values(row, user_fields) -> list:
     """The User attributes a staged row gives, field by field from the registry, bounded to their length."""
-    made = {}
+    made = []
     for import_field in user_fields:
         value = getattr(row, import_field.column) if import_field.column else \
             (row.extra or {}).get(import_field.key)
@@ -294,7 +298,7 @@ def _user_values(row, user_fields) -> dict:
             value = single_line(value)
             if import_field.max_length:
                 value = value[:import_field.max_length]
-        made[import_field.user_attribute] = value
+        made.append(value)
     return made
 
 

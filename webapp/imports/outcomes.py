@@ -17,6 +17,7 @@ from sqlalchemy import Text, cast, func, select
 
 from webapp.extensions import db
 from webapp.imports.problems import sentences, stored_problems
+from webapp.mail.messages import SummaryLine, summary_line
 from webapp.models import ImportBatch, RowStatus, StagedChange, StagedRow, SyncAction
 
 REMOVED = "removed"  # a row the admin removed, when removals keep the row
@@ -93,7 +94,8 @@ def _reason(row, outcome: str) -> str:
     return ""
 
 
-def line_outcomes(batch: ImportBatch, passwords: Callable[[list[int]], list[str]] | None = None) -> Iterator[dict]:
+def line_outcomes(batch: ImportBatch,
+                  passwords: Callable[[list[int]], list[str]] | None = None) -> Iterator[SummaryLine]:
     """Every line of the batch with its outcome, in file order, read a page at a time (the summary streams them).
 
     `passwords(row_ids)` gives the created rows' passwords, a page at a time.
@@ -105,28 +107,29 @@ def line_outcomes(batch: ImportBatch, passwords: Callable[[list[int]], list[str]
                     StagedRow.failure_reason)
              .where(StagedRow.batch_id == batch.id).order_by(StagedRow.line, StagedRow.id)
              .execution_options(yield_per=PAGE_ROWS))
-    skipped = sorted(({
-        "line": line.get("line"), "first_name": str(line.get("text") or "")[:200],
-        "last_name": "", "email": "", "account_type": "", "outcome": "skipped",
-        "reason": str(line.get("reason") or "Not a person."), "password": "",
-    } for line in skipped_lines(batch)), key=_in_file_order)
+    skipped = sorted((summary_line(str(line.get("text") or "")[:200], "", "", "", "skipped",
+                                   str(line.get("reason") or "Not a person."), "", line.get("line"))
+                      for line in skipped_lines(batch)), key=_in_file_order)
     return heapq.merge(_staged_outcomes(query, passwords), skipped, key=_in_file_order)
 
 
-def _staged_outcomes(query, passwords) -> Iterator[dict]:
-    for page in db.session.execute(query).partitions():
+def _staged_outcomes(query, passwords) -> Iterator[SummaryLine]:
+    # A Core result, not ORM rows: a million lines are read.
+    for page in db.session.connection().execute(query).partitions():
         created = [row.id for row in page if row.status == RowStatus.CREATED]
         made = dict(zip(created, passwords(created))) if passwords and created else {}
         changed = _changes_said([row.id for row in page if row.status in ("updated", "unchanged")])
         for row in page:
-            outcome = STATUS_OUTCOMES.get(row.status, "problem")
+            row_id, line, first_name, last_name, email, account_type, status = row[:7]
+            if status == RowStatus.CREATED:  # most lines: nothing to look up
+                yield summary_line(first_name, last_name, email, account_type, "created", "",
+                                   made.get(row_id, ""), line)
+                continue
+            outcome = STATUS_OUTCOMES.get(status, "problem")
             if outcome == "problem":
                 row = _decoded(row)
-            yield {
-                "line": row.line, "first_name": row.first_name, "last_name": row.last_name,
-                "email": row.email, "account_type": row.account_type, "outcome": outcome,
-                "reason": changed.get(row.id) or _reason(row, outcome), "password": made.get(row.id, ""),
-            }
+            yield summary_line(row.first_name, row.last_name, row.email, row.account_type, outcome,
+                               changed.get(row.id) or _reason(row, outcome), "", row.line)
 
 
 def _changes_said(row_ids: list[int]) -> dict[int, str]:
@@ -148,5 +151,5 @@ def _decoded(row) -> SimpleNamespace:
     return SimpleNamespace(**values)
 
 
-def _in_file_order(outcome: dict) -> tuple:
-    return outcome["line"] is None, outcome["line"] or 0
+def _in_file_order(outcome: SummaryLine) -> tuple:
+    return outcome.line is None, outcome.line or 0

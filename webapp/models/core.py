@@ -107,7 +107,8 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # No index of its own: uq_users_org_email and every Users list index start with it.
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(254))
