@@ -1,13 +1,13 @@
 """create speed: users loses ix_users_org_id, which every (org_id, ...) index of users already covers
 
 Revision ID: 0013_create_speed
-Revises: 0012_table
+Revises: 0013_stage_speed
 """
 from alembic import op
 
 
 revision = '0013_create_speed'
-down_revision = '0012_table'
+down_revision = '0013_stage_speed'
 branch_labels = None
 depends_on = None
 
