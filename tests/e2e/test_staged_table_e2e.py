@@ -242,8 +242,11 @@ def test_a_type_chosen_with_arrows_is_saved_before_the_undo_clicked_next(page, b
     page.get_by_label("Account type (for Set account type)").select_option("guest")
     page.get_by_role("button", name="Apply to rows").click()
     expect(page.get_by_text("Account type set to Guest")).to_be_visible()
+    # Focus is put back once the swap settles: wait for that, or it moves off the select after we focus it.
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     page.get_by_label("Account type for line 3").focus()
     page.keyboard.press("ArrowDown")  # Guest -> Admin, not yet saved
+    expect(page.get_by_label("Account type for line 3")).to_have_value("admin")
     page.get_by_role("button", name="Undo this change").click()
     expect(page.get_by_text("Undone:")).to_be_visible()
     page.wait_for_function("() => !document.querySelector('.htmx-request')")
