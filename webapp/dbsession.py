@@ -24,8 +24,13 @@ class Session(FlaskSession):
             del self.info["rolled_back"]
             self.rollback()
 
+    @property
+    def discards_writes(self) -> bool:
+        """Inside rolled_back(): nothing written now outlives the block, so work only a later reader needs can wait."""
+        return bool(self.info.get("rolled_back"))
+
     def commit(self) -> None:
-        if self.info.get("rolled_back"):
+        if self.discards_writes:
             self.flush()
             self.expire_all()  # what later code reads is reloaded, as after a commit
             return

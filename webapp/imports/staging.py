@@ -123,7 +123,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
                 progress(done, max(table.row_count, done))
     except reading.UnreadableFile as exc:
         raise StagingError(str(exc)) from None
-    if not db.session.info.get("rolled_back"):  # a dry run's rows are reported, never searched
+    if not db.session().discards_writes:  # a dry run's rows are reported, never searched
         search_rows.write(batch.id)
     mark_existing(batch)
     describe_reading(batch, table, column_map, remembered=remembered)
