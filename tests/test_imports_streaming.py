@@ -237,7 +237,7 @@ def test_a_workbook_of_50000_rows_streams_from_the_sandbox_in_bounded_memory(app
 def test_background_staging_of_a_workbook_shows_rows_read_then_rows_saved(app, org, admin):
     app.config["IMPORT_CHUNK_ROWS"] = 5000
     batch, _, seen = staged_by_the_job(org, admin, "people.xlsx", xlsx_bytes(people_sheet(25_000)))
-    reading = [(done, total) for done, total, message in seen if message == "Reading the file" and done]
+    reading = [(done, total) for done, total, message in seen if message == "Reading the rows" and done]
     assert reading == [(10_000, 25_001), (20_000, 25_001)]  # of the rows the sheet declares
     saving = [(done, total) for done, total, message in seen if message is None and done]
     assert saving == [(n, 25_000) for n in range(5000, 25_001, 5000)]
@@ -255,11 +255,11 @@ def test_background_staging_of_a_text_file_shows_rows_read_against_a_total_its_s
     lines += [f"Name{n},{'Family' * (n % 5)}{n},person{n}@school{n % 97}.example.org" for n in range(50_000)]
     data = ("\r\n".join(lines) + "\r\n").encode(encoding)
     batch, _, seen = staged_by_the_job(org, admin, "people.csv", data)
-    reading = [(done, total) for done, total, message in seen if message == "Reading the file" and done]
+    reading = [(done, total) for done, total, message in seen if message == "Reading the rows" and done]
     assert [done for done, _ in reading] == [20_000, 40_000]
     assert all(45_000 <= total <= 55_000 for _, total in reading), reading  # about 50,000, from the file's size
     first_saved = next(index for index, (done, total, message) in enumerate(seen) if message is None and done)
-    assert first_saved > max(index for index, item in enumerate(seen) if item[2] == "Reading the file" and item[0])
+    assert first_saved > max(index for index, item in enumerate(seen) if item[2] == "Reading the rows" and item[0])
     assert db.session.get(ImportBatch, batch.id).rows_read == 50_000
 
 
@@ -279,15 +279,15 @@ def ods_of_repeated_rows(count: int) -> bytes:
 
 def test_background_staging_of_an_ods_shows_rows_read_of_those_its_sheet_holds(app, org, admin):
     batch, _, seen = staged_by_the_job(org, admin, "people.ods", ods_of_repeated_rows(25_000))
-    reading = [(done, total) for done, total, message in seen if message == "Reading the file" and done]
+    reading = [(done, total) for done, total, message in seen if message == "Reading the rows" and done]
     assert [done for done, _ in reading] == [10_000, 20_000]
     assert all(25_000 <= total <= 25_010 for _, total in reading), reading  # the sheet's rows, header and all
     assert db.session.get(ImportBatch, batch.id).status == "staged"
 
 
 @pytest.mark.parametrize("done,total,says,bar", [
-    (30_000, None, "Reading the file: 30,000 rows so far", '<progress aria-label="Progress">'),
-    (30_000, 120_000, "Reading the file (25%)", '<progress max="100" value="25"'),
+    (30_000, None, "Reading the rows: 30,000 so far", '<progress aria-label="Progress">'),
+    (30_000, 120_000, "Reading the rows (25%)", '<progress max="100" value="25"'),
 ])
 def test_the_progress_bar_shows_a_share_only_when_the_total_is_known(signed_in, org, admin, done, total, says, bar):
     batch = staging.new_batch(org.id, admin.id, "people.ods", None, 7)
@@ -296,9 +296,10 @@ def test_the_progress_bar_shows_a_share_only_when_the_total_is_known(signed_in, 
     db.session.flush()
     batch.job_id = job.id
     db.session.commit()
-    jobs.progress(job.id, done, total, "Reading the file")
+    jobs.progress(job.id, done, total, "Reading the rows")
     page = signed_in.get(f"/users/import/{batch.id}/progress", headers={"HX-Request": "true"}).get_data(as_text=True)
     assert says in page and bar in page
+    assert page.count("Reading the file") == 1  # the heading, not said twice
 
 def test_a_web_upload_over_a_megabyte_is_kept_in_parts_and_read_again_from_them(app, signed_in):
     app.config["IMPORT_BACKGROUND_ROWS"] = 20_000  # staged and restaged by the job (inline in tests), from the parts

@@ -308,7 +308,7 @@ def stage_batch_job(batch_id: int, job_id: int | None = None, encoding: str | No
     try:
         batch = db.session.get(ImportBatch, batch_id)
         if job_id is not None:
-            jobs.progress(job_id, 0, None, "Reading the file")
+            jobs.progress(job_id, 0, None, "Reading the rows")
         with uploads.kept(batch_id) as upload:
             table, column_map = read_file(upload, batch.filename, encoding=encoding, delimiter=delimiter,
                                           mapping=mapping, sheet=sheet, header_line=header_line,
@@ -345,7 +345,7 @@ def _reading_progress(job_id: int | None):
         return None
 
     def progress(rows: int, declared: int | None) -> None:
-        jobs.progress(job_id, rows, max(declared or 0, rows) or None, "Reading the file")
+        jobs.progress(job_id, rows, max(declared or 0, rows) or None, "Reading the rows")
     return progress
 
 
