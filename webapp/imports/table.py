@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, false, func, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
 from webapp.csvsafe import write_csv
@@ -682,7 +682,8 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, find: str | None
         touched, checking = len(rows), rows
     else:
         # A plain name on a row without problems keeps its checks: only the other rows are read back.
-        marked = db.session.scalars(change.returning(case((_keeps_checks(column), None), else_=StagedRow.id))).all()
+        keeps = _keeps_checks(column, wrote or "")
+        marked = db.session.scalars(change.returning(case((keeps, None), else_=StagedRow.id))).all()
         touched, checking = len(marked), _rows_to_check(batch, [i for i in marked if i is not None])
     before, checked = _checked(column, checking)
     if checked:
@@ -706,8 +707,10 @@ _CHECKED_COLUMNS = (StagedRow.id, StagedRow.first_name, StagedRow.last_name, Sta
                     StagedRow.fields_ok, StagedRow.email_ok, StagedRow.suggested_email)
 
 
-def _keeps_checks(column: str):
+def _keeps_checks(column: str, wrote: str):
     """SQL: the row's new text in a name column leaves its checks as they are (_checked skips it)."""
+    if "\x00" in wrote:  # SQLite reads a text only up to a NUL: every row is checked in Python
+        return false()
     name_field = get_field(column)
     return and_(StagedRow.fields_ok.is_(True),
                 plain(getattr(StagedRow, column), name_field.max_length, name_field.storage_length))
