@@ -33,13 +33,12 @@ def refresh(batch_id: int, *clauses) -> None:
         .values(search=text).execution_options(synchronize_session=False))
 
 
-def refresh_holding(batch_id: int, part: str) -> None:
-    """Write again the search text of the batch's rows whose search text holds `part` (any case), where it
-    changed: after a find and replace of `part`, or the Undo of one that wrote it, only those can differ.
-    The narrow table is read, not the wide rows, and only the rows found are looked up."""
-    # Joined, not a subquery per row: PostgreSQL's guess (a third of the batch holds it) put a subquery's
-    # cost past its JIT threshold, and compiling took 190 ms.
-    refresh(batch_id, contains(StagedSearch.search, func.lower(part)))
+def holds(part: str):
+    """The where-clause on StagedSearch rows whose search text holds `part` (any case): to refresh() after a
+    find and replace of `part`, or the Undo of one that wrote it, reading the narrow table, not the wide rows."""
+    # For refresh(), joined, not a subquery per row: PostgreSQL's guess (a third of the batch holds it) put
+    # such a subquery's cost past its JIT threshold, and compiling took 190 ms.
+    return contains(StagedSearch.search, func.lower(part))
 
 
 def refresh_keys(batch_id: int, keys) -> None:
@@ -72,8 +71,7 @@ def contains(text, part):
 def holding(batch_id: int, part: str):
     """The where-clause on StagedRow for the batch's rows whose search text holds `part` (any case):
     a superset of the rows whose names or email hold it, found in the narrow table."""
-    return _with_ids(select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id,
-                                                       contains(StagedSearch.search, func.lower(part))))
+    return _with_ids(select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id, holds(part)))
 
 
 def forget(*batch_ids: int) -> None:

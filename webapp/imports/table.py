@@ -597,7 +597,7 @@ def _undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
         .values({c: getattr(saved, c) for c in _CHECK_COLUMNS})
         .execution_options(synchronize_session=False))
     if kept.wrote:
-        search_rows.refresh_holding(batch.id, kept.wrote)
+        search_rows.refresh(batch.id, search_rows.holds(kept.wrote))
     if len(others) <= _FEW_ADDRESSES:
         search_rows.refresh_keys(batch.id, others)
     else:
@@ -656,22 +656,24 @@ def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, c
         raise TableError("Type the text to find.")
     target = getattr(StagedRow, column)
     changed = func.replace(target, find, replacement)
-    # Only rows whose search text holds the text can change: found in the narrow table, not the wide rows.
-    found = [*clauses, search_rows.holding(batch.id, find), StagedRow.status.in_(OPEN_STATUSES), changed != target]
-    touched = _rewrite(batch, column, changed, found, find=find, wrote=replacement)
+    if isinstance(clauses, Chosen):  # rows chosen by id: looked up by them
+        narrowed, rewritten = [], StagedRow.id.in_(clauses.ids)
+    else:  # only rows whose search text holds the text can change: found in the narrow table, not the wide rows
+        narrowed, rewritten = [search_rows.holding(batch.id, find)], search_rows.holds(find)
+    found = [*clauses, *narrowed, StagedRow.status.in_(OPEN_STATUSES), changed != target]
+    touched = _rewrite(batch, column, changed, found, rewritten=rewritten, wrote=replacement)
     db.session.commit()
     return touched
 
 
-def _rewrite(batch: ImportBatch, column: str, text, clauses, *, find: str | None = None,
-             wrote: str | None = None) -> int:
+def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, wrote: str | None = None) -> int:
     """Set a text column of the rows the clauses select to `text` (SQL), keeping the old text in the row
     for an undo; check the new texts again; returns how many rows changed.
 
     Only rows whose checks come out different are written again, and only their old checks are kept
     (in bulk_undo_rows): replacing "Last1" with "Last9" in 11,000 names changes no check at all.
-    find: every changed row held this text (their search text is found again by it); wrote: the
-    replacement, kept for the Undo."""
+    rewritten: a where-clause (for search_rows.refresh) holding every row that can change, if known;
+    wrote: the replacement, kept for the Undo."""
     seen = row_counts.current(batch.id)
     token = _new_undo(batch, [column, *_CHECK_COLUMNS], rewrote=column, wrote=wrote or None)
     change = (update(StagedRow).where(*clauses)
@@ -689,8 +691,8 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, find: str | None
     if checked:
         _keep_checks(batch, token, list(checked))
         _write_checks(column, checked.values())
-    if find is not None:
-        search_rows.refresh_holding(batch.id, find)
+    if rewritten is not None:
+        search_rows.refresh(batch.id, rewritten)
     elif touched <= _FEW_ADDRESSES:
         search_rows.refresh_keys(batch.id, [(row.line, row.id) for row in checking])
     else:
