@@ -596,9 +596,10 @@ def _undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
         .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
         .values({c: getattr(saved, c) for c in _CHECK_COLUMNS})
         .execution_options(synchronize_session=False))
-    if kept.wrote:
+    if kept.wrote and search_rows.by_text() and len(others) <= _FEW_ADDRESSES:
         search_rows.refresh(batch.id, search_rows.holds(kept.wrote))
-    if len(others) <= _FEW_ADDRESSES:
+        search_rows.refresh_keys(batch.id, others)
+    elif not kept.wrote and len(others) <= _FEW_ADDRESSES:
         search_rows.refresh_keys(batch.id, others)
     else:
         search_rows.refresh(batch.id, StagedRow.undo_token == -kept.id)
@@ -656,11 +657,12 @@ def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, c
         raise TableError("Type the text to find.")
     target = getattr(StagedRow, column)
     changed = func.replace(target, find, replacement)
+    found = [*clauses, StagedRow.status.in_(OPEN_STATUSES), changed != target]
+    rewritten = None
     if isinstance(clauses, Chosen):  # rows chosen by id: looked up by them
-        narrowed, rewritten = [], StagedRow.id.in_(clauses.ids)
-    else:  # only rows whose search text holds the text can change: found in the narrow table, not the wide rows
-        narrowed, rewritten = [search_rows.holding(batch.id, find)], search_rows.holds(find)
-    found = [*clauses, *narrowed, StagedRow.status.in_(OPEN_STATUSES), changed != target]
+        rewritten = StagedRow.id.in_(clauses.ids)
+    elif search_rows.by_text():  # only rows whose search text holds the text can change: found in the narrow table
+        found, rewritten = [*found, search_rows.holding(batch.id, find)], search_rows.holds(find)
     touched = _rewrite(batch, column, changed, found, rewritten=rewritten, wrote=replacement)
     db.session.commit()
     return touched
@@ -693,7 +695,7 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
         _write_checks(column, checked.values())
     if rewritten is not None:
         search_rows.refresh(batch.id, rewritten)
-    elif touched <= _FEW_ADDRESSES:
+    elif column == "email" and touched <= _FEW_ADDRESSES:  # (every changed row is in `checking`)
         search_rows.refresh_keys(batch.id, [(row.line, row.id) for row in checking])
     else:
         search_rows.refresh(batch.id, StagedRow.undo_token == token)
