@@ -465,9 +465,9 @@ def _any(*clauses) -> bool:
     return db.session.scalar(select(StagedRow.id).where(*clauses).limit(1)) is not None
 
 
-def _new_undo(batch: ImportBatch, columns, rewrote: str | None = None, wrote: str | None = None) -> int:
+def _new_undo(batch: ImportBatch, columns, rewrote: str | None = None) -> int:
     """Start the batch's undo record for a change of these columns; older ones can no longer be undone."""
-    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns), rewrote=rewrote, wrote=wrote)
+    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns), rewrote=rewrote)
     db.session.add(undo)
     db.session.flush()
     # Dropped after the insert, so the new id is never an old one reused: a stale Undo stays refused.
@@ -578,29 +578,19 @@ def _undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
     swap = (update(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id)
             .values({column: StagedRow.undo_text, "undo_text": getattr(StagedRow, column), "undo_token": -kept.id})
             .execution_options(synchronize_session=False))
-    # Rows whose text before the Undo (now in undo_text) holds what the change wrote have their search
-    # text found by it; the others (edited since, or nothing was written) are returned with their keys.
     if column == "email":  # every address is needed, for its conflicts
         rows = db.session.execute(swap.returning(StagedRow.id, StagedRow.line, StagedRow.email,
                                                  StagedRow.undo_text)).all()
-        others = [(row.line, row.id) for row in rows if not kept.wrote or kept.wrote not in row.undo_text]
     else:
-        other = search_rows.contains(StagedRow.undo_text, kept.wrote) if kept.wrote else None
-        rows = db.session.execute(swap.returning(*(
-            case((other, None), else_=key) if other is not None else key for key in (StagedRow.line, StagedRow.id)
-        ))).all()
-        others = [(line, row_id) for line, row_id in rows if row_id is not None]
+        rows = db.session.execute(swap.returning(StagedRow.id)).all()
     saved = BulkUndoRow
     db.session.execute(
         update(StagedRow)
         .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
         .values({c: getattr(saved, c) for c in _CHECK_COLUMNS})
         .execution_options(synchronize_session=False))
-    if kept.wrote and search_rows.by_text() and len(others) <= _FEW_ADDRESSES:
-        search_rows.refresh(batch.id, search_rows.holds(kept.wrote))
-        search_rows.refresh_keys(batch.id, others)
-    elif not kept.wrote and len(others) <= _FEW_ADDRESSES:
-        search_rows.refresh_keys(batch.id, others)
+    if column == "email" and len(rows) <= _FEW_ADDRESSES:
+        search_rows.refresh_keys(batch.id, [(row.line, row.id) for row in rows])
     else:
         search_rows.refresh(batch.id, StagedRow.undo_token == -kept.id)
     if column == "email":
@@ -675,9 +665,9 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
     Only rows whose checks come out different are written again, and only their old checks are kept
     (in bulk_undo_rows): replacing "Last1" with "Last9" in 11,000 names changes no check at all.
     rewritten: a where-clause (for search_rows.refresh) holding every row that can change, if known;
-    wrote: the replacement, kept for the Undo."""
+    wrote: the replacement (a NUL in it means every row is checked in Python)."""
     seen = row_counts.current(batch.id)
-    token = _new_undo(batch, [column, *_CHECK_COLUMNS], rewrote=column, wrote=wrote or None)
+    token = _new_undo(batch, [column, *_CHECK_COLUMNS], rewrote=column)
     change = (update(StagedRow).where(*clauses)
               .values({column: text, "undo_text": getattr(StagedRow, column), "undo_token": token})
               .execution_options(synchronize_session=False))

@@ -222,8 +222,6 @@ class BulkUndo(db.Model):
     batch_values: Mapped[dict | None] = mapped_column(JSON)
     # The text column a find and replace or suggested fix rewrote; its old values are in the rows' undo_text.
     rewrote: Mapped[str | None] = mapped_column(String(20))
-    # The replacement a find and replace wrote into every row it changed: its Undo finds their search text by it.
-    wrote: Mapped[str | None] = mapped_column(Text)
 
 
 class BulkUndoRow(db.Model):
