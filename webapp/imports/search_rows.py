@@ -43,8 +43,6 @@ def by_text() -> bool:
 def holds(part: str):
     """The where-clause on StagedSearch rows whose search text holds `part` (any case): to refresh() after a
     find and replace of `part`, reading the narrow table, not the wide rows."""
-    # For refresh(), joined, not a subquery per row: PostgreSQL's guess (a third of the batch holds it) put
-    # such a subquery's cost past its JIT threshold, and compiling took 190 ms.
     return contains(StagedSearch.search, func.lower(part))
 
 
