@@ -118,6 +118,23 @@ def test_a_large_summary_lists_200_people_failures_first_and_the_csv_has_all(org
     assert {r["Password"] for r in kept} == {PASSWORD_REMOVED, ""}
 
 
+@pytest.mark.parametrize("odd_value", ["Ann\x1e", "\x1e", "plain"])
+def test_each_password_is_on_its_own_line_whatever_the_values_hold(org, admin, odd_value):
+    """The page is written once with a mark where passwords go: a value holding that mark changes nothing."""
+    outcomes = [outcome("P", str(n), f"p{n}@example.com", password=f"pw{n}") for n in range(4_500)]
+    outcomes[10] = outcome(odd_value, "Odd", "odd@example.com", password="pw-odd")
+    outcomes[2_500] = outcome("No", "Password", "none@example.com", result="failed", reason=odd_value)
+    message = messages.created_users_summary(org, admin, outcomes, source="File Import")
+    db.session.commit()
+    sent = list(csv.DictReader(io.StringIO(message.attachments[0].content.decode("utf-8-sig"))))
+    kept = list(csv.DictReader(io.StringIO(gzip.decompress(message.attachments[0].redacted_data)
+                                           .decode("utf-8-sig"))))
+    assert [(r["Email Address"], r["Password"]) for r in sent] == [(o["email"], o["password"] or "") for o in outcomes]
+    assert sent[10]["First Name"] == sent[2_500 + 0]["Reason"] == kept[10]["First Name"] == odd_value
+    assert [(r["Email Address"], r["Password"]) for r in kept] == [
+        (o["email"], PASSWORD_REMOVED if o["password"] else "") for o in outcomes]
+
+
 def test_welcome_names_the_org_and_sign_in_link_in_text_and_html(org, admin):
     from webapp.users.services import create_user
 

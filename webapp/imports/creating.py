@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
 from types import SimpleNamespace
 
 from markupsafe import escape
@@ -31,6 +34,7 @@ from webapp.models import (
     StagedRow,
     User,
 )
+from webapp.searchtext import search_text_for
 from webapp.text import single_line
 from webapp.accounts.inserting import insert_accounts
 from webapp.accounts.membership import sync_all_org_users
@@ -225,16 +229,24 @@ def _insert_accounts(batch: ImportBatch, actor_id: int | None, key: bytes, block
     now = utcnow()
     shared = {"org_id": batch.org_id, "password_is_generated": True, "password_set_at": now,
               "is_active_account": True, "created_by_id": actor_id, "created_at": now, "updated_at": now}
-    names = [f.user_attribute for f in user_fields] + ["invite_status", "password_hash"]
+    names = [f.user_attribute for f in user_fields] + ["invite_status", "password_hash", "search_text"]
     email_at = names.index("email")
+    first_at, last_at = names.index("first_name"), names.index("last_name")
     invite_status = {True: InviteStatus.INVITED.value, False: InviteStatus.CREATED.value}
+    values_of = None
     count = 0
     for rows in _chunks(ready, chunk):
         if blocked:
             rows = [row for row in rows if row.id not in blocked]
+        if rows and values_of is None:
+            values_of = _values_maker(rows[0]._fields, user_fields)
         hashes = fast_hashes(derived_passwords(key, [row.id for row in rows]))
-        new_users = [_user_values(row, user_fields) + [invite_status[bool(row.send_invite)], password_hash]
-                     for row, password_hash in zip(rows, hashes)]
+        new_users = []
+        for row, password_hash in zip(rows, hashes):
+            values = values_of(row)
+            # search_text given, not left to its column default: computed from the values, without a context per row.
+            new_users.append(values + [invite_status[bool(row.send_invite)], password_hash,
+                                       search_text_for(values[first_at], values[last_at], values[email_at])])
         inserted = insert_accounts(shared, names, new_users)
         count += len(inserted)
         if len(inserted) < len(new_users):  # another admin or import created some of them meanwhile
@@ -285,6 +297,33 @@ def _send_summary(batch: ImportBatch, org: Organisation, actor_id: int | None, k
 
     messages.created_users_summary(org, actor, lines(), source=SUMMARY_SOURCE,
                                    filename=batch.filename, removed_unlisted=removed_unlisted)
+
+
+def _values_maker(columns: Sequence[str], user_fields):
+    """A function giving a staged row's User attribute values (as _user_values does), most rows without a call per field.
+
+    A row whose values are all short printable ASCII, none with a run of spaces or a space at either end, is
+    already what single_line and the length bounds would make of it; any other row takes _user_values.
+    """
+    if len(user_fields) < 2 or any(f.column is None for f in user_fields):  # itemgetter gives a tuple from two
+        return partial(_user_values, user_fields=user_fields)
+    pick = itemgetter(*(columns.index(f.column) for f in user_fields))
+    shortest = min((f.max_length for f in user_fields if f.max_length), default=None)
+
+    def values_of(row) -> list:
+        values = pick(row)
+        try:
+            # "|" between the values: a space at either end of one shows as "| " or " |".
+            joined = "|".join(values)
+        except TypeError:  # a value that is not text (None)
+            return _user_values(row, user_fields)
+        if (joined.isascii() and joined.isprintable() and "  " not in joined and "| " not in joined
+                and " |" not in joined and joined[:1] != " " and joined[-1:] != " "
+                and (shortest is None or len(joined) <= shortest)):
+            return list(values)
+        return _user_values(row, user_fields)
+
+    return values_of
 
 
 def _user_values(row, user_fields) -> list:

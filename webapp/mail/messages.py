@@ -204,6 +204,9 @@ def _summary_line(outcome) -> SummaryLine:
 # Summary lines written to the CSV files at a time: one writerows call each, not one call per line.
 _CSV_PAGE = 2000
 _LABELS = {code: words[0] for code, words in OUTCOMES.items()}
+# Stands in the password cell of a page's rows while it is written (a control character: no cell of a CSV
+# line needs quoting for it, and a generated password never holds it).
+_MARK = "\x1e"
 
 
 class _SummaryCsv:
@@ -224,18 +227,37 @@ class _SummaryCsv:
     def _write_pending(self) -> None:
         lines, self.pending = self.pending, []
         labels = _LABELS
-        # The copy kept after sending differs in its last cell only: the rows are made once, then blanked.
+        # The copy kept after sending differs in its last cell only: the page is written once with a mark
+        # there, then the mark becomes each password in one copy and the removal note in the other.
         cells = safe_rows([((str(line.line) if line.line is not None else "",) if self.with_lines else ())
                            + (line.first_name, line.last_name, line.email, line.account_type,
                               labels[line.outcome], line.reason)
-                           + ((line.password,) if self.with_passwords else ()) for line in lines])
-        self.files[0].writer.safe_rows(cells)
-        if self.with_passwords:
+                           + ((_MARK if line.password else "",) if self.with_passwords else ()) for line in lines])
+        sent = self.files[0]
+        if not self.with_passwords:
+            sent.writer.safe_rows(cells)
+            sent.flush()
+            return
+        kept = self.files[1]
+        for file in self.files:
+            file.flush()  # each one's header, before the first page
+        sent.writer.safe_rows(cells)
+        page = sent.take()
+        passwords = [line.password for line in lines if line.password]
+        parts = page.split(_MARK)
+        if len(parts) != len(passwords) + 1:  # a person's own values held the mark: the page cell by cell
+            given = iter(passwords)
+            for row in cells:
+                row[-1] = next(given) if row[-1] else ""
+            sent.writer.safe_rows(cells)
+            sent.flush()
             for row in cells:
                 row[-1] = PASSWORD_REMOVED if row[-1] else ""
-            self.files[1].writer.safe_rows(cells)
-        for file in self.files:
-            file.flush()
+            kept.writer.safe_rows(cells)
+            kept.flush()
+            return
+        sent.compress("".join(itertools.chain.from_iterable(zip(parts, passwords + [""]))))
+        kept.compress(page.replace(_MARK, PASSWORD_REMOVED))
 
     def add_removed(self, count: int) -> None:
         self._write_pending()
@@ -263,9 +285,17 @@ class _GzipCsv:
 
     def flush(self) -> None:
         """Compress what the writer wrote since the last flush."""
-        self.gzip.write(self.text.getvalue().encode("utf-8"))
+        self.compress(self.take())
+
+    def take(self) -> str:
+        """What the writer wrote since the last flush, taken out (not compressed)."""
+        written = self.text.getvalue()
         self.text.seek(0)
         self.text.truncate()
+        return written
+
+    def compress(self, written: str) -> None:
+        self.gzip.write(written.encode("utf-8"))
 
     def finish(self) -> bytes:
         self.flush()
