@@ -82,6 +82,9 @@ class ImportBatch(db.Model):
     all_type_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     all_send_invite: Mapped[bool | None] = mapped_column(Boolean)
     all_invite_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # "Remove" of every row at once, kept here, not written to 100,000 rows (see imports/removal.py):
+    # {"token": the change's BulkUndo id, "by_status": {own status: rows}}; None when not in force.
+    all_removed: Mapped[dict | None] = mapped_column(JSON)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Upload mode and full-list options (webapp/imports/sync.py): add, add_update or update.
