@@ -60,6 +60,8 @@ _FEW_ADDRESSES = 5_000
 # Ids per statement: within every database's limit of bound values.
 _FEW_IDS = 500
 _NOT_OPEN = (RowStatus.DUPLICATE, RowStatus.REMOVED, RowStatus.CREATED, RowStatus.FAILED)
+# A remove's undo record says so: its rows are then found through the status index, not the whole batch.
+_REMOVED = {"removed": True}
 
 
 class TableError(ValueError):
@@ -125,9 +127,11 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
         total = sum(by_status[s] for s in wanted)
         page = clamp_page(page, total, PER_PAGE)
         return RowPage(rows=_rows_page(matching(batch_id, filter_name), page), total=total, page=page)
-    where = [StagedSearch.batch_id == batch_id, *_search_filter(batch_id, by_status, wanted, others)]
+    # The search first: SQLite tests the terms in this order, and a row the search leaves out then
+    # costs no look-up among the ids of the other statuses (11,000 removed rows: 28 -> 15 ms).
+    where = [StagedSearch.batch_id == batch_id, *([search_rows.found(query)] if searching else []),
+             *_search_filter(batch_id, by_status, wanted, others)]
     if searching:
-        where.append(search_rows.found(query))
         page, ids, total = _search_page(where, max(1, page))
     else:
         total = sum(by_status[s] for s in wanted)
@@ -396,7 +400,7 @@ def _remove(batch: ImportBatch, clauses) -> int:
     """Move the chosen rows in play to Removed; returns how many. Only a row in a conflict with a removed
     one can change with it (its conflict may be gone), so only those are checked again."""
     seen = row_counts.current(batch.id)
-    token = _new_undo(batch, _STATUS_COLUMNS)
+    token = _new_undo(batch, _STATUS_COLUMNS, batch_values=_REMOVED)
     if removal.state(batch.id) is not None:  # every row is removed already
         return 0
     removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
@@ -417,13 +421,13 @@ def _remove_every_row(batch: ImportBatch) -> int:
     if removal.state(batch.id) is not None:
         return _remove(batch, [false()])
     seen = row_counts.current(batch.id)
-    token = _new_undo(batch, _STATUS_COLUMNS)
     by_status = _in_play(batch, seen)
+    touched = sum(by_status.values())
+    token = _new_undo(batch, _STATUS_COLUMNS)
     removed = {"token": token, "by_status": by_status}
     removal.put(batch.id, removed)
-    touched = sum(by_status.values())
     db.session.execute(update(BulkUndo).where(BulkUndo.id == token)
-                       .values(batch_values={"removed_all": removed, "set": True, "rows": touched}))
+                       .values(batch_values={**_REMOVED, "removed_all": removed, "set": True, "rows": touched}))
     row_counts.move(batch.id, seen, recheck.moves(Counter(by_status), Counter({RowStatus.REMOVED: touched})))
     return touched
 
@@ -528,9 +532,9 @@ def _any(*clauses) -> bool:
     return db.session.scalar(select(StagedRow.id).where(*clauses).limit(1)) is not None
 
 
-def _new_undo(batch: ImportBatch, columns, rewrote: str | None = None) -> int:
+def _new_undo(batch: ImportBatch, columns, rewrote: str | None = None, batch_values: dict | None = None) -> int:
     """Start the batch's undo record for a change of these columns; older ones can no longer be undone."""
-    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns), rewrote=rewrote)
+    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns), rewrote=rewrote, batch_values=batch_values)
     db.session.add(undo)
     db.session.flush()
     # Dropped after the insert, so the new id is never an old one reused: a stale Undo stays refused.
@@ -619,6 +623,8 @@ def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Coun
     values.update({gen.key: func.coalesce(getattr(StagedRow, undo_key), gen)
                    for column, (gen, undo_key) in _UNDO_GEN.items() if column in columns})
     marked = [StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id]
+    if (kept.batch_values or {}).get("removed"):  # (a row restored since is in play already: left alone)
+        marked.append(StagedRow.status == RowStatus.REMOVED)
     moved = Counter()
     if "status" in columns:
         # Swapped, so the UPDATE returns each row's status before and after; a removed row has no conflict.
@@ -631,8 +637,8 @@ def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Coun
         restored, emails = len(changed), {row[2] for row in changed}
     else:
         restored, emails = _update(marked, {**values, "undo_token": -kept.id}), set()
-    if kept.batch_values:  # a change of every row: the batch's value before it, and its count
-        if every is None:
+    if "rows" in (kept.batch_values or {}):  # a change of every row: the batch's value before it, and its count
+        if "column" in kept.batch_values:
             choices.put_back(batch.id, kept.batch_values)
         restored = kept.batch_values["rows"]
     # A type or invite change never touched emails or which rows are in play: no conflict can differ.
