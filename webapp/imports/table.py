@@ -408,8 +408,9 @@ def _remove(batch: ImportBatch, clauses) -> int:
         "status": RowStatus.REMOVED, "conflict_with": None}).returning(StagedRow.undo_status, StagedRow.email)).all()
     touched = len(rows)
     moved = recheck.moves(Counter(status for status, _ in rows), Counter({RowStatus.REMOVED: touched}))
-    freed = recheck.conflicts(batch, _addresses(batch, token, {email for _, email in rows}),
-                              StagedRow.conflict_with.is_not(None))
+    emails = {email for _, email in rows}
+    freed = (recheck.conflicts(batch, emails, StagedRow.conflict_with.is_not(None)) if len(emails) <= _FEW_ADDRESSES
+             else recheck.conflicted(batch))
     moved.update(recheck.statuses_of(batch, freed))
     row_counts.move(batch.id, seen, moved)
     return touched
