@@ -92,6 +92,19 @@ def test_restore_all_after_remove_all_brings_back_rows_removed_before_it_too(sig
     assert snapshot(batch.id) == before
 
 
+def test_undo_of_restore_all_removes_every_row_again(signed_in, batch):
+    before = snapshot(batch.id)
+    remove_all(signed_in, batch)
+    html = bulk(signed_in, batch, action="restore", scope="all_matching", filter="removed")
+    assert "9 rows restored." in html and snapshot(batch.id) == before
+    undone = signed_in.post(undo_url(html), headers=HX).get_data(as_text=True)
+    assert "Undone: 9 rows as before." in undone and counter(undone, "removed") == 9
+    assert {row.status for row in rows(batch.id).values()} == {"removed"}
+    assert_counters_right(signed_in, batch.id)
+    bulk(signed_in, batch, action="restore", scope="all_matching", filter="removed")
+    assert snapshot(batch.id) == before
+
+
 def test_restore_over_a_search_after_remove_all_brings_back_only_its_rows(signed_in, batch):
     remove_all(signed_in, batch)
     html = bulk(signed_in, batch, action="restore", scope="all_matching", filter="removed", q="alan")

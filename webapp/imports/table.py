@@ -478,7 +478,8 @@ def _restore(batch: ImportBatch, clauses, removed: dict | None = None) -> int:
     if removed is not None:
         touched += sum(removed["by_status"].values())
         db.session.execute(update(BulkUndo).where(BulkUndo.id == token)
-                           .values(batch_values={"removed_all": removed, "set": False, "rows": touched}))
+                           .values(batch_values={"removed_all": removed, "set": False, "rows": touched,
+                                                 "own": len(rows)}))
     return touched
 
 
@@ -618,6 +619,9 @@ def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Coun
         removal.put(batch.id, None)
         rows = kept.batch_values["rows"]
         return rows, recheck.moves(Counter({RowStatus.REMOVED: rows}), Counter(every["by_status"]))
+    if every is not None and not kept.batch_values["set"] and not kept.batch_values["own"]:
+        # A restore of every row that brought back no row removed on its own: no row to put back.
+        return kept.batch_values["rows"], _remove_again(batch, every["token"], Counter())
     # The token is negated, not cleared: the rows stay findable for the check below, yet no undo
     # matches them again.
     values = {c: _IN_ROW[c] for c in columns}
