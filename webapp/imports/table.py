@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, delete, false, func, insert, literal, or_, select, update
+from sqlalchemy import Integer, and_, any_, bindparam, case, delete, false, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from webapp.csvsafe import write_csv
@@ -97,9 +98,21 @@ class RowPage(PageNumbers):
 def matching(batch_id: int, filter_name: str = "all", query: str = ""):
     """The where-clauses for a filter and a search over one batch."""
     clauses = [StagedRow.batch_id == batch_id, _in_filter(batch_id, filter_name)]
-    if (query or "").strip():  # found in the narrow search table (search_rows.py), not the wide rows
+    if (query or "").strip() and filter_name == "removed" and db.engine.dialect.name == "postgresql":
+        clauses.append(_found_ids(batch_id, query))
+    elif (query or "").strip():  # found in the narrow search table (search_rows.py), not the wide rows
         clauses.append(search_rows.finds(batch_id, query))
     return clauses
+
+
+def _found_ids(batch_id: int, query: str):
+    """The where-clause on StagedRow for the rows a search finds, given as the found ids themselves: removed
+    rows are read through the status index (PostgreSQL may think there are none, its statistics older than
+    the removal), and each is then tested against the ids, which PostgreSQL hashes when they are a value
+    but walks one by one when they come from a subquery (a restore over 11,111 rows: 420 -> 8 ms)."""
+    ids = list(db.session.scalars(select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id,
+                                                                    search_rows.found(query))))
+    return StagedRow.id == any_(bindparam("found_ids", ids, type_=ARRAY(Integer)))
 
 
 def _in_filter(batch_id: int, filter_name: str):
