@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.imports import choices, staging
+from webapp.imports import choices, removal, staging
 from webapp.models import StagedRow
 from webapp.imports.staged import staged_sentences
 
@@ -25,10 +25,11 @@ def batch(org, admin):
 
 
 def rows(batch_id):
-    """The batch's rows by line, with the account type and Send Invite each shows (see imports/choices.py)."""
+    """The batch's rows by line, with the account type, Send Invite and status each shows (see
+    imports/choices.py and imports/removal.py)."""
     db.session.expire_all()
     found = db.session.scalars(select(StagedRow).where(StagedRow.batch_id == batch_id)).all()
-    return {row.line: row for row in choices.show(batch_id, found)}
+    return {row.line: row for row in removal.show(batch_id, choices.show(batch_id, found))}
 
 
 def kept(batch_id):

@@ -61,6 +61,12 @@ def configure(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "connect_args": {"timeout": 30}, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
         }
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # No JIT: PostgreSQL compiles a statement it expects to cost much (an UPDATE of 11,000 staged rows
+        # with a subquery per row), spending 150-250 ms compiling for a request that takes less to run.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "connect_args": {"options": "-c jit=off"}, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        }
 
 
 def _instance_secret_key(instance: Path) -> str:

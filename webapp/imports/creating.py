@@ -22,7 +22,7 @@ from webapp.imports.fields import staged_fields
 from webapp.imports.reading import chunk_rows
 from webapp.imports import sync_apply
 from webapp.mail import messages
-from webapp.imports import choices, outcomes, statistics
+from webapp.imports import choices, outcomes, removal, statistics
 from webapp.mail.outbox import LINK_REMOVED, PASSWORD_REMOVED, queue_rows, render_email
 from webapp.models import (
     BatchStatus,
@@ -158,7 +158,8 @@ def create_users_job(batch_id: int, actor_id: int | None, job_id: int | None = N
 def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> CreateResult:
     batch = db.session.get(ImportBatch, batch_id)
     org = db.session.get(Organisation, batch.org_id)
-    choices.settle(batch_id)  # a type or Send Invite set for every row, written into the rows read below
+    removal.settle(batch_id)  # a removal of every row, and a type or Send Invite set for every row,
+    choices.settle(batch_id)  # written into the rows read below
     blocked = sync_apply.before_create(batch, actor_id)  # upload modes and extra columns (imports/sync.py)
     if job_id is not None:
         ready_count = db.session.scalar(select(func.count()).where(

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, func, insert, literal, select, update
 
 from webapp.extensions import db
+from webapp.imports import removal
 from webapp.models import (
     AccountType,
     EffectKind,
@@ -29,6 +30,7 @@ class LeaverPage(PageNumbers):
 
 def _in_file(batch: ImportBatch) -> Select:
     """The file's addresses; a row the admin removed from the staged table no longer counts as in it."""
+    removal.settle(batch.id)  # the rows' own statuses are read
     return select(StagedRow.email).where(StagedRow.batch_id == batch.id, StagedRow.status != RowStatus.REMOVED)
 
 

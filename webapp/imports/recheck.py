@@ -29,15 +29,25 @@ def conflicts(batch: ImportBatch, emails, *clauses) -> list[int]:
 
 
 def _conflicts(batch: ImportBatch, emails, clauses) -> list[int]:
+    return _changed_conflicts(batch, StagedRow.email.in_(emails), *clauses)
+
+
+def _changed_conflicts(batch: ImportBatch, *scope) -> list[int]:
     new = conflict_expression()
-    # Open said as "not closed": the rows are then found by address, not by reading every open row.
-    # A batch still being checked has no other statuses.
+    # Open said as "not closed": the rows are then found by `scope` (address), not by reading every open
+    # row. A batch still being checked has no other statuses.
     return list(db.session.scalars(
         update(StagedRow)
-        .where(StagedRow.batch_id == batch.id, StagedRow.email.in_(emails), StagedRow.status.not_in(_CLOSED),
-               *clauses, StagedRow.conflict_with.is_distinct_from(new))
+        .where(StagedRow.batch_id == batch.id, *scope, StagedRow.status.not_in(_CLOSED),
+               StagedRow.conflict_with.is_distinct_from(new))
         .values(conflict_with=new).returning(StagedRow.id)
         .execution_options(synchronize_session=False)))
+
+
+def conflicted(batch: ImportBatch) -> list[int]:
+    """Work out again the conflicts of the open rows that have one (a small partial index finds them):
+    after a removal, no other row's can differ; returns the ids of the rows whose conflict changed."""
+    return _changed_conflicts(batch, StagedRow.conflict_with.is_not(None))
 
 
 def shared_emails(batch: ImportBatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from webapp.extensions import db
+from webapp.imports import removal
 from webapp.models import BatchStatus, ImportBatch, StagedRow
 
 
@@ -14,7 +15,7 @@ def by_status(batch_id: int) -> dict[str, int]:
     stamp = _stamp(seen)
     if _current(seen):
         return dict(seen.row_counts["by_status"])
-    counted = _count(StagedRow.batch_id == batch_id)
+    counted = removal.fold(batch_id, _count(StagedRow.batch_id == batch_id))
     if seen.status == BatchStatus.STAGED and not (db.session.new or db.session.dirty or db.session.deleted):
         # Kept only if no change was marked since the stamp was read; updated_at is kept as it was.
         db.session.execute(

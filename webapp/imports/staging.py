@@ -11,7 +11,7 @@ from webapp import bulk, jobs
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import columns as column_mapping
-from webapp.imports import choices, reading, search_rows, uploads
+from webapp.imports import choices, reading, removal, search_rows, uploads
 from webapp.imports.cleaning import Cleaner
 from webapp.imports.fields import check_batch
 from webapp.imports.suggestions import suggestion_for
@@ -112,6 +112,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id == batch.id))
     search_rows.forget(batch.id)
     choices.forget(batch.id)  # a type or Send Invite set for every row went with the rows
+    removal.put(batch.id, None)  # and so did a removal of every row
     staged = StagedRow.__table__
     done = 0
     try:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, delete, func, insert, select
 
 from webapp.extensions import db
-from webapp.imports import choices, leavers, sync_fields
+from webapp.imports import choices, leavers, removal, sync_fields
 from webapp.imports.fields import check_batch
 from webapp.imports.problems import problem, sentence
 from webapp.models import (
@@ -83,6 +83,7 @@ def in_use(batch: ImportBatch) -> bool:
 
 def plan(batch: ImportBatch, actor_id: int | None = None) -> PlanCounts:
     """Work out, for every open row, what applying it will do; replace the batch's plan (bulk insert)."""
+    removal.settle(batch.id)  # the rows' own statuses are read below
     db.session.execute(delete(StagedChange).where(StagedChange.batch_id == batch.id))
     if not in_use(batch):
         return PlanCounts()

@@ -570,7 +570,9 @@ def bulk(batch_id: int):
         registered = bulk_actions.run(current, form.action.data, clauses)
         if registered is not None:
             return registered
-        every_row = form.scope.data == "all_matching" and state["filter"] == "all" and not state["q"]
+        # Every row in play, or for a restore every removed row: no search, and the filter of those rows.
+        every_filter = "removed" if form.action.data == "restore" else "all"
+        every_row = form.scope.data == "all_matching" and state["filter"] == every_filter and not state["q"]
         touched = table.bulk_action(current, form.action.data, clauses, account_type=form.account_type.data,
                                     every_row=every_row)
         return _bulk_message(form, touched)

@@ -82,6 +82,9 @@ class ImportBatch(db.Model):
     all_type_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     all_send_invite: Mapped[bool | None] = mapped_column(Boolean)
     all_invite_gen: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # "Remove" of every row at once, kept here, not written to 100,000 rows (see imports/removal.py):
+    # {"token": the change's BulkUndo id, "by_status": {own status: rows}}; None when not in force.
+    all_removed: Mapped[dict | None] = mapped_column(JSON)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Upload mode and full-list options (webapp/imports/sync.py): add, add_update or update.
@@ -126,6 +129,10 @@ class StagedRow(db.Model):
         Index("ix_staged_rows_batch_type_error", "batch_id",
               postgresql_where=text("account_type_error IS NOT NULL"),
               sqlite_where=text("account_type_error IS NOT NULL")),
+        # Few rows conflict with another: a removal checks only these again (recheck.conflicted).
+        Index("ix_staged_rows_batch_conflict", "batch_id",
+              postgresql_where=text("conflict_with IS NOT NULL"),
+              sqlite_where=text("conflict_with IS NOT NULL")),
         # Bulk actions rewrite every row of a batch; free room on each page lets PostgreSQL
         # update in place (HOT) instead of rewriting all three indexes: ~0.8 s -> ~0.1 s.
         {"postgresql_with": {"fillfactor": 40}},
