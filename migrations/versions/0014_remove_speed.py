@@ -2,14 +2,14 @@
 staged rows in a conflict indexed (few), so a removal checks only those again
 
 Revision ID: 0014_remove_speed
-Revises: 0013_create_speed
+Revises: 0014_create_speed
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0014_remove_speed'
-down_revision = '0013_create_speed'
+down_revision = '0014_create_speed'
 branch_labels = None
 depends_on = None
 
