@@ -15,6 +15,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import Boolean, Integer, String, select
 
+from webapp import collection
 from webapp.extensions import db
 from webapp.imports import creating, staging, sync, sync_cli, uploads
 from webapp.imports.columns import ColumnMap
@@ -54,8 +55,9 @@ def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as
                  deactivate_missing, create_groups) -> None:
     """Import PATH (.csv, .tsv, .txt or .xlsx) into the organisation."""
     try:
-        _import(path, org_slug, dry_run, account_type, send_invite, as_email,
-                (mode, deactivate_missing, create_groups), lambda report: _print(report, as_json, dry_run))
+        with collection.frozen():  # the app's own objects are not walked again by each collection
+            _import(path, org_slug, dry_run, account_type, send_invite, as_email,
+                    (mode, deactivate_missing, create_groups), lambda report: _print(report, as_json, dry_run))
     except _Refused as refused:
         db.session.rollback()
         _fail(str(refused))

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from datetime import timedelta
+from functools import partial
 
 from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
-from webapp import bulk, jobs
+from webapp import bulk, bulk_stream, collection, jobs
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import columns as column_mapping
@@ -114,13 +116,17 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
     choices.forget(batch.id)  # a type or Send Invite set for every row went with the rows
     staged = StagedRow.__table__
     done = 0
+    # Progress is saved through the session as each chunk is: then a chunk is one insert, else one stream.
+    writing = nullcontext(partial(bulk.insert_values, staged, _ROW_COLUMNS)) if progress is not None \
+        else bulk_stream.inserting(staged, _ROW_COLUMNS)
     try:
-        for chunk in table.chunks():
-            cleaned = cleaner.clean(chunk)
-            bulk.insert_values(staged, _ROW_COLUMNS, _row_values(batch.id, cleaned))
-            done += len(cleaned)
-            if progress is not None:
-                progress(done, max(table.row_count, done))
+        with collection.paused(), writing as write:
+            for chunk in table.chunks():
+                cleaned = cleaner.clean(chunk)
+                write(_row_values(batch.id, cleaned))
+                done += len(cleaned)
+                if progress is not None:
+                    progress(done, max(table.row_count, done))
     except reading.UnreadableFile as exc:
         raise StagingError(str(exc)) from None
     if not db.session().discards_writes:  # a dry run's rows are reported, never searched
