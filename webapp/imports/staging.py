@@ -52,14 +52,15 @@ def _read_table(data, filename: str, **options):
 
 def read_file(data: bytes | uploads.Upload, filename: str, *, encoding: str | None = None,
               delimiter: str | None = None, mapping: dict | None = None, sheet: str | None = None,
-              header_line: int | None = None, progress=None):
+              header_line: int | None = None, progress=None, streamed: bool = False):
     """Read and map a file: (RawTable, ColumnMap), or raise StagingError with a clear reason.
 
-    The table reads the file again for its rows: use it while `data` is still there.
+    The table reads the file again for its rows: use it while `data` is still there. `streamed`: the rows are
+    staged next and nobody needs their count first, so a long text file is read once (reading.read_table).
     """
     try:
         table = _read_table(data, filename, encoding=encoding or None, delimiter=delimiter or None,
-                            sheet=sheet, header_line=header_line, progress=progress)
+                            sheet=sheet, header_line=header_line, progress=progress, streamed=streamed)
     except reading.UnreadableFile as exc:
         raise StagingError(str(exc)) from None
     if mapping is not None:
@@ -259,7 +260,7 @@ def stage_upload(org_id: int, admin_id: int | None, filename: str, data: bytes |
     problem = size_problem(data.size, max_bytes)
     if problem:
         raise StagingError(problem)
-    table, column_map = read_file(data, filename)
+    table, column_map = read_file(data, filename, streamed=background_rows is None)
     remembered = remembered_mapping(org_id, table.headers)
     mapping = None
     if remembered and remembered.get("email") is not None and \
@@ -290,7 +291,8 @@ def restage(batch: ImportBatch, *, encoding: str | None = None, delimiter: str |
     """
     options = {"encoding": encoding, "delimiter": delimiter, "sheet": sheet, "header_line": header_line}
     with uploads.kept(batch.id) as upload:
-        table, column_map = read_file(upload, batch.filename, mapping=mapping, **options)
+        table, column_map = read_file(upload, batch.filename, mapping=mapping, streamed=background_rows is None,
+                                      **options)
         if background_rows is not None and table.row_count > background_rows:
             batch.status = BatchStatus.STAGING
             db.session.commit()
