@@ -54,6 +54,7 @@ def users() -> None:
 def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as_email, mode,
                  deactivate_missing, create_groups) -> None:
     """Import PATH (.csv, .tsv, .txt or .xlsx) into the organisation."""
+    collection.skip_last_collection(db.engine)
     try:
         with collection.frozen():  # the app's own objects are not walked again by each collection
             _import(path, org_slug, dry_run, account_type, send_invite, as_email,
