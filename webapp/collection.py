@@ -24,16 +24,6 @@ def paused() -> Iterator[None]:
             gc.enable()
 
 
-@contextmanager
-def frozen() -> Iterator[None]:
-    """Objects made so far (modules, the app, its mappers) left out of every collection inside the block."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()  # what was made before is collectable again, as before the block
-
-
 _engines: weakref.WeakSet = weakref.WeakSet()  # closed at exit, before the last collection is skipped
 _skipping_last_collection = False
 
