@@ -85,3 +85,11 @@ def test_staging_a_streamed_file_keeps_every_row_and_lists_the_lines_it_skipped(
                                     .order_by(StagedRow.line)))
     assert lines == [line for line, _ in whole.rows] and batch.rows_read == whole.row_count
     assert batch.read_info["skipped"] == staging.read_info(whole, staging.read_file(data, "people.csv")[1])["skipped"]
+
+
+def test_staging_stops_at_a_problem_far_down_a_streamed_file_saying_where_and_keeps_nothing(app, org, admin):
+    data = text(HEADER, people(LONG), 'Zed,"Open,zed@example.com', people(60, 9000))
+    with pytest.raises(staging.StagingError, match="quotation mark opened on line 4002 is never closed"):
+        staging.stage_upload(org.id, admin.id, "people.csv", data, max_bytes=10**8, ttl_days=1)
+    db.session.rollback()  # as every caller does; the rows already sent go with it
+    assert db.session.scalar(select(StagedRow.id)) is None

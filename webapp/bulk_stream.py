@@ -32,5 +32,3 @@ def inserting(table: Table, names: list[str]) -> Iterator[Callable]:
             for row in rows:
                 write_row(row)
         yield write
-
-
