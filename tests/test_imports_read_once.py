@@ -93,3 +93,12 @@ def test_staging_stops_at_a_problem_far_down_a_streamed_file_saying_where_and_ke
         staging.stage_upload(org.id, admin.id, "people.csv", data, max_bytes=10**8, ttl_days=1)
     db.session.rollback()  # as every caller does; the rows already sent go with it
     assert db.session.scalar(select(StagedRow.id)) is None
+
+
+def test_rows_of_people_with_an_account_in_this_organisation_only_are_marked_existing(app, org, admin, other_org):
+    data = text(HEADER, "Ada,Admin,ADMIN@acme.example", "Olga,Other,boss@other.example", "Ann,New,ann@example.com",
+                "Bad,Address,admin at acme.example")
+    batch = staging.stage_upload(org.id, admin.id, "people.csv", data, max_bytes=10**8, ttl_days=1)
+    statuses = dict(db.session.execute(select(StagedRow.line, StagedRow.status)
+                                       .where(StagedRow.batch_id == batch.id)).all())
+    assert statuses == {2: "existing", 3: "valid", 4: "valid", 5: "invalid"}
