@@ -9,7 +9,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
-from itertools import chain, islice
+from itertools import chain, islice, takewhile
 
 from webapp.imports import addresslists, sandbox
 from webapp.imports.encodings import ENCODING_CHOICES, ENCODING_NAMES, LEGACY, UTF16, detect_encoding
@@ -127,12 +127,14 @@ def chunk_rows() -> int:
 
 def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = None, delimiter: str | None = None,
                sheet: str | None = None, header_line: int | None = None,
-               limits: ReadLimits | None = None, progress=None) -> RawTable:
+               limits: ReadLimits | None = None, progress=None, streamed: bool = False) -> RawTable:
     """Read an uploaded file into a RawTable, detecting encoding, delimiter, sheet and header unless given.
 
     The file is read a block at a time on each pass; the table reads it again for its chunks, so `data`
     (an Upload on a file on disk) must stay there while the table is used. `progress(rows, total)` hears how
     many rows have been read so far, of those a workbook declares or a text file's size suggests.
+    `streamed`: a long text table is not read through first; its chunks count it and find the lines to skip
+    (row_count and skipped are complete once they have all been read).
     """
     limits = limits or _app_limits()
     upload = as_upload(data)
@@ -148,7 +150,7 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
         return _read_workbook(upload, kind, label, sheet, header_line, limits, progress)
     if extension in WORKBOOK_EXTENSIONS:
         raise UnreadableFile(sandbox.damaged_message(extension))
-    return _read_text(upload, encoding, delimiter, header_line, limits, progress)
+    return _read_text(upload, encoding, delimiter, header_line, limits, progress, streamed)
 
 
 def _app_limits() -> ReadLimits:
@@ -168,7 +170,7 @@ def _unknown_extension_message(extension: str) -> str:
 # ---- text files -------------------------------------------------------------------------------------------
 
 def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header_line: int | None,
-               limits: ReadLimits, progress=None) -> RawTable:
+               limits: ReadLimits, progress=None, streamed: bool = False) -> RawTable:
     if encoding is not None and encoding not in ENCODING_NAMES:
         raise UnreadableFile(f'"{encoding}" is not an encoding this importer knows. Choose one from the list.')
     if delimiter is not None and delimiter not in _DELIMITERS:
@@ -193,7 +195,7 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
         if address_table is not None:
             return address_table
     return _table(lambda: _parse_rows(data, chosen_encoding, chosen_delimiter, limits), header_line, common,
-                  counting=_text_counting(data, chosen_encoding, progress))
+                  counting=_text_counting(data, chosen_encoding, progress), streamed=streamed and progress is None)
 
 
 _NOT_TEXT = "The file doesn't look like text. Save it from your spreadsheet as CSV (or .xlsx) and upload that."
@@ -406,11 +408,12 @@ _COUNTING_STEP = 20_000  # rows between reports while a text file is first read
 # ---- the table in a sheet of rows, streamed ---------------------------------------------------------------
 
 def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line, common: dict,
-           counting=None, **workbook) -> RawTable:
+           counting=None, streamed: bool = False, **workbook) -> RawTable:
     """Locate the table (header from the first rows, body streamed once to count it and find the lines to skip).
 
     `open_rows` reads the sheet afresh each time it is called; the table's chunks call it again, so only
-    HEAD_ROWS rows and the skipped lines are kept.
+    HEAD_ROWS rows and the skipped lines are kept. `streamed`: a long table with a header is counted by its
+    chunks instead (_streamed_table).
     """
     head_rows = _head_rows(open_rows(), header_line)
     filled = first_filled(head_rows, header_line)
@@ -426,6 +429,12 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
     if header_cells is not None:
         header_cells = header_cells[:trimmed_length(header_cells)]
     body_from = filled[start] if header_index is None else filled[header_index] + 1
+    header_at = None if header_index is None else filled_head[header_index][0]
+    if streamed and header_cells is not None:
+        scan = _BodyScan(header_cells, second_tables=header_line is None)
+        if scan.settles_head(islice(open_rows(), body_from, None)):
+            return _streamed_table(open_rows, body_from, header_line, header_cells, header_at, scan.head, skipped,
+                                   common, workbook)
     scan = _BodyScan(header_cells, second_tables=header_line is None)
     body_rows = islice(open_rows(), body_from, None)
     scan.run(counting(body_rows, head_rows) if counting else body_rows)
@@ -452,10 +461,32 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
 
     skipped += scan.skipped
     skipped.sort(key=lambda item: item.line)
-    return RawTable(expanded_headers, head[:HEAD_ROWS],
-                    header_line=None if header_index is None else filled_head[header_index][0],
+    return RawTable(expanded_headers, head[:HEAD_ROWS], header_line=header_at,
                     headerless=header_cells is None, skipped=skipped, row_count=scan.count, source=body,
                     **common, **workbook)
+
+
+def _streamed_table(open_rows, body_from: int, header_line, header_cells: list[str], header_at: int,
+                    head: list, skipped: list, common: dict, workbook: dict) -> RawTable:
+    """A long table read once: the head as _table finds it, the body's rows sorted (_BodyScan.stream) as they
+    are read; row_count and skipped are the head's until every row has been read, then the whole table's."""
+    headers = [cell.strip(BLANK_CHARS) for cell in header_cells]
+    expand = addresslists.address_columns(headers, head)
+    expanded_headers, head = addresslists.expand_columns(headers, head, expand)
+    table = RawTable(expanded_headers, head[:HEAD_ROWS], header_line=header_at, headerless=False,
+                     skipped=list(skipped), row_count=len(head), **common, **workbook)
+
+    def body() -> Iterator[tuple[int, list[str]]]:
+        scan = _BodyScan(header_cells, second_tables=header_line is None)
+        rows = scan.stream(islice(open_rows(), body_from, None))
+        if expand:
+            rows = (row for chunk in _batched(rows) for row in addresslists.expand_columns(headers, chunk, expand)[1])
+        yield from rows
+        table.row_count = scan.count
+        table.skipped = sorted(skipped + scan.skipped, key=lambda item: item.line)
+
+    table.source = body
+    return table
 
 
 def _head_rows(rows: Iterator, header_line: int | None) -> list[tuple[int, list[str]]]:
@@ -515,11 +546,28 @@ class _BodyScan:
         self.head: list = []
         self.skipped: list[SkippedLine] = []
         self.stop_line: int | None = None
-        self._tail: deque = deque(maxlen=_FOOTER_SCAN)
+        self._tail: deque = deque()  # the last _FOOTER_SCAN people rows
 
     def run(self, rows: Iterator) -> None:
+        deque(self._scan(rows), maxlen=0)
+
+    def stream(self, rows: Iterator) -> Iterator[tuple[int, list[str]]]:
+        """The people rows, each once no footer or second table can take it back (_FOOTER_SCAN rows later)."""
+        yield from self._scan(rows)
+        yield from self._tail
+
+    def settles_head(self, rows: Iterator) -> bool:
+        """Scan the first rows only: True when so many people follow the head that no footer or second table
+        found further down could change it (then `head` is the whole table's)."""
+        enough = HEAD_ROWS + 2 * _FOOTER_SCAN
+        deque(self._scan(takewhile(lambda _: self.count < enough, rows), finish=False), maxlen=0)
+        return self.count >= enough and self.stop_line is None
+
+    def _scan(self, rows: Iterator, finish: bool = True) -> Iterator[tuple[int, list[str]]]:
+        """Sort the rows; yield each people row as it leaves the tail. `finish`: the rows are the whole body."""
         header, width = self.header_cells, self.width
         first = header[0] if header else None
+        keep = self._keep
         gap = False
         probe: list | None = None  # rows after a blank gap, held until they show whether a second table starts
         for line, cells in rows:
@@ -536,7 +584,8 @@ class _BodyScan:
                 if self.second_tables and self.count and probe is None:
                     probe = []
             if probe is None:
-                self._keep(line, cells)
+                if (settled := keep(line, cells)) is not None:
+                    yield settled
                 continue
             probe.append((line, cells))
             if looks_like_a_header(cells):
@@ -544,19 +593,27 @@ class _BodyScan:
                 return
             if has_email(cells) or filled_count(cells) > 1 or len(probe) >= 3:
                 for kept in probe:
-                    self._keep(*kept)
+                    if (settled := keep(*kept)) is not None:
+                        yield settled
                 probe = None
+        if not finish:
+            return
         for kept in probe or ():
-            self._keep(*kept)
+            if (settled := keep(*kept)) is not None:
+                yield settled
         self._peel_footers()
 
-    def _keep(self, line: int, cells: list[str]) -> None:
+    def _keep(self, line: int, cells: list[str]) -> tuple[int, list[str]] | None:
+        """Count a people row; return the row it pushes out of the tail, if any."""
         self.count += 1
         if len(self.head) < HEAD_ROWS + _FOOTER_SCAN:
             self.head.append((line, cells))
-        self._tail.append((line, cells))
+        tail = self._tail
+        settled = tail.popleft() if len(tail) == _FOOTER_SCAN else None
+        tail.append((line, cells))
         if self.header_cells is None:
             self.widest = max(self.widest, trimmed_length(cells))
+        return settled
 
     def _second_table(self, start: int, probe: list, rows: Iterator) -> None:
         reason = f"part of a second table that starts on line {start}"
