@@ -1,13 +1,13 @@
 """stage speed: kept upload parts compressed with lz4 on PostgreSQL (pglz took ~0.1 s per 5 MB file)
 
 Revision ID: 0014_stage_speed
-Revises: 0013_create_speed
+Revises: 0014_remove_speed
 """
 from alembic import op
 
 
 revision = '0014_stage_speed'
-down_revision = '0013_create_speed'
+down_revision = '0014_remove_speed'
 branch_labels = None
 depends_on = None
 
