@@ -5,7 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, event, func, select, update
+from sqlalchemy.orm import Session
 
 from tests.conftest import TEST_PASSWORD, CSRFClient, _prime_csrf
 from webapp import credentials
@@ -118,3 +119,25 @@ def test_simultaneous_wrong_passwords_never_get_more_checks_than_the_limit(app, 
     assert db.session.scalar(select(func.count()).select_from(SigninFailure)
                              .where(SigninFailure.email == user.email)) == statuses.count(401)
     assert db.session.get(User, user.id).signed_in_at is None
+
+
+@pytest.mark.parametrize("password, answer", [("wrong-password-x", 401), (TEST_PASSWORD, 302)])
+def test_a_sign_in_answers_when_a_simultaneous_one_clears_its_attempt(client, make_user, password, answer):
+    """Right after this attempt is recorded, another browser of the same person signs in and clears the
+    account's failures, this attempt's row among them (as 16 clients signing in at once did): no 500."""
+    user = make_user()
+
+    cleared = []
+
+    def other_sign_in_clears(session):
+        if not cleared:
+            with db.engine.begin() as other:
+                cleared.append(other.execute(delete(SigninFailure).where(SigninFailure.email == user.email)).rowcount)
+
+    event.listen(Session, "after_commit", other_sign_in_clears)
+    try:
+        response = client.post("/login", data={"email": user.email, "password": password})
+    finally:
+        event.remove(Session, "after_commit", other_sign_in_clears)
+    assert cleared == [1]  # the attempt's own row, cleared before the sign-in read it again
+    assert response.status_code == answer

@@ -108,8 +108,12 @@ def _record_attempt(email_key: str, address: str) -> int:
     # the (limit+1)-th counts at least limit+1 rows, and at most `limit` passwords get checked.
     attempt = SigninFailure(email=email_key, address=address)
     db.session.add(attempt)
+    db.session.flush()
+    # The id is read before the commit: a simultaneous successful sign-in of the same person may delete the
+    # row straight after it, and reading the id from an expired, deleted row raised ObjectDeletedError (a 500).
+    attempt_id = attempt.id
     db.session.commit()
-    return attempt.id
+    return attempt_id
 
 
 def _throttled_for(email_key: str, address: str, attempt_id: int) -> int:
