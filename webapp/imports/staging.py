@@ -6,7 +6,7 @@ from contextlib import nullcontext
 from datetime import timedelta
 from functools import partial
 
-from sqlalchemy import any_, case, delete, func, or_, select, update
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from webapp import bulk, bulk_stream, collection, jobs
@@ -181,12 +181,9 @@ def _row_values(batch_id: int, cleaned) -> list[tuple]:
 def mark_existing(batch: ImportBatch) -> None:
     """Flag ready rows whose email already has an account in the organisation (one UPDATE)."""
     org_emails = select(User.email).where(User.org_id == batch.org_id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # As an array, the addresses are read once; as IN (subquery), a fresh batch (no statistics yet) had
-        # users' index probed for each of its ready rows (100,000 probes, 4x the time).
-        has_account = StagedRow.email == any_(func.array(org_emails.scalar_subquery()))
-    else:
-        has_account = StagedRow.email.in_(org_emails)
+    # IN (subquery), not = ANY(ARRAY(subquery)): an array built by a subquery is not hashed, so each ready
+    # row walked every address of the organisation (100,000 x 100,000: staging took 138 s instead of 3 s).
+    has_account = StagedRow.email.in_(org_emails)
     db.session.execute(
         update(StagedRow)
         .where(StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.VALID, has_account)
