@@ -20,6 +20,7 @@ from webapp.credentials import derived_passwords, fast_hashes
 from webapp.extensions import db
 from webapp.imports.fields import staged_fields
 from webapp.imports.reading import chunk_rows
+from webapp.imports.values import single_line_plain
 from webapp.imports import sync_apply
 from webapp.mail import messages
 from webapp.imports import choices, outcomes, removal, statistics
@@ -314,12 +315,11 @@ def _values_maker(columns: Sequence[str], user_fields):
     def values_of(row) -> list:
         values = pick(row)
         try:
-            # "|" between the values: a space at either end of one shows as "| " or " |".
+            # Checked as one text: with "|" between the values, a space at either end of one is a space beside "|".
             joined = "|".join(values)
         except TypeError:  # a value that is not text (None)
             return _user_values(row, user_fields)
-        if (joined.isascii() and joined.isprintable() and "  " not in joined and "| " not in joined
-                and " |" not in joined and joined[:1] != " " and joined[-1:] != " "
+        if (single_line_plain(joined) and "| " not in joined and " |" not in joined
                 and (shortest is None or len(joined) <= shortest)):
             return list(values)
         return _user_values(row, user_fields)

@@ -63,11 +63,15 @@ def clean_text(raw: str, key: str, problems: list, *, max_length: int | None = N
     return _bounded(collapse_spaces(_prepared(raw, key, problems)), key, max_length, storage, problems)
 
 
+def single_line_plain(raw: str) -> bool:
+    """Printable ASCII already trimmed and single-spaced: what text.single_line would give back unchanged."""
+    return raw.isascii() and raw.isprintable() and raw[:1] != " " and raw[-1:] != " " and "  " not in raw
+
+
 def _plain(raw: str, max_length: int | None, storage: int) -> bool:
     """Printable ASCII already trimmed, single-spaced, within its limits and no placeholder: nothing to clean."""
     size = len(raw)
-    return (size <= storage and (max_length is None or size <= max_length) and raw.isascii()
-            and raw.isprintable() and raw[0] != " " and raw[-1] != " " and "  " not in raw
+    return (size <= storage and (max_length is None or size <= max_length) and single_line_plain(raw)
             and (size > PLACEHOLDER_MAX or raw.lower() not in PLACEHOLDERS))  # lower() is casefold() for ASCII
 
 
