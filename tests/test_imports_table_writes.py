@@ -14,7 +14,7 @@ from tests.test_imports_table import HX, row_id, rows
 from tests.test_imports_table_counts import assert_counters_right
 from tests.test_imports_table_v2 import bulk, counter, undo_url
 from webapp.extensions import db
-from webapp.imports import staging, table
+from webapp.imports import rewriting, row_changes, staging
 from webapp.imports.cleaning import check_values
 from webapp.imports.fields import staged_fields
 from webapp.models import ImportBatch
@@ -25,7 +25,7 @@ batch = test_imports_table_v2.batch  # the mixed file's batch, as a fixture here
 @pytest.fixture(params=["few addresses", "many addresses"])
 def addresses(request, monkeypatch):
     if request.param == "many addresses":
-        monkeypatch.setattr(table, "_FEW_ADDRESSES", 0)
+        monkeypatch.setattr(row_changes, "FEW_ADDRESSES", 0)  # (read through the module by every change)
 
 
 def state(batch_id):
@@ -36,9 +36,9 @@ def state(batch_id):
 def assert_as_a_full_recheck(batch_id):
     """Every row holds the checks, conflicts and status that checking the whole batch again gives."""
     kept = state(batch_id)
-    fields = [f for f in staged_fields() if f.key in table.REPLACEABLE]
+    fields = [f for f in staged_fields() if f.key in rewriting.REPLACEABLE]
     for line, row in rows(batch_id).items():
-        checked = check_values({key: getattr(row, key) for key in table.REPLACEABLE}, fields=fields)
+        checked = check_values({key: getattr(row, key) for key in rewriting.REPLACEABLE}, fields=fields)
         assert sorted(map(str, row.errors)) == sorted(map(str, checked.problems)), line
         assert row.email_ok == checked.email_ok, line
     staging.refresh_rows(db.session.get(ImportBatch, batch_id), true(), true())

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, has_app_context
 
-from webapp.imports import choices as row_choices, row_counts, table
+from webapp.imports import choices as row_choices, row_changes, row_counts, table
 from webapp.imports.staging import OPEN_STATUSES
 from webapp.models import ImportBatch, StagedRow
 
@@ -48,10 +48,10 @@ def run(batch: ImportBatch, key: str, clauses) -> str | None:
     action = registered().get(key)
     if action is None:
         return None
-    table._require_editable(batch)  # noqa: SLF001
+    row_changes.require_editable(batch)
     chosen = [*clauses, StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES)]
     row_choices.settle(batch.id, [c for c in action.columns if c in row_choices.COLUMNS])  # rows hold what they show
-    table._remember(batch, chosen, action.columns)  # noqa: SLF001  (the undo record, as built-ins keep it)
+    row_changes.remember(batch, chosen, action.columns)  # the undo record, as built-ins keep it
     changed = action.apply(batch, chosen)
     row_counts.changed(batch.id)  # the action may have changed statuses
     return action.done.format(rows=f"{changed:,} row{'s' if changed != 1 else ''}")

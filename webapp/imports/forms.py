@@ -11,7 +11,8 @@ from webapp.imports.fields import import_fields, text_fields
 from webapp.imports.problems import problem, sentence
 from webapp.imports.sync_forms import UploadOptions
 from webapp.imports.reading import DELIMITER_CHOICES, ENCODING_CHOICES
-from webapp.imports.table import BULK_ACTIONS, FILTERS, REPLACEABLE
+from webapp.imports.rewriting import REPLACEABLE
+from webapp.imports.table import BULK_ACTIONS, FILTERS
 from webapp.imports.values import ACCOUNT_TYPE_LABELS
 
 ACCOUNT_TYPE_CHOICES = list(ACCOUNT_TYPE_LABELS.items())

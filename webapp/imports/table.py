@@ -4,17 +4,18 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, any_, bindparam, case, delete, false, func, insert, literal, or_, select, update
+from sqlalchemy import Integer, and_, any_, bindparam, case, delete, false, func, or_, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports import choices, recheck, removal, row_counts, search_rows
-from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values, cleaners
-from webapp.imports.fields import check_batch, get_field, staged_fields
-from webapp.imports.plain import plain
-from webapp.imports.problems import outcome_problems, problem, sentence, sentences
+from webapp.imports import choices, recheck, removal, rewriting, row_changes, row_counts, search_rows
+from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
+from webapp.imports.fields import check_batch, staged_fields
+from webapp.imports.problems import outcome_problems, sentence, sentences
+from webapp.imports.row_changes import (UNDO_COLUMNS, Chosen, TableError, addresses, any_row,
+                                        new_undo, require_editable, update_rows)
 from webapp.imports.staged import staged_value
 from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.imports.suggestions import suggestion_for
@@ -41,10 +42,6 @@ BULK_ACTIONS = {
     "restore": "Restore removed rows",
 }
 # Columns find and replace may change.
-REPLACEABLE = {"first_name": "First name", "last_name": "Last name", "email": "Email"}
-# A row's own values, as an undo puts them back (status and conflicts are then worked out again).
-UNDO_COLUMNS = ("first_name", "last_name", "email", "account_type", "send_invite", "status", "errors",
-                "fields_ok", "email_ok", "account_type_error", "suggested_email")
 # What each kind of change writes. These few columns keep their undo values in the row itself
 # (StagedRow.undo_*): the change and its undo record are one UPDATE, not a copy of 100,000 rows.
 _TYPE_COLUMNS = ("account_type", "account_type_error", "status")
@@ -55,19 +52,9 @@ _IN_ROW = {"account_type": StagedRow.undo_account_type, "account_type_error": St
 # A choice's generation (see choices.py) is kept beside it: (the row's gen, the key of its undo column).
 _UNDO_GEN = {"account_type": (StagedRow.type_gen, "undo_type_gen"),
              "send_invite": (StagedRow.invite_gen, "undo_invite_gen")}
-# The checks a find and replace or suggested fix can change, kept (for rows where they do) for an undo.
-_CHECK_COLUMNS = ("errors", "fields_ok", "email_ok", "suggested_email")
-# Up to this many addresses, rows sharing one with a change are found address by address.
-_FEW_ADDRESSES = 5_000
-# Ids per statement: within every database's limit of bound values.
-_FEW_IDS = 500
 _NOT_OPEN = (RowStatus.DUPLICATE, RowStatus.REMOVED, RowStatus.CREATED, RowStatus.FAILED)
 # A remove's undo record says so: its rows are then found through the status index, not the whole batch.
 _REMOVED = {"removed": True}
-
-
-class TableError(ValueError):
-    """A request on the table that cannot be carried out; str(error) says why."""
 
 
 @dataclass
@@ -243,25 +230,10 @@ def shown(row: StagedRow) -> StagedRow:
     return _show(row.batch_id, [row])[0]
 
 
-def _require_editable(batch: ImportBatch, row: StagedRow | None = None, *, settle: bool = True) -> None:
-    """Refuse a change the batch or row cannot take; with settle, write a removal of every row into the
-    rows first (the change reads or writes them beyond what removal.py lets the table show)."""
-    if not batch.editable:
-        raise TableError("This import is no longer being checked, so its rows cannot be changed.")
-    if row is not None:
-        removal.show(batch.id, [row])
-    if settle:
-        removal.settle(batch.id)
-    if row is not None and row.status == RowStatus.REMOVED:
-        raise TableError("This row was removed; restore it first to change it.")
-    if row is not None and row.status not in OPEN_STATUSES:
-        raise TableError("This row is a duplicate that is ignored; remove it or leave it.")
-
-
 def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
              send_invite: bool | None = None, **named) -> StagedRow:
     """Save an inline edit (cell texts by field key), check it again, and recompute conflicts."""
-    _require_editable(batch, row)
+    require_editable(batch, row)
     raw = {**(values or {}), **named}
     fields = [f for f in staged_fields() if f.key in raw and f.key != "send_invite" and f.shown_for(batch)]
     checked = check_values(raw, fields=fields)
@@ -305,7 +277,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
 def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None = None,
                send_invite: bool | None = None) -> StagedRow:
     """Change one row's account type or its Send Invite tick."""
-    _require_editable(batch, row)
+    require_editable(batch, row)
     values, gen = {}, choices.kept(batch.id).gen
     if account_type is not None:
         values.update(account_type=_known_type(account_type), account_type_error=None, type_gen=gen)
@@ -323,7 +295,7 @@ def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None =
 
 def remove_row(batch: ImportBatch, row: StagedRow) -> None:
     """Move one row to Removed; rows that conflicted with it are checked again."""
-    _require_editable(batch)
+    require_editable(batch)
     same_email = StagedRow.email == row.email
     counted = row_counts.before(batch.id, _email_of(batch, row))
     db.session.execute(update(StagedRow).where(StagedRow.id == row.id)
@@ -337,7 +309,7 @@ def remove_row(batch: ImportBatch, row: StagedRow) -> None:
 
 def restore_row(batch: ImportBatch, row: StagedRow) -> None:
     """Bring a removed row back; its status and its email's conflicts are worked out again."""
-    _require_editable(batch)
+    require_editable(batch)
     if row.status != RowStatus.REMOVED:
         raise TableError("This row is not removed, so there is nothing to restore.")
     same_email = StagedRow.email == row.email
@@ -378,14 +350,6 @@ def bulk_scope(batch: ImportBatch, scope: str, row_ids: list[int], filter_name: 
     return Chosen([StagedRow.batch_id == batch.id, StagedRow.id.in_(row_ids)], batch_id=batch.id, ids=row_ids)
 
 
-class Chosen(list):
-    """Where-clauses for rows the admin chose by id, with the ids."""
-
-    def __init__(self, clauses, *, batch_id: int, ids: list[int]):
-        super().__init__(clauses)
-        self.batch_id, self.ids = batch_id, ids
-
-
 def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str | None = None,
                 every_row: bool = False) -> int:
     """Apply a bulk action to the rows the clauses select; returns how many rows it touched.
@@ -395,7 +359,7 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
     is kept in the batch instead of written to each row; for restore, every removed row. A remove or
     restore of every row is kept in the batch too (removal.py).
     """
-    _require_editable(batch, settle=action not in ("remove", "restore"))
+    require_editable(batch, settle=action not in ("remove", "restore"))
     if action == "set_type":
         touched = _choose(batch, "account_type", _known_type(account_type or ""), clauses, every_row)
     elif action in ("invite_on", "invite_off"):
@@ -414,7 +378,7 @@ def _remove(batch: ImportBatch, clauses) -> int:
     """Move the chosen rows in play to Removed; returns how many. Only a row in a conflict with a removed
     one can change with it (its conflict may be gone), so only those are checked again."""
     seen = row_counts.current(batch.id)
-    token = _new_undo(batch, _STATUS_COLUMNS, batch_values=_REMOVED)
+    token = new_undo(batch, _STATUS_COLUMNS, batch_values=_REMOVED)
     if removal.state(batch.id) is not None:  # every row is removed already
         return 0
     removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
@@ -423,8 +387,8 @@ def _remove(batch: ImportBatch, clauses) -> int:
     touched = len(rows)
     moved = recheck.moves(Counter(status for status, _ in rows), Counter({RowStatus.REMOVED: touched}))
     emails = {email for _, email in rows}
-    freed = (recheck.conflicts(batch, emails, StagedRow.conflict_with.is_not(None)) if len(emails) <= _FEW_ADDRESSES
-             else recheck.conflicted(batch))
+    few = len(emails) <= row_changes.FEW_ADDRESSES
+    freed = recheck.conflicts(batch, emails, StagedRow.conflict_with.is_not(None)) if few else recheck.conflicted(batch)
     moved.update(recheck.statuses_of(batch, freed))
     row_counts.move(batch.id, seen, moved)
     return touched
@@ -438,7 +402,7 @@ def _remove_every_row(batch: ImportBatch) -> int:
     seen = row_counts.current(batch.id)
     by_status = _in_play(batch, seen)
     touched = sum(by_status.values())
-    token = _new_undo(batch, _STATUS_COLUMNS)
+    token = new_undo(batch, _STATUS_COLUMNS)
     removed = {"token": token, "by_status": by_status}
     removal.put(batch.id, removed)
     db.session.execute(update(BulkUndo).where(BulkUndo.id == token)
@@ -480,13 +444,13 @@ def _restore(batch: ImportBatch, clauses, removed: dict | None = None) -> int:
     every row this restore ended, kept for its Undo."""
     removal.settle(batch.id)  # only some rows come back: the others must hold their removal themselves
     seen = row_counts.current(batch.id)
-    token = _new_undo(batch, _STATUS_COLUMNS)
+    token = new_undo(batch, _STATUS_COLUMNS)
     restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
     rows = db.session.execute(_in_row(token, _STATUS_COLUMNS, restoring, {
         "status": _restored_status(batch), "conflict_with": None}).returning(StagedRow.status, StagedRow.email)).all()
     touched = len(rows)
     moved = recheck.moves(Counter({RowStatus.REMOVED: touched}), Counter(status for status, _ in rows))
-    emails = _addresses(batch, token, {email for _, email in rows})
+    emails = addresses(batch, token, {email for _, email in rows})
     moved.update(recheck.statuses_of(batch, recheck.conflicts(batch, emails)))
     row_counts.move(batch.id, seen, moved)
     if removed is not None:
@@ -497,26 +461,13 @@ def _restore(batch: ImportBatch, clauses, removed: dict | None = None) -> int:
     return touched
 
 
-def _addresses(batch: ImportBatch, token: int, emails: set, *, replaced: bool = False):
-    """The addresses whose rows a change can give or take a conflict: as they are when few (each found
-    by index); when many, every address more than one row shares, or for new addresses the rows the
-    change marked (one pass over the batch, where thousands of look-ups cost more)."""
-    if len(emails) <= _FEW_ADDRESSES:
-        return emails
-    if not replaced:
-        return recheck.shared_emails(batch)
-    marked = aliased(StagedRow)
-    this_change = (marked.batch_id == batch.id, marked.undo_token == token)
-    return select(marked.email).where(*this_change).union(select(marked.undo_text).where(*this_change))
-
-
 def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) -> int:
     """Set the account type or Send Invite of the chosen open rows; returns how many rows it changed.
 
     For every row the value is kept in the batch (choices.py): a row set on its own afterwards keeps
     its value if this change is undone, where a change of chosen rows puts each of its rows back."""
     columns = _TYPE_COLUMNS if column == "account_type" else _INVITE_COLUMNS
-    token = _new_undo(batch, columns)
+    token = new_undo(batch, columns)
     now = choices.kept(batch.id)
     gen_key = choices.COLUMNS[column][0].key
     open_clauses = [*clauses, StagedRow.status.in_(OPEN_STATUSES)]
@@ -524,7 +475,7 @@ def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) ->
     if column == "account_type":
         refused = StagedRow.account_type_error.is_not(None)
         # Asked of the batch first (a small partial index): a search's rows are only looked at if any has one.
-        if _any(StagedRow.batch_id == batch.id, refused) and _any(*open_clauses, refused):
+        if any_row(StagedRow.batch_id == batch.id, refused) and any_row(*open_clauses, refused):
             row_counts.changed(batch.id)
             # Rows whose type was refused take it themselves, and their status is worked out again.
             touched += _change_in_row(token, columns, [*open_clauses, refused],
@@ -536,26 +487,12 @@ def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) ->
         return touched + _change_in_row(token, columns, [*open_clauses, differs], {column: value, gen_key: now.gen})
     touched += db.session.scalar(select(func.count()).select_from(StagedRow).where(*open_clauses, differs)) or 0
     # Rows the change is not for (ignored duplicates, removed rows) keep the value they show now.
-    _update([StagedRow.batch_id == batch.id, StagedRow.status.in_(_NOT_OPEN)],
+    update_rows([StagedRow.batch_id == batch.id, StagedRow.status.in_(_NOT_OPEN)],
             {column: now.value(column), gen_key: now.gen + 1})
     replaced = choices.set_all(batch.id, column, value)
     db.session.execute(update(BulkUndo).where(BulkUndo.id == token)
                        .values(batch_values={**replaced, "rows": touched}))
     return touched
-
-
-def _any(*clauses) -> bool:
-    return db.session.scalar(select(StagedRow.id).where(*clauses).limit(1)) is not None
-
-
-def _new_undo(batch: ImportBatch, columns, rewrote: str | None = None, batch_values: dict | None = None) -> int:
-    """Start the batch's undo record for a change of these columns; older ones can no longer be undone."""
-    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns), rewrote=rewrote, batch_values=batch_values)
-    db.session.add(undo)
-    db.session.flush()
-    # Dropped after the insert, so the new id is never an old one reused: a stale Undo stays refused.
-    db.session.execute(delete(BulkUndo).where(BulkUndo.batch_id == batch.id, BulkUndo.id != undo.id))
-    return undo.id
 
 
 def _change_in_row(token: int, columns, clauses, values: dict) -> int:
@@ -570,19 +507,6 @@ def _in_row(token: int, columns, clauses, values: dict):
     kept.update({_UNDO_GEN[column][1]: _UNDO_GEN[column][0] for column in columns if column in _UNDO_GEN})
     return (update(StagedRow).where(*clauses).values(**values, **kept, undo_token=token)
             .execution_options(synchronize_session=False))
-
-
-def _remember(batch: ImportBatch, clauses, columns=UNDO_COLUMNS) -> int:
-    """Keep the values of the rows a bulk change is about to touch (INSERT ... SELECT); returns how many.
-
-    Only the latest change of a batch can be undone, so older kept values are dropped.
-    """
-    undo_id = _new_undo(batch, columns)
-    kept = select(literal(undo_id), StagedRow.id, *(getattr(StagedRow, c) for c in columns)).where(*clauses)
-    db.session.execute(insert(BulkUndoRow).from_select(["undo_id", "row_id", *columns], kept))
-    # Counted apart: drivers do not all report a row count for INSERT ... SELECT.
-    return db.session.scalar(select(func.count()).select_from(BulkUndoRow)
-                             .where(BulkUndoRow.undo_id == undo_id)) or 0
 
 
 def latest_undo(batch: ImportBatch) -> BulkUndo | None:
@@ -603,14 +527,14 @@ def name_undo(batch: ImportBatch, message: str) -> BulkUndo | None:
 
 def undo(batch: ImportBatch, undo_id: int) -> int:
     """Put the rows of a bulk change back as they were; returns how many."""
-    _require_editable(batch, settle=False)  # only a remove or restore of every row can leave one in force
+    require_editable(batch, settle=False)  # only a remove or restore of every row can leave one in force
     kept = latest_undo(batch)
     if kept is None or kept.id != undo_id:
         raise TableError("That change can no longer be undone: only the latest change to the rows can be.")
     seen = row_counts.current(batch.id)
     columns = list(kept.columns or UNDO_COLUMNS)
     if kept.rewrote:
-        restored, moved = _undo_rewrite(batch, kept)
+        restored, moved = rewriting.undo_rewrite(batch, kept)
     elif set(columns) <= set(_IN_ROW):
         restored, moved = _undo_in_row(batch, kept, columns)
     else:
@@ -655,14 +579,14 @@ def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Coun
         moved = recheck.moves(Counter(row[0] for row in changed), Counter(row[1] for row in changed))
         restored, emails = len(changed), {row[2] for row in changed}
     else:
-        restored, emails = _update(marked, {**values, "undo_token": -kept.id}), set()
+        restored, emails = update_rows(marked, {**values, "undo_token": -kept.id}), set()
     if "rows" in (kept.batch_values or {}):  # a change of every row: the batch's value before it, and its count
         if "column" in kept.batch_values:
             choices.put_back(batch.id, kept.batch_values)
         restored = kept.batch_values["rows"]
     # A type or invite change never touched emails or which rows are in play: no conflict can differ.
     if columns == list(_STATUS_COLUMNS):
-        moved.update(recheck.statuses_of(batch, recheck.conflicts(batch, _addresses(batch, -kept.id, emails))))
+        moved.update(recheck.statuses_of(batch, recheck.conflicts(batch, addresses(batch, -kept.id, emails))))
     if every is not None and not kept.batch_values["set"]:
         moved.update(_remove_again(batch, every["token"], moved))
     return restored, moved
@@ -674,35 +598,6 @@ def _remove_again(batch: ImportBatch, token: int, moved: Counter) -> Counter:
     by_status = _in_play(batch, row_counts.current(batch.id), moved)
     removal.put(batch.id, {"token": token, "by_status": by_status})
     return recheck.moves(Counter(by_status), Counter({RowStatus.REMOVED: sum(by_status.values())}))
-
-
-def _undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
-    """Undo a find and replace or suggested fixes: the text back from undo_text, the checks that
-    changed back from bulk_undo_rows, then statuses (and conflicts, for addresses) checked again."""
-    column = kept.rewrote
-    swap = (update(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id)
-            .values({column: StagedRow.undo_text, "undo_text": getattr(StagedRow, column), "undo_token": -kept.id})
-            .execution_options(synchronize_session=False))
-    if column == "email":  # every address is needed, for its conflicts
-        rows = db.session.execute(swap.returning(StagedRow.id, StagedRow.line, StagedRow.email,
-                                                 StagedRow.undo_text)).all()
-    else:
-        rows = db.session.execute(swap.returning(StagedRow.id)).all()
-    saved = BulkUndoRow
-    db.session.execute(
-        update(StagedRow)
-        .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
-        .values({c: getattr(saved, c) for c in _CHECK_COLUMNS})
-        .execution_options(synchronize_session=False))
-    if column == "email" and len(rows) <= _FEW_ADDRESSES:
-        search_rows.refresh_keys(batch.id, [(row.line, row.id) for row in rows])
-    else:
-        search_rows.refresh(batch.id, StagedRow.undo_token == -kept.id)
-    if column == "email":
-        rechecked, emails = _rewritten(rows)
-    else:
-        rechecked, emails = list(db.session.scalars(select(saved.row_id).where(saved.undo_id == kept.id))), set()
-    return len(rows), _recheck_rewritten(batch, column, -kept.id, rechecked, emails)
 
 
 def _undo_saved(batch: ImportBatch, kept: BulkUndo, columns) -> int:
@@ -722,190 +617,6 @@ def _undo_saved(batch: ImportBatch, kept: BulkUndo, columns) -> int:
     recheck.statuses_of(batch, recheck.conflicts(batch, emails))
     recheck.statuses(batch, StagedRow.batch_id == batch.id, StagedRow.id.in_(ids))
     return restored
-
-
-def suggestion_count(batch: ImportBatch) -> int:
-    """How many open rows have a suggested email fix (read from a small partial index)."""
-    return db.session.scalar(select(func.count()).select_from(StagedRow).where(
-        StagedRow.batch_id == batch.id, StagedRow.suggested_email.is_not(None),
-        removal.status_in(batch.id, OPEN_STATUSES))) or 0
-
-
-def apply_suggestions(batch: ImportBatch, row_id: int | None = None) -> int:
-    """Take the suggested email of one row, or of every open row that has one; returns how many."""
-    _require_editable(batch)
-    clauses = [StagedRow.batch_id == batch.id, StagedRow.status.in_(OPEN_STATUSES),
-               StagedRow.suggested_email.is_not(None)]
-    if row_id is not None:
-        clauses.append(StagedRow.id == row_id)
-    touched = _rewrite(batch, "email", StagedRow.suggested_email, clauses)
-    db.session.commit()
-    return touched
-
-
-def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, clauses) -> int:
-    """Replace text within one column of the chosen rows (SQL replace()); returns how many rows changed."""
-    _require_editable(batch)
-    if column not in REPLACEABLE:
-        raise TableError("Choose the column to search in: first name, last name or email.")
-    if not find:
-        raise TableError("Type the text to find.")
-    target = getattr(StagedRow, column)
-    changed = func.replace(target, find, replacement)
-    found = [*clauses, StagedRow.status.in_(OPEN_STATUSES), changed != target]
-    rewritten = None
-    if isinstance(clauses, Chosen):  # rows chosen by id: looked up by them
-        rewritten = StagedRow.id.in_(clauses.ids)
-    elif search_rows.by_text():  # only rows whose search text holds the text can change: found in the narrow table
-        found, rewritten = [*found, search_rows.holding(batch.id, find)], search_rows.holds(find)
-    touched = _rewrite(batch, column, changed, found, rewritten=rewritten, wrote=replacement)
-    db.session.commit()
-    return touched
-
-
-def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, wrote: str | None = None) -> int:
-    """Set a text column of the rows the clauses select to `text` (SQL), keeping the old text in the row
-    for an undo; check the new texts again; returns how many rows changed.
-
-    Only rows whose checks come out different are written again, and only their old checks are kept
-    (in bulk_undo_rows): replacing "Last1" with "Last9" in 11,000 names changes no check at all.
-    rewritten: a where-clause (for search_rows.refresh) holding every row that can change, if known;
-    wrote: the replacement (a NUL in it means every row is checked in Python)."""
-    seen = row_counts.current(batch.id)
-    token = _new_undo(batch, [column, *_CHECK_COLUMNS], rewrote=column)
-    change = (update(StagedRow).where(*clauses)
-              .values({column: text, "undo_text": getattr(StagedRow, column), "undo_token": token})
-              .execution_options(synchronize_session=False))
-    if column == "email":  # every changed address is needed, for its conflicts
-        rows = db.session.execute(change.returning(*_CHECKED_COLUMNS, StagedRow.line)).all()
-        touched, checking = len(rows), rows
-    else:
-        # A plain name on a row without problems keeps its checks: only the other rows are read back.
-        keeps = _keeps_checks(column, wrote or "")
-        marked = db.session.scalars(change.returning(case((keeps, None), else_=StagedRow.id))).all()
-        touched, checking = len(marked), _rows_to_check(batch, [i for i in marked if i is not None])
-    checked = _checked(column, checking)
-    if checked:
-        _keep_checks(batch, token, list(checked))
-        _write_checks(column, checked.values())
-    if rewritten is not None:
-        search_rows.refresh(batch.id, rewritten)
-    elif column == "email" and touched <= _FEW_ADDRESSES:  # (every changed row is in `checking`)
-        search_rows.refresh_keys(batch.id, [(row.line, row.id) for row in checking])
-    else:
-        search_rows.refresh(batch.id, StagedRow.undo_token == token)
-    rechecked, emails = list(checked), set()
-    if column == "email":
-        rechecked, emails = _rewritten(checking)
-    row_counts.move(batch.id, seen, _recheck_rewritten(batch, column, token, rechecked, emails))
-    return touched
-
-
-_CHECKED_COLUMNS = (StagedRow.id, StagedRow.first_name, StagedRow.last_name, StagedRow.email, StagedRow.undo_text,
-                    StagedRow.fields_ok, StagedRow.email_ok, StagedRow.suggested_email)
-
-
-def _keeps_checks(column: str, wrote: str):
-    """SQL: the row's new text in a name column leaves its checks as they are (_checked skips it)."""
-    if "\x00" in wrote:  # SQLite reads a text only up to a NUL: every row is checked in Python
-        return false()
-    name_field = get_field(column)
-    return and_(StagedRow.fields_ok.is_(True),
-                plain(getattr(StagedRow, column), name_field.max_length, name_field.storage_length))
-
-
-def _rows_to_check(batch: ImportBatch, ids: list[int]) -> list:
-    """The rows with these ids, with the columns _checked reads."""
-    return [row for start in range(0, len(ids), _FEW_IDS) for row in db.session.execute(
-        select(*_CHECKED_COLUMNS).where(StagedRow.batch_id == batch.id, StagedRow.id.in_(ids[start:start + _FEW_IDS])))]
-
-
-def _keep_checks(batch: ImportBatch, token: int, ids: list[int]) -> None:
-    """Copy the checks of these rows, as they are before _write_checks, to bulk_undo_rows for the Undo."""
-    for start in range(0, len(ids), _FEW_IDS):
-        kept = select(literal(token), StagedRow.id, *(getattr(StagedRow, c) for c in _CHECK_COLUMNS)).where(
-            StagedRow.batch_id == batch.id, StagedRow.id.in_(ids[start:start + _FEW_IDS]))
-        db.session.execute(insert(BulkUndoRow).from_select(["undo_id", "row_id", *_CHECK_COLUMNS], kept))
-
-
-def _write_checks(column: str, checked) -> None:
-    """Write new texts and checks by row id (one executemany; the ORM's bulk path cost ~0.1 ms a row)."""
-    rows = StagedRow.__table__
-    names = (column, *_CHECK_COLUMNS)
-    db.session.execute(update(rows).where(rows.c.id == bindparam("row_id"))
-                       .values({name: bindparam(f"new_{name}") for name in names}),
-                       [{"row_id": row["id"], **{f"new_{name}": row[name] for name in names}} for row in checked])
-
-
-def _recheck_rewritten(batch: ImportBatch, column: str, token: int, rechecked: list[int], emails: set) -> Counter:
-    """Statuses (and, for addresses, conflicts) of rows whose text a change set or put back: `rechecked`
-    are the ids of those whose checks changed too (of all, for addresses), `emails` the addresses
-    before and after."""
-    if column != "email":  # a name bears on its own row's status only, through its checks
-        return recheck.statuses_of(batch, rechecked)
-    # A new address can meet or leave another row's, and one of the organisation's accounts.
-    met = recheck.conflicts(batch, _addresses(batch, token, emails, replaced=True))
-    if len(rechecked) <= _FEW_ADDRESSES:
-        return recheck.statuses_of(batch, sorted({*rechecked, *met}))
-    moved = recheck.statuses_of(batch, met)
-    moved.update(recheck.statuses(batch, StagedRow.batch_id == batch.id, StagedRow.undo_token == token))
-    return moved
-
-
-def _rewritten(rows) -> tuple[list[int], set]:
-    """The ids of rows whose address a change set or put back, and their addresses before and after."""
-    return [row.id for row in rows], {row.email for row in rows} | {row.undo_text for row in rows}
-
-
-def _checked(column: str, rows) -> dict[int, dict]:
-    """The checks of rows with a new text in `column`: {id: values to write} for the rows whose checks
-    come out different."""
-    clean = dict(cleaners([get_field(column)]))[column]
-    cleaned = {}
-    for row in rows:
-        problems = []
-        value = clean(getattr(row, column) or "", problems)
-        if problems or value != getattr(row, column) or not row.fields_ok or not _same_checks(column, row, value):
-            cleaned[row.id] = (row, value, problems)
-    # Read only for these: a row without problems had none to keep, and decoding 11,000 lists cost ~50 ms.
-    errors = {}
-    ids = list(cleaned)
-    for start in range(0, len(ids), _FEW_IDS):
-        errors.update(db.session.execute(select(StagedRow.id, StagedRow.errors)
-                                         .where(StagedRow.id.in_(ids[start:start + _FEW_IDS]))).all())
-    found = {}
-    for row_id, (row, value, problems) in cleaned.items():
-        old = list(errors.get(row_id) or [])
-        # Problems of the other fields were not checked again: they stay.
-        kept = [p for p in old if not (isinstance(p, dict) and (
-            p.get("field") == column or (column != "email" and p.get("code") == "names_missing")))]
-        names = {"first_name": row.first_name, "last_name": row.last_name, column: value}
-        if column != "email" and not names["first_name"] and not names["last_name"]:
-            problems.append(problem("first_name", "names_missing"))
-        email_ok, suggested = row.email_ok, row.suggested_email
-        if column == "email":
-            email_ok = bool(value) and not problems
-            suggested = suggestion_for(value, email_ok)
-        now = {"errors": kept + problems, "fields_ok": not (kept or problems), "email_ok": email_ok,
-               "suggested_email": suggested}
-        then = {"errors": old, "fields_ok": row.fields_ok, "email_ok": row.email_ok,
-                "suggested_email": row.suggested_email}
-        if now != then or value != getattr(row, column):
-            found[row_id] = {"id": row_id, column: value, **now}
-    return found
-
-
-def _same_checks(column: str, row, value: str) -> bool:
-    """Whether a clean new text of a row without problems leaves its checks as they are."""
-    if column == "email":
-        return bool(value) and row.email_ok and suggestion_for(value, True) == row.suggested_email
-    return bool(value or row.first_name or row.last_name)
-
-
-def _update(clauses, values) -> int:
-    return db.session.execute(
-        update(StagedRow).where(*clauses).values(**values).execution_options(synchronize_session=False)
-    ).rowcount
 
 
 def field_errors(row: StagedRow) -> dict[str, list[str]]:

@@ -18,7 +18,8 @@ from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.htmx import fragment_or_page, stop_polling, wants_fragment
-from webapp.imports import bulk_actions, creating, matching, queries, staged, staging, sync_forms, table, uploads
+from webapp.imports import (bulk_actions, creating, matching, queries, rewriting, staged, staging, sync_forms, table,
+                            uploads)
 from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.forms import (
     FILTER_CHOICES,
@@ -179,7 +180,7 @@ def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None
             "replace_form": ReplaceForm(formdata=None, **state),
             "edit_id": edit_id, "row_form": row_form(formdata=None), "message": message,
             "error": error, "undo": undo, "account_types": table.ACCOUNT_TYPE_LABELS,
-            "suggestions": table.suggestion_count(current) if current.editable else 0,
+            "suggestions": rewriting.suggestion_count(current) if current.editable else 0,
             "select_page": _selecting_page(), "text_fields": text_fields()}
 
 
@@ -396,7 +397,7 @@ def save_row(batch_id: int, row_id: int):
         return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
                                state=_view_state(), field_errors=errors, counters=table.counters(current),
                                oob_counters=True, account_types=table.ACCOUNT_TYPE_LABELS,
-                               suggestions=table.suggestion_count(current), text_fields=text_fields())
+                               suggestions=rewriting.suggestion_count(current), text_fields=text_fields())
     return _row_response(current, staged, saved=True)
 
 
@@ -428,7 +429,7 @@ def _row_response(current: ImportBatch, staged, error: str | None = None, saved:
         return redirect(url_for("imports.batch", batch_id=current.id, **state))
     return render_template("imports/partials/_row.html", batch=current, row=staged, state=state,
                            counters=table.counters(current), oob_counters=True, row_error=error,
-                           suggestions=table.suggestion_count(current), account_types=table.ACCOUNT_TYPE_LABELS,
+                           suggestions=rewriting.suggestion_count(current), account_types=table.ACCOUNT_TYPE_LABELS,
                            text_fields=text_fields())
 
 
@@ -465,7 +466,7 @@ def remove_row(batch_id: int, row_id: int):
         return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
     return render_template("imports/partials/_row_removed.html", batch=current, row=staged,
                            state=_view_state(), counters=table.counters(current), oob_counters=True,
-                           suggestions=table.suggestion_count(current), text_fields=text_fields())
+                           suggestions=rewriting.suggestion_count(current), text_fields=text_fields())
 
 
 @bp.post("/<int:batch_id>/rows/<int:row_id>/restore")
@@ -489,7 +490,7 @@ def apply_suggestion(batch_id: int, row_id: int):
     current = _batch_or_404(batch_id)
     staged = _row_or_404(current, row_id)
     try:
-        table.apply_suggestions(current, staged.id)
+        rewriting.apply_suggestions(current, staged.id)
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
     db.session.refresh(staged)
@@ -500,7 +501,7 @@ def apply_suggestion(batch_id: int, row_id: int):
 def apply_suggestions(batch_id: int):
     """Take every suggested email fix of the import at once."""
     current = _batch_or_404(batch_id)
-    return _table_change(current, lambda: _plural(table.apply_suggestions(current), "email") + " fixed.")
+    return _table_change(current, lambda: _plural(rewriting.apply_suggestions(current), "email") + " fixed.")
 
 
 @bp.post("/<int:batch_id>/replace")
@@ -515,7 +516,7 @@ def find_replace(batch_id: int):
             raise table.TableError("Choose a column, type the text to find, and choose which rows.")
         clauses = table.bulk_scope(current, form.scope.data, _chosen_rows(), state["filter"], state["q"],
                                    state["page"])
-        touched = table.find_replace(current, form.column.data, form.find.data, form.replacement.data or "",
+        touched = rewriting.find_replace(current, form.column.data, form.find.data, form.replacement.data or "",
                                      clauses)
         return f"Replaced in {_plural(touched, 'row')}."
     return _table_change(current, replace)
