@@ -398,6 +398,19 @@ def make_xls() -> None:
     book.save(str(HERE / "staff.xls"))
 
 
+def make_qa_files() -> None:
+    """Exports found by trying files nobody on the team had seen (see tests/test_imports_qa_files.py)."""
+    write("cp1252_smart_quotes.csv", crlf(
+        "First Name,Last Name,Email",
+        "Se\u00e1n,O\u2019Brien,sean@example.com",
+        "\u201cBob\u201d,Smith\u2013Jones,bob@example.com",
+    ), "cp1252")
+    good = crlf("First Name,Last Name,Email", "Jos\u00e9,M\u00fcller,jose@example.com",
+                "Ren\u00e9e,\u00d8ster,renee@example.com").encode()
+    (HERE / "utf8_one_bad_byte.csv").write_bytes(good + b"Zo\xeb,Smith,zoe@example.com\r\n"
+                                                 + "\u00c5sa,Str\u00f6m,asa@example.com\r\n".encode())
+
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -405,3 +418,4 @@ if __name__ == "__main__":
     make_encoding_files()
     make_hostile_text_files()
     make_workbooks()
+    make_qa_files()

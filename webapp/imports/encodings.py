@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from itertools import chain
 import unicodedata
 
 from webapp.imports.uploads import Upload, as_upload
@@ -45,6 +46,8 @@ def detect_encoding(data: bytes | Upload) -> tuple[str, bool]:
     if bomless:
         return bomless, False
     if not is_utf8(upload):
+        if mostly_utf8(upload):
+            return "utf-8", True
         return guess_legacy(upload), True
     return "utf-8", False
 
@@ -59,6 +62,22 @@ def is_utf8(data: bytes | Upload) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def mostly_utf8(data: bytes | Upload) -> bool:
+    """True when more characters read well as UTF-8 than are damaged: a UTF-8 export with a few bad bytes in it.
+
+    Reading such a file as UTF-8 marks the bad bytes (U+FFFD, flagged on their rows); a legacy code page would
+    garble every accented letter in the file instead.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    good = bad = 0
+    for block in chain(as_upload(data).blocks(), [b""]):
+        text = decoder.decode(block, final=not block)
+        damaged = text.count("\ufffd")
+        bad += damaged
+        good += len(text) - len(text.encode("ascii", "ignore")) - damaged
+    return good > bad
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -165,6 +184,11 @@ def implausibility(text: str) -> int:
     return penalty
 
 
+# Apostrophes and middle dots sit in names; Windows-1252 files carry Word's curly quotes and dashes ("Smith–Jones");
+# U+FFFD is counted by looks_like_mojibake.
+_NAME_PUNCTUATION = frozenset("\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u00b7\ufffd")
+
+
 def _word_penalty(word: str) -> int:
     """Mixed scripts, symbols between letters, and Latin words made mostly of accented letters."""
     scripts = set()
@@ -180,7 +204,7 @@ def _word_penalty(word: str) -> int:
             if script == "LATIN":
                 latin += 1
                 latin_accented += 1
-        elif char not in "\u2019\u00b7\ufffd":  # apostrophes and middle dots sit in names; U+FFFD counted above
+        elif char not in _NAME_PUNCTUATION:
             symbols += 1
     if latin:
         scripts.add("LATIN")

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field, fields
 from itertools import chain, islice, takewhile
 
 from webapp.imports import addresslists, sandbox
-from webapp.imports.encodings import ENCODING_CHOICES, ENCODING_NAMES, LEGACY, UTF16, detect_encoding
+from webapp.imports.encodings import (
+    ENCODING_CHOICES,
+    ENCODING_NAMES,
+    LEGACY,
+    UTF16,
+    detect_encoding,
+    mostly_utf8,
+)
 from webapp.imports.encodings import looks_like_mojibake  # noqa: F401  (the pipeline flags such names)
 from webapp.imports.locating import (
     BLANK_CHARS,
@@ -50,6 +57,7 @@ _MOSTLY_CONTROL = 0.01
 HEAD_ROWS = 1000      # rows kept in memory for mapping, previews and samples; the rest stream in chunks
 _FOOTER_SCAN = 1000   # the last rows looked at for totals and notes below the table
 _BLOCK = 1 << 20
+_UTF8 = ("utf-8", "utf-8-sig")
 
 
 class UnreadableFile(ValueError):
@@ -208,11 +216,15 @@ def _text_stream(data: Upload, encoding: str) -> io.TextIOWrapper:
         codec = "utf-16"  # the byte order mark decides, and is dropped
     # Some code pages leave a few bytes undefined; replacing them beats refusing a whole file over one.
     return io.TextIOWrapper(data.open(), encoding=codec, newline="",
-                            errors="replace" if encoding in LEGACY else "strict")
+                            errors="replace" if encoding in LEGACY or encoding in _UTF8 else "strict")
 
 
 def _check_decodes(data: Upload, encoding: str) -> None:
-    """Refuse bytes that are not valid in the chosen encoding, saying where, decoding a block at a time."""
+    """Refuse bytes that are not valid in the chosen encoding, saying where, decoding a block at a time.
+
+    UTF-8 with a few bad bytes among many good characters is read: the bad bytes become U+FFFD, flagged on their
+    rows (an export that mixed one pasted cp1252 name into UTF-8 is not worth refusing whole).
+    """
     if encoding in LEGACY:
         return
     decoder = codecs.getincrementaldecoder(encoding)()
@@ -222,6 +234,8 @@ def _check_decodes(data: Upload, encoding: str) -> None:
         try:
             decoder.decode(block, final=not block)
         except UnicodeDecodeError as exc:
+            if encoding in _UTF8 and mostly_utf8(data):
+                return
             raise UnreadableFile(
                 f"The file is not valid {ENCODING_NAMES[encoding]} text (unexpected bytes at position "
                 f"{max(start - pending + exc.start, 0)}). Choose another encoding, such as Windows-1252."

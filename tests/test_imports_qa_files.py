@@ -1,0 +1,57 @@
+"""Files from systems nobody on the team had seen, and hostile ones: each read as a person would expect."""
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.imports.reading import read_table
+from webapp.imports.staged import staged_sentences
+from webapp.models import ImportBatch, StagedRow
+
+DATA = Path(__file__).parent / "data"
+
+
+def read(name: str, **choices):
+    return read_table((DATA / name).read_bytes(), name, **choices)
+
+
+def stage(client, name: str, data: bytes | None = None) -> dict[int, StagedRow]:
+    """Upload a file through the File Import page and return its staged rows by line."""
+    content = data if data is not None else (DATA / name).read_bytes()
+    response = client.post("/users/import/", data={"file": (BytesIO(content), name)},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    batch = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
+    return {row.line: row for row in db.session.scalars(select(StagedRow).where(StagedRow.batch_id == batch.id))}
+
+
+@pytest.mark.parametrize(
+    "name, encoding, names",
+    [
+        # Word's curly quotes and dashes are Windows-1252 punctuation, not Mac Roman letters ("Se·n", "OíBrien").
+        ("cp1252_smart_quotes.csv", "cp1252", [("Seán", "O’Brien"), ("“Bob”", "Smith–Jones")]),
+        # One cp1252 byte pasted into a UTF-8 export: the other names stay right, the bad one is marked.
+        ("utf8_one_bad_byte.csv", "utf-8",
+         [("José", "Müller"), ("Renée", "Øster"), ("Zo\ufffd", "Smith"), ("Åsa", "Ström")]),
+    ],
+)
+def test_encoding_is_the_one_that_keeps_the_names(name, encoding, names):
+    table = read(name)
+    assert table.encoding == encoding
+    assert [tuple(cells[:2]) for _, cells in table.rows] == names
+
+
+def test_a_bad_byte_in_a_utf8_file_is_flagged_on_its_row_only(signed_in):
+    rows = stage(signed_in, "utf8_one_bad_byte.csv")
+    assert {line: row.status for line, row in rows.items()} == {2: "valid", 3: "valid", 4: "invalid", 5: "valid"}
+    assert "looks garbled" in " ".join(staged_sentences(rows[4]))
+
+
+def test_choosing_utf8_for_a_legacy_file_is_still_refused():
+    with pytest.raises(ValueError, match="not valid UTF-8 text"):
+        read("cp1252_smart_quotes.csv", encoding="utf-8")
