@@ -55,3 +55,35 @@ def test_a_bad_byte_in_a_utf8_file_is_flagged_on_its_row_only(signed_in):
 def test_choosing_utf8_for_a_legacy_file_is_still_refused():
     with pytest.raises(ValueError, match="not valid UTF-8 text"):
         read("cp1252_smart_quotes.csv", encoding="utf-8")
+
+
+def test_a_million_empty_lines_under_the_people_are_passed_over():
+    data = b"First Name,Last Name,Email\r\nAnn,Lee,ann@example.com\r\n" + b",,\r\n" * 1_000_000
+    table = read_table(data, "people.csv")
+    assert table.row_count == 1
+    assert table.rows == [(2, ["Ann", "Lee", "ann@example.com"])]
+
+
+def test_a_file_of_nothing_but_empty_lines_is_stopped():
+    data = b"First Name,Last Name,Email\r\nAnn,Lee,ann@example.com\r\n" + b"\n" * 1_048_577
+    with pytest.raises(ValueError, match="more than 1,048,576 empty lines"):
+        read_table(data, "people.csv")
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        # Millions of tiny cells on one line would be held as a list in memory before any column check.
+        (b"a," * 2_000_000, r"^Line 1 is over 2 MB long, longer than a row of 200 full cells"),
+        (b"First Name,Last Name,Email\n" + b"Ann,Lee,ann@example.com\n" * 5000 + b";" * 3_000_000 + b"\n",
+         r"^Line 5,002 is over 2 MB long"),
+        # A cell past csv's own limit is a long cell, not a "field limit" error from deep inside csv.
+        (b"First Name,Last Name,Email\nAnn,Lee," + b"x" * 200_000 + b"\n",
+         r"^A cell in the row starting on line 2 holds more than 131,072 characters, more than the 10,000"),
+        (b'First Name,Last Name,Email\nAnn,Lee,"' + b"x\n" * 100_000 + b'"\n',
+         r"^A cell in the row starting on line 2 holds more than 131,072 characters"),
+    ],
+)
+def test_endless_lines_and_cells_are_refused_saying_where(data, message):
+    with pytest.raises(ValueError, match=message):
+        read_table(data, "people.csv")

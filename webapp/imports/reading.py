@@ -49,12 +49,14 @@ ACCEPTED = ".csv, .tsv, .txt, .xlsx, .ods or .xls"
 _DELIMITERS = {value for value, _ in DELIMITER_CHOICES}
 _SNIFF_ROWS = 50
 _SNIFF_CHARS = 256 * 1024
+_MAX_EMPTY_LINES = 1_048_576  # a whole Excel sheet of them
 _MAX_LINES_IN_A_ROW = 50  # a quoted cell spanning more lines than this is a quotation mark left open
 # C0 controls other than tab, line feed and carriage return, and DEL: never part of a name or an address.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_BYTES = bytes(range(0, 9)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
 _MOSTLY_CONTROL = 0.01
 HEAD_ROWS = 1000      # rows kept in memory for mapping, previews and samples; the rest stream in chunks
+_HEAD_BLANK_RUN = 10_000  # empty rows in a row after which the header is looked for no further
 _FOOTER_SCAN = 1000   # the last rows looked at for totals and notes below the table
 _BLOCK = 1 << 20
 _UTF8 = ("utf-8", "utf-8-sig")
@@ -191,6 +193,7 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
     # Stray control characters stay in the cells: cleaning removes them and shows each affected row as a
     # problem, so the admin sees where they were. Text made mostly of them is refused here.
     _refuse_mostly_control_characters(data, chosen_encoding)
+    _refuse_endless_lines(data, chosen_encoding, limits)
     with _text_stream(data, chosen_encoding) as stream:
         head_text = stream.read(_SNIFF_CHARS + 1)
 
@@ -261,6 +264,30 @@ def _refuse_mostly_control_characters(data: Upload, encoding: str) -> None:
         raise UnreadableFile(_NOT_TEXT)
 
 
+def _refuse_endless_lines(data: Upload, encoding: str, limits: ReadLimits) -> None:
+    """Refuse a line longer than a full row can be, before csv turns it into millions of cells in memory.
+
+    Only lines crossing a block edge are measured (a block's inner lines are shorter than the limit anyway).
+    """
+    width = 2 if encoding in UTF16 else 1
+    longest = max(limits.max_columns * (limits.max_cell_chars + 3) * width, 2 * _BLOCK)
+    run = lines = 0
+    for block in data.blocks(_BLOCK):
+        first = min((at for at in (block.find(b"\n"), block.find(b"\r")) if at >= 0), default=-1)
+        if first < 0:
+            run += len(block)
+        else:
+            run += first
+            if run <= longest:
+                lines += block.count(b"\n") or block.count(b"\r")
+                run = len(block) - 1 - max(block.rfind(b"\n"), block.rfind(b"\r"))
+        if run > longest:
+            raise UnreadableFile(
+                f"Line {lines + 1:,} is over {longest / 1e6:,.0f} MB long, longer than a row of {limits.max_columns:,} "
+                "full cells can be (settings IMPORT_MAX_COLUMNS and IMPORT_MAX_CELL_CHARS), so the file was not read. "
+                "Save the people from your spreadsheet as CSV and upload that.")
+
+
 def detect_delimiter(text: str) -> str | None:
     """Pick the delimiter giving the most consistent field count (above one) and a header-like row."""
     sample = text[:_SNIFF_CHARS]
@@ -304,23 +331,37 @@ def _parse_rows(data: Upload, encoding: str, delimiter: str, limits: ReadLimits)
 def _parsed(data: Upload, stream, encoding: str, delimiter: str, limits: ReadLimits) -> Iterator:
     reader = csv.reader(stream, delimiter=delimiter)
     max_columns, max_chars, max_rows = limits.max_columns, limits.max_cell_chars, limits.max_rows + 1
-    line = line_after = count = 0
+    line = line_after = count = blank = 0
     cells: list[str] = []
     try:
         for cells in reader:
             line = line_after + 1
             line_after = reader.line_num
-            count += 1
             if line_after - line >= _MAX_LINES_IN_A_ROW:
                 raise UnreadableFile(_open_quote_message(line, line_after))
-            if len(cells) > max_columns or (cells and max(map(len, cells)) > max_chars):
-                _check_row(line, cells, limits)
-            if count > max_rows:
-                raise UnreadableFile(
-                    f"The file has more than {limits.max_rows:,} rows, the most this importer reads (setting "
-                    "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
+            # Empty lines (",,," from a sheet formatted far down) cost nothing later, so only filled rows count
+            # towards IMPORT_MAX_ROWS; a file of nothing else is still stopped.
+            if any(cells):
+                count += 1
+                if count > max_rows:
+                    raise UnreadableFile(
+                        f"The file has more than {limits.max_rows:,} rows, the most this importer reads (setting "
+                        "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
+                if len(cells) > max_columns or max(map(len, cells)) > max_chars:
+                    _check_row(line, cells, limits)
+            else:
+                blank += 1
+                if blank > _MAX_EMPTY_LINES:
+                    raise UnreadableFile(
+                        f"The file has more than {_MAX_EMPTY_LINES:,} empty lines, more than a whole spreadsheet "
+                        "holds. Save only the rows with people as CSV and upload that.")
             yield line, cells
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise UnreadableFile(
+                f"A cell in the row starting on line {line_after + 1} holds more than {csv.field_size_limit():,} "
+                f"characters, more than the {max_chars:,} a cell may hold (setting IMPORT_MAX_CELL_CHARS). Shorten "
+                "that cell, or close a quotation mark left open in it, and upload the file again.") from None
         raise UnreadableFile(
             f"Line {reader.line_num} can't be read ({exc}). A quotation mark may be left open; fix that line "
             "and upload the file again."
@@ -506,12 +547,18 @@ def _streamed_table(open_rows, body_from: int, header_line, header_cells: list[s
 def _head_rows(rows: Iterator, header_line: int | None) -> list[tuple[int, list[str]]]:
     """The first rows, enough to find the header: as many as first_filled looks at."""
     head = []
-    filled = 0
+    filled = blank_run = 0
     for line, cells in rows:
         head.append((line, cells))
         if "".join(cells).strip(BLANK_CHARS):
             filled += 1
+            blank_run = 0
             if filled >= EMAIL_SCAN and (header_line is None or line >= header_line):
+                break
+        else:
+            blank_run += 1
+            # A short table above a sea of empty lines: the body scan reads on, without holding them here.
+            if blank_run > _HEAD_BLANK_RUN and filled and (header_line is None or line >= header_line):
                 break
     return head
 
