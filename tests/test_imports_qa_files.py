@@ -87,3 +87,10 @@ def test_a_file_of_nothing_but_empty_lines_is_stopped():
 def test_endless_lines_and_cells_are_refused_saying_where(data, message):
     with pytest.raises(ValueError, match=message):
         read_table(data, "people.csv")
+
+
+def test_an_address_list_quoted_cell_by_cell_keeps_every_address():
+    table = read("quoted_address_list.csv")
+    assert [item.text for item in table.skipped] == ['"Attendee"']
+    assert table.rows == [(2, ["Ann Lee", "ann@example.com"]), (3, ["Ng, Ben", "ben@example.com"]),
+                          (4, ["Cat Ho", "cat@example.com"]), (4, ["Dan Li", "dan@example.com"])]

@@ -407,6 +407,13 @@ def make_qa_files() -> None:
     ), "cp1252")
     good = crlf("First Name,Last Name,Email", "Jos\u00e9,M\u00fcller,jose@example.com",
                 "Ren\u00e9e,\u00d8ster,renee@example.com").encode()
+    # A one-column attendee list from an exporter that quotes every cell.
+    write("quoted_address_list.csv", crlf(
+        '"Attendee"',
+        '"Ann Lee <ann@example.com>"',
+        '"""Ng, Ben"" <ben@example.com>"',
+        '"Cat Ho <cat@example.com>; Dan Li <dan@example.com>"',
+    ))
     (HERE / "utf8_one_bad_byte.csv").write_bytes(good + b"Zo\xeb,Smith,zoe@example.com\r\n"
                                                  + "\u00c5sa,Str\u00f6m,asa@example.com\r\n".encode())
 

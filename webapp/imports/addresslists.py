@@ -1,6 +1,7 @@
 """Recipient lists pasted from a mail client ("Doe, Jane" <jane@x.org>; bob@y.org) read as one row per address."""
 from __future__ import annotations
 
+import csv
 import re
 from email.header import decode_header, make_header
 
@@ -14,7 +15,7 @@ _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 def split_addresses(text: str) -> list[tuple[str, str]] | None:
     """The (display name, address) pairs in text, or None when some part of it is not an address."""
-    parts = _split_outside_quotes(text)
+    parts = _split_outside_quotes(_csv_unquoted(text))
     found = []
     for part in parts:
         part = part.strip(BLANK_CHARS)
@@ -25,6 +26,16 @@ def split_addresses(text: str) -> list[tuple[str, str]] | None:
             return None
         found.append(pair)
     return found or None
+
+
+def _csv_unquoted(text: str) -> str:
+    """A line that is one quoted CSV cell ("Ann Lee <ann@x.org>", as exporters that quote every cell write it)
+    as that cell's text; any other text as it is."""
+    stripped = text.strip(BLANK_CHARS)
+    if len(stripped) < 2 or stripped[0] != '"' or stripped[-1] != '"':
+        return text
+    cells = next(csv.reader([stripped]), [])
+    return cells[0] if len(cells) == 1 else text
 
 
 def _split_outside_quotes(text: str) -> list[str]:
