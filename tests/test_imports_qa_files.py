@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.imports.columns import classify_header
 from webapp.imports.reading import read_table
 from webapp.imports.staged import staged_sentences
 from webapp.models import ImportBatch, StagedRow
@@ -94,3 +95,26 @@ def test_an_address_list_quoted_cell_by_cell_keeps_every_address():
     assert [item.text for item in table.skipped] == ['"Attendee"']
     assert table.rows == [(2, ["Ann Lee", "ann@example.com"]), (3, ["Ng, Ben", "ben@example.com"]),
                           (4, ["Cat Ho", "cat@example.com"]), (4, ["Dan Li", "dan@example.com"])]
+
+
+@pytest.mark.parametrize(
+    "header, field",
+    [
+        ("Legal Name - First Name", "first_name"),
+        ("Legal Name - Last Name", "last_name"),
+        ("Preferred Name - First Name", "preferred_name"),
+        ("Preferred Name: Last Name", "last_name"),
+        ("Worker - First Name", "first_name"),
+        ("Manager - First Name", None),  # someone else's name
+    ],
+)
+def test_hr_report_headers_qualifying_a_name_part(header, field):
+    found = classify_header(header)
+    assert (found[0] if found else None) == field
+
+
+def test_a_workday_report_stages_legal_and_preferred_names(signed_in):
+    rows = stage(signed_in, "workday_report.csv")
+    assert [(row.line, row.first_name, row.last_name, row.email, row.status) for row in rows.values()] == [
+        (5, "Jon", "Smith", "jon.smith@example.com", "valid"),
+        (6, "María José", "García López", "mj.garcia@example.com", "valid")]

@@ -407,6 +407,16 @@ def make_qa_files() -> None:
     ), "cp1252")
     good = crlf("First Name,Last Name,Email", "Jos\u00e9,M\u00fcller,jose@example.com",
                 "Ren\u00e9e,\u00d8ster,renee@example.com").encode()
+    # A Workday worker report: title lines, "Legal Name - First Name" headers, a total line.
+    write("workday_report.csv", crlf(
+        "Worker Report",
+        "Run by: HR Admin on 2024-11-04",
+        "",
+        "Employee ID,Legal Name - First Name,Legal Name - Last Name,Preferred Name,Work Email,Department",
+        "1001,Jonathan,Smith,Jon,jon.smith@example.com,Sales",
+        "1002,Mar\u00eda Jos\u00e9,Garc\u00eda L\u00f3pez,,mj.garcia@example.com,Finance",
+        "Total,2,,,,",
+    ))
     # A one-column attendee list from an exporter that quotes every cell.
     write("quoted_address_list.csv", crlf(
         '"Attendee"',

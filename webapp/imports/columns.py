@@ -28,6 +28,9 @@ _EXPLICIT_OWN = ("work", "business", "office", "primary", "company", "corporate"
 _IGNORED = {"newprimaryemail"}
 _EMAIL_ENDINGS = ("email", "emailaddress", "emailaddr", "emailid", "mailaddress", "courriel")
 
+# "Legal Name - First Name", "Preferred Name: Last Name": HR reports prefix the part of the name a column holds.
+_QUALIFIED = re.compile(r"(legal|preferred|employee|worker)(?:\s+name)?\s*[-:\u2013]\s*(\w+\s*name)", re.I)
+
 CONTENT_RANK = 4       # an email column found by its cells, not its header
 PERSONAL_RANK = 9      # stands in only when it is the sole candidate
 _SAMPLE_ROWS = 200
@@ -129,6 +132,12 @@ def _classify(text: str, synonyms: dict) -> tuple[str, int] | None | bool:
     known = synonyms.get(bare)
     if known is not None:
         return known
+    qualified = _QUALIFIED.fullmatch(cell.strip())
+    if qualified:
+        # Workday's "Legal Name - First Name": the qualifier joins the name ("Legal First Name").
+        joined = synonyms.get(_key(qualified.group(1) + qualified.group(2))) or synonyms.get(_key(qualified.group(2)))
+        if joined is not None:
+            return joined
     return _email_words(bare)
 
 
