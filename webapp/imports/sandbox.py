@@ -106,10 +106,11 @@ def read_sheets(data: Upload, kind: str, label: str, limits,
         raise WorkbookRefused(
             f"The workbook ({label}) is protected with a password, so it can't be read. Open it, remove the "
             "password (File > Info > Protect Workbook), save it, and upload it again.")
-    declared = None
+    declared = far = None
     if kind in ("xlsx", "ods"):
-        declared = _check_container(data, kind, label, limits)
-    return _parse_in_child(data, label, limits, progress and (lambda rows, held: progress(rows, declared or held)))
+        declared, far = _check_container(data, kind, label, limits)
+    return _parse_in_child(data, label, limits, progress and (lambda rows, held: progress(rows, declared or held)),
+                           far=far)
 
 
 def damaged_message(label: str) -> str:
@@ -118,16 +119,17 @@ def damaged_message(label: str) -> str:
             "that.")
 
 
-def _check_container(data: Upload, kind: str, label: str, limits) -> int | None:
-    """Refuse zip bombs and sheets that declare more rows or columns than the limits, before parsing.
+def _check_container(data: Upload, kind: str, label: str, limits) -> tuple[int | None, str | None]:
+    """Refuse zip bombs and filled ods repeats past the limits, before parsing.
 
-    Returns the rows the sheets of an .xlsx declare, when they do.
+    Returns the rows the sheets of an .xlsx declare, when they do, and the sentence for a sheet whose declared
+    range is past the limits (said if the parse then runs out of memory).
     """
     with data.open() as stream:
         return _check_archive(stream, kind, label, limits)
 
 
-def _check_archive(stream, kind: str, label: str, limits) -> int | None:
+def _check_archive(stream, kind: str, label: str, limits) -> tuple[int | None, str | None]:
     try:
         archive = zipfile.ZipFile(stream)
         members = archive.infolist()
@@ -149,16 +151,16 @@ def _check_archive(stream, kind: str, label: str, limits) -> int | None:
         if kind == "xlsx":
             return _check_xlsx_dimensions(archive, limits)
         _check_ods_repeats(archive, limits)
-        return None
+        return None, None
     except WorkbookRefused:
         raise
     except Exception:  # zipfile and zlib raise many types for damaged members (zlib.error, EOFError, ...)
         raise WorkbookRefused(damaged_message(label)) from None
 
 
-def _check_xlsx_dimensions(archive: zipfile.ZipFile, limits) -> int | None:
+def _check_xlsx_dimensions(archive: zipfile.ZipFile, limits) -> tuple[int | None, str | None]:
     names = _xlsx_sheet_names(archive)
-    declared = None
+    declared = far = None
     for member in archive.infolist():
         if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", member.filename):
             continue
@@ -170,9 +172,16 @@ def _check_xlsx_dimensions(archive: zipfile.ZipFile, limits) -> int | None:
         columns = _column_number(found.group(3)) - _column_number(found.group(1)) + 1
         rows = int(found.group(4)) - int(found.group(2)) + 1
         sheet = names.get(member.filename.rsplit("/", 1)[-1], member.filename)
-        _check_size(sheet, found.group(3).decode() + found.group(4).decode(), rows, columns, limits)
+        try:
+            _check_size(sheet, found.group(3).decode() + found.group(4).decode(), rows, columns, limits)
+        except WorkbookRefused as exc:
+            # The declared range counts cells that are only formatted (a header row bolded to column XFD, a
+            # border drawn to the last row), which the parser skips; the child checks the cells actually filled.
+            # A filled far cell makes the parser run out of memory, and then this sentence says why.
+            far = far or str(exc)
+            continue
         declared = (declared or 0) + int(found.group(4))
-    return declared
+    return declared, far
 
 
 def _check_size(sheet: str, last_cell: str, rows: int, columns: int, limits) -> None:
@@ -241,8 +250,8 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _parse_in_child(data: Upload, label: str, limits,
-                    progress: Callable[[int, int], None] | None = None) -> list[Sheet]:
+def _parse_in_child(data: Upload, label: str, limits, progress: Callable[[int, int], None] | None = None,
+                    far: str | None = None) -> list[Sheet]:
     """Run the child on the file; its rows stream back as JSON lines into a temporary file, never all in memory."""
     settings = json.dumps({"memory_mb": limits.parse_memory_mb, "max_rows": limits.max_rows,
                            "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars})
@@ -276,10 +285,10 @@ def _parse_in_child(data: Upload, label: str, limits,
             "that.")
     if result is None or returncode != 0:
         if b"MemoryError" in stderr or b"memory allocation" in stderr or returncode == -6:
-            raise WorkbookRefused(_memory_message(limits))
+            raise WorkbookRefused(far or _memory_message(limits))
         raise WorkbookRefused(damaged_message(label))
     if result.get("error"):
-        raise WorkbookRefused(_child_error_message(result, label, limits))
+        raise WorkbookRefused(far if far and result["error"] == "memory" else _child_error_message(result, label, limits))
     return sheets
 
 
