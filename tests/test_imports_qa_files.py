@@ -1,6 +1,8 @@
 """Files from systems nobody on the team had seen, and hostile ones: each read as a person would expect."""
 from __future__ import annotations
 
+import io
+import zipfile
 from io import BytesIO
 from pathlib import Path
 
@@ -118,3 +120,29 @@ def test_a_workday_report_stages_legal_and_preferred_names(signed_in):
     assert [(row.line, row.first_name, row.last_name, row.email, row.status) for row in rows.values()] == [
         (5, "Jon", "Smith", "jon.smith@example.com", "valid"),
         (6, "María José", "García López", "mj.garcia@example.com", "valid")]
+
+
+def _declaring(name: str, dimension: bytes) -> bytes:
+    """The workbook with its sheets' <dimension> set as Excel writes it for cells formatted far down."""
+    source = zipfile.ZipFile(DATA / name)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename.startswith("xl/worksheets/"):
+                data = data.replace(b'<dimension ref="A1:KM2"', b'<dimension ref="' + dimension + b'"')
+            target.writestr(member, data)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("dimension", [b"A1:KM2", b"A1:KM1048576", b"A1:XFD40"])
+def test_cells_only_formatted_far_away_do_not_stop_a_workbook(dimension):
+    table = read_table(_declaring("styled_far_columns.xlsx", dimension), "people.xlsx")
+    assert table.headers == ["First Name", "Last Name", "Email"]
+    assert table.rows == [(2, ["Ann", "Lee", "ann@example.com"])]
+
+
+def test_a_visible_sheet_is_chosen_over_a_hidden_one_with_more_people():
+    table = read("hidden_old_sheet.xlsx")
+    assert (table.sheet, table.sheet_names) == ("2024", ["2023", "2024"])
+    assert table.rows == [(2, ["Ann", "Lee", "ann@example.com"])]

@@ -424,8 +424,38 @@ def make_qa_files() -> None:
         '"""Ng, Ben"" <ben@example.com>"',
         '"Cat Ho <cat@example.com>; Dan Li <dan@example.com>"',
     ))
+    make_qa_workbooks()
     (HERE / "utf8_one_bad_byte.csv").write_bytes(good + b"Zo\xeb,Smith,zoe@example.com\r\n"
                                                  + "\u00c5sa,Str\u00f6m,asa@example.com\r\n".encode())
+
+
+def make_qa_workbooks() -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    # A header row bolded cell by cell far past the data: Excel's used range (and <dimension>) reaches KM2.
+    styled = Workbook()
+    styled.properties.created = styled.properties.modified = datetime.datetime(2024, 1, 1)
+    styled.active.title = "People"
+    for row in [["First Name", "Last Name", "Email"], ["Ann", "Lee", "ann@example.com"]]:
+        styled.active.append(row)
+    for column in range(1, 300):
+        styled.active.cell(row=1, column=column).font = Font(bold=True)
+        styled.active.cell(row=2, column=column).font = Font(italic=True)
+    styled.save(HERE / "styled_far_columns.xlsx")
+
+    # Last year's list kept on a hidden sheet before the visible one with this year's people.
+    hidden = Workbook()
+    hidden.properties.created = hidden.properties.modified = datetime.datetime(2024, 1, 1)
+    old = hidden.active
+    old.title, old.sheet_state = "2023", "hidden"
+    old.append(["First Name", "Last Name", "Email"])
+    for number in range(40):
+        old.append([f"Old{number}", "Leaver", f"old{number}@example.com"])
+    current = hidden.create_sheet("2024")
+    for row in [["First Name", "Last Name", "Email"], ["Ann", "Lee", "ann@example.com"]]:
+        current.append(row)
+    hidden.save(HERE / "hidden_old_sheet.xlsx")
 
 
 if __name__ == "__main__":

@@ -724,15 +724,15 @@ def _choose_sheet(sheets: list[sandbox.Sheet], wanted: str | None) -> sandbox.Sh
         listed = ", ".join(f"\u201c{each.name}\u201d" for each in sheets)
         raise UnreadableFile(f"The workbook has no sheet named \u201c{wanted}\u201d. Its sheets are: {listed}. "
                              "Choose one of those.")
-    best, best_score = None, None
+    best, best_rank = None, None
     for each in sheets:
         score = sheet_score(each.name, each.rows(), each.count)
         if score is None:
             continue
-        if not each.visible:
-            score -= 50
-        if best_score is None or score > best_score:
-            best, best_score = each, score
+        # A sheet the admin can see beats a hidden one however many rows that holds (old data, lookups).
+        rank = (each.visible and score > 0, score if each.visible else score - 50)
+        if best_rank is None or rank > best_rank:
+            best, best_rank = each, rank
     if best is None:
         raise UnreadableFile("The workbook has no data in any sheet. Add a header row and one row per person.")
     return best
