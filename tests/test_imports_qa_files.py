@@ -124,14 +124,14 @@ def test_a_workday_report_stages_legal_and_preferred_names(signed_in):
 
 def _declaring(name: str, dimension: bytes) -> bytes:
     """The workbook with its sheets' <dimension> set as Excel writes it for cells formatted far down."""
-    source = zipfile.ZipFile(DATA / name)
+    with zipfile.ZipFile(DATA / name) as source:
+        parts = {member.filename: source.read(member) for member in source.infolist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'ref="A1:KM2"', b'ref="' + dimension + b'"', 1)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            data = source.read(member)
-            if member.filename.startswith("xl/worksheets/"):
-                data = data.replace(b'<dimension ref="A1:KM2"', b'<dimension ref="' + dimension + b'"')
-            target.writestr(member, data)
+        for part, data in parts.items():
+            target.writestr(part, data)
     return buffer.getvalue()
 
 
