@@ -113,3 +113,41 @@ def test_a_very_long_name_keeps_its_staged_row_two_lines_tall_with_its_full_text
     assert name.bounding_box()["height"] <= 2 * line_height + 4  # without the clamp it is seven lines
     assert name.text_content().strip() == LONG  # the full name is in the page, not cut
     assert name.get_attribute("title") == LONG
+
+
+def _lines(page, selector: str) -> int:
+    """How many lines the text of the first element matching selector wraps onto."""
+    return page.evaluate("""(selector) => {
+        const range = document.createRange();
+        range.selectNodeContents(document.querySelector(selector));
+        return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+    }""", selector)
+
+
+def test_the_mail_list_keeps_a_short_address_on_one_line(laptop, org, admin):
+    from webapp.mail import messages
+
+    outcomes = [dict(first_name=f"Person{n}", last_name="Imported", email=f"p{n}@example.com",
+                     account_type="user", outcome="created", password=f"Pw-{n}-xyz") for n in range(2)]
+    messages.created_users_summary(org, admin, outcomes, source="File Import of a file with a long name.csv")
+    db.session.commit()
+    sign_in(laptop)
+    laptop.goto("/mail/")
+    assert _lines(laptop, "main table tbody td:nth-child(2)") == 1  # was "admin@acme.ex / ample" beside a roomy Subject
+    assert fits(laptop)
+
+
+def test_the_header_row_box_of_the_matching_step_is_as_tall_as_the_lists_beside_it(laptop, org, admin, screenshot):
+    batch = staging.stage_upload(org.id, admin.id, "map_headerless.csv", (DATA / "map_headerless.csv").read_bytes(),
+                                 max_bytes=10**6, ttl_days=7)
+    db.session.commit()
+    sign_in(laptop)
+    laptop.goto(f"/users/import/{batch.id}/match")
+    screenshot("page-match-columns")
+    header_line = laptop.get_by_label("Header row (line number)").bounding_box()
+    encoding = laptop.get_by_label("Encoding", exact=True).bounding_box()
+    assert abs(header_line["height"] - encoding["height"]) <= 2  # was a 21 px browser default beside 42 px lists
+    assert abs(header_line["y"] - encoding["y"]) <= 2
+    assert header_line["width"] >= 80
+    assert fits(laptop)
+    assert serious_violations(laptop) == []
