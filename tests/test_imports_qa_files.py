@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.imports.cleaning import split_full_name
 from webapp.imports.columns import classify_header
 from webapp.imports.reading import read_table
 from webapp.imports.staged import staged_sentences
@@ -146,3 +147,36 @@ def test_a_visible_sheet_is_chosen_over_a_hidden_one_with_more_people():
     table = read("hidden_old_sheet.xlsx")
     assert (table.sheet, table.sheet_names) == ("2024", ["2023", "2024"])
     assert table.rows == [(2, ["Ann", "Lee", "ann@example.com"])]
+
+
+def test_a_zoom_attendee_report_imports_the_attendees_not_the_meeting_host(signed_in):
+    table = read("zoom_attendee_report.csv")
+    assert table.header_line == 4
+    assert [(item.line, item.reason) for item in table.skipped] == [
+        (1, "part of a summary above the table of people"), (2, "part of a summary above the table of people")]
+    rows = stage(signed_in, "zoom_attendee_report.csv")
+    assert [(row.line, row.first_name, row.last_name, row.email, row.status) for row in rows.values()] == [
+        (5, "Ann", "Lee", "ann@example.com", "valid"), (6, "Ben", "Ng", "ben@example.com", "valid"),
+        (7, "Cat", "Ho", "cat@example.org", "valid")]
+
+
+def test_a_one_person_table_above_a_table_without_addresses_stays_the_table():
+    text = ("Name,Email\r\nAnn Ames,ann@example.com\r\n\r\nDepartment,Manager,Head count\r\n"
+            "Sales,Ann Ames,1\r\nSupport,Bo Lee,1\r\n")
+    table = read_table(text.encode(), "people.csv")
+    assert table.header_line == 1
+    assert table.rows == [(2, ["Ann Ames", "ann@example.com"])]
+
+
+@pytest.mark.parametrize(
+    "full_name, first, last",
+    [
+        ("Ben Ng (Ben)", "Ben", "Ng"),
+        ("Ann Lee (External)", "Ann", "Lee"),
+        ("Ng, Ben [Guest]", "Ben", "Ng"),
+        ("(Ben)", "(Ben)", ""),  # nothing but the note: kept, so the admin sees it
+        ("Li (Lee) Wang", "Li (Lee)", "Wang"),
+    ],
+)
+def test_a_bracketed_note_after_a_full_name_is_not_its_last_name(full_name, first, last):
+    assert split_full_name(full_name) == (first, last)

@@ -417,6 +417,16 @@ def make_qa_files() -> None:
         "1002,Mar\u00eda Jos\u00e9,Garc\u00eda L\u00f3pez,,mj.garcia@example.com,Finance",
         "Total,2,,,,",
     ))
+    # Zoom's meeting attendee report: the meeting's details (the host's address among them) above the attendees.
+    write("zoom_attendee_report.csv", "\ufeff" + crlf(
+        "Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants",
+        "123 456 7890,Onboarding,11/04/2024 10:00:00 AM,11/04/2024 11:00:00 AM,host@example.com,60,3",
+        "",
+        "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest",
+        "Ann Lee,ann@example.com,11/04/2024 10:01:00 AM,11/04/2024 11:00:00 AM,59,No",
+        "Ben Ng (Ben),ben@example.com,11/04/2024 10:02:00 AM,11/04/2024 11:00:00 AM,58,Yes",
+        "Cat Ho (External),cat@example.org,11/04/2024 10:05:00 AM,11/04/2024 10:30:00 AM,25,Yes",
+    ))
     # A one-column attendee list from an exporter that quotes every cell.
     write("quoted_address_list.csv", crlf(
         '"Attendee"',

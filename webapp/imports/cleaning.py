@@ -1,6 +1,8 @@
 """Clean and check: every mapped cell through its field's cleaner, then duplicates and email conflicts, once."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -65,9 +67,14 @@ def clean_name(text: str) -> str:
     return collapse_spaces(clean_cell(text))
 
 
+_TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")
+
+
 def split_full_name(text) -> tuple[str, str]:
     """Split a full name into (first, last): "Last, First", surname particles kept with the last name."""
     name = clean_name(text or "")
+    # Meeting tools and directories add a note in brackets: "Ben Ng (Ben)", "Ann Lee (External)".
+    name = _TRAILING_NOTE.sub("", name) or name
     if "," in name:
         last, _, first = name.partition(",")
         return clean_name(first), clean_name(last)

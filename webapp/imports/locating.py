@@ -208,7 +208,32 @@ def choose_header(filled, header_line):
     if best_index is None or (first_email is not None and best_score < 2):
         # Only titles and notes above the first address: the people start there, without a header.
         return first_email, None, "above the first person"
+    people_header = _past_a_summary(filled, best_index)
+    if people_header is not None:
+        return people_header, people_header, "part of a summary above the table of people"
     return best_index, best_index, "above the header row"
+
+
+def _past_a_summary(filled, header: int) -> int | None:
+    """The header of the people's table when the one found heads a one-row summary instead.
+
+    Meeting reports (Zoom's attendee report) open with the meeting's details, the host's address among them,
+    then a blank line and the table of attendees.
+    """
+    if header + 3 >= len(filled) or not has_email(filled[header + 1][1]):
+        return None
+    second = header + 2
+    if filled[second][0] - filled[header + 1][0] < 2:
+        return None  # no blank line: the first table goes on
+    if not looks_like_a_header(filled[second][1]) and second + 1 < len(filled) and \
+            filled_count(filled[second][1]) <= 1:
+        second += 1  # a title above the second table ("Attendee Details")
+    if not looks_like_a_header(filled[second][1]):
+        return None
+    people = filled[second + 1:second + 11]
+    if sum(1 for _line, cells in people if has_email(cells)) < 2:
+        return None
+    return second
 
 
 def header_score(cells: list[str], *, directly_above_people: bool = False, people_width: int | None = None) -> float:
