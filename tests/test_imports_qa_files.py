@@ -1,6 +1,7 @@
 """Files from systems nobody on the team had seen, and hostile ones: each read as a person would expect."""
 from __future__ import annotations
 
+import csv
 import io
 import zipfile
 from io import BytesIO
@@ -180,3 +181,40 @@ def test_a_one_person_table_above_a_table_without_addresses_stays_the_table():
 )
 def test_a_bracketed_note_after_a_full_name_is_not_its_last_name(full_name, first, last):
     assert split_full_name(full_name) == (first, last)
+
+
+FORMULA_NAMES = ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "\t=1+1", "\uff1d1+1"]
+
+
+def test_names_that_start_a_formula_stay_inert_in_every_csv_the_import_writes(signed_in):
+    from webapp.models import OutboxAttachment
+
+    lines = ["First Name,Last Name,Email"]
+    lines += [f'"{name}",Ok{n},p{n}@example.com' for n, name in enumerate(FORMULA_NAMES)]
+    lines += [f'"{name}",Bad{n},not-an-address-{n}' for n, name in enumerate(FORMULA_NAMES)]
+    rows = stage(signed_in, "formulas.csv", "\r\n".join(lines).encode())
+    batch_id = next(iter(rows.values())).batch_id
+    problems = signed_in.get(f"/users/import/{batch_id}/problems.csv").get_data().decode("utf-8-sig")
+    created = signed_in.post(f"/users/import/{batch_id}/create")
+    assert created.status_code in (200, 302)
+    summary = db.session.scalars(select(OutboxAttachment)).one().content.decode("utf-8-sig")
+    for written in (problems, summary):
+        cells = [cell for row in csv.reader(io.StringIO(written)) for cell in row]
+        names = [cell for cell in cells if cell.lstrip("'\t ").startswith(("=", "+", "-", "@", "\uff1d"))]
+        assert len(names) >= len(FORMULA_NAMES), written
+        assert all(name.startswith("'") for name in names), names
+
+
+@pytest.mark.parametrize(
+    "head, kind",
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG image"),
+        (b"\x1f\x8b\x08\x00\x00\x00\x00\x00", "a gzip-compressed file"),
+        (b"{\\rtf1\\ansi First Name, Email\\par Ann, ann@example.com}", "an RTF document"),
+    ],
+)
+def test_a_document_or_image_named_csv_is_called_what_it_is(head, kind):
+    with pytest.raises(ValueError, match=f"^The file is {kind}, not a spreadsheet"):
+        read_table(head + b"First Name,Email\nAnn,ann@example.com\n" * 20, "people.csv")

@@ -160,7 +160,22 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
         return _read_workbook(upload, kind, label, sheet, header_line, limits, progress)
     if extension in WORKBOOK_EXTENSIONS:
         raise UnreadableFile(sandbox.damaged_message(extension))
+    _refuse_known_non_tables(upload)
     return _read_text(upload, encoding, delimiter, header_line, limits, progress, streamed)
+
+
+# Files people pick by mistake, known by their first bytes: naming them beats "no email column" or "not text".
+_NOT_TABLES = [(b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+               (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip-compressed file"), (b"{\\rtf", "an RTF document"),
+               (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive")]
+
+
+def _refuse_known_non_tables(upload: Upload) -> None:
+    head = upload.head(8)
+    for magic, kind in _NOT_TABLES:
+        if head.startswith(magic):
+            raise UnreadableFile(f"The file is {kind}, not a spreadsheet. Export the people as CSV or .xlsx from "
+                                 "the program that holds them and upload that.")
 
 
 def _app_limits() -> ReadLimits:
