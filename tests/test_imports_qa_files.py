@@ -218,3 +218,14 @@ def test_names_that_start_a_formula_stay_inert_in_every_csv_the_import_writes(si
 def test_a_document_or_image_named_csv_is_called_what_it_is(head, kind):
     with pytest.raises(ValueError, match=f"^The file is {kind}, not a spreadsheet"):
         read_table(head + b"First Name,Email\nAnn,ann@example.com\n" * 20, "people.csv")
+
+
+@pytest.mark.parametrize("path, reason", [
+    (str(DATA), "a folder, not a file. Name the file to import."),
+    ("/dev/null", "not a regular file (a device or a pipe)."),
+    (str(DATA / "missing.csv"), "no such file."),
+])
+def test_the_import_command_says_what_the_path_is_when_it_is_no_file(app, org, admin, path, reason):
+    result = app.test_cli_runner().invoke(args=["users", "import", path, "--org", org.slug, "--dry-run"])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"{path}: {reason}"

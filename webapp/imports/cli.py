@@ -102,7 +102,10 @@ def _import(path, org_slug, dry_run, account_type, send_invite, as_email, sync_o
     actor = _actor(org, as_email)
     file_path = Path(path)
     if not file_path.is_file():
-        raise _Refused(f"{path}: no such file.")
+        if file_path.is_dir():
+            raise _Refused(f"{path}: a folder, not a file. Name the file to import.")
+        raise _Refused(f"{path}: not a regular file (a device or a pipe)." if file_path.exists()
+                       else f"{path}: no such file.")
     config = current_app.config
     problem = staging.size_problem(file_path.stat().st_size, config["IMPORT_MAX_BYTES"])
     if problem:
