@@ -164,4 +164,4 @@ def test_any_input_exits_0_or_2_with_one_line_and_no_traceback(runner, org, tmp_
 
 def test_a_directory_or_unreadable_path_exits_2(runner, org, tmp_path):
     result = run(runner, str(tmp_path), "--org", "acme")
-    assert result.exit_code == 2 and "no such file" in result.stderr
+    assert result.exit_code == 2 and "a folder, not a file" in result.stderr
