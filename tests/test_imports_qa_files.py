@@ -229,3 +229,11 @@ def test_the_import_command_says_what_the_path_is_when_it_is_no_file(app, org, a
     result = app.test_cli_runner().invoke(args=["users", "import", path, "--org", org.slug, "--dry-run"])
     assert result.exit_code == 2
     assert result.stderr.strip() == f"{path}: {reason}"
+
+
+def test_right_to_left_names_and_emoji_stay_and_bidirectional_overrides_go(signed_in):
+    rows = stage(signed_in, "rtl_emoji_names.csv")
+    assert [(row.first_name, row.last_name, row.email, row.status) for row in rows.values()] == [
+        ("محمد", "العلي", "mohammed@example.com", "valid"), ("שרה", "כהן", "sara@example.com", "valid"),
+        ("Ann 😀", "Lee", "ann@example.com", "valid"), ("evil", "Name", "evil@example.com", "valid"),
+        ("Ben", "Ng", "ben@example.com", "valid")]

@@ -427,6 +427,15 @@ def make_qa_files() -> None:
         "Ben Ng (Ben),ben@example.com,11/04/2024 10:02:00 AM,11/04/2024 11:00:00 AM,58,Yes",
         "Cat Ho (External),cat@example.org,11/04/2024 10:05:00 AM,11/04/2024 10:30:00 AM,25,Yes",
     ))
+    # Right-to-left names, emoji, and the bidirectional marks copying from mail and chat leaves around values.
+    write("rtl_emoji_names.csv", crlf(
+        "First Name,Last Name,Email",
+        "\u0645\u062d\u0645\u062f,\u0627\u0644\u0639\u0644\u064a,mohammed@example.com",
+        "\u05e9\u05e8\u05d4,\u05db\u05d4\u05df,sara@example.com",
+        "Ann \U0001f600,Lee,ann@example.com",
+        "\u202eevil\u202c,Name,evil@example.com",
+        "Ben,\u2068Ng\u2069,\u202aben@example.com\u202c",
+    ))
     # A one-column attendee list from an exporter that quotes every cell.
     write("quoted_address_list.csv", crlf(
         '"Attendee"',

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 
-# Zero-width characters are invisible in a spreadsheet, so they are never meant to be part of a value.
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+# Zero-width characters are invisible in a spreadsheet, so they are never meant to be part of a value; so are
+# the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which copying from mail
+# and chat adds, and which would show "\u202eevil" as "live" in the table and in every email.
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 # Every character str.isspace() knows (which includes \u00a0 and \u202f) plus the zero-width ones.
 _STRIP = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
