@@ -237,3 +237,10 @@ def test_right_to_left_names_and_emoji_stay_and_bidirectional_overrides_go(signe
         ("محمد", "العلي", "mohammed@example.com", "valid"), ("שרה", "כהן", "sara@example.com", "valid"),
         ("Ann 😀", "Lee", "ann@example.com", "valid"), ("evil", "Name", "evil@example.com", "valid"),
         ("Ben", "Ng", "ben@example.com", "valid")]
+
+
+def test_a_table_below_a_title_and_many_empty_lines_is_still_found():
+    data = b"Staff list\r\n" + b",,\r\n" * 12_000 + b"First Name,Last Name,Email\r\nAnn,Lee,ann@example.com\r\n"
+    table = read_table(data, "people.csv")
+    assert (table.header_line, table.headers) == (12_002, ["First Name", "Last Name", "Email"])
+    assert table.rows == [(12_003, ["Ann", "Lee", "ann@example.com"])]

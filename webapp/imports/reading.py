@@ -563,17 +563,19 @@ def _head_rows(rows: Iterator, header_line: int | None) -> list[tuple[int, list[
     """The first rows, enough to find the header: as many as first_filled looks at."""
     head = []
     filled = blank_run = 0
+    people = False
     for line, cells in rows:
         head.append((line, cells))
         if "".join(cells).strip(BLANK_CHARS):
             filled += 1
             blank_run = 0
+            people = people or has_email(cells)
             if filled >= EMAIL_SCAN and (header_line is None or line >= header_line):
                 break
         else:
             blank_run += 1
             # A short table above a sea of empty lines: the body scan reads on, without holding them here.
-            if blank_run > _HEAD_BLANK_RUN and filled and (header_line is None or line >= header_line):
+            if blank_run > _HEAD_BLANK_RUN and people and (header_line is None or line >= header_line):
                 break
     return head
 
