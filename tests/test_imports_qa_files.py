@@ -244,3 +244,15 @@ def test_a_table_below_a_title_and_many_empty_lines_is_still_found():
     table = read_table(data, "people.csv")
     assert (table.header_line, table.headers) == (12_002, ["First Name", "Last Name", "Email"])
     assert table.rows == [(12_003, ["Ann", "Lee", "ann@example.com"])]
+
+
+def test_a_file_with_a_very_long_name_can_be_read_again(signed_in):
+    name = "Export of all active learners " * 10 + ".csv"  # 304 characters: longer than the batch keeps
+    rows = stage(signed_in, name, (DATA / "workday_report.csv").read_bytes())
+    batch = db.session.get(ImportBatch, next(iter(rows.values())).batch_id)
+    assert len(batch.filename) == 255 and batch.filename.endswith(" of a.csv")
+    choices = {"column_1": "first_name", "column_2": "last_name", "column_4": "email"}
+    response = signed_in.post(f"/users/import/{batch.id}/match", data={**choices, "encoding": "cp1252", "continue": "1"})
+    assert response.status_code == 302  # read again from the kept file, by the name it was kept under
+    db.session.expire_all()
+    assert db.session.get(ImportBatch, batch.id).encoding == "cp1252"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from contextlib import nullcontext
 from datetime import timedelta
 from functools import partial
@@ -93,10 +94,19 @@ def read_info(table, column_map, *, remembered: bool = False) -> dict:
     }
 
 
+def _stored_name(filename: str, longest: int = 255) -> str:
+    """The file's name as the batch keeps it: shortened before its extension, which every later read goes by."""
+    if len(filename) <= longest:
+        return filename or "upload"
+    stem, extension = os.path.splitext(filename)
+    extension = extension[:16]
+    return stem[:longest - len(extension)] + extension
+
+
 def new_batch(org_id: int, admin_id: int | None, filename: str, data: bytes | uploads.Upload | None,
               ttl_days: int) -> ImportBatch:
     """Add an empty batch keeping the uploaded file (unless None) to the session; the caller commits."""
-    batch = ImportBatch(org_id=org_id, admin_id=admin_id, filename=filename[:255] or "upload",
+    batch = ImportBatch(org_id=org_id, admin_id=admin_id, filename=_stored_name(filename),
                         status=BatchStatus.STAGING, expires_at=utcnow() + timedelta(days=ttl_days))
     db.session.add(batch)
     db.session.flush()
