@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import unicodedata
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -15,7 +17,7 @@ from webapp.imports.cleaning import split_full_name
 from webapp.imports.columns import classify_header
 from webapp.imports.reading import read_table
 from webapp.imports.staged import staged_sentences
-from webapp.models import ImportBatch, StagedRow
+from webapp.models import ImportBatch, StagedRow, User
 
 DATA = Path(__file__).parent / "data"
 
@@ -256,3 +258,15 @@ def test_a_file_with_a_very_long_name_can_be_read_again(signed_in):
     assert response.status_code == 302  # read again from the kept file, by the name it was kept under
     db.session.expire_all()
     assert db.session.get(ImportBatch, batch.id).encoding == "cp1252"
+
+
+def test_decomposed_accents_from_a_mac_are_stored_composed_so_nothing_looks_changed(app, org, admin, make_user):
+    make_user(first_name="José", last_name="Müller", email="jose@example.com")
+    result = app.test_cli_runner().invoke(args=["users", "import", str(DATA / "nfd_names_macos.csv"), "--org",
+                                                org.slug, "--mode", "add-update", "--json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["created"], report["updated"], report["unchanged"]) == (1, 0, 1)
+    names = db.session.execute(select(User.first_name, User.last_name).order_by(User.id)).all()
+    assert [tuple(name) for name in names][-1] == ("Renée", "Ångström")
+    assert all(unicodedata.is_normalized("NFC", part) for name in names for part in name)

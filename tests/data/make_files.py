@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -436,6 +437,12 @@ def make_qa_files() -> None:
         "\u202eevil\u202c,Name,evil@example.com",
         "Ben,\u2068Ng\u2069,\u202aben@example.com\u202c",
     ))
+    # A macOS export: accented letters written decomposed (NFD), "e" + U+0301 for "é".
+    write("nfd_names_macos.csv", unicodedata.normalize("NFD", crlf(
+        "First Name,Last Name,Email",
+        "Jos\u00e9,M\u00fcller,jose@example.com",
+        "Ren\u00e9e,\u00c5ngstr\u00f6m,renee@example.com",
+    )))
     # A one-column attendee list from an exporter that quotes every cell.
     write("quoted_address_list.csv", crlf(
         '"Attendee"',

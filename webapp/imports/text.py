@@ -1,6 +1,8 @@
 """Cell text helpers shared by reading and cleaning: trimming, control characters, placeholders, mojibake."""
 from __future__ import annotations
 
+import unicodedata
+
 
 # Zero-width characters are invisible in a spreadsheet, so they are never meant to be part of a value; so are
 # the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which copying from mail
@@ -23,10 +25,16 @@ PLACEHOLDER_MAX = max(map(len, PLACEHOLDERS))  # a longer text is never one: no 
 
 
 def clean_cell(text: str) -> str:
-    """Trim ordinary, non-breaking and zero-width spaces, and drop zero-width characters inside."""
+    """Trim ordinary, non-breaking and zero-width spaces, drop zero-width characters inside, and compose accents.
+
+    macOS writes "é" as "e" + a combining accent (NFD): composed (NFC), it equals the "é" typed elsewhere, so a
+    name from a Mac neither shows as changed nor misses a search.
+    """
     text = text.strip(_STRIP)
     if not text.isascii():
         text = text.translate(_REMOVE_ZERO_WIDTH).strip(_STRIP)
+        if not unicodedata.is_normalized("NFC", text):
+            text = unicodedata.normalize("NFC", text)
     return text
 
 
