@@ -28,7 +28,7 @@ def clean_cell(text: str) -> str:
     """Trim ordinary, non-breaking and zero-width spaces, drop zero-width characters inside, and compose accents.
 
     macOS writes "é" as "e" + a combining accent (NFD): composed (NFC), it equals the "é" typed elsewhere, so a
-    name from a Mac neither shows as changed nor misses a search.
+    name from a Mac does not show as changed from the same name stored before.
     """
     text = text.strip(_STRIP)
     if not text.isascii():
