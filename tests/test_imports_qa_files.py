@@ -270,3 +270,10 @@ def test_decomposed_accents_from_a_mac_are_stored_composed_so_nothing_looks_chan
     names = db.session.execute(select(User.first_name, User.last_name).order_by(User.id)).all()
     assert [tuple(name) for name in names][-1] == ("Renée", "Ångström")
     assert all(unicodedata.is_normalized("NFC", part) for name in names for part in name)
+
+
+def test_a_utf16_file_cut_short_is_not_sent_to_windows_1252():
+    data = "First Name\tEmail\r\nAnn\tann@example.com\r\n".encode("utf-16") + b"\x00"
+    with pytest.raises(ValueError, match=r"not valid UTF-16 .* text \(unexpected bytes at position 80\)\. It may be "
+                                         "cut short or damaged: save it again"):
+        read_table(data, "people.txt")

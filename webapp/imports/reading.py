@@ -254,9 +254,11 @@ def _check_decodes(data: Upload, encoding: str) -> None:
         except UnicodeDecodeError as exc:
             if encoding in _UTF8 and mostly_utf8(data):
                 return
+            advice = ("It may be cut short or damaged: save it again from your spreadsheet and upload that."
+                      if encoding in UTF16 else "Choose another encoding, such as Windows-1252.")
             raise UnreadableFile(
                 f"The file is not valid {ENCODING_NAMES[encoding]} text (unexpected bytes at position "
-                f"{max(start - pending + exc.start, 0)}). Choose another encoding, such as Windows-1252."
+                f"{max(start - pending + exc.start, 0)}). {advice}"
             ) from None
         start += len(block)
 
