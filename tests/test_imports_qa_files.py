@@ -277,3 +277,18 @@ def test_a_utf16_file_cut_short_is_not_sent_to_windows_1252():
     with pytest.raises(ValueError, match=r"not valid UTF-16 .* text \(unexpected bytes at position 80\)\. It may be "
                                          "cut short or damaged: save it again"):
         read_table(data, "people.txt")
+
+
+def test_the_import_command_on_a_database_never_upgraded_says_to_upgrade(app_config, tmp_path, monkeypatch):
+    from webapp import create_app
+
+    monkeypatch.setenv("WEBAPP_INSTANCE_PATH", str(tmp_path / "instance"))
+    app_config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'never-upgraded.db'}"
+    application = create_app(app_config)
+    with application.app_context():
+        result = application.test_cli_runner().invoke(
+            args=["users", "import", str(DATA / "workday_report.csv"), "--org", "acme"])
+        db.engine.dispose()
+    assert result.exit_code == 2
+    assert result.stderr == ("The database has no tables yet. Run `flask --app webapp db upgrade` first, with the "
+                             "same SQLALCHEMY_DATABASE_URI.\n")

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import Boolean, Integer, String, select
+from sqlalchemy import Boolean, Integer, String, inspect, select
 
 from webapp import collection
 from webapp.extensions import db
@@ -96,6 +96,9 @@ class _Refused(Exception):
 
 def _import(path, org_slug, dry_run, account_type, send_invite, as_email, sync_options, emit) -> None:
     """Stage (and unless a dry run, create) the file's users, then emit(report) while its rows are still there."""
+    if not inspect(db.engine).has_table(Organisation.__tablename__):
+        raise _Refused("The database has no tables yet. Run `flask --app webapp db upgrade` first, with the same "
+                       "SQLALCHEMY_DATABASE_URI.")
     org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     if org is None:
         raise _Refused(f'No organisation has the slug "{org_slug}".')
