@@ -115,6 +115,14 @@ def test_a_very_long_name_keeps_its_staged_row_two_lines_tall_with_its_full_text
     assert name.get_attribute("title") == LONG
 
 
+def test_the_staged_table_counts_and_search_show_without_scrolling_on_a_laptop(laptop, console_data):
+    sign_in(laptop)
+    laptop.goto(f"/users/import/{console_data['batch']}")
+    for control in (laptop.locator("#import-counters"), laptop.get_by_label("Search names, emails or a line number")):
+        box = control.bounding_box()
+        assert box and box["y"] + box["height"] <= 768, box  # below the file's and the mode's cards, stacked
+
+
 def _lines(page, selector: str) -> int:
     """How many lines the text of the first element matching selector wraps onto."""
     return page.evaluate("""(selector) => {
