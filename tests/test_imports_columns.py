@@ -45,7 +45,8 @@ def test_normalise_header_drops_case_accents_punctuation_spaces_and_notes(header
         # Moodle and Canvas
         ("firstname", "first_name"), ("lastname", "last_name"), ("email", "email"),
         ("first_name", "first_name"), ("last_name", "last_name"), ("full_name", "full_name"),
-        ("name", "full_name"), ("sortable_name", "full_name"),
+        ("name", "full_name"), ("sortable_name", "full_name"), ("Student", "full_name"),
+        ("Employee", "full_name"), ("Learner", "full_name"), ("Participant", "full_name"),
         # HR systems
         ("Work Email", "email"), ("Employee Email", "email"), ("Legal First Name", "first_name"),
         ("Preferred First Name", "preferred_name"), ("Known As", "preferred_name"), ("Family name", "last_name"), ("Forename", "first_name"),
@@ -100,6 +101,7 @@ def test_the_strongest_email_column_wins(headers, email_header):
         ("hr_export.csv", ("Legal First Name", "Family Name", "Work Email", None)),
         ("full_name.csv", ("Full Name", "Full Name", "Email", None)),
         ("account_types.csv", ("First Name", "Last Name", "Email Address", "Account Type")),
+        ("sharepoint_list.csv", ("Employee", "Employee", "Work Email", None)),
     ],
 )
 def test_exported_files_map_to_the_right_columns(name, expected):

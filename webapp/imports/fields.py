@@ -115,7 +115,10 @@ BUILT_IN: tuple[ImportField, ...] = (
             ("Display name", "displayName", "Employee Name", "Student Name", "Learner Name", "User Name (full)",
              "Participant Name", "Staff Name", "Contact Name", "Member Name", "Anzeigename",
              "Nom d'affichage", "Nombre para mostrar", "Nome visualizzato", "Nome de exibição",
-             "Weergavenaam", "Nazwa wyświetlana", "Отображаемое имя", "表示名"),
+             "Weergavenaam", "Nazwa wyświetlana", "Отображаемое имя", "表示名",
+             # A column named for the person (Canvas's gradebook "Student": "Doe, Jane"; a SharePoint list's
+             # "Employee"), when no column says it is a name.
+             "Student", "Employee", "Learner", "Participant", "Attendee", "Trainee"),
             ("Sortable name", "Short name"),
         )),
     ImportField(
