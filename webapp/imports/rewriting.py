@@ -24,27 +24,27 @@ REPLACEABLE = {"first_name": "First name", "last_name": "Last name", "email": "E
 def undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
     """Undo a find and replace or suggested fixes: the text back from undo_text, the checks that
     changed back from bulk_undo_rows, then statuses (and conflicts, for addresses) checked again."""
-    column = kept.rewrote
+    column, saved = kept.rewrote, BulkUndoRow
     swap = (update(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id)
             .values({column: StagedRow.undo_text, "undo_text": getattr(StagedRow, column), "undo_token": -kept.id})
             .execution_options(synchronize_session=False))
-    if column == "email":  # every address is needed, for its conflicts
-        rows = db.session.execute(swap.returning(StagedRow.id, StagedRow.line, StagedRow.email,
-                                                 StagedRow.undo_text)).all()
-    else:
-        rows = db.session.execute(swap.returning(StagedRow.id)).all()
-    saved = BulkUndoRow
-    db.session.execute(
-        update(StagedRow)
-        .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
-        .values({c: getattr(saved, c) for c in CHECK_COLUMNS})
-        .execution_options(synchronize_session=False))
-    if column == "email" and len(rows) <= row_changes.FEW_ADDRESSES:
-        search_rows.refresh_keys(batch.id, [(row.line, row.id) for row in rows])
-    else:
-        search_rows.refresh(batch.id, StagedRow.undo_token == -kept.id)
+    if kept.kept_all:  # every row is in bulk_undo_rows: found there by key, its text and checks put back at once
+        swap = swap.where(StagedRow.id == saved.row_id, saved.undo_id == kept.id).values(
+            {c: getattr(saved, c) for c in CHECK_COLUMNS})
+    # Every address is needed, for its conflicts.
+    addressed = (StagedRow.email, StagedRow.undo_text) if column == "email" else ()
+    rows = db.session.execute(swap.returning(*_keyed(), *addressed)).all()
+    if not kept.kept_all:
+        db.session.execute(
+            update(StagedRow)
+            .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
+            .values({c: getattr(saved, c) for c in CHECK_COLUMNS})
+            .execution_options(synchronize_session=False))
+    _search_again(batch, rows, StagedRow.undo_token == -kept.id)
     if column == "email":
         rechecked, emails = _rewritten(rows)
+    elif kept.kept_all:
+        rechecked, emails = [row.id for row in rows], set()
     else:
         rechecked, emails = list(db.session.scalars(select(saved.row_id).where(saved.undo_id == kept.id))), set()
     return len(rows), _recheck_rewritten(batch, column, -kept.id, rechecked, emails)
@@ -83,7 +83,7 @@ def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, c
     if isinstance(clauses, Chosen):  # rows chosen by id: looked up by them
         rewritten = StagedRow.id.in_(clauses.ids)
     elif search_rows.by_text():  # only rows whose search text holds the text can change: found in the narrow table
-        found, rewritten = [*found, search_rows.holding(batch.id, find)], search_rows.holds(find)
+        found = [*found, search_rows.holding(batch.id, find)]
     touched = _rewrite(batch, column, changed, found, rewritten=rewritten, wrote=replacement)
     db.session.commit()
     return touched
@@ -94,8 +94,9 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
     for an undo; check the new texts again; returns how many rows changed.
 
     Only rows whose checks come out different are written again, and only their old checks are kept
-    (in bulk_undo_rows): replacing "Last1" with "Last9" in 11,000 names changes no check at all.
-    rewritten: a where-clause (for search_rows.refresh) holding every row that can change, if known;
+    (in bulk_undo_rows): replacing "Last1" with "Last9" in 11,000 names changes no check at all. Up to
+    FEW_ADDRESSES rows, every row's are kept, so the Undo finds the rows by key.
+    rewritten: a where-clause holding every row that can change, if known (to write their search text again);
     wrote: the replacement (a NUL in it means every row is checked in Python)."""
     seen = row_counts.current(batch.id)
     token = new_undo(batch, [column, *CHECK_COLUMNS], rewrote=column)
@@ -103,28 +104,51 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
               .values({column: text, "undo_text": getattr(StagedRow, column), "undo_token": token})
               .execution_options(synchronize_session=False))
     if column == "email":  # every changed address is needed, for its conflicts
-        rows = db.session.execute(change.returning(*_CHECKED_COLUMNS, StagedRow.line)).all()
-        touched, checking = len(rows), rows
+        changed = db.session.execute(change.returning(*_keyed(), *_CHECKED_COLUMNS)).all()
+        checking = changed
     else:
         # A plain name on a row without problems keeps its checks: only the other rows are read back.
-        keeps = _keeps_checks(column, wrote or "")
-        marked = db.session.scalars(change.returning(case((keeps, None), else_=StagedRow.id))).all()
-        touched, checking = len(marked), _rows_to_check(batch, [i for i in marked if i is not None])
+        keeps = case((_keeps_checks(column, wrote or ""), True), else_=False).label("keeps")
+        changed = db.session.execute(change.returning(*_keyed(), keeps)).all()
+        checking = _rows_to_check(batch, [row.id for row in changed if not row.keeps])
     checked = _checked(column, checking)
-    if checked:
+    if len(changed) <= row_changes.FEW_ADDRESSES:
+        _keep_checks(batch, token, [row.id for row in changed])
+        db.session.get(BulkUndo, token).kept_all = True
+    elif checked:
         _keep_checks(batch, token, list(checked))
+    if checked:
         _write_checks(column, checked.values())
-    if rewritten is not None:
-        search_rows.refresh(batch.id, rewritten)
-    elif column == "email" and touched <= row_changes.FEW_ADDRESSES:  # (every changed row is in `checking`)
-        search_rows.refresh_keys(batch.id, [(row.line, row.id) for row in checking])
-    else:
-        search_rows.refresh(batch.id, StagedRow.undo_token == token)
+    # A text cleaning changed again is not the one the UPDATE returned: those rows' search text is read anew.
+    written = {row.id: getattr(row, column) for row in checking}
+    cleaned = {row_id for row_id, values in checked.items() if values[column] != written[row_id]}
+    _search_again(batch, changed, rewritten if rewritten is not None else StagedRow.undo_token == token, cleaned)
     rechecked, emails = list(checked), set()
     if column == "email":
         rechecked, emails = _rewritten(checking)
     row_counts.move(batch.id, seen, _recheck_rewritten(batch, column, token, rechecked, emails))
-    return touched
+    return len(changed)
+
+
+def _keyed() -> tuple:
+    """What a rewriting UPDATE returns first, for the rows' search text: line and id, then the text itself
+    where it is written by key (search_rows.by_key)."""
+    text = (search_rows.search_text().label("search"),) if search_rows.by_key() else ()
+    return StagedRow.line, StagedRow.id, *text
+
+
+def _search_again(batch: ImportBatch, rows, every, cleaned=frozenset()) -> None:
+    """Write again the search text of rewritten rows (with line and id, and the text where returned);
+    `every`: a where-clause holding them all; `cleaned`: ids whose text changed since it was returned."""
+    if search_rows.by_key():  # (by position: 11,111 rows read by name cost ~5 ms)
+        search_rows.write_texts(batch.id, [row[:3] for row in rows if row[1] not in cleaned])
+        rows = [row for row in rows if row[1] in cleaned]
+        if not rows:
+            return
+    if len(rows) <= row_changes.FEW_ADDRESSES:
+        search_rows.refresh_keys(batch.id, [row[:2] for row in rows])
+    else:
+        search_rows.refresh(batch.id, every)
 
 
 _CHECKED_COLUMNS = (StagedRow.id, StagedRow.first_name, StagedRow.last_name, StagedRow.email, StagedRow.undo_text,
