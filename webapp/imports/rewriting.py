@@ -105,8 +105,10 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
     change = (update(StagedRow).where(*clauses)
               .values({column: text, "undo_text": getattr(StagedRow, column), "undo_token": token})
               .execution_options(synchronize_session=False))
-    if column == "email":  # every changed address is needed, for its conflicts
-        changed = _returned(change.returning(*_keyed(), *_CHECKED_COLUMNS))
+    if column == "email":  # every changed address is needed, for its conflicts: read, checked, then written once
+        changed = db.session.execute(select(*_keyed(text), *_CHECKED_COLUMNS[:3], text.label("email"),
+                                            StagedRow.email.label("undo_text"), *_CHECKED_COLUMNS[5:])
+                                     .where(*clauses)).all()
         checking = changed
     else:
         # A plain name on a row without problems keeps its checks: only the other rows are read back.
@@ -119,7 +121,9 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
         db.session.get(BulkUndo, token).kept_all = True
     elif checked:
         _keep_checks(token, list(checked))
-    if checked:
+    if column == "email":
+        _write_addresses(token, changed, checked)
+    elif checked:
         _write_checks(column, checked.values())
     # A text cleaning changed again is not the one the UPDATE returned: those rows' search text is read anew.
     written = {row.id: getattr(row, column) for row in checking}
@@ -139,10 +143,10 @@ def _returned(statement) -> list:
     return db.session.connection().execute(statement).all()
 
 
-def _keyed() -> tuple:
-    """What a rewriting UPDATE returns first, for the rows' search text: line and id, then the text itself
-    where it is written by key (search_rows.by_key)."""
-    text = (search_rows.search_text().label("search"),) if search_rows.by_key() else ()
+def _keyed(email=None) -> tuple:
+    """What a rewrite reads first of each row, for its search text: line and id, then the text itself where it
+    is written by key (search_rows.by_key); `email`: SQL for the row's new address, if it is read before written."""
+    text = (search_rows.search_text(email=email).label("search"),) if search_rows.by_key() else ()
     return StagedRow.line, StagedRow.id, *text
 
 
@@ -187,26 +191,52 @@ def _keep_checks(token: int, ids: list[int]) -> None:
         db.session.execute(insert(BulkUndoRow).from_select(["undo_id", "row_id", *CHECK_COLUMNS], kept))
 
 
-def _write_checks(column: str, checked) -> None:
-    """Write new texts and checks by row id: in one statement on PostgreSQL (the rows given as arrays, half the
-    time of an executemany: 1,000 rows 35 -> 17 ms), in one executemany of the driver's own SQL elsewhere
-    (SQLAlchemy builds a statement's parameters row by row, and the ORM's bulk path cost ~0.1 ms a row)."""
-    assert column in REPLACEABLE  # (named in the SQL)
-    rows = [(row["id"], row[column], json.dumps(row["errors"]), row["fields_ok"], row["email_ok"],
-             row["suggested_email"]) for row in checked]
+def _write_checks(column: str, checked, token: int | None = None) -> None:
+    """Write new texts and checks by row id (with token: the text each replaced too, as "undo_text", for the Undo):
+    in one statement on PostgreSQL (the rows given as arrays, half the time of an executemany: 1,000 rows 35 ->
+    17 ms), in one executemany of the driver's own SQL elsewhere (SQLAlchemy builds a statement's parameters row
+    by row, and the ORM's bulk path cost ~0.1 ms a row)."""
+    _write(column, token, ["errors", "fields_ok", "email_ok", "suggested_email"],
+           [(row["id"], row[column], row.get("undo_text"), json.dumps(row["errors"]), row["fields_ok"],
+             row["email_ok"], row["suggested_email"]) for row in checked])
+
+
+def _write_addresses(token: int, rows, checked: dict) -> None:
+    """Write the new addresses of the rows _rewrite read, each with the one it replaces for the Undo, and the
+    checks of those `checked` found different. (Written once: an UPDATE of the addresses and another of their
+    checks wrote each row twice.)"""
+    _write("email", token, [], [(row.id, row.email, row.undo_text) for row in rows if row.id not in checked])
+    _write_checks("email", [{**checked[row.id], "undo_text": row.undo_text} for row in rows if row.id in checked],
+                  token)
+
+
+_TYPES = {"errors": "json", "fields_ok": "boolean", "email_ok": "boolean"}
+
+
+def _write(column: str, token: int | None, checks: list[str], rows: list[tuple]) -> None:
+    """UPDATE by id rows given as (id, text, the text it replaced, *checks); the replaced text and the token only
+    with a token."""
+    assert column in REPLACEABLE and set(checks) <= set(CHECK_COLUMNS)  # (named in the SQL)
+    if not rows:
+        return
+    names = [column, *(["undo_text"] if token is not None else []), *checks]
+    if token is None:
+        rows = [(row[0], row[1], *row[3:]) for row in rows]
     if db.engine.dialect.name == "postgresql":
+        values = ", ".join(f"{name} = CAST(v.{name} AS {_TYPES.get(name, 'text')})" for name in names)
+        arrays = ", ".join(f"CAST(:{name} AS {'boolean' if _TYPES.get(name) == 'boolean' else 'text'}[])"
+                           for name in names)
+        undo = ", undo_token = :token" if token is not None else ""
         db.session.execute(sql_text(
-            f"UPDATE staged_rows SET {column} = v.value, errors = CAST(v.errors AS json), fields_ok = v.fields_ok, "
-            "email_ok = v.email_ok, suggested_email = v.suggested FROM unnest(CAST(:ids AS integer[]), "
-            "CAST(:texts AS text[]), CAST(:errors AS text[]), CAST(:fields_ok AS boolean[]), "
-            "CAST(:email_ok AS boolean[]), CAST(:suggested AS text[])) AS v(id, value, errors, fields_ok, email_ok, "
-            "suggested) WHERE staged_rows.id = v.id"),
-            dict(zip(("ids", "texts", "errors", "fields_ok", "email_ok", "suggested"), map(list, zip(*rows)))))
+            f"UPDATE staged_rows SET {values}{undo} FROM unnest(CAST(:ids AS integer[]), {arrays}) "
+            f"AS v(id, {', '.join(names)}) WHERE staged_rows.id = v.id"),
+            {"token": token, **dict(zip(["ids", *names], map(list, zip(*rows))))})
         return
     db.session.flush()
+    undo = ", undo_token = ?" if token is not None else ""
     db.session.connection().exec_driver_sql(
-        f"UPDATE staged_rows SET {column} = ?, errors = ?, fields_ok = ?, email_ok = ?, suggested_email = ? "
-        "WHERE id = ?", [(*row[1:], row[0]) for row in rows])
+        f"UPDATE staged_rows SET {', '.join(f'{name} = ?' for name in names)}{undo} WHERE id = ?",
+        [(*row[1:], *([token] if token is not None else []), row[0]) for row in rows])
 
 
 def _recheck_rewritten(batch: ImportBatch, column: str, token: int, rechecked: list[int], emails: set) -> Counter:

@@ -10,9 +10,9 @@ from webapp.models import StagedRow, StagedSearch
 _FEW_KEYS = 400
 
 
-def search_text(row=StagedRow):
-    """SQL for a row's search text."""
-    return func.lower(row.first_name + " " + row.last_name + " " + row.email)
+def search_text(row=StagedRow, email=None):
+    """SQL for a row's search text (with `email`, SQL too, for its address if given)."""
+    return func.lower(row.first_name + " " + row.last_name + " " + (row.email if email is None else email))
 
 
 def write(batch_id: int) -> None:
