@@ -1,7 +1,7 @@
 """Staged rows' search text, kept narrow (StagedSearch): searches and deep pages read it, not the rows."""
 from __future__ import annotations
 
-from sqlalchemy import any_, delete, func, insert, or_, select, update
+from sqlalchemy import ARRAY, Integer, any_, bindparam, delete, func, insert, or_, select, update
 
 from webapp.extensions import db
 from webapp.models import StagedRow, StagedSearch
@@ -67,14 +67,19 @@ def refresh_keys(batch_id: int, keys) -> None:
     """Write again the search text of the batch's rows given as (line, row id), where it changed."""
     keys = sorted(set(keys))
     now = _text_now(batch_id)
-    for start in range(0, len(keys), _FEW_KEYS):
-        # By line alone: SQLite looks (line, id) pairs up by reading the batch's rows, and lines and ids
-        # as two lists by every line with every id. Another row on one of these lines is only written if
-        # its text is out of date, which is then right too.
-        lines = {line for line, _ in keys[start:start + _FEW_KEYS]}
+    # By line alone: SQLite looks (line, id) pairs up by reading the batch's rows, and lines and ids as two
+    # lists by every line with every id. Another row on one of these lines is only written if its text is out
+    # of date, which is then right too. PostgreSQL takes every line at once, bound as one array (psycopg parses
+    # a statement of 400 placeholders anew each time).
+    if db.engine.dialect.name == "postgresql":
+        chosen = [StagedSearch.line == any_(bindparam(None, sorted({line for line, _ in keys}), type_=ARRAY(Integer)))]
+    else:
+        chosen = [StagedSearch.line.in_({line for line, _ in keys[start:start + _FEW_KEYS]})
+                  for start in range(0, len(keys), _FEW_KEYS)]
+    for lines in chosen:
         db.session.execute(
             update(StagedSearch)
-            .where(StagedSearch.batch_id == batch_id, StagedSearch.line.in_(lines), StagedSearch.search != now)
+            .where(StagedSearch.batch_id == batch_id, lines, StagedSearch.search != now)
             .values(search=now).execution_options(synchronize_session=False))
 
 
