@@ -106,8 +106,9 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
               .values({column: text, "undo_text": getattr(StagedRow, column), "undo_token": token})
               .execution_options(synchronize_session=False))
     if column == "email":  # every changed address is needed, for its conflicts: read, checked, then written once
-        changed = _read(select(*_keyed(text), *_CHECKED_COLUMNS[:3], text.label("email"),
-                               StagedRow.email.label("undo_text"), *_CHECKED_COLUMNS[5:]).where(*clauses))
+        changed = _read(select(*_keyed(text), StagedRow.first_name, StagedRow.last_name, text.label("email"),
+                               StagedRow.email.label("undo_text"), StagedRow.fields_ok, StagedRow.email_ok,
+                               StagedRow.suggested_email).where(*clauses))
         checking = changed
     else:
         # A plain name on a row without problems keeps its checks: only the other rows are read back.
@@ -217,7 +218,7 @@ def _write_addresses(token: int, rows, checked: dict) -> None:
                   token)
 
 
-_TYPES = {"errors": "json", "fields_ok": "boolean", "email_ok": "boolean"}
+_SQL_TYPES = {"errors": "json", "fields_ok": "boolean", "email_ok": "boolean"}
 
 
 def _write(column: str, token: int | None, checks: list[str], rows: list[tuple]) -> None:
@@ -230,8 +231,8 @@ def _write(column: str, token: int | None, checks: list[str], rows: list[tuple])
     if token is None:
         rows = [(row[0], row[1], *row[3:]) for row in rows]
     if db.engine.dialect.name == "postgresql":
-        values = ", ".join(f"{name} = CAST(v.{name} AS {_TYPES.get(name, 'text')})" for name in names)
-        arrays = ", ".join(f"CAST(:{name} AS {'boolean' if _TYPES.get(name) == 'boolean' else 'text'}[])"
+        values = ", ".join(f"{name} = CAST(v.{name} AS {_SQL_TYPES.get(name, 'text')})" for name in names)
+        arrays = ", ".join(f"CAST(:{name} AS {'boolean' if _SQL_TYPES.get(name) == 'boolean' else 'text'}[])"
                            for name in names)
         undo = ", undo_token = :token" if token is not None else ""
         db.session.execute(sql_text(
@@ -253,7 +254,7 @@ def _recheck_rewritten(batch: ImportBatch, column: str, token: int, rechecked: l
     if column != "email":  # a name bears on its own row's status only, through its checks
         return _statuses_of(batch, rechecked)
     # A new address can meet or leave another row's, and one of the organisation's accounts.
-    met = recheck.conflicts(batch, _as_array(addresses(batch, token, emails, replaced=True), String))
+    met = recheck.conflicts(batch, _as_array(addresses(batch, token, emails, replaced=True)))
     if len(rechecked) <= row_changes.FEW_ADDRESSES:
         return _statuses_of(batch, sorted({*rechecked, *met}))
     moved = _statuses_of(batch, met)
@@ -277,12 +278,12 @@ def _id_clauses(ids: list[int]) -> list:
     return [StagedRow.id.in_(ids[start:start + FEW_IDS]) for start in range(0, len(ids), FEW_IDS)]
 
 
-def _as_array(emails, of):
+def _as_array(emails):
     """Addresses for recheck.conflicts: on PostgreSQL, a set given as a SELECT of one bound array (one statement,
     where the set goes in lists of 500 placeholders)."""
     if db.engine.dialect.name != "postgresql" or not isinstance(emails, (set, frozenset, list, tuple)):
         return emails
-    return select(func.unnest(bindparam(None, sorted(emails), type_=ARRAY(of))))
+    return select(func.unnest(bindparam(None, sorted(emails), type_=ARRAY(String))))
 
 
 def _rewritten(rows) -> tuple[list[int], set]:
