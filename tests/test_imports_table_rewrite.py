@@ -9,7 +9,7 @@ from sqlalchemy import func, literal, select
 from tests import test_imports_table_v2
 from tests.test_imports_table import edit, rows
 from tests.test_imports_table_v2 import undo_url
-from tests.test_imports_table_writes import assert_as_a_full_recheck, replace, state, suggestions_taken
+from tests.test_imports_table_writes import addresses, assert_as_a_full_recheck, replace, state, suggestions_taken
 from webapp.extensions import db
 from webapp.imports import search_rows
 from webapp.imports.plain import plain
@@ -17,6 +17,8 @@ from webapp.imports.values import _plain
 from webapp.models import StagedRow, StagedSearch
 
 batch = test_imports_table_v2.batch  # the mixed file's batch, as a fixture here too
+# Few rows changed: each row's old checks kept, the Undo finds the rows by them; many: by the rows' undo token.
+addresses = addresses
 
 
 @pytest.mark.parametrize("text", [
@@ -52,7 +54,8 @@ REPLACES = [
 
 
 @pytest.mark.parametrize("column,find,replacement", REPLACES)
-def test_a_replace_and_its_undo_keep_checks_and_search_text_right(signed_in, batch, column, find, replacement):
+def test_a_replace_and_its_undo_keep_checks_and_search_text_right(signed_in, batch, addresses, column, find,
+                                                                   replacement):
     before = state(batch.id)
     html = replace(signed_in, batch, column, find, replacement)
     assert "Replaced in" in html
@@ -63,7 +66,7 @@ def test_a_replace_and_its_undo_keep_checks_and_search_text_right(signed_in, bat
     assert_search_follows_the_rows(batch.id)
 
 
-def test_an_undo_puts_back_a_row_edited_since_and_its_search_text(signed_in, batch):
+def test_an_undo_puts_back_a_row_edited_since_and_its_search_text(signed_in, batch, addresses):
     html = replace(signed_in, batch, "last_name", "Hopper", "Byron")
     edit(signed_in, batch, 3, last_name="Edited")  # no longer holds what the change wrote
     signed_in.post(undo_url(html), headers={"HX-Request": "true"})
@@ -71,7 +74,18 @@ def test_an_undo_puts_back_a_row_edited_since_and_its_search_text(signed_in, bat
     assert_search_follows_the_rows(batch.id)
 
 
-def test_suggested_fixes_and_their_undo_keep_search_text_right(signed_in, batch):
+def test_an_undo_of_few_rows_puts_back_the_checks_of_a_row_edited_since(signed_in, batch):
+    html = replace(signed_in, batch, "last_name", "Hopper", "Byron")  # a plain name: no check changes
+    edit(signed_in, batch, 3, first_name="", last_name="")  # no name at all: a problem
+    assert rows(batch.id)[3].status == "invalid"
+    signed_in.post(undo_url(html), headers={"HX-Request": "true"})
+    line_3 = rows(batch.id)[3]
+    assert (line_3.first_name, line_3.last_name, line_3.errors, line_3.status) == ("", "Hopper", [], "valid")
+    assert_as_a_full_recheck(batch.id)
+    assert_search_follows_the_rows(batch.id)
+
+
+def test_suggested_fixes_and_their_undo_keep_search_text_right(signed_in, batch, addresses):
     replace(signed_in, batch, "email", "example.com", "gmial.com", q="grace")
     html = suggestions_taken(signed_in, batch)
     assert_search_follows_the_rows(batch.id)
