@@ -14,7 +14,7 @@ from tests.test_imports_table import HX, row_id, rows
 from tests.test_imports_table_counts import assert_counters_right
 from tests.test_imports_table_v2 import bulk, counter, undo_url
 from webapp.extensions import db
-from webapp.imports import rewriting, row_changes, staging
+from webapp.imports import removal, rewriting, row_changes, staging
 from webapp.imports.cleaning import check_values
 from webapp.imports.fields import staged_fields
 from webapp.models import ImportBatch
@@ -41,6 +41,7 @@ def assert_as_a_full_recheck(batch_id):
         checked = check_values({key: getattr(row, key) for key in rewriting.REPLACEABLE}, fields=fields)
         assert sorted(map(str, row.errors)) == sorted(map(str, checked.problems)), line
         assert row.email_ok == checked.email_ok, line
+    removal.settle(batch_id)  # rows removed apart (or all at once) written into the rows, as they show
     staging.refresh_rows(db.session.get(ImportBatch, batch_id), true(), true())
     assert state(batch_id) == kept
     db.session.rollback()
