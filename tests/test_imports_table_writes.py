@@ -65,6 +65,14 @@ def remove_search(client, batch):  # lines 6 and 7 (alan@), which conflicted wit
     return bulk(client, batch, action="remove", scope="all_matching", q="alan")
 
 
+def restore_search(client, batch):  # lines 6 and 7 back: line 7 conflicts with line 6 again
+    return bulk(client, batch, action="restore", scope="all_matching", filter="removed", q="alan")
+
+
+def remove_line_2(client, batch):
+    return bulk(client, batch, action="remove", scope="selected", row=[row_id(batch.id, 2)])
+
+
 def remove_line_6(client, batch):  # line 7 stops conflicting with it
     return bulk(client, batch, action="remove", scope="selected", row=[row_id(batch.id, 6)])
 
@@ -112,6 +120,11 @@ CHANGES = {
     "remove a selection": (None, remove_line_6, 7, "valid"),
     "restore all rows": (remove_all, restore_all, 4, "duplicate"),
     "restore a selection": (remove_search, restore_line_7, 7, "valid"),
+    # A search's rows are removed apart (imports/removal.py); what follows must read and undo them right.
+    "restore a search": (remove_search, restore_search, 7, "invalid"),
+    "remove more after a search": (remove_search, remove_line_2, 2, "removed"),
+    "restore all after a search": (remove_search, restore_all, 7, "invalid"),
+    "remove all after a search": (remove_search, remove_all, 2, "removed"),
     "email meets another": (None, email_meets_another, 6, "invalid"),
     "email leaves another": (None, email_leaves_another, 7, "valid"),
     "email made invalid": (None, email_made_invalid, 3, "invalid"),

@@ -163,12 +163,10 @@ def remove_apart(batch: ImportBatch, token: int, clauses) -> dict:
     return apart_by_status(batch.id, StagedRemoval.token == token)
 
 
-def restore_apart(batch: ImportBatch, clauses) -> list:
-    """Bring back the rows removed apart the clauses select; returns their (id, own status). Their own status
-    and conflict are as they were: no row was written meanwhile."""
-    chosen = select(StagedRow.id).where(*clauses, StagedRow.batch_id == batch.id)
-    return db.session.execute(delete(StagedRemoval).where(StagedRemoval.batch_id == batch.id,
-                                                          StagedRemoval.row_id.in_(chosen))
+def restore_apart(batch: ImportBatch, chosen) -> list:
+    """Bring back the rows removed apart the where-clause `chosen` (on StagedRemoval) selects; returns their
+    (id, own status). Their own status and conflict are as they were: no row was written meanwhile."""
+    return db.session.execute(delete(StagedRemoval).where(StagedRemoval.batch_id == batch.id, chosen)
                               .returning(StagedRemoval.row_id, StagedRemoval.status)).all()
 
 

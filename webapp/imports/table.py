@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, any_, bindparam, case, delete, false, func, or_, select, update
+from sqlalchemy import Integer, and_, any_, bindparam, case, delete, false, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -19,7 +19,7 @@ from webapp.imports.row_changes import (UNDO_COLUMNS, Chosen, TableError, addres
 from webapp.imports.staged import staged_value
 from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.imports.suggestions import suggestion_for
-from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRow, StagedSearch
+from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRemoval, StagedRow, StagedSearch
 from webapp.paging import PageNumbers, clamp_page
 
 PER_PAGE = 50
@@ -83,14 +83,37 @@ class RowPage(PageNumbers):
     per_page: int = PER_PAGE
 
 
-def matching(batch_id: int, filter_name: str = "all", query: str = ""):
+class Matching(list):
+    """Where-clauses for a filter and a search over one batch, with the filter and the search."""
+
+    def __init__(self, clauses, *, batch_id: int, filter_name: str, query: str):
+        super().__init__(clauses)
+        self.batch_id, self.filter_name, self.query = batch_id, filter_name, query
+
+
+def matching(batch_id: int, filter_name: str = "all", query: str = "") -> Matching:
     """The where-clauses for a filter and a search over one batch."""
     clauses = [StagedRow.batch_id == batch_id, _in_filter(batch_id, filter_name)]
     if (query or "").strip() and filter_name == "removed" and db.engine.dialect.name == "postgresql":
         clauses.append(_found_ids(batch_id, query))
     elif (query or "").strip():  # found in the narrow search table (search_rows.py), not the wide rows
         clauses.append(search_rows.finds(batch_id, query))
-    return clauses
+    return Matching(clauses, batch_id=batch_id, filter_name=filter_name, query=query)
+
+
+def _apart_chosen(batch_id: int, clauses):
+    """The where-clause on StagedRemoval for the rows removed apart that the clauses select, read from the
+    narrow tables alone where it can be (a restore of 11,111 rows: no wide row read)."""
+    if isinstance(clauses, Chosen):
+        return StagedRemoval.row_id.in_(clauses.ids)
+    if isinstance(clauses, Matching):
+        if RowStatus.REMOVED not in (FILTERS.get(clauses.filter_name, FILTERS["all"])[1] or ()):
+            return false()
+        if not (clauses.query or "").strip():
+            return true()
+        return StagedRemoval.row_id.in_(select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id,
+                                                                          search_rows.found(clauses.query)))
+    return StagedRemoval.row_id.in_(select(StagedRow.id).where(*clauses))
 
 
 def _found_ids(batch_id: int, query: str):
@@ -431,13 +454,13 @@ def _restore_every_row(batch: ImportBatch) -> int:
     no row was written meanwhile), and rows removed on their own are restored; returns how many."""
     removed = removal.state(batch.id)
     if removed is None:
-        return _restore(batch, [StagedRow.batch_id == batch.id])
+        return _restore(batch, matching(batch.id, "removed"))
     seen = row_counts.current(batch.id)
     removal.put(batch.id, None)
     by_status = removed["by_status"]
     row_counts.move(batch.id, seen, recheck.moves(Counter({RowStatus.REMOVED: sum(by_status.values())}),
                                                   Counter(by_status)))
-    return _restore(batch, [StagedRow.batch_id == batch.id], removed)
+    return _restore(batch, matching(batch.id, "removed"), removed)
 
 
 def _restore(batch: ImportBatch, clauses, removed: dict | None = None) -> int:
@@ -455,7 +478,7 @@ def _restore(batch: ImportBatch, clauses, removed: dict | None = None) -> int:
         rows = db.session.execute(_in_row(token, _STATUS_COLUMNS, restoring, {
             "status": _restored_status(batch), "conflict_with": None})
             .returning(StagedRow.status, StagedRow.email)).all()
-    back = removal.restore_apart(batch, clauses)
+    back = removal.restore_apart(batch, _apart_chosen(batch.id, clauses))
     touched = len(rows) + len(back)
     moved = recheck.moves(Counter({RowStatus.REMOVED: touched}), Counter(status for status, _ in rows))
     moved.update(status for _, status in back)
