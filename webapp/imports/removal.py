@@ -167,7 +167,8 @@ def restore_apart(batch: ImportBatch, chosen) -> list:
     """Bring back the rows removed apart the where-clause `chosen` (on StagedRemoval) selects; returns their
     (id, own status). Their own status and conflict are as they were: no row was written meanwhile."""
     return db.session.execute(delete(StagedRemoval).where(StagedRemoval.batch_id == batch.id, chosen)
-                              .returning(StagedRemoval.row_id, StagedRemoval.status)).all()
+                              .returning(StagedRemoval.row_id, StagedRemoval.status)
+                              .execution_options(synchronize_session=False)).all()
 
 
 def undo_apart(batch_id: int, token: int, restored: list[int]) -> tuple[list, dict]:
@@ -176,7 +177,8 @@ def undo_apart(batch_id: int, token: int, restored: list[int]) -> tuple[list, di
     status) of the rows back, and {own status: rows removed again}."""
     back = db.session.execute(delete(StagedRemoval).where(StagedRemoval.batch_id == batch_id,
                                                           StagedRemoval.token == token)
-                              .returning(StagedRemoval.row_id, StagedRemoval.status)).all()
+                              .returning(StagedRemoval.row_id, StagedRemoval.status)
+                              .execution_options(synchronize_session=False)).all()
     for start in range(0, len(restored), _FEW_IDS):
         chosen = select(StagedRow.batch_id, StagedRow.id, literal(token, Integer), StagedRow.status).where(
             StagedRow.batch_id == batch_id, StagedRow.id.in_(restored[start:start + _FEW_IDS]),
@@ -199,4 +201,5 @@ def emails_of(ids: list[int]) -> set:
 
 def forget(*batch_ids: int) -> None:
     """Drop the rows removed apart of these batches (their rows are gone or staged afresh)."""
-    db.session.execute(delete(StagedRemoval).where(StagedRemoval.batch_id.in_(batch_ids)))
+    db.session.execute(delete(StagedRemoval).where(StagedRemoval.batch_id.in_(batch_ids))
+                       .execution_options(synchronize_session=False))

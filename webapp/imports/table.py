@@ -94,8 +94,9 @@ class Matching(list):
 def matching(batch_id: int, filter_name: str = "all", query: str = "") -> Matching:
     """The where-clauses for a filter and a search over one batch."""
     clauses = [StagedRow.batch_id == batch_id, _in_filter(batch_id, filter_name)]
-    if (query or "").strip() and filter_name == "removed" and db.engine.dialect.name == "postgresql":
-        clauses.append(_found_ids(batch_id, query))
+    if (query or "").strip() and filter_name == "removed" and db.engine.dialect.name == "postgresql" \
+            and any_row(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.REMOVED):
+        clauses.append(_found_ids(batch_id, query))  # (rows removed apart are found apart: _apart_chosen)
     elif (query or "").strip():  # found in the narrow search table (search_rows.py), not the wide rows
         clauses.append(search_rows.finds(batch_id, query))
     return Matching(clauses, batch_id=batch_id, filter_name=filter_name, query=query)
