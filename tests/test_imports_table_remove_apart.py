@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 
+import pytest
 from sqlalchemy import select
 
 from tests import test_imports_table_v2
 from tests.test_imports_table import HX, edit, row_id, rows
-from tests.test_imports_table_counts import assert_counters_right
+from tests.test_imports_table_counts import LABELS, assert_counters_right
 from tests.test_imports_table_remove_all import page, shown_lines
 from tests.test_imports_table_undo import snapshot
 from tests.test_imports_table_v2 import bulk, counter, undo_url
 from tests.test_imports_table_writes import assert_as_a_full_recheck
 from webapp.extensions import db
-from webapp.models import StagedRemoval, User
+from webapp.imports import row_counts
+from webapp.models import RowStatus, StagedRemoval, User
 
 batch = test_imports_table_v2.batch  # the mixed file's batch: lines 2-10, line 7 conflicts with line 6
 ALL_LINES = set(range(2, 11))
@@ -119,3 +122,17 @@ def test_a_type_set_for_every_row_after_a_search_removal_leaves_its_rows_alone(s
     assert rows(batch.id)[6].account_type == "user" and rows(batch.id)[2].account_type == "guest"
     assert_as_a_full_recheck(batch.id)
     assert_counters_right(signed_in, batch.id)
+
+
+@pytest.mark.parametrize("kept", [True, False], ids=["kept counts", "counted afresh"])
+def test_counters_with_a_search_removal_are_the_rows_as_they_show(signed_in, batch, kept):
+    remove_alan(signed_in, batch)
+    if not kept:
+        row_counts.changed(batch.id)
+        db.session.commit()
+    html = page(signed_in, batch)
+    shown = Counter(row.status for row in rows(batch.id).values())
+    assert shown[RowStatus.REMOVED] == 2
+    for status, label in LABELS.items():
+        assert counter(html, label) == shown[status], label
+    assert counter(html, "removed") == shown[RowStatus.REMOVED]

@@ -196,7 +196,8 @@ def emails_removed_by(batch_id: int, token: int) -> set:
 def emails_of(ids: list[int]) -> set:
     """The addresses of the rows with these ids."""
     return {email for start in range(0, len(ids), _FEW_IDS)
-            for email in db.session.scalars(select(StagedRow.email).where(StagedRow.id.in_(ids[start:start + _FEW_IDS])))}
+            for email in db.session.scalars(select(StagedRow.email)
+                                            .where(StagedRow.id.in_(ids[start:start + _FEW_IDS])))}
 
 
 def forget(*batch_ids: int) -> None:
