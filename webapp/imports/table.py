@@ -485,7 +485,7 @@ def _restore(batch: ImportBatch, clauses, removed: dict | None = None) -> int:
     moved.update(status for _, status in back)
     emails = {email for _, email in rows}
     if back and touched > row_changes.FEW_ADDRESSES:
-        scope = recheck.shared_emails(batch)  # (as addresses() gives for many)
+        scope = row_changes.shared_addresses(batch)  # (as addresses() gives for many)
     else:
         scope = addresses(batch, token, emails | removal.emails_of([row_id for row_id, _ in back]))
     besides = removal.apart(batch.id) if removal.any_apart(batch.id) else None
@@ -637,7 +637,7 @@ def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Coun
         restored = kept.batch_values["rows"]
     # A type or invite change never touched emails or which rows are in play: no conflict can differ.
     if columns == list(_STATUS_COLUMNS):
-        scope = addresses(batch, -kept.id, emails) if emails is not None else recheck.shared_emails(batch)
+        scope = addresses(batch, -kept.id, emails) if emails is not None else row_changes.shared_addresses(batch)
         besides = removal.apart(batch.id) if removal.any_apart(batch.id) else None
         moved.update(recheck.statuses_of(batch, recheck.conflicts_besides(batch, scope, besides)))
     if every is not None and not kept.batch_values["set"]:
