@@ -23,7 +23,11 @@ def upgrade():
         sa.PrimaryKeyConstraint('batch_id', 'row_id', name=op.f('pk_staged_removals')),
         **({'sqlite_with_rowid': False} if op.get_bind().dialect.name == 'sqlite' else {}),
     )
+    with op.batch_alter_table('import_batches') as batch_op:
+        batch_op.add_column(sa.Column('rows_apart', sa.Integer(), server_default='0', nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('import_batches') as batch_op:
+        batch_op.drop_column('rows_apart')
     op.drop_table('staged_removals')

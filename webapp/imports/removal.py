@@ -45,7 +45,15 @@ def apart(batch_id: int):
 
 def any_apart(batch_id: int) -> bool:
     """Whether some of the batch's rows are removed apart."""
-    return db.session.scalar(apart(batch_id).limit(1)) is not None
+    return bool(db.session.scalar(select(ImportBatch.rows_apart).where(ImportBatch.id == batch_id)))
+
+
+def _count_apart(batch_id: int, rows: int) -> None:
+    """Add `rows` to the batch's count of rows removed apart."""
+    if rows:
+        db.session.execute(update(ImportBatch).where(ImportBatch.id == batch_id)
+                           .values(rows_apart=ImportBatch.rows_apart + rows, **_SAME_TIME)
+                           .execution_options(synchronize_session=False))
 
 
 def apart_by_status(batch_id: int, *clauses) -> dict:
@@ -160,15 +168,19 @@ def remove_apart(batch: ImportBatch, token: int, clauses) -> dict:
     chosen = select(StagedRow.batch_id, StagedRow.id, literal(token, Integer), StagedRow.status).where(
         *clauses, StagedRow.batch_id == batch.id, StagedRow.status.in_(IN_PLAY), StagedRow.id.not_in(apart(batch.id)))
     db.session.execute(insert(StagedRemoval).from_select(["batch_id", "row_id", "token", "status"], chosen))
-    return apart_by_status(batch.id, StagedRemoval.token == token)
+    removed = apart_by_status(batch.id, StagedRemoval.token == token)
+    _count_apart(batch.id, sum(removed.values()))
+    return removed
 
 
 def restore_apart(batch: ImportBatch, chosen) -> list:
     """Bring back the rows removed apart the where-clause `chosen` (on StagedRemoval) selects; returns their
     (id, own status). Their own status and conflict are as they were: no row was written meanwhile."""
-    return db.session.execute(delete(StagedRemoval).where(StagedRemoval.batch_id == batch.id, chosen)
+    back = db.session.execute(delete(StagedRemoval).where(StagedRemoval.batch_id == batch.id, chosen)
                               .returning(StagedRemoval.row_id, StagedRemoval.status)
                               .execution_options(synchronize_session=False)).all()
+    _count_apart(batch.id, -len(back))
+    return back
 
 
 def undo_apart(batch_id: int, token: int, restored: list[int]) -> tuple[list, dict]:
@@ -184,7 +196,9 @@ def undo_apart(batch_id: int, token: int, restored: list[int]) -> tuple[list, di
             StagedRow.batch_id == batch_id, StagedRow.id.in_(restored[start:start + _FEW_IDS]),
             StagedRow.status.in_(IN_PLAY), StagedRow.id.not_in(apart(batch_id)))
         db.session.execute(insert(StagedRemoval).from_select(["batch_id", "row_id", "token", "status"], chosen))
-    return back, apart_by_status(batch_id, StagedRemoval.token == token) if restored else {}
+    again = apart_by_status(batch_id, StagedRemoval.token == token) if restored else {}
+    _count_apart(batch_id, sum(again.values()) - len(back))
+    return back, again
 
 
 def emails_removed_by(batch_id: int, token: int) -> set:
@@ -203,4 +217,6 @@ def emails_of(ids: list[int]) -> set:
 def forget(*batch_ids: int) -> None:
     """Drop the rows removed apart of these batches (their rows are gone or staged afresh)."""
     db.session.execute(delete(StagedRemoval).where(StagedRemoval.batch_id.in_(batch_ids))
+                       .execution_options(synchronize_session=False))
+    db.session.execute(update(ImportBatch).where(ImportBatch.id.in_(batch_ids)).values(rows_apart=0, **_SAME_TIME)
                        .execution_options(synchronize_session=False))

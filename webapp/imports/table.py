@@ -147,7 +147,9 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
     others = set(by_status) - wanted
     searching = bool((query or "").strip())
     small = sum(by_status[s] for s in wanted) <= sum(by_status[s] for s in others)
-    if not searching and (small or (page - 1) * PER_PAGE < _NEAR_START):
+    # Rows removed apart (removal.py) are in no index of the wide rows: a filter showing them reads the narrow tables.
+    apart = RowStatus.REMOVED in wanted and removal.any_apart(batch_id)
+    if not searching and not apart and (small or (page - 1) * PER_PAGE < _NEAR_START):
         # A small filter, or a page near the start: the rows' own indexes give them in order.
         total = sum(by_status[s] for s in wanted)
         page = clamp_page(page, total, PER_PAGE)

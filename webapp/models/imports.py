@@ -85,6 +85,9 @@ class ImportBatch(db.Model):
     # "Remove" of every row at once, kept here, not written to 100,000 rows (see imports/removal.py):
     # {"token": the change's BulkUndo id, "by_status": {own status: rows}}; None when not in force.
     all_removed: Mapped[dict | None] = mapped_column(JSON)
+    # How many rows are removed apart (staged_removals): asked on every read of the table, where the narrow
+    # table's index still walks the entries a restore just deleted.
+    rows_apart: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Upload mode and full-list options (webapp/imports/sync.py): add, add_update or update.
