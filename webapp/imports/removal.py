@@ -13,7 +13,10 @@ into the rows too.
 """
 from __future__ import annotations
 
-from sqlalchemy import Integer, and_, delete, func, insert, literal, or_, select, update
+import json
+
+from sqlalchemy import Integer, and_, any_, bindparam, delete, func, insert, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.extensions import db
@@ -23,8 +26,6 @@ from webapp.models import ImportBatch, RowStatus, StagedRemoval, StagedRow
 IN_PLAY = (RowStatus.VALID, RowStatus.INVALID, RowStatus.EXISTING, RowStatus.DUPLICATE)
 # updated_at left as it was: it stamps the batch's kept row counts (row_counts.py), moved apart.
 _SAME_TIME = {"updated_at": ImportBatch.updated_at}
-# Ids per statement: within every database's limit of bound values.
-_FEW_IDS = 500
 
 
 def state(batch_id: int) -> dict | None:
@@ -191,10 +192,10 @@ def undo_apart(batch_id: int, token: int, restored: list[int]) -> tuple[list, di
                                                           StagedRemoval.token == token)
                               .returning(StagedRemoval.row_id, StagedRemoval.status)
                               .execution_options(synchronize_session=False)).all()
-    for start in range(0, len(restored), _FEW_IDS):
-        chosen = select(StagedRow.batch_id, StagedRow.id, literal(token, Integer), StagedRow.status).where(
-            StagedRow.batch_id == batch_id, StagedRow.id.in_(restored[start:start + _FEW_IDS]),
-            StagedRow.status.in_(IN_PLAY), StagedRow.id.not_in(apart(batch_id)))
+    # (None of them is apart: a change apart since would be the one to undo.)
+    chosen = select(StagedRow.batch_id, StagedRow.id, literal(token, Integer), StagedRow.status).where(
+        StagedRow.batch_id == batch_id, _id_in(restored), StagedRow.status.in_(IN_PLAY))
+    if restored:
         db.session.execute(insert(StagedRemoval).from_select(["batch_id", "row_id", "token", "status"], chosen))
     again = apart_by_status(batch_id, StagedRemoval.token == token) if restored else {}
     _count_apart(batch_id, sum(again.values()) - len(back))
@@ -209,9 +210,16 @@ def emails_removed_by(batch_id: int, token: int) -> set:
 
 def emails_of(ids: list[int]) -> set:
     """The addresses of the rows with these ids."""
-    return {email for start in range(0, len(ids), _FEW_IDS)
-            for email in db.session.scalars(select(StagedRow.email)
-                                            .where(StagedRow.id.in_(ids[start:start + _FEW_IDS])))}
+    return set(db.session.scalars(select(StagedRow.email).where(_id_in(ids)))) if ids else set()
+
+
+def _id_in(ids: list[int]):
+    """StagedRow.id among these ids, given as one bound value (an array, or a JSON list SQLite reads with
+    json_each): as many values, thousands of ids took a statement per 500 (23 for a search's 11,111)."""
+    if db.engine.dialect.name == "postgresql":
+        return StagedRow.id == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
+    listed = func.json_each(bindparam("ids", json.dumps(list(ids)))).table_valued("value")
+    return StagedRow.id.in_(select(listed.c.value))
 
 
 def forget(*batch_ids: int) -> None:
