@@ -217,8 +217,8 @@ def _id_in(ids: list[int]):
     """StagedRow.id among these ids, given as one bound value (an array, or a JSON list SQLite reads with
     json_each): as many values, thousands of ids took a statement per 500 (23 for a search's 11,111)."""
     if db.engine.dialect.name == "postgresql":
-        return StagedRow.id == any_(bindparam("ids", list(ids), type_=ARRAY(Integer)))
-    listed = func.json_each(bindparam("ids", json.dumps(list(ids)))).table_valued("value")
+        return StagedRow.id == any_(bindparam("ids", list(ids), type_=ARRAY(Integer), unique=True))
+    listed = func.json_each(bindparam("ids", json.dumps(list(ids)), unique=True)).table_valued("value")
     return StagedRow.id.in_(select(listed.c.value))
 
 
