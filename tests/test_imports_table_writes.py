@@ -14,7 +14,7 @@ from tests.test_imports_table import HX, row_id, rows
 from tests.test_imports_table_counts import assert_counters_right
 from tests.test_imports_table_v2 import bulk, counter, undo_url
 from webapp.extensions import db
-from webapp.imports import rewriting, row_changes, staging
+from webapp.imports import removal, rewriting, row_changes, staging
 from webapp.imports.cleaning import check_values
 from webapp.imports.fields import staged_fields
 from webapp.models import ImportBatch
@@ -41,6 +41,7 @@ def assert_as_a_full_recheck(batch_id):
         checked = check_values({key: getattr(row, key) for key in rewriting.REPLACEABLE}, fields=fields)
         assert sorted(map(str, row.errors)) == sorted(map(str, checked.problems)), line
         assert row.email_ok == checked.email_ok, line
+    removal.settle(batch_id)  # rows removed apart (or all at once) written into the rows, as they show
     staging.refresh_rows(db.session.get(ImportBatch, batch_id), true(), true())
     assert state(batch_id) == kept
     db.session.rollback()
@@ -62,6 +63,14 @@ def restore_all(client, batch):
 
 def remove_search(client, batch):  # lines 6 and 7 (alan@), which conflicted with each other
     return bulk(client, batch, action="remove", scope="all_matching", q="alan")
+
+
+def restore_search(client, batch):  # lines 6 and 7 back: line 7 conflicts with line 6 again
+    return bulk(client, batch, action="restore", scope="all_matching", filter="removed", q="alan")
+
+
+def remove_line_2(client, batch):
+    return bulk(client, batch, action="remove", scope="selected", row=[row_id(batch.id, 2)])
 
 
 def remove_line_6(client, batch):  # line 7 stops conflicting with it
@@ -111,6 +120,11 @@ CHANGES = {
     "remove a selection": (None, remove_line_6, 7, "valid"),
     "restore all rows": (remove_all, restore_all, 4, "duplicate"),
     "restore a selection": (remove_search, restore_line_7, 7, "valid"),
+    # A search's rows are removed apart (imports/removal.py); what follows must read and undo them right.
+    "restore a search": (remove_search, restore_search, 7, "invalid"),
+    "remove more after a search": (remove_search, remove_line_2, 2, "removed"),
+    "restore all after a search": (remove_search, restore_all, 7, "invalid"),
+    "remove all after a search": (remove_search, remove_all, 2, "removed"),
     "email meets another": (None, email_meets_another, 6, "invalid"),
     "email leaves another": (None, email_leaves_another, 7, "valid"),
     "email made invalid": (None, email_made_invalid, 3, "invalid"),

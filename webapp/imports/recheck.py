@@ -50,6 +50,35 @@ def conflicted(batch: ImportBatch) -> list[int]:
     return _changed_conflicts(batch, StagedRow.conflict_with.is_not(None))
 
 
+def conflicts_besides(batch: ImportBatch, emails, besides, *clauses) -> list[int]:
+    """conflicts(), with the rows `besides` (a SELECT of their ids, or None for none) out of play whatever
+    their own status (rows removed apart, removal.py): none of them is checked, no row conflicts with one."""
+    if besides is None:
+        return conflicts(batch, emails, *clauses)
+    if not isinstance(emails, (set, frozenset, list, tuple)):  # a SELECT
+        return _changed_besides(batch, besides, StagedRow.email.in_(emails), *clauses)
+    emails = sorted(set(emails))
+    return [row_id for start in range(0, len(emails), _CHUNK)
+            for row_id in _changed_besides(batch, besides, StagedRow.email.in_(emails[start:start + _CHUNK]), *clauses)]
+
+
+def conflicted_besides(batch: ImportBatch, besides) -> list[int]:
+    """conflicted(), with the rows `besides` out of play (see conflicts_besides)."""
+    if besides is None:
+        return conflicted(batch)
+    return _changed_besides(batch, besides, StagedRow.conflict_with.is_not(None))
+
+
+def _changed_besides(batch: ImportBatch, besides, *scope) -> list[int]:
+    new = conflict_expression(besides)
+    return list(db.session.scalars(
+        update(StagedRow)
+        .where(StagedRow.batch_id == batch.id, *scope, StagedRow.id.not_in(besides), StagedRow.status.not_in(_CLOSED),
+               StagedRow.conflict_with.is_distinct_from(new))
+        .values(conflict_with=new).returning(StagedRow.id)
+        .execution_options(synchronize_session=False)))
+
+
 def shared_emails(batch: ImportBatch):
     """A SELECT of the addresses more than one row of the batch has: a change of which rows are in play
     can give or take a conflict only there (one pass over an index, where most batches share few)."""

@@ -55,10 +55,18 @@ def addresses(batch: ImportBatch, token: int, emails: set, *, replaced: bool = F
     if len(emails) <= FEW_ADDRESSES:
         return emails
     if not replaced:
-        return recheck.shared_emails(batch)
+        return shared_addresses(batch)
     marked = aliased(StagedRow)
     this_change = (marked.batch_id == batch.id, marked.undo_token == token)
     return select(marked.email).where(*this_change).union(select(marked.undo_text).where(*this_change))
+
+
+def shared_addresses(batch: ImportBatch):
+    """The addresses more than one row of the batch has, read first when few: given as a SELECT to the UPDATE
+    that checks their rows, PostgreSQL expects a third of the batch's addresses shared and compiles the
+    statement (JIT), 350 ms against 30 ms for the few most batches share."""
+    shared = set(db.session.scalars(recheck.shared_emails(batch).limit(FEW_ADDRESSES + 1)))
+    return shared if len(shared) <= FEW_ADDRESSES else recheck.shared_emails(batch)
 
 
 def any_row(*clauses) -> bool:

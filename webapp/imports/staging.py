@@ -126,6 +126,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
     search_rows.forget(batch.id)
     choices.forget(batch.id)  # a type or Send Invite set for every row went with the rows
     removal.put(batch.id, None)  # and so did a removal of every row
+    removal.forget(batch.id)  # and rows removed apart
     staged = StagedRow.__table__
     done = 0
     # Progress is saved through the session as each chunk is: then a chunk is one insert, else one stream.
@@ -217,14 +218,15 @@ def refresh_rows(batch: ImportBatch, conflict_scope, status_scope) -> None:
     )
 
 
-def conflict_expression():
-    """SQL for an open row's conflict: the earliest line before it in play with the same valid email."""
+def conflict_expression(besides=None):
+    """SQL for an open row's conflict: the earliest line before it in play with the same valid email.
+    besides: a SELECT of the ids of rows out of play whatever their own status (removed apart, removal.py)."""
     other = aliased(StagedRow)
     earliest = (
         select(func.min(other.line))
         .where(other.batch_id == StagedRow.batch_id, other.email == StagedRow.email,
                other.email_ok.is_(True), other.status.not_in((RowStatus.DUPLICATE, RowStatus.REMOVED)),
-               other.line < StagedRow.line)
+               other.line < StagedRow.line, *([] if besides is None else [other.id.not_in(besides)]))
         .scalar_subquery()
     )
     return case((StagedRow.email_ok.is_(True), earliest), else_=None)
@@ -381,6 +383,7 @@ def expire_old_batches(org_id: int) -> int:
         return 0
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id.in_(ids)))
     search_rows.forget(*ids)
+    removal.forget(*ids)
     uploads.forget(ids)
     db.session.execute(delete(ImportBatch).where(ImportBatch.id.in_(ids))
                        .execution_options(synchronize_session=False))

@@ -73,6 +73,7 @@ def configure(batch: ImportBatch, *, mode: str | None = None, deactivate_missing
     if create_missing_groups is not None and bool(create_missing_groups) != bool(batch.create_missing_groups):
         batch.create_missing_groups = bool(create_missing_groups)
         db.session.flush()
+        removal.settle(batch.id)  # rows removed apart hold a copy of their status, which the check can change
         check_batch(batch)  # unknown groups stop or stop being row problems
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, and_, any_, bindparam, case, delete, false, func, or_, select, update
+from sqlalchemy import Integer, and_, any_, bindparam, case, delete, false, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 
@@ -19,7 +19,7 @@ from webapp.imports.row_changes import (UNDO_COLUMNS, Chosen, TableError, addres
 from webapp.imports.staged import staged_value
 from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.imports.suggestions import suggestion_for
-from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRow, StagedSearch
+from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRemoval, StagedRow, StagedSearch
 from webapp.paging import PageNumbers, clamp_page
 
 PER_PAGE = 50
@@ -83,14 +83,38 @@ class RowPage(PageNumbers):
     per_page: int = PER_PAGE
 
 
-def matching(batch_id: int, filter_name: str = "all", query: str = ""):
+class Matching(list):
+    """Where-clauses for a filter and a search over one batch, with the filter and the search."""
+
+    def __init__(self, clauses, *, batch_id: int, filter_name: str, query: str):
+        super().__init__(clauses)
+        self.batch_id, self.filter_name, self.query = batch_id, filter_name, query
+
+
+def matching(batch_id: int, filter_name: str = "all", query: str = "") -> Matching:
     """The where-clauses for a filter and a search over one batch."""
     clauses = [StagedRow.batch_id == batch_id, _in_filter(batch_id, filter_name)]
-    if (query or "").strip() and filter_name == "removed" and db.engine.dialect.name == "postgresql":
-        clauses.append(_found_ids(batch_id, query))
+    if (query or "").strip() and filter_name == "removed" and db.engine.dialect.name == "postgresql" \
+            and any_row(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.REMOVED):
+        clauses.append(_found_ids(batch_id, query))  # (rows removed apart are found apart: _apart_chosen)
     elif (query or "").strip():  # found in the narrow search table (search_rows.py), not the wide rows
         clauses.append(search_rows.finds(batch_id, query))
-    return clauses
+    return Matching(clauses, batch_id=batch_id, filter_name=filter_name, query=query)
+
+
+def _apart_chosen(batch_id: int, clauses):
+    """The where-clause on StagedRemoval for the rows removed apart that the clauses select, read from the
+    narrow tables alone where it can be (a restore of 11,111 rows: no wide row read)."""
+    if isinstance(clauses, Chosen):
+        return StagedRemoval.row_id.in_(clauses.ids)
+    if isinstance(clauses, Matching):
+        if RowStatus.REMOVED not in (FILTERS.get(clauses.filter_name, FILTERS["all"])[1] or ()):
+            return false()
+        if not (clauses.query or "").strip():
+            return true()
+        return StagedRemoval.row_id.in_(select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id,
+                                                                          search_rows.found(clauses.query)))
+    return StagedRemoval.row_id.in_(select(StagedRow.id).where(*clauses))
 
 
 def _found_ids(batch_id: int, query: str):
@@ -123,7 +147,9 @@ def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
     others = set(by_status) - wanted
     searching = bool((query or "").strip())
     small = sum(by_status[s] for s in wanted) <= sum(by_status[s] for s in others)
-    if not searching and (small or (page - 1) * PER_PAGE < _NEAR_START):
+    # Rows removed apart (removal.py) are in no index of the wide rows: a filter showing them reads the narrow tables.
+    apart = RowStatus.REMOVED in wanted and removal.any_apart(batch_id)
+    if not searching and not apart and (small or (page - 1) * PER_PAGE < _NEAR_START):
         # A small filter, or a page near the start: the rows' own indexes give them in order.
         total = sum(by_status[s] for s in wanted)
         page = clamp_page(page, total, PER_PAGE)
@@ -154,15 +180,15 @@ def _search_filter(batch_id: int, by_status: dict, wanted: set, others: set) -> 
     if not others:
         return []
     keep = sum(by_status[s] for s in wanted) <= sum(by_status[s] for s in others)
-    side = select(StagedRow.id).where(StagedRow.batch_id == batch_id,
-                                      removal.status_in(batch_id, sorted(wanted if keep else others)))
+    # (Rows removed apart are a SELECT of their own: removal.ids_in.)
+    sides = removal.ids_in(batch_id, sorted(wanted if keep else others))
     if keep:
-        return [StagedSearch.row_id.in_(side)]
+        return [or_(*(StagedSearch.row_id.in_(side) for side in sides))]
     if db.engine.dialect.name == "postgresql" and sum(by_status[s] for s in others) > _HASHED_IDS:
         # NOT IN is one hashed list, but past work_mem PostgreSQL would check it row by row;
         # NOT EXISTS is an anti-join the planner sizes.
-        return [~side.where(StagedRow.id == StagedSearch.row_id).exists()]
-    return [StagedSearch.row_id.not_in(side)]
+        return [~side.where(side.selected_columns[0] == StagedSearch.row_id).exists() for side in sides]
+    return [StagedSearch.row_id.not_in(side) for side in sides]
 
 
 def _search_page(where, page: int) -> tuple[int, list[int], int]:
@@ -375,20 +401,22 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
 
 
 def _remove(batch: ImportBatch, clauses) -> int:
-    """Move the chosen rows in play to Removed; returns how many. Only a row in a conflict with a removed
-    one can change with it (its conflict may be gone), so only those are checked again."""
+    """Move the chosen rows in play to Removed, kept apart (removal.py): no wide row is written; returns how
+    many. Only a row in a conflict with a removed one can change with it (its conflict may be gone), so only
+    those are checked again."""
     seen = row_counts.current(batch.id)
     token = new_undo(batch, _STATUS_COLUMNS, batch_values=_REMOVED)
     if removal.state(batch.id) is not None:  # every row is removed already
         return 0
-    removing = [*clauses, StagedRow.status.in_((*OPEN_STATUSES, RowStatus.DUPLICATE))]
-    rows = db.session.execute(_in_row(token, _STATUS_COLUMNS, removing, {
-        "status": RowStatus.REMOVED, "conflict_with": None}).returning(StagedRow.undo_status, StagedRow.email)).all()
-    touched = len(rows)
-    moved = recheck.moves(Counter(status for status, _ in rows), Counter({RowStatus.REMOVED: touched}))
-    emails = {email for _, email in rows}
-    few = len(emails) <= row_changes.FEW_ADDRESSES
-    freed = recheck.conflicts(batch, emails, StagedRow.conflict_with.is_not(None)) if few else recheck.conflicted(batch)
+    by_status = removal.remove_apart(batch, token, clauses)
+    touched = sum(by_status.values())
+    moved = recheck.moves(Counter(by_status), Counter({RowStatus.REMOVED: touched}))
+    besides = removal.apart(batch.id)
+    if touched <= row_changes.FEW_ADDRESSES:
+        emails = removal.emails_removed_by(batch.id, token)
+        freed = recheck.conflicts_besides(batch, emails, besides, StagedRow.conflict_with.is_not(None))
+    else:
+        freed = recheck.conflicted_besides(batch, besides)
     moved.update(recheck.statuses_of(batch, freed))
     row_counts.move(batch.id, seen, moved)
     return touched
@@ -417,7 +445,7 @@ def _in_play(batch: ImportBatch, seen, moved: Counter | None = None) -> dict:
     if seen is None:
         return dict(db.session.execute(
             select(StagedRow.status, func.count())
-            .where(StagedRow.batch_id == batch.id, StagedRow.status.in_(removal.IN_PLAY))
+            .where(StagedRow.batch_id == batch.id, removal.status_in(batch.id, removal.IN_PLAY))
             .group_by(StagedRow.status)).all())
     counts = Counter(seen.row_counts["by_status"])
     counts.update(moved or {})
@@ -429,35 +457,50 @@ def _restore_every_row(batch: ImportBatch) -> int:
     no row was written meanwhile), and rows removed on their own are restored; returns how many."""
     removed = removal.state(batch.id)
     if removed is None:
-        return _restore(batch, [StagedRow.batch_id == batch.id])
+        return _restore(batch, matching(batch.id, "removed"))
     seen = row_counts.current(batch.id)
     removal.put(batch.id, None)
     by_status = removed["by_status"]
     row_counts.move(batch.id, seen, recheck.moves(Counter({RowStatus.REMOVED: sum(by_status.values())}),
                                                   Counter(by_status)))
-    return _restore(batch, [StagedRow.batch_id == batch.id], removed)
+    return _restore(batch, matching(batch.id, "removed"), removed)
 
 
 def _restore(batch: ImportBatch, clauses, removed: dict | None = None) -> int:
-    """Bring the chosen removed rows back; returns how many. Each takes its status in the same UPDATE;
-    then only the rows whose conflict a restored row changes are checked again. `removed`: a removal of
-    every row this restore ended, kept for its Undo."""
-    removal.settle(batch.id)  # only some rows come back: the others must hold their removal themselves
+    """Bring the chosen removed rows back; returns how many. Rows removed apart show their own status again
+    (removal.py); rows removed in the row take their status in one UPDATE. Then only the rows whose conflict
+    a restored row changes are checked again. `removed`: a removal of every row this restore ended, kept for
+    its Undo."""
+    # Only some rows come back: the others must hold a removal of every row themselves.
+    removal.settle(batch.id, rows_apart=False)
     seen = row_counts.current(batch.id)
     token = new_undo(batch, _STATUS_COLUMNS)
-    restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
-    rows = db.session.execute(_in_row(token, _STATUS_COLUMNS, restoring, {
-        "status": _restored_status(batch), "conflict_with": None}).returning(StagedRow.status, StagedRow.email)).all()
-    touched = len(rows)
+    rows = []
+    if any_row(StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.REMOVED):
+        restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
+        rows = db.session.execute(_in_row(token, _STATUS_COLUMNS, restoring, {
+            "status": _restored_status(batch), "conflict_with": None})
+            .returning(StagedRow.status, StagedRow.email)).all()
+    back = removal.restore_apart(batch, _apart_chosen(batch.id, clauses))
+    touched = len(rows) + len(back)
     moved = recheck.moves(Counter({RowStatus.REMOVED: touched}), Counter(status for status, _ in rows))
-    emails = addresses(batch, token, {email for _, email in rows})
-    moved.update(recheck.statuses_of(batch, recheck.conflicts(batch, emails)))
+    moved.update(status for _, status in back)
+    emails = {email for _, email in rows}
+    if back and touched > row_changes.FEW_ADDRESSES:
+        scope = row_changes.shared_addresses(batch)  # (as addresses() gives for many)
+    else:
+        scope = addresses(batch, token, emails | removal.emails_of([row_id for row_id, _ in back]))
+    besides = removal.apart(batch.id) if removal.any_apart(batch.id) else None
+    moved.update(recheck.statuses_of(batch, recheck.conflicts_besides(batch, scope, besides)))
     row_counts.move(batch.id, seen, moved)
+    # For its Undo: the rows restored apart, and whether any row holds this change's undo values.
+    kept = {"apart": [row_id for row_id, _ in back], "in_rows": len(rows)} if back else {}
     if removed is not None:
+        kept.update({"removed_all": removed, "set": False, "rows": touched + sum(removed["by_status"].values()),
+                     "own": touched})
         touched += sum(removed["by_status"].values())
-        db.session.execute(update(BulkUndo).where(BulkUndo.id == token)
-                           .values(batch_values={"removed_all": removed, "set": False, "rows": touched,
-                                                 "own": len(rows)}))
+    if kept:
+        db.session.execute(update(BulkUndo).where(BulkUndo.id == token).values(batch_values=kept))
     return touched
 
 
@@ -570,14 +613,24 @@ def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Coun
         marked.append(StagedRow.status == RowStatus.REMOVED)
     moved = Counter()
     if "status" in columns:
+        # Rows the change removed or restored apart (removal.py) first.
+        back, again = removal.undo_apart(batch.id, kept.id, (kept.batch_values or {}).get("apart", []))
+        apart = len(back) + sum(again.values())
         # Swapped, so the UPDATE returns each row's status before and after; a removed row has no conflict.
         values.update(undo_status=StagedRow.status, conflict_with=case(
             (StagedRow.undo_status == RowStatus.REMOVED, None), else_=StagedRow.conflict_with))
-        changed = db.session.execute(update(StagedRow).where(*marked).values(**values, undo_token=-kept.id)
-                                     .returning(StagedRow.undo_status, StagedRow.status, StagedRow.email)
-                                     .execution_options(synchronize_session=False)).all()
+        changed = [] if (kept.batch_values or {}).get("in_rows") == 0 else db.session.execute(
+            update(StagedRow).where(*marked).values(**values, undo_token=-kept.id)
+            .returning(StagedRow.undo_status, StagedRow.status, StagedRow.email)
+            .execution_options(synchronize_session=False)).all()
         moved = recheck.moves(Counter(row[0] for row in changed), Counter(row[1] for row in changed))
-        restored, emails = len(changed), {row[2] for row in changed}
+        moved.update(recheck.moves(Counter({RowStatus.REMOVED: len(back)}), Counter(status for _, status in back)))
+        moved.update(recheck.moves(Counter(again), Counter({RowStatus.REMOVED: sum(again.values())})))
+        restored, emails = len(changed) + apart, {row[2] for row in changed}
+        if apart and restored > row_changes.FEW_ADDRESSES:
+            emails = None
+        elif apart:
+            emails |= removal.emails_of([row_id for row_id, _ in back] + (kept.batch_values or {}).get("apart", []))
     else:
         restored, emails = update_rows(marked, {**values, "undo_token": -kept.id}), set()
     if "rows" in (kept.batch_values or {}):  # a change of every row: the batch's value before it, and its count
@@ -586,7 +639,9 @@ def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Coun
         restored = kept.batch_values["rows"]
     # A type or invite change never touched emails or which rows are in play: no conflict can differ.
     if columns == list(_STATUS_COLUMNS):
-        moved.update(recheck.statuses_of(batch, recheck.conflicts(batch, addresses(batch, -kept.id, emails))))
+        scope = addresses(batch, -kept.id, emails) if emails is not None else row_changes.shared_addresses(batch)
+        besides = removal.apart(batch.id) if removal.any_apart(batch.id) else None
+        moved.update(recheck.statuses_of(batch, recheck.conflicts_besides(batch, scope, besides)))
     if every is not None and not kept.batch_values["set"]:
         moved.update(_remove_again(batch, every["token"], moved))
     return restored, moved

@@ -21,6 +21,7 @@ from webapp.models.imports import (  # noqa: F401
     ImportMapping,
     ImportUpload,
     RowStatus,
+    StagedRemoval,
     StagedRow,
     StagedSearch,
 )

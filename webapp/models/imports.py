@@ -85,6 +85,9 @@ class ImportBatch(db.Model):
     # "Remove" of every row at once, kept here, not written to 100,000 rows (see imports/removal.py):
     # {"token": the change's BulkUndo id, "by_status": {own status: rows}}; None when not in force.
     all_removed: Mapped[dict | None] = mapped_column(JSON)
+    # How many rows are removed apart (staged_removals): asked on every read of the table, where the narrow
+    # table's index still walks the entries a restore just deleted.
+    rows_apart: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     expires_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Upload mode and full-list options (webapp/imports/sync.py): add, add_update or update.
@@ -196,6 +199,23 @@ class StagedSearch(db.Model):
     line: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     search: Mapped[str] = mapped_column(Text, default="")
+
+
+class StagedRemoval(db.Model):
+    """A staged row removed by a bulk remove of chosen rows, kept here instead of written into the wide row: writing
+    11,000 rows' status costs PostgreSQL ~130 ms (every index of staged_rows), a narrow insert a tenth of that.
+
+    The row keeps its own status and conflict underneath; `status` is a copy of it (nothing writes the row
+    while it is here); token: the bulk change that removed it (its BulkUndo id). See imports/removal.py.
+    """
+
+    __tablename__ = "staged_removals"
+    __table_args__ = ({"sqlite_with_rowid": False},)  # one b-tree: the key's
+
+    batch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    token: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
 
 
 class ImportMapping(db.Model):
