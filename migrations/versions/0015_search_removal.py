@@ -1,14 +1,14 @@
 """search removal: staged rows removed by a bulk remove of chosen rows kept in a narrow table of their own
 
 Revision ID: 0015_search_removal
-Revises: 0014_stage_speed
+Revises: 0015_rewrite_speed
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0015_search_removal'
-down_revision = '0014_stage_speed'
+down_revision = '0015_rewrite_speed'
 branch_labels = None
 depends_on = None
 
