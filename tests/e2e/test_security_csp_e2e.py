@@ -15,6 +15,7 @@ def sign_in(page):
     page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    page.wait_for_load_state()  # the heading shows before the deferred scripts have run (seen on a loaded machine)
 
 
 def test_an_injected_inline_handler_is_blocked_and_reported(page, org, admin):
