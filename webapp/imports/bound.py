@@ -1,0 +1,21 @@
+"""Many values bound as one: a PostgreSQL array, or a JSON list SQLite reads with json_each.
+
+Lists of placeholders cost a statement per 500 values (every database's limit of bound values), and psycopg
+parses a statement of 500 placeholders anew each time (~4 ms)."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from webapp.extensions import db
+
+
+def listed(values, type_):
+    """A SELECT of one column: these values (of SQL type `type_`), for `column.in_(...)`."""
+    values = list(values)
+    if db.engine.dialect.name == "postgresql":
+        return select(func.unnest(bindparam(None, values, type_=ARRAY(type_))))
+    return select(func.json_each(bindparam(None, json.dumps(values))).table_valued("value").c.value)
+
