@@ -238,10 +238,16 @@ def status_expression(org_id: int, *, type_error_cleared: bool = False):
     if not type_error_cleared:
         problems.append(StagedRow.account_type_error.is_not(None))
     has_problem = or_(*problems)
-    org_emails = select(User.email).where(User.org_id == org_id)
+    if db.engine.dialect.name == "postgresql":
+        # As EXISTS, PostgreSQL plans both a hash of the organisation's addresses and a look-up per row, and picks
+        # by the rows the statement reaches: an inline edit in an organisation of 100,000 people hashed them all
+        # (IN always hashes: ~20 ms, twice per edit), where staging 100,000 rows still hashes them once.
+        has_account = select(User.id).where(User.org_id == org_id, User.email == StagedRow.email).exists()
+    else:  # SQLite makes IN's list once per statement, where EXISTS would look every staged row up
+        has_account = StagedRow.email.in_(select(User.email).where(User.org_id == org_id))
     return case(
         (has_problem, RowStatus.INVALID),
-        (StagedRow.email.in_(org_emails), RowStatus.EXISTING),
+        (has_account, RowStatus.EXISTING),
         else_=RowStatus.VALID,
     )
 
