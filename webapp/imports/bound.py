@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Integer, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from webapp.extensions import db
@@ -19,3 +19,10 @@ def listed(values, type_):
         return select(func.unnest(bindparam(None, values, type_=ARRAY(type_))))
     return select(func.json_each(bindparam(None, json.dumps(values))).table_valued("value").c.value)
 
+
+def ids_in(column, ids):
+    """A where-clause: `column` is one of these ids. PostgreSQL hashes an array given as a value (it walks one
+    built by a subquery row by row); SQLite reads the JSON list once."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(listed(ids, Integer))

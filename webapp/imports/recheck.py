@@ -5,75 +5,43 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, func, select, update
 from sqlalchemy.orm import aliased
 
 from webapp.extensions import db
+from webapp.imports import bound
 from webapp.imports.staging import conflict_expression, status_expression
 from webapp.models import ImportBatch, RowStatus, StagedRow
 
-# Ids or addresses per statement: within every database's limit of bound values.
-_CHUNK = 500
 # Every status but the open ones (OPEN_STATUSES), in a batch still being checked.
 _CLOSED = (RowStatus.DUPLICATE, RowStatus.REMOVED, RowStatus.CREATED, RowStatus.FAILED)
 
 
-def conflicts(batch: ImportBatch, emails, *clauses) -> list[int]:
+def conflicts(batch: ImportBatch, emails, *clauses, besides=None) -> list[int]:
     """Work out again the conflicts of the open rows with one of `emails` (addresses, or a SELECT of them);
-    returns the ids of the rows whose conflict changed."""
-    if not isinstance(emails, (set, frozenset, list, tuple)):  # a SELECT
-        return _conflicts(batch, emails, clauses)
-    emails = sorted(set(emails))
-    return [row_id for start in range(0, len(emails), _CHUNK)
-            for row_id in _conflicts(batch, emails[start:start + _CHUNK], clauses)]
+    returns the ids of the rows whose conflict changed. besides: a SELECT of the ids of rows out of play whatever
+    their own status (rows removed apart, removal.py): none of them is checked, no row conflicts with one."""
+    if isinstance(emails, (set, frozenset, list, tuple)):
+        if not emails:
+            return []
+        emails = bound.listed(sorted(set(emails)), String)
+    return _changed_conflicts(batch, StagedRow.email.in_(emails), *clauses, besides=besides)
 
 
-def _conflicts(batch: ImportBatch, emails, clauses) -> list[int]:
-    return _changed_conflicts(batch, StagedRow.email.in_(emails), *clauses)
+def conflicted(batch: ImportBatch, besides=None) -> list[int]:
+    """Work out again the conflicts of the open rows that have one (a small partial index finds them):
+    after a removal, no other row's can differ; returns the ids of the rows whose conflict changed."""
+    return _changed_conflicts(batch, StagedRow.conflict_with.is_not(None), besides=besides)
 
 
-def _changed_conflicts(batch: ImportBatch, *scope) -> list[int]:
-    new = conflict_expression()
+def _changed_conflicts(batch: ImportBatch, *scope, besides=None) -> list[int]:
+    new = conflict_expression(besides)
+    out_of_play = [] if besides is None else [StagedRow.id.not_in(besides)]
     # Open said as "not closed": the rows are then found by `scope` (address), not by reading every open
     # row. A batch still being checked has no other statuses.
     return list(db.session.scalars(
         update(StagedRow)
-        .where(StagedRow.batch_id == batch.id, *scope, StagedRow.status.not_in(_CLOSED),
-               StagedRow.conflict_with.is_distinct_from(new))
-        .values(conflict_with=new).returning(StagedRow.id)
-        .execution_options(synchronize_session=False)))
-
-
-def conflicted(batch: ImportBatch) -> list[int]:
-    """Work out again the conflicts of the open rows that have one (a small partial index finds them):
-    after a removal, no other row's can differ; returns the ids of the rows whose conflict changed."""
-    return _changed_conflicts(batch, StagedRow.conflict_with.is_not(None))
-
-
-def conflicts_besides(batch: ImportBatch, emails, besides, *clauses) -> list[int]:
-    """conflicts(), with the rows `besides` (a SELECT of their ids, or None for none) out of play whatever
-    their own status (rows removed apart, removal.py): none of them is checked, no row conflicts with one."""
-    if besides is None:
-        return conflicts(batch, emails, *clauses)
-    if not isinstance(emails, (set, frozenset, list, tuple)):  # a SELECT
-        return _changed_besides(batch, besides, StagedRow.email.in_(emails), *clauses)
-    emails = sorted(set(emails))
-    return [row_id for start in range(0, len(emails), _CHUNK)
-            for row_id in _changed_besides(batch, besides, StagedRow.email.in_(emails[start:start + _CHUNK]), *clauses)]
-
-
-def conflicted_besides(batch: ImportBatch, besides) -> list[int]:
-    """conflicted(), with the rows `besides` out of play (see conflicts_besides)."""
-    if besides is None:
-        return conflicted(batch)
-    return _changed_besides(batch, besides, StagedRow.conflict_with.is_not(None))
-
-
-def _changed_besides(batch: ImportBatch, besides, *scope) -> list[int]:
-    new = conflict_expression(besides)
-    return list(db.session.scalars(
-        update(StagedRow)
-        .where(StagedRow.batch_id == batch.id, *scope, StagedRow.id.not_in(besides), StagedRow.status.not_in(_CLOSED),
+        .where(StagedRow.batch_id == batch.id, *scope, *out_of_play, StagedRow.status.not_in(_CLOSED),
                StagedRow.conflict_with.is_distinct_from(new))
         .values(conflict_with=new).returning(StagedRow.id)
         .execution_options(synchronize_session=False)))
@@ -108,11 +76,8 @@ def statuses(batch: ImportBatch, *scope) -> Counter:
 
 
 def statuses_of(batch: ImportBatch, ids: list[int]) -> Counter:
-    """statuses() of the batch's rows with these ids."""
-    moves = Counter()
-    for start in range(0, len(ids), _CHUNK):
-        moves.update(statuses(batch, StagedRow.id.in_(ids[start:start + _CHUNK])))
-    return moves
+    """statuses() of the batch's rows with these ids (bound as one value: one statement however many)."""
+    return statuses(batch, bound.ids_in(StagedRow.id, ids)) if ids else Counter()
 
 
 def moves(before: Counter, after: Counter) -> Counter:

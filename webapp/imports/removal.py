@@ -13,13 +13,12 @@ into the rows too.
 """
 from __future__ import annotations
 
-import json
 
-from sqlalchemy import Integer, and_, any_, bindparam, delete, func, insert, literal, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Integer, and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.extensions import db
+from webapp.imports import bound
 from webapp.models import ImportBatch, RowStatus, StagedRemoval, StagedRow
 
 # The statuses a removal takes a row from (as bulk remove does): the open ones, and ignored duplicates.
@@ -194,7 +193,7 @@ def undo_apart(batch_id: int, token: int, restored: list[int]) -> tuple[list, di
                               .execution_options(synchronize_session=False)).all()
     # (None of them is apart: a change apart since would be the one to undo.)
     chosen = select(StagedRow.batch_id, StagedRow.id, literal(token, Integer), StagedRow.status).where(
-        StagedRow.batch_id == batch_id, _id_in(restored), StagedRow.status.in_(IN_PLAY))
+        StagedRow.batch_id == batch_id, bound.ids_in(StagedRow.id, restored), StagedRow.status.in_(IN_PLAY))
     if restored:
         db.session.execute(insert(StagedRemoval).from_select(["batch_id", "row_id", "token", "status"], chosen))
     again = apart_by_status(batch_id, StagedRemoval.token == token) if restored else {}
@@ -210,16 +209,7 @@ def emails_removed_by(batch_id: int, token: int) -> set:
 
 def emails_of(ids: list[int]) -> set:
     """The addresses of the rows with these ids."""
-    return set(db.session.scalars(select(StagedRow.email).where(_id_in(ids)))) if ids else set()
-
-
-def _id_in(ids: list[int]):
-    """StagedRow.id among these ids, given as one bound value (an array, or a JSON list SQLite reads with
-    json_each): as many values, thousands of ids took a statement per 500 (23 for a search's 11,111)."""
-    if db.engine.dialect.name == "postgresql":
-        return StagedRow.id == any_(bindparam("ids", list(ids), type_=ARRAY(Integer), unique=True))
-    listed = func.json_each(bindparam("ids", json.dumps(list(ids)), unique=True)).table_valued("value")
-    return StagedRow.id.in_(select(listed.c.value))
+    return set(db.session.scalars(select(StagedRow.email).where(bound.ids_in(StagedRow.id, ids)))) if ids else set()
 
 
 def forget(*batch_ids: int) -> None:
