@@ -1,13 +1,11 @@
 """Staged rows' search text, kept narrow (StagedSearch): searches and deep pages read it, not the rows."""
 from __future__ import annotations
 
-from sqlalchemy import ARRAY, Integer, any_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import any_, delete, func, insert, or_, select, update
 
 from webapp.extensions import db
+from webapp.imports import bound
 from webapp.models import StagedRow, StagedSearch
-
-# (line, row id) keys per statement: within every database's limit of bound values.
-_FEW_KEYS = 400
 
 
 def search_text(row=StagedRow, email=None):
@@ -69,17 +67,12 @@ def refresh_keys(batch_id: int, keys) -> None:
     now = _text_now(batch_id)
     # By line alone: SQLite looks (line, id) pairs up by reading the batch's rows, and lines and ids as two
     # lists by every line with every id. Another row on one of these lines is only written if its text is out
-    # of date, which is then right too. PostgreSQL takes every line at once, bound as one array (psycopg parses
-    # a statement of 400 placeholders anew each time).
-    if db.engine.dialect.name == "postgresql":
-        chosen = [StagedSearch.line == any_(bindparam(None, sorted({line for line, _ in keys}), type_=ARRAY(Integer)))]
-    else:
-        chosen = [StagedSearch.line.in_({line for line, _ in keys[start:start + _FEW_KEYS]})
-                  for start in range(0, len(keys), _FEW_KEYS)]
-    for lines in chosen:
+    # of date, which is then right too. The lines are bound as one value (bound.py): one statement.
+    lines = sorted({line for line, _ in keys})
+    if lines:
         db.session.execute(
             update(StagedSearch)
-            .where(StagedSearch.batch_id == batch_id, lines, StagedSearch.search != now)
+            .where(StagedSearch.batch_id == batch_id, bound.ids_in(StagedSearch.line, lines), StagedSearch.search != now)
             .values(search=now).execution_options(synchronize_session=False))
 
 
