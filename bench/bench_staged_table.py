@@ -65,7 +65,7 @@ def operations(base: str, rows: int, ids: list[int]):
             data = {"action": chosen, "account_type": "user", "scope": scope, "q": q, **extra,
                     "filter": "removed" if chosen == "restore" else filter_name}
             if data["action"] == "set_type":
-                data["account_type"] = next(types)
+                data["account_type"] = extra.get("account_type") or next(types)
             if scope == "selected":
                 data["row"] = selection
             return "post", f"{base}/bulk", data
@@ -122,10 +122,12 @@ def operations(base: str, rows: int, ids: list[int]):
         ("bulk remove/restore, all rows", None, bulk(lambda run: ("remove", "restore")[run % 2])),
         ("find and replace, all rows", None, replace()),
         ("find and replace, 50 selected", None, replace("selected")),
-        ("undo bulk set type, all rows", *undo_after(bulk("set_type"))),
-        ("undo bulk Send Invite, all rows", *undo_after(bulk(invite))),
+        # Each Undo puts the rows back as staged (type user, no invite), so the same change changes them every run.
+        ("undo bulk set type, all rows", *undo_after(bulk("set_type", account_type="team_manager"))),
+        ("undo bulk Send Invite, all rows", *undo_after(bulk("invite_on"))),
         ("undo bulk remove, search", *undo_after(bulk("remove", q="Last1"))),
-        ("undo find and replace, all rows", *undo_after(replace())),
+        # Always Last1 -> Lest1: the Undo before puts the names back, so every run undoes 11,111 real changes.
+        ("undo find and replace, all rows", *undo_after(lambda run: replace()(0))),
     ]
     return ops
 

@@ -35,7 +35,7 @@ def undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
             {c: getattr(saved, c) for c in CHECK_COLUMNS})
     # Every address is needed, for its conflicts.
     addressed = (StagedRow.email, StagedRow.undo_text) if column == "email" else ()
-    rows = _returned(swap.returning(*_keyed(), *addressed))
+    rows = _changed(batch, swap, *addressed)
     if not kept.kept_all:
         db.session.execute(
             update(StagedRow)
@@ -113,7 +113,7 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
     else:
         # A plain name on a row without problems keeps its checks: only the other rows are read back.
         keeps = case((_keeps_checks(column, wrote or ""), True), else_=False).label("keeps")
-        changed = _returned(change.returning(*_keyed(), keeps))
+        changed = _changed(batch, change, keeps)
         checking = _rows_to_check([row[1] for row in changed if not row[-1]])
     checked = _checked(column, checking)
     if len(changed) <= row_changes.FEW_ADDRESSES:
@@ -128,7 +128,8 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
     # A text cleaning changed again is not the one the UPDATE returned: those rows' search text is read anew.
     written = {row.id: getattr(row, column) for row in checking}
     cleaned = {row_id for row_id, values in checked.items() if values[column] != written[row_id]}
-    _search_again(batch, changed, rewritten if rewritten is not None else StagedRow.undo_token == token, cleaned)
+    _search_again(batch, changed, rewritten if rewritten is not None else StagedRow.undo_token == token, cleaned,
+                  changed=column != "email")
     rechecked, emails = list(checked), set()
     if column == "email":
         rechecked, emails = _rewritten([(row.id, row.email, row.undo_text) for row in checking])
@@ -148,6 +149,14 @@ def _returned(statement) -> list[tuple]:
     return rows
 
 
+def _changed(batch: ImportBatch, change, *columns) -> list[tuple]:
+    """Run an UPDATE of the batch's staged rows; the rows it changed, as _keyed() then `columns` (by position).
+    Where the same statement can write their search text (search_rows.with_search), it does."""
+    if search_rows.written_in_change():
+        return _returned(search_rows.with_search(batch.id, change, *_keyed(), *columns))
+    return _returned(change.returning(*_keyed(), *columns))
+
+
 def _read(statement) -> list:
     """The rows a SELECT gives, read through the session's connection (not loaded by the ORM, as _returned)."""
     db.session.flush()
@@ -161,11 +170,13 @@ def _keyed(email=None) -> tuple:
     return StagedRow.line, StagedRow.id, *text
 
 
-def _search_again(batch: ImportBatch, rows, every, cleaned=frozenset()) -> None:
+def _search_again(batch: ImportBatch, rows, every, cleaned=frozenset(), *, changed: bool = True) -> None:
     """Write again the search text of rewritten rows (with line and id, and the text where returned);
-    `every`: a where-clause holding them all; `cleaned`: ids whose text changed since it was returned."""
+    `every`: a where-clause holding them all; `cleaned`: ids whose text changed since it was returned;
+    `changed`: the rows are those _changed gave (not read before they were written)."""
     if search_rows.by_key():  # (by position: 11,111 rows read by name cost ~5 ms)
         search_rows.write_texts(batch.id, [row[:3] for row in rows if row[1] not in cleaned])
+    if search_rows.by_key() or (changed and search_rows.written_in_change()):
         rows = [row for row in rows if row[1] in cleaned]
         if not rows:
             return

@@ -45,6 +45,29 @@ def by_key() -> bool:
     return db.engine.dialect.name != "postgresql"
 
 
+def written_in_change() -> bool:
+    """Whether an UPDATE of staged rows writes their search text in the same statement (with_search: PostgreSQL),
+    where a second UPDATE joined the batch's rows again (11,111 rows: ~44 ms)."""
+    return db.engine.dialect.name == "postgresql"
+
+
+def with_search(batch_id: int, change, *columns):
+    """One statement: `change` (an UPDATE of the batch's staged rows), the new search text of every row it changed
+    written too, and `columns` of those rows given back (PostgreSQL: UPDATEs in WITH)."""
+    changed = change.returning(*columns, search_text().label("search")).cte("changed")
+    lists = select(func.array_agg(changed.c.line).label("lines"), func.array_agg(changed.c.id).label("ids"),
+                   func.array_agg(changed.c.search).label("texts")).cte("lists")
+    # Unnested from arrays, the rows are estimated few, so each is looked up by key (a join to the CTE itself
+    # is estimated as large and read the whole narrow table into a hash: ~10 ms more).
+    new = func.unnest(*(select(column).scalar_subquery() for column in lists.c)).table_valued(
+        "line", "row_id", "search").render_derived()
+    searched = (update(StagedSearch)
+                .where(StagedSearch.batch_id == batch_id, StagedSearch.line == new.c.line,
+                       StagedSearch.row_id == new.c.row_id, StagedSearch.search != new.c.search)
+                .values(search=new.c.search).cte("searched"))
+    return select(*(column for column in changed.c if column.key != "search")).add_cte(searched)
+
+
 def write_texts(batch_id: int, texts) -> None:
     """Write the search texts given as (line, row id, text) where they differ (one executemany, by key)."""
     if not texts:
