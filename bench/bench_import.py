@@ -39,7 +39,8 @@ def make_csv(rows: int, bad_every: int = 50, typo_every: int = 0) -> bytes:
 def build_app(url: str, instance: str):
     from flask_migrate import upgrade
 
-    config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True,
+    # SQLITE_CHECKPOINT_SECONDS as a served app has it (TESTING turns it off by default).
+    config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "TESTING": True, "SQLITE_CHECKPOINT_SECONDS": 0.25,
               "JOBS_IN_PROCESS": False, "WTF_CSRF_ENABLED": False, "MAIL_SEND_IN_BACKGROUND": False,
               "IMPORT_MAX_BYTES": 200 * 1024 * 1024}
     os.environ["WEBAPP_INSTANCE_PATH"] = instance

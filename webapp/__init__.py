@@ -50,6 +50,8 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'webapp.db'}"
+    if app.config.get("SQLITE_CHECKPOINT_SECONDS") is None:
+        app.config["SQLITE_CHECKPOINT_SECONDS"] = 0 if app.testing else 0.25
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     # Database errors never quote their parameters (password hashes) into messages and logs.
