@@ -66,10 +66,9 @@ def test_a_serving_process_folds_the_log_into_the_file_in_the_background(app_con
     ({"SQLITE_CHECKPOINT_SECONDS": 0.25}, 10_000),
     ({"TESTING": False}, 10_000),  # served: on by default
 ])
-def test_each_connection_has_a_large_page_cache_and_the_log_limit_that_fits(app_config, tmp_path, monkeypatch,
+def test_each_connection_has_the_log_limit_that_fits(app_config, tmp_path, monkeypatch,
                                                                             settings, autocheckpoint):
     app = _app(app_config, tmp_path, monkeypatch, **settings)
     with app.app_context(), db.engine.connect() as connection:
-        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -65536
         assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == autocheckpoint
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

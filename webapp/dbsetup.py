@@ -25,9 +25,6 @@ def _sqlite_pragmas(background: bool):
         # WAL lets the web read while a background job writes.
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        # Up to 64 MB of pages per connection (the default is 2 MB), taken only as used: a 100,000-row batch's
-        # pages stay in it, and a change of 1,000 addresses no longer spills pages mid-statement.
-        cursor.execute("PRAGMA cache_size=-65536")
         if background:
             cursor.execute(f"PRAGMA wal_autocheckpoint={BACKGROUND_AUTOCHECKPOINT_PAGES}")
         cursor.close()
