@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from sqlalchemy import and_, case, false, func, insert, literal, select, update
+from sqlalchemy import JSON, Boolean, Integer, Text, and_, bindparam, case, column, false, func, insert, literal, select, update
 from sqlalchemy import text as sql_text
 
 from webapp.extensions import db
@@ -116,20 +116,22 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
         changed = _changed(batch, change, keeps)
         checking = _rows_to_check([row[1] for row in changed if not row[-1]])
     checked = _checked(column, checking)
+    kept = [row[1] for row in changed] if len(changed) <= row_changes.FEW_ADDRESSES else list(checked)
     if len(changed) <= row_changes.FEW_ADDRESSES:
-        _keep_checks(token, [row[1] for row in changed])
         db.session.get(BulkUndo, token).kept_all = True
-    elif checked:
-        _keep_checks(token, list(checked))
-    if column == "email":
-        _write_addresses(token, changed, checked)
-    elif checked:
-        _write_checks(column, checked.values())
-    # A text cleaning changed again is not the one the UPDATE returned: those rows' search text is read anew.
-    written = {row.id: getattr(row, column) for row in checking}
-    cleaned = {row_id for row_id, values in checked.items() if values[column] != written[row_id]}
-    _search_again(batch, changed, rewritten if rewritten is not None else StagedRow.undo_token == token, cleaned,
-                  changed=column != "email")
+    if column == "email" and search_rows.written_in_change():  # kept, written and searchable in one statement
+        _write_addresses_at_once(batch, token, changed, checked, kept)
+    else:
+        _keep_checks(token, kept)
+        if column == "email":
+            _write_addresses(token, changed, checked)
+        elif checked:
+            _write_checks(column, checked.values())
+        # A text cleaning changed again is not the one the UPDATE returned: those rows' search text is read anew.
+        written = {row.id: getattr(row, column) for row in checking}
+        cleaned = {row_id for row_id, values in checked.items() if values[column] != written[row_id]}
+        _search_again(batch, changed, rewritten if rewritten is not None else StagedRow.undo_token == token, cleaned,
+                      changed=column != "email")
     rechecked, emails = list(checked), set()
     if column == "email":
         rechecked, emails = _rewritten([(row.id, row.email, row.undo_text) for row in checking])
@@ -231,6 +233,42 @@ def _write_addresses(token: int, rows, checked: dict) -> None:
     _write("email", token, [], [(row.id, row.email, row.undo_text) for row in rows if row.id not in checked])
     _write_checks("email", [{**checked[row.id], "undo_text": row.undo_text} for row in rows if row.id in checked],
                   token)
+
+
+def _write_addresses_at_once(batch: ImportBatch, token: int, rows, checked: dict, kept: list[int]) -> None:
+    """PostgreSQL: _keep_checks, _write_addresses and the rows' search text in one statement. The rows are bound as
+    one JSON list (psycopg built seven arrays of 1,000 values in Python, ~5 ms); the old checks are read in the
+    statement's snapshot, before its UPDATE."""
+    if not rows:
+        return
+    new = func.json_to_recordset(bindparam("rows", [
+        {"id": row.id, "email": row.email, "undo_text": row.undo_text, **_checks_of(checked.get(row.id))}
+        for row in rows], type_=JSON)).table_valued(
+            column("id", Integer), column("email", Text), column("undo_text", Text), column("checked", Boolean),
+            column("errors", JSON), column("fields_ok", Boolean), column("email_ok", Boolean),
+            column("suggested_email", Text)).render_derived(with_types=True)
+
+    def checks(name):  # a row whose checks came out the same keeps its own
+        return case((new.c.checked, getattr(new.c, name)), else_=getattr(StagedRow, name))
+
+    write = (update(StagedRow).where(StagedRow.id == new.c.id)
+             .values(email=new.c.email, undo_text=new.c.undo_text, undo_token=token,
+                     **{name: checks(name) for name in CHECK_COLUMNS}))
+    keep = insert(BulkUndoRow).from_select(
+        ["undo_id", "row_id", *CHECK_COLUMNS],
+        select(literal(token), StagedRow.id, *(getattr(StagedRow, c) for c in CHECK_COLUMNS))
+        .where(bound.ids_in(StagedRow.id, kept))).cte("kept")
+    db.session.flush()
+    db.session.connection().execute(search_rows.with_search(batch.id, write, StagedRow.line, StagedRow.id)
+                                    .add_cte(keep)).close()
+
+
+def _checks_of(values: dict | None) -> dict:
+    """A row's new checks for _write_addresses_at_once, or that it keeps its own."""
+    if values is None:
+        return {"checked": False}
+    return {"checked": True, "errors": values["errors"], "fields_ok": values["fields_ok"],
+            "email_ok": values["email_ok"], "suggested_email": values["suggested_email"]}
 
 
 _SQL_TYPES = {"errors": "json", "fields_ok": "boolean", "email_ok": "boolean"}
