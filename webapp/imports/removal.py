@@ -153,13 +153,37 @@ def _settle_apart(batch_id: int) -> None:
     """Write the rows removed apart into the rows, each keeping its status for its change's Undo."""
     if not any_apart(batch_id):
         return
+    _write_apart(batch_id, apart(batch_id))
+    forget(batch_id)
+
+
+def settle_rows_of(batch_id: int, emails, row_id: int) -> None:
+    """Write into the rows those removed apart that a change of one row can read: the row itself and the rows with
+    one of `emails` (its addresses before and after). The others stay apart: the first edit after a search's
+    removal of 11,000 rows wrote them all (~130 ms on PostgreSQL)."""
+    if not any_apart(batch_id):
+        return
+    sharing = select(StagedRow.id).where(StagedRow.batch_id == batch_id,
+                                         or_(StagedRow.email.in_(sorted(set(emails))), StagedRow.id == row_id))
+    chosen = apart(batch_id).where(StagedRemoval.row_id.in_(sharing))
+    ids = list(db.session.scalars(chosen))
+    if ids:
+        _write_apart(batch_id, bound.listed(ids, Integer))
+        db.session.execute(delete(StagedRemoval).where(StagedRemoval.batch_id == batch_id,
+                                                       bound.ids_in(StagedRemoval.row_id, ids))
+                           .execution_options(synchronize_session=False))
+        _count_apart(batch_id, -len(ids))
+
+
+def _write_apart(batch_id: int, ids) -> None:
+    """Write Removed into the rows removed apart with these ids (a SELECT of them), each keeping its status and
+    its change's token for that change's Undo (as a bulk remove in the rows does)."""
     token = (select(StagedRemoval.token)
              .where(StagedRemoval.batch_id == batch_id, StagedRemoval.row_id == StagedRow.id).scalar_subquery())
     db.session.execute(
-        update(StagedRow).where(StagedRow.batch_id == batch_id, StagedRow.id.in_(apart(batch_id)))
+        update(StagedRow).where(StagedRow.batch_id == batch_id, StagedRow.id.in_(ids))
         .values(status=RowStatus.REMOVED, conflict_with=None, undo_status=StagedRow.status, undo_token=token)
         .execution_options(synchronize_session=False))
-    forget(batch_id)
 
 
 def remove_apart(batch: ImportBatch, token: int, clauses) -> dict:

@@ -258,7 +258,7 @@ def shown(row: StagedRow) -> StagedRow:
 def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
              send_invite: bool | None = None, **named) -> StagedRow:
     """Save an inline edit (cell texts by field key), check it again, and recompute conflicts."""
-    require_editable(batch, row)
+    require_editable(batch, row, settle=False)  # (rows removed apart that share its addresses: settled below)
     raw = {**(values or {}), **named}
     fields = [f for f in staged_fields() if f.key in raw and f.key != "send_invite" and f.shown_for(batch)]
     checked = check_values(raw, fields=fields)
@@ -283,6 +283,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
     row.suggested_email = suggestion_for(row.email, row.email_ok)
     if send_invite is not None:
         row.send_invite, row.invite_gen = send_invite, choices.kept(batch.id).gen
+    removal.settle_rows_of(batch.id, {old_email, row.email}, row.id)  # (flushes the row's new address first)
     emails = StagedRow.email.in_({old_email, row.email})
     scope = or_(and_(StagedRow.batch_id == batch.id, emails), StagedRow.id == row.id)
     counted = row_counts.before(batch.id, scope)  # (flushes the row: its status is not changed yet)
@@ -302,7 +303,7 @@ def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
 def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None = None,
                send_invite: bool | None = None) -> StagedRow:
     """Change one row's account type or its Send Invite tick."""
-    require_editable(batch, row)
+    require_editable(batch, row, settle=False)  # its status reads no other row
     values, gen = {}, choices.kept(batch.id).gen
     if account_type is not None:
         values.update(account_type=_known_type(account_type), account_type_error=None, type_gen=gen)
@@ -320,7 +321,7 @@ def set_choice(batch: ImportBatch, row: StagedRow, *, account_type: str | None =
 
 def remove_row(batch: ImportBatch, row: StagedRow) -> None:
     """Move one row to Removed; rows that conflicted with it are checked again."""
-    require_editable(batch)
+    _require_editable_row(batch, row)
     same_email = StagedRow.email == row.email
     counted = row_counts.before(batch.id, _email_of(batch, row))
     db.session.execute(update(StagedRow).where(StagedRow.id == row.id)
@@ -332,9 +333,17 @@ def remove_row(batch: ImportBatch, row: StagedRow) -> None:
     shown(row)
 
 
+def _require_editable_row(batch: ImportBatch, row: StagedRow) -> None:
+    """Refuse a remove or restore of one row the batch cannot take; write into the rows what it reads: a removal of
+    every row, and the rows removed apart that share the row's address (or are the row)."""
+    require_editable(batch, settle=False)
+    removal.settle(batch.id, rows_apart=False)
+    removal.settle_rows_of(batch.id, {row.email}, row.id)
+
+
 def restore_row(batch: ImportBatch, row: StagedRow) -> None:
     """Bring a removed row back; its status and its email's conflicts are worked out again."""
-    require_editable(batch)
+    _require_editable_row(batch, row)
     if row.status != RowStatus.REMOVED:
         raise TableError("This row is not removed, so there is nothing to restore.")
     same_email = StagedRow.email == row.email
