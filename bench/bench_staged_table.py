@@ -88,6 +88,10 @@ def operations(base: str, rows: int, ids: list[int]):
         return change, lambda run: ("post", f"{base}/undo/LATEST", {"filter": "all"})
 
     edits = itertools.cycle(["Edited", "Again"])
+
+    def removed_afresh(run):
+        return [bulk("restore", q="Last1")(run), bulk("remove", q="Last1")(run)]
+
     ops = [
         ("first page (whole page)", None, lambda run: ("get-page", base, None)),
         ("page 1", None, get(base + "?page=1")),
@@ -128,11 +132,12 @@ def operations(base: str, rows: int, ids: list[int]):
         ("undo bulk remove, search", *undo_after(bulk("remove", q="Last1"))),
         # Always Last1 -> Lest1: the Undo before puts the names back, so every run undoes 11,111 real changes.
         ("undo find and replace, all rows", *undo_after(lambda run: replace()(0))),
-        # The search's 11,111 rows removed afresh (kept apart), then another row edited: the edit reads none of them.
-        ("inline edit after a search's removal",
-         lambda run: [bulk("restore", q="Last1")(run), bulk("remove", q="Last1")(run)],
+        # The search's 11,111 rows removed afresh (kept apart), then a change of other rows: it reads none of them.
+        ("inline edit after a search's removal", removed_afresh,
          lambda run: ("post", f"{base}/rows/{middle}", {"first_name": next(edits), "last_name": "Row",
                                                         "email": f"after{run}@example.com", "account_type": "user"})),
+        ("bulk set type after a search's removal", removed_afresh, bulk("set_type")),
+        ("bulk Send Invite after a search's removal", removed_afresh, bulk(invite)),
     ]
     return ops
 

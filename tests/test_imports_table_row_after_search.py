@@ -3,6 +3,8 @@ into the rows only the rows removed apart it can read: the row and those sharing
 apart, and every row, the counters and the search removal's Undo stay right."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -58,5 +60,43 @@ def test_one_row_changed_after_a_search_removal_leaves_the_other_rows_apart(sign
     assert "Undone:" in undone
     assert apart_lines(batch.id) == set()
     assert rows(batch.id)[6].status != "removed" and rows(batch.id)[7].status != "removed"
+    assert_as_a_full_recheck(batch.id)
+    assert_counters_right(signed_in, batch.id)
+
+
+# (bulk form data, the open lines it sets; the rows removed apart are never among them)
+CHOICES = {
+    "type for every row": ({"action": "set_type", "account_type": "admin", "scope": "all_matching"},
+                           "account_type", "admin"),
+    "Send Invite for every row": ({"action": "invite_on", "scope": "all_matching"}, "send_invite", True),
+    "type over a search": ({"action": "set_type", "account_type": "admin", "scope": "all_matching", "q": "example"},
+                           "account_type", "admin"),
+}
+
+
+@pytest.mark.parametrize("case", CHOICES)
+def test_a_type_or_send_invite_after_a_search_removal_leaves_its_rows_apart_and_as_they_were(signed_in, batch, case):
+    data, column, value = CHOICES[case]
+    bulk(signed_in, batch, action="remove", scope="all_matching", q="alan")
+    before = {line: getattr(row, column) for line, row in rows(batch.id).items()}
+
+    html = bulk(signed_in, batch, **data)
+    assert "banner-error" not in html
+    # Counted as the rows it changed: open rows that showed another value, never the removed ones.
+    changed = sum(1 for line, row in rows(batch.id).items() if row.status in ("valid", "invalid", "existing")
+                  and getattr(row, column) != before[line])
+    assert f"for {changed} rows." in html, re.search(r'notice"[^>]*>(.*?)</div>', html, re.S).group(1)
+    assert apart_lines(batch.id) == {6, 7}, "no row removed apart is written into the rows"
+    now = rows(batch.id)
+    assert {line for line in now if getattr(now[line], column) != before[line]} >= {3}  # an open row takes it
+    assert getattr(now[6], column) == before[6] and getattr(now[7], column) == before[7]
+    assert_as_a_full_recheck(batch.id)
+    assert_counters_right(signed_in, batch.id)
+
+    # Brought back, the removed rows show what they showed when the change was made.
+    bulk(signed_in, batch, action="restore", scope="all_matching", filter="removed", q="alan")
+    back = rows(batch.id)
+    assert back[6].status != "removed" and getattr(back[6], column) == before[6]
+    assert getattr(back[7], column) == before[7]
     assert_as_a_full_recheck(batch.id)
     assert_counters_right(signed_in, batch.id)

@@ -26,3 +26,14 @@ def ids_in(column, ids):
     if db.engine.dialect.name == "postgresql":
         return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
     return column.in_(listed(ids, Integer))
+
+
+def found_by_key(column, ids):
+    """A where-clause: the primary key `column` is one of the ids a one-column SELECT gives, each row fetched by key.
+    As IN (subquery), PostgreSQL read every row of the batch to hash-join them (twice the time of a bulk change over
+    11,111 rows), where it fetches the ids of an array by key; SQLite, joined (in an UPDATE, UPDATE ... FROM), looks
+    them up by key, where IN (subquery) read the whole batch through its status index (3 times slower)."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(func.array(ids.scalar_subquery()))
+    found = ids.subquery()
+    return column == list(found.c)[0]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from sqlalchemy import JSON, Boolean, Integer, Text, and_, bindparam, case, column, false, func, insert, literal, select, update
+from sqlalchemy import (JSON, Boolean, Integer, Text, and_, bindparam, case, column, false, func, insert, literal,
+                        select, update)
 from sqlalchemy import text as sql_text
 
 from webapp.extensions import db

@@ -1,7 +1,7 @@
 """Staged rows' search text, kept narrow (StagedSearch): searches and deep pages read it, not the rows."""
 from __future__ import annotations
 
-from sqlalchemy import any_, delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from webapp.extensions import db
 from webapp.imports import bound
@@ -114,7 +114,8 @@ def contains(text, part):
 def holding(batch_id: int, part: str):
     """The where-clause on StagedRow for the batch's rows whose search text holds `part` (any case):
     a superset of the rows whose names or email hold it, found in the narrow table."""
-    return _with_ids(select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id, holds(part)))
+    return bound.found_by_key(StagedRow.id, select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id,
+                                                                             holds(part)))
 
 
 def forget(*batch_ids: int) -> None:
@@ -134,16 +135,5 @@ def found(query: str):
 
 def finds(batch_id: int, query: str):
     """The where-clause on StagedRow for the batch's rows a search finds."""
-    return _with_ids(select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id, found(query)))
-
-
-def _with_ids(ids):
-    """The where-clause on StagedRow for the rows with the ids a SELECT of the search table gives."""
-    if db.engine.dialect.name == "postgresql":
-        # As an array, PostgreSQL fetches the found rows by primary key; as IN (subquery), it reads
-        # every row of the batch to hash-join them (twice the time of a bulk change over 11,111 rows).
-        return StagedRow.id == any_(func.array(ids.scalar_subquery()))
-    # Joined (in an UPDATE, UPDATE ... FROM): SQLite then looks the found rows up by id. With IN (subquery)
-    # it read the whole batch through its status index, testing each row against the list (3 times slower).
-    found = ids.subquery()
-    return StagedRow.id == found.c.row_id
+    return bound.found_by_key(StagedRow.id, select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id,
+                                                                             found(query)))

@@ -393,7 +393,11 @@ def bulk_action(batch: ImportBatch, action: str, clauses, *, account_type: str |
     is kept in the batch instead of written to each row; for restore, every removed row. A remove or
     restore of every row is kept in the batch too (removal.py).
     """
-    require_editable(batch, settle=action not in ("remove", "restore"))
+    # A type or Send Invite reads no status but the rows' own: a removal of every row is written into the rows
+    # (its rows keep their own status), rows removed apart stay apart (_choose leaves them out).
+    require_editable(batch, settle=False)
+    if action not in ("remove", "restore"):
+        removal.settle(batch.id, rows_apart=False)
     if action == "set_type":
         touched = _choose(batch, "account_type", _known_type(account_type or ""), clauses, every_row)
     elif action in ("invite_on", "invite_off"):
@@ -521,25 +525,41 @@ def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) ->
     token = new_undo(batch, columns)
     now = choices.kept(batch.id)
     gen_key = choices.COLUMNS[column][0].key
-    open_clauses = [*clauses, StagedRow.status.in_(OPEN_STATUSES)]
+    # Rows removed apart show Removed whatever their own status (removal.py): the change is not for them.
+    apart = removal.apart(batch.id) if removal.any_apart(batch.id) else None
+    in_play = [StagedRow.id.not_in(apart)] if apart is not None else []
+    open_rows = [StagedRow.status.in_(OPEN_STATUSES)]
     touched = 0
     if column == "account_type":
         refused = StagedRow.account_type_error.is_not(None)
         # Asked of the batch first (a small partial index): a search's rows are only looked at if any has one.
-        if any_row(StagedRow.batch_id == batch.id, refused) and any_row(*open_clauses, refused):
+        if any_row(StagedRow.batch_id == batch.id, refused) and any_row(*clauses, *open_rows, *in_play, refused):
             row_counts.changed(batch.id)
             # Rows whose type was refused take it themselves, and their status is worked out again.
-            touched += _change_in_row(token, columns, [*open_clauses, refused],
+            touched += _change_in_row(token, columns, [*clauses, *open_rows, *in_play, refused],
                                       {column: value, gen_key: now.gen + every_row, "account_type_error": None,
                                        "status": status_expression(batch.org_id, type_error_cleared=True)})
-        open_clauses.append(StagedRow.account_type_error.is_(None))
+        open_rows.append(StagedRow.account_type_error.is_(None))
     differs = now.value(column) != value
     if not every_row:
-        return touched + _change_in_row(token, columns, [*open_clauses, differs], {column: value, gen_key: now.gen})
-    touched += db.session.scalar(select(func.count()).select_from(StagedRow).where(*open_clauses, differs)) or 0
+        return touched + _change_in_row(token, columns, [*clauses, *open_rows, *in_play, differs],
+                                        {column: value, gen_key: now.gen})
+    # Every row in play: the batch's open rows are counted, and those removed apart taken off below (NOT IN their
+    # 11,111 ids, tested on each of 100,000 rows, cost 25-55 ms).
+    touched += db.session.scalar(select(func.count()).where(StagedRow.batch_id == batch.id, *open_rows, differs))
     # Rows the change is not for (ignored duplicates, removed rows) keep the value they show now.
-    update_rows([StagedRow.batch_id == batch.id, StagedRow.status.in_(_NOT_OPEN)],
-            {column: now.value(column), gen_key: now.gen + 1})
+    kept = {column: now.value(column), gen_key: now.gen + 1}
+    update_rows([StagedRow.batch_id == batch.id, StagedRow.status.in_(_NOT_OPEN)], kept)
+    if apart is not None:
+        # Found by key; the same UPDATE gives what tells whether each was counted above (its own status open, no
+        # refused type, a value other than the new one: kept as it shows, it still differs as it did).
+        counted = db.session.execute(
+            update(StagedRow).where(StagedRow.batch_id == batch.id, bound.found_by_key(StagedRow.id, apart))
+            .values(**kept)
+            .returning(StagedRow.status, StagedRow.account_type_error, differs)
+            .execution_options(synchronize_session=False))
+        touched -= sum(1 for status, error, differs_now in counted if status in OPEN_STATUSES and differs_now
+                       and (column != "account_type" or error is None))
     replaced = choices.set_all(batch.id, column, value)
     db.session.execute(update(BulkUndo).where(BulkUndo.id == token)
                        .values(batch_values={**replaced, "rows": touched}))
