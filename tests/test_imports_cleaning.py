@@ -249,3 +249,21 @@ def test_a_whole_row_is_cleaned_as_each_of_its_cells_would_be(app, first, last, 
         checked.values["first_name"], checked.values["last_name"], checked.values["email"], checked.email_ok)
     assert row.problems == checked.problems
     assert row.status == ("invalid" if checked.problems else "valid")
+
+
+@pytest.mark.parametrize("cell, name", [
+    ("'=SUM(A1)", "=SUM(A1)"), ("'+Noor", "+Noor"), ("'-Ravi", "-Ravi"), ("'@Lena", "@Lena"),
+    ("'\uff1dLi", "\uff1dLi"), ("' =1+1", "=1+1"),  # what csvsafe writes for a full-width or spaced formula sign
+    ("'Abdul", "'Abdul"), ("O'Brien", "O'Brien"), ("'", "'"), ("''=SUM(A1)", "''=SUM(A1)"),
+])
+def test_only_our_formula_escape_is_undone_on_reading(cell, name):
+    people = f"First Name,Last Name,Email Address\n{cell},{cell},ann@example.com\n".encode()
+    table = read_table(people, "people.csv")
+    (row,) = clean_rows(table, map_columns(table.headers))
+    assert (row.first_name, row.last_name) == (name, name)
+
+
+def test_an_address_our_csv_escaped_comes_back_as_it_was():
+    table = read_table(b"First Name,Last Name,Email Address\nJo,Lee,'-jo@example.com\n", "people.csv")
+    (row,) = clean_rows(table, map_columns(table.headers))
+    assert (row.email, row.status) == ("-jo@example.com", "valid")

@@ -106,7 +106,7 @@ def test_unknown_org_or_admin_is_refused(runner, org):
 def test_human_summary_without_json(runner, org):
     result = run(runner, MIXED, "--org", "acme", "--dry-run")
     assert result.exit_code == 0
-    assert "Rows read: 9 (3 ready, 4 with problems, 1 already have an account, 1 duplicates ignored)." in result.stdout
+    assert "Rows read: 9 (3 ready, 4 with problems, 1 already has an account, 1 duplicate ignored)." in result.stdout
     assert "Dry run: nobody was created." in result.stdout
     assert "line 5:" in result.stdout
 

@@ -262,3 +262,14 @@ def test_an_uncertain_file_staged_in_the_background_ends_on_the_matching_step(ap
     assert batch.status == "staged" and batch.job_id is not None
     progress = signed_in.get(f"/users/import/{batch.id}/progress", headers={"HX-Request": "true"})
     assert progress.status_code == 286 and progress.headers["HX-Redirect"] == f"/users/import/{batch.id}/match"
+
+
+@pytest.mark.parametrize("lines, heading", [
+    (1, "The first row, as it will be staged"),
+    (2, "The first 2 rows, as they will be staged"),
+])
+def test_the_preview_heading_counts_its_rows_in_plain_words(signed_in, lines, heading):
+    people = b"".join(b"Jane%d,Doe,jane%d@example.com\n" % (n, n) for n in range(lines))
+    response = upload(signed_in, "one_person.csv", people)
+    assert response.headers["Location"].endswith("/match")
+    assert heading in signed_in.get(response.headers["Location"]).get_data(as_text=True)

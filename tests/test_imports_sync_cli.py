@@ -48,7 +48,8 @@ def test_undo_import_prints_what_was_undone_then_refuses_a_second_time(runner, t
     batch_id = json.loads(result.stdout)["batch_id"]
     undone = runner.invoke(args=["users", "undo-import", str(batch_id)])
     assert undone.exit_code == 0, undone.output
-    assert "2 accounts removed" in undone.stdout
+    assert "2 accounts removed, 0 fields put back, 0 group memberships and 0 enrolments removed, " \
+           "0 people reactivated, 0 unsent emails cancelled." in undone.stdout
     assert db.session.scalar(select(User).where(User.email == "ann@example.com")) is None
     again = runner.invoke(args=["users", "undo-import", str(batch_id)])
     assert again.exit_code == 2
@@ -96,3 +97,9 @@ def test_group_series_and_status_columns_from_the_command_line(runner, tmp_path,
     assert db.session.get(GroupMember, (night.id, by_email(org, "ann@example.com").id)) is not None
     assert not by_email(org, "left@example.com").is_active_account
     assert by_email(org, "bo@example.com") is None
+
+
+def test_undo_import_of_one_person_says_so_in_the_singular(runner, tmp_path, org):
+    result = run(runner, tmp_path, "First Name,Email\nAnn,ann@example.com\n", "--json")
+    undone = runner.invoke(args=["users", "undo-import", str(json.loads(result.stdout)["batch_id"])])
+    assert "1 account removed, 0 fields put back" in undone.stdout

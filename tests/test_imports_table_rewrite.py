@@ -24,7 +24,7 @@ addresses = addresses
 @pytest.mark.parametrize("text", [
     "Hopper", "Ada Lovelace", "O'Neil-Smith", "a", "~", "", " Hopper", "Hopper ", "Ada  Lovelace", "Ada\tLovelace",
     "José", "Zoë", "Ada\u00a0Lovelace", "Ada\x7fLovelace", "null", "NULL", "N/A", "(blank)", "nulls",
-    "x" * 100, "x" * 101, "Ada\u200bLovelace",
+    "x" * 100, "x" * 101, "Ada\u200bLovelace", "'Abdul", "'=SUM(1)", "' -1", "O'Brien", "Abdul'",
 ])
 def test_sql_says_a_name_is_plain_only_when_python_does(app, text):  # (a NUL never reaches it: see table.py)
     in_sql = db.session.scalar(select(plain(literal(text), 100, 300)))

@@ -177,3 +177,55 @@ def test_a_hidden_sheet_of_people_loses_to_a_visible_one():
     workbook.save(buffer)
     table = read_table(buffer.getvalue(), "people.xlsx")
     assert table.sheet == "Current" and table.sheet_names == ["Old export", "Current"]
+
+
+def _people_workbook(*, stray: str | None = None, second_table_at: int | None = None) -> bytes:
+    """A sheet "People" with a header in row 1 and 50 people in rows 2-51, then what is asked for further down."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "People"
+    sheet.append(["First Name", "Last Name", "Email"])
+    for number in range(1, 51):
+        sheet.append([f"Person{number}", "Lee", f"person{number}@example.com"])
+    if stray is not None:
+        sheet[stray] = "x"
+    if second_table_at is not None:
+        sheet[f"A{second_table_at}"], sheet[f"B{second_table_at}"] = "Department", "Manager"
+        sheet[f"A{second_table_at + 1}"], sheet[f"B{second_table_at + 1}"] = "Sales", "Ann Ames"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_stray_cell_in_the_last_row_of_a_sheet_leaves_the_50_people_to_stage(signed_in):
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.models import ImportBatch, StagedRow
+
+    data = _people_workbook(stray="A1048576")
+    response = signed_in.post("/users/import/", data={"file": (io.BytesIO(data), "people.xlsx")},
+                              content_type="multipart/form-data")
+    batch = db.session.scalars(select(ImportBatch)).one()
+    assert response.headers["Location"] == f"/users/import/{batch.id}"
+    rows = db.session.scalars(select(StagedRow).where(StagedRow.batch_id == batch.id)).all()
+    assert len(rows) == 50 and {row.status for row in rows} == {"valid"}
+    page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
+    assert '<span class="n">50</span> <span class="l">rows read' in page
+    assert '<td class="num">1048576</td><td><code>x</code></td>' in page  # under "Lines we skipped"
+
+
+def test_only_rows_that_hold_something_count_towards_the_row_limit():
+    data = _people_workbook(stray="A1048576")
+    assert read_table(data, "people.xlsx", limits=ReadLimits(max_rows=52)).row_count == 50
+    with pytest.raises(UnreadableFile, match="has 52 rows, more than the 40 this importer reads"):
+        read_table(data, "people.xlsx", limits=ReadLimits(max_rows=40))
+
+
+def test_a_second_table_below_empty_rows_of_a_sheet_is_still_skipped():
+    table = read_table(_people_workbook(second_table_at=60), "people.xlsx")
+    assert table.row_count == 50
+    assert [(item.line, item.reason) for item in table.skipped] == [
+        (60, "part of a second table that starts on line 60"), (61, "part of a second table that starts on line 60")]

@@ -32,9 +32,15 @@ def number(value: int | float | None) -> str:
     return f"{int(value):,}"
 
 
+def plural(count: int | None, one: str, many: str) -> str:
+    """The words after a count: `one` for exactly 1 ("1 duplicate ignored"), else `many` ("0 duplicates ignored")."""
+    return one if count == 1 else many
+
+
 def register(app: Flask) -> None:
     """Make the filters available to every template."""
     app.add_template_filter(day)
     app.add_template_filter(long_day)
     app.add_template_filter(when)
     app.add_template_filter(number)
+    app.add_template_filter(plural)

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from sqlalchemy import Boolean, Integer, String, inspect, select
 
 from webapp import collection
+from webapp.formatting import plural
 from webapp.extensions import db
 from webapp.imports import creating, staging, sync, sync_cli, uploads
 from webapp.imports.columns import ColumnMap
@@ -321,7 +322,9 @@ def _errors(row) -> list[str]:
 def _summary(report: dict, dry_run: bool) -> str:
     lines = [
         f"Rows read: {report['rows_read']} ({report['valid']} ready, {report['invalid']} with problems, "
-        f"{report['existing']} already have an account, {report['duplicates_ignored']} duplicates ignored).",
+        f"{report['existing']} {plural(report['existing'], 'already has an account', 'already have an account')}, "
+        f"{report['duplicates_ignored']} "
+        f"{plural(report['duplicates_ignored'], 'duplicate ignored', 'duplicates ignored')}).",
     ]
     if dry_run:
         lines.append("Dry run: nobody was created.")

@@ -38,6 +38,14 @@ _FOOTERS = [
     (re.compile(r"^\W*(page\s+\d+|end\s+of\s+(report|list|file|data))", re.I), "a page or end marker below the table"),
 ]
 
+# Lines an export tool writes among its people, by their first cell exactly as the tool writes it. Looked up once
+# per row (a dict lookup keeps reading 100,000 rows fast); a line with an email address is a person all the same.
+TOOL_LINES = {
+    "    Points Possible": "Canvas's Points Possible line (the most points of each assignment), not a person",
+    "Points Possible": "Canvas's Points Possible line (the most points of each assignment), not a person",
+    "Student, Test": "Canvas's Test Student, the preview account every Canvas course has, not a person",
+}
+
 
 @dataclass
 class SkippedLine:
@@ -88,6 +96,12 @@ def header_word_count(cells: list[str]) -> int:
         elif any(token in HEADER_WORDS for token in _TOKEN.findall(lowered)):
             count += 1
     return count
+
+
+def tool_line_reason(cells: list[str]) -> str | None:
+    """Why a row among the people is an export tool's own line (TOOL_LINES), or None when it may be a person."""
+    reason = TOOL_LINES.get(cells[0]) if cells else None
+    return None if reason is None or has_email(cells) else reason
 
 
 def line_text(cells: list[str]) -> str:

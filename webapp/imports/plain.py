@@ -9,11 +9,12 @@ from webapp.imports.text import PLACEHOLDERS
 
 
 def plain(text, max_length: int | None, storage: int):
-    """SQL: `text` is printable ASCII, not blank, trimmed, single-spaced, within its limits and no placeholder
-    (values._plain holds for it: cleaning gives it back unchanged, without a problem)."""
+    """SQL: `text` is printable ASCII, not blank, trimmed, single-spaced, within its limits, no placeholder and
+    no leading apostrophe (values._plain holds for it: cleaning gives it back unchanged, without a problem)."""
     longest = storage if max_length is None else min(max_length, storage)
     return and_(text != "", func.length(text) <= longest, _printable_ascii(text), text.not_like(" %"),
-                text.not_like("% "), text.not_like("%  %"), func.lower(text).not_in(sorted(PLACEHOLDERS)))
+                text.not_like("% "), text.not_like("%  %"), text.not_like("'%"),
+                func.lower(text).not_in(sorted(PLACEHOLDERS)))
 
 
 def _printable_ascii(text):

@@ -25,6 +25,7 @@ from webapp.imports.locating import (
     BLANK_CHARS,
     EMAIL_SCAN,
     NoTable,
+    TOOL_LINES,
     SkippedLine,
     choose_header,
     first_filled,
@@ -35,6 +36,7 @@ from webapp.imports.locating import (
     line_text,
     looks_like_a_header,
     sheet_score,
+    tool_line_reason,
     trimmed_length,
 )
 from webapp.imports.uploads import Upload, as_upload
@@ -598,7 +600,8 @@ def _shape(cells: list[str], width: int) -> list[str]:
 
 
 def _body_rows(rows: Iterator, header_cells: list[str] | None, width: int, stop_line: int | None) -> Iterator:
-    """The people rows: filled, not a repeat of the header, shaped to its width, above the first skipped tail."""
+    """The people rows: filled, not a repeat of the header nor a tool's line, shaped to its width, above the first
+    skipped tail."""
     first = header_cells[0] if header_cells else None
     blank = BLANK_CHARS
     for line, cells in rows:
@@ -607,6 +610,8 @@ def _body_rows(rows: Iterator, header_cells: list[str] | None, width: int, stop_
         if not "".join(cells).strip(blank):
             continue
         if first is not None and cells[0] == first and cells[:width] == header_cells:
+            continue
+        if cells[0] in TOOL_LINES and tool_line_reason(cells):
             continue
         yield line, (cells if len(cells) == width else _shape(cells, width))
 
@@ -656,6 +661,9 @@ class _BodyScan:
                 continue
             if first is not None and cells[0] == first and cells[:width] == header:
                 self.skipped.append(SkippedLine(line, line_text(cells), "repeats the header row"))
+                continue
+            if cells[0] in TOOL_LINES and (reason := tool_line_reason(cells)):
+                self.skipped.append(SkippedLine(line, line_text(cells), reason))
                 continue
             if first is not None and len(cells) != width:
                 cells = _shape(cells, width)

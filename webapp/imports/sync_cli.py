@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.formatting import plural
 from webapp.imports import sync, undo
 from webapp.models import AccountType, ImportBatch, StagedChange, SyncAction, User
 
@@ -91,10 +92,14 @@ def undo_import(batch_id: int, as_email: str | None) -> None:
         report = undo.undo_import(batch.id, actor.id if actor else None)
     except undo.UndoRefused as exc:
         _fail(str(exc))
-    click.echo(f"Undid import {batch.id} ({batch.filename}): {report.removed} accounts removed, "
-               f"{report.fields_restored} fields put back, {report.memberships_removed} group memberships "
-               f"and {report.enrolments_removed} enrolments removed, {report.reactivated} people reactivated, "
-               f"{report.mail_cancelled} unsent emails cancelled.")
+    click.echo(f"Undid import {batch.id} ({batch.filename}): "
+               f"{report.removed} {plural(report.removed, 'account', 'accounts')} removed, "
+               f"{report.fields_restored} {plural(report.fields_restored, 'field', 'fields')} put back, "
+               f"{report.memberships_removed} group "
+               f"{plural(report.memberships_removed, 'membership', 'memberships')} and {report.enrolments_removed} "
+               f"{plural(report.enrolments_removed, 'enrolment', 'enrolments')} removed, "
+               f"{report.reactivated} {plural(report.reactivated, 'person', 'people')} reactivated, "
+               f"{report.mail_cancelled} unsent {plural(report.mail_cancelled, 'email', 'emails')} cancelled.")
     if report.not_undone_count:
         click.echo(f"Could not undo {report.not_undone_count}:")
         for item in report.not_undone:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from webapp.addresses import InvalidEmail, normalise_email, quick_normalised
+from webapp.csvsafe import starts_formula
 from webapp.imports.encodings import looks_like_mojibake
 from webapp.imports.problems import problem
 from webapp.imports.text import (
@@ -41,12 +42,19 @@ _NO = frozenset({"no", "n", "false", "f", "0", "off", "non", "faux", "nein", "fa
 GUEST_ALIAS_MARK = "#ext#"
 
 
+def unescaped(text: str) -> str:
+    """A cell the app's CSVs escaped against formulas ("'=SUM(A1)", see csvsafe) as it was; any other as it is."""
+    if text[:1] == "'" and starts_formula(text[1:]):
+        return clean_cell(text[1:])
+    return text  # "'Abdul", "O'Brien"
+
+
 def _prepared(raw: str, key: str, problems: list) -> str:
-    """Remove control characters (flagged), trim spaces, and read placeholders like NULL as blank."""
+    """Remove control characters (flagged), trim spaces, undo our formula escape, read NULL and the like as blank."""
     text, had_controls = strip_controls(raw or "")
     if had_controls:
         problems.append(problem(key, "control_characters"))
-    text = clean_cell(text)
+    text = unescaped(clean_cell(text))
     if text and is_placeholder(text):
         return ""
     return text
@@ -69,9 +77,11 @@ def single_line_plain(raw: str) -> bool:
 
 
 def _plain(raw: str, max_length: int | None, storage: int) -> bool:
-    """Printable ASCII already trimmed, single-spaced, within its limits and no placeholder: nothing to clean."""
+    """Printable ASCII already trimmed, single-spaced, within its limits, no placeholder and no leading apostrophe
+    (perhaps our formula escape): nothing to clean."""
     size = len(raw)
     return (size <= storage and (max_length is None or size <= max_length) and single_line_plain(raw)
+            and raw[:1] != "'"
             and (size > PLACEHOLDER_MAX or raw.lower() not in PLACEHOLDERS))  # lower() is casefold() for ASCII
 
 
@@ -97,8 +107,8 @@ def plain_names_and_address(first: str, last: str, email: str, limits: tuple[int
         return None
     text = first + last + email
     if not (text.isascii() and text.isprintable()) or "  " in first or "  " in last or " " in email \
-            or first[0] == " " or first[-1] == " " or last[0] == " " or last[-1] == " ":
-        return None
+            or first[0] in " '" or first[-1] == " " or last[0] in " '" or last[-1] == " " or email[:1] == "'":
+        return None  # (a leading apostrophe may be our formula escape: the cleaners undo it)
     if (len(first) <= PLACEHOLDER_MAX and first.lower() in PLACEHOLDERS) or \
             (len(last) <= PLACEHOLDER_MAX and last.lower() in PLACEHOLDERS):
         return None

@@ -59,26 +59,45 @@ def write_sheets(source, out, settings: dict) -> dict:
         end = sheet.end
         rows_held = end[0] + 1 - skip if end else 0  # known once the sheet is parsed: a total for the progress bar
         write(dumps({"sheet": meta.name, "visible": visible, "rows": rows_held}).encode("ascii") + b"\n")
+        # Only rows that hold something count towards max_rows (as in text files): one stray cell far down a
+        # sheet is a row, not the million empty rows above it. A run of empty rows is written as its last row
+        # alone, which still shows the reader where one table ends and another begins.
         count = 0
+        blank_line = None
         for offset, row in enumerate(rows):
             if offset < skip:
                 continue
+            if row.count("") == len(row):  # (most empty rows: no cell converted)
+                blank_line = offset + 1
+                continue
+            cells = filled_cells(row)
+            line = offset + 1
+            if not cells:
+                blank_line = line
+                continue
             count += 1
             if count > settings["max_rows"] + 1:
-                count += sum(1 for _ in rows)
+                count += sum(1 for rest in rows if filled_cells(rest))
                 return {"error": "rows", "sheet": meta.name, "count": count}
-            cells = [cell_text(value) for value in row]
-            while cells and cells[-1] == "":
-                cells.pop()
-            line = offset + 1
             if len(cells) > settings["max_columns"]:
                 return {"error": "columns", "sheet": meta.name, "line": line, "count": len(cells)}
             for column, cell in enumerate(cells):
                 if len(cell) > settings["max_cell_chars"]:
                     return {"error": "cell", "sheet": meta.name, "line": line, "column": column + 1,
                             "count": len(cell)}
+            if blank_line is not None:
+                write(dumps([blank_line, []]).encode("ascii") + b"\n")
+            blank_line = None
             write(dumps([line, cells]).encode("ascii") + b"\n")
     return {"done": True}
+
+
+def filled_cells(row) -> list[str]:
+    """A row's cells as text, without the empty ones at its end (none left: the row is empty)."""
+    cells = [cell_text(value) for value in row]
+    while cells and cells[-1] == "":
+        cells.pop()
+    return cells
 
 
 def cell_text(value) -> str:
