@@ -552,7 +552,9 @@ def _choose(batch: ImportBatch, column: str, value, clauses, every_row: bool) ->
     update_rows([StagedRow.batch_id == batch.id, StagedRow.status.in_(_NOT_OPEN)], kept)
     if apart is not None:
         # Found by key; the same UPDATE gives what tells whether each was counted above (its own status open, no
-        # refused type, a value other than the new one: kept as it shows, it still differs as it did).
+        # refused type, a value other than the new one: kept as it shows, it still differs as it did). Tested here,
+        # not in RETURNING: there SQLite 3.40 gives "x IS NULL" as false for every row of a table whose key is
+        # declared INTEGER NOT NULL (as staged_rows' is).
         counted = db.session.execute(
             update(StagedRow).where(StagedRow.batch_id == batch.id, bound.found_by_key(StagedRow.id, apart))
             .values(**kept)
