@@ -484,6 +484,17 @@ def make_qa_workbooks() -> None:
     hidden.save(HERE / "hidden_old_sheet.xlsx")
 
 
+def make_more_exports() -> None:
+    """Directory, HR and school exports tried next (see tests/test_imports_more_exports.py)."""
+    # Excel on Japanese Windows saves "CSV (Comma delimited)" as Shift_JIS: family name first, given name second.
+    write("japanese_excel_sjis.csv", crlf(
+        "\u59d3,\u540d,\u30e1\u30fc\u30eb\u30a2\u30c9\u30ec\u30b9,\u90e8\u7f72",
+        "\u5c71\u7530,\u592a\u90ce,taro@example.jp,\u55b6\u696d\u90e8",
+        "\u4f50\u85e4,\u82b1\u5b50,hanako@example.jp,\u4eba\u4e8b\u90e8",
+        "\u9234\u6728,\u3072\u308d\u307f,hiromi@example.jp,\u7dcf\u52d9\u90e8",
+    ), "cp932")
+
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -492,3 +503,4 @@ if __name__ == "__main__":
     make_hostile_text_files()
     make_workbooks()
     make_qa_files()
+    make_more_exports()

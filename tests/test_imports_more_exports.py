@@ -1,0 +1,53 @@
+"""Exports from directory, HR and school systems, and the shapes they come in: each staged as the admin expects."""
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.imports.reading import read_table
+from webapp.models import ImportBatch, StagedRow
+
+DATA = Path(__file__).parent / "data"
+
+
+def stage(client, name: str, data: bytes | None = None) -> list[tuple]:
+    """Upload a file through File Import; return (line, first, last, email, status) of each staged row."""
+    content = data if data is not None else (DATA / name).read_bytes()
+    response = client.post("/users/import/", data={"file": (BytesIO(content), name)},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert response.headers["Location"].endswith(tuple("0123456789")), "sent to column matching"
+    db.session.expire_all()
+    batch = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
+    rows = db.session.scalars(select(StagedRow).where(StagedRow.batch_id == batch.id).order_by(StagedRow.line))
+    return [(row.line, row.first_name, row.last_name, row.email, row.status) for row in rows]
+
+
+def test_a_japanese_excel_csv_in_shift_jis_keeps_its_names(signed_in):
+    assert read_table((DATA / "japanese_excel_sjis.csv").read_bytes(), "社員.csv").encoding == "cp932"
+    assert stage(signed_in, "japanese_excel_sjis.csv") == [
+        (2, "太郎", "山田", "taro@example.jp", "valid"), (3, "花子", "佐藤", "hanako@example.jp", "valid"),
+        (4, "ひろみ", "鈴木", "hiromi@example.jp", "valid")]
+
+
+@pytest.mark.parametrize("text, encoding", [
+    ("Prénom;Nom;Courriel\r\nChloé;Lefèvre;chloe@example.fr\r\nÉmile;Dubois;emile@example.fr\r\n", "cp1252"),
+    ("Imię;Nazwisko;E-mail\r\nŁukasz;Wójcik;lukasz@example.pl\r\n", "cp1250"),
+    ("Имя;Фамилия;Email\r\nИван;Петров;ivan@example.ru\r\n", "cp1251"),
+])
+def test_western_and_cyrillic_code_pages_are_not_taken_for_japanese(text, encoding):
+    assert read_table(text.encode(encoding), "people.csv").encoding == encoding
+
+
+@pytest.mark.parametrize("text, encoding", [
+    ("姓名,电子邮件\r\n张伟,zhang.wei@example.cn\r\n", "gb18030"),
+    ("姓名,電子郵件\r\n陳大文,chan@example.hk\r\n", "big5"),
+    ("성,이름,이메일\r\n김,민준,minjun@example.kr\r\n", "cp949"),
+])
+def test_chinese_and_korean_files_read_right_when_the_admin_chooses_their_encoding(text, encoding):
+    table = read_table(text.encode(encoding), "people.csv", encoding=encoding)
+    assert table.rows[0][1] == text.split("\r\n")[1].split(",")
