@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
+from webapp.imports.columns import classify_header
 from webapp.imports.reading import read_table
 from webapp.models import ImportBatch, StagedRow
 
@@ -51,3 +52,31 @@ def test_western_and_cyrillic_code_pages_are_not_taken_for_japanese(text, encodi
 def test_chinese_and_korean_files_read_right_when_the_admin_chooses_their_encoding(text, encoding):
     table = read_table(text.encode(encoding), "people.csv", encoding=encoding)
     assert table.rows[0][1] == text.split("\r\n")[1].split(",")
+
+
+@pytest.mark.parametrize("name, staged", [
+    ("okta_users.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                        (3, "Ben", "Ng", "ben.ng@example.com", "valid")]),
+    ("powerschool_students.txt", [(2, "Ann", "Lee", "ann@example.edu", "valid"),
+                                  (3, "María José", "García López", "mj@example.edu", "valid")]),
+    ("adp_payroll_names.csv", [(2, "Ann M", "Lee", "ann@example.com", "valid"),
+                               (3, "Ben", "Ng", "ben@example.com", "valid")]),
+    ("dutch_tussenvoegsel.csv", [(2, "Jan", "van der Berg", "jan@example.nl", "valid"),
+                                 (3, "Anouk", "de Vries", "anouk@example.nl", "valid")]),
+    ("spanish_two_surnames.csv", [(2, "María", "García López", "maria@example.es", "valid"),
+                                  (3, "José", "Pérez", "jose@example.es", "valid")]),
+])
+def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(signed_in, name, staged):
+    assert stage(signed_in, name) == staged
+
+
+@pytest.mark.parametrize("header, field", [
+    ("profile.firstName", "first_name"), ("name.familyName", "last_name"), ("profile.email", "email"),
+    ("profile.managerEmail", None), ("manager.email", None),  # someone else's address
+    ("LastFirst", "full_name"), ("Last Name, First Name", "full_name"), ("Payroll Name", "full_name"),
+    ("Tussenvoegsel", "surname_prefix"), ("Apellido materno", "second_last_name"),
+    ("Apellido paterno", "last_name"),
+])
+def test_headers_from_identity_providers_hr_and_schools(header, field):
+    found = classify_header(header)
+    assert (found[0] if found else None) == field

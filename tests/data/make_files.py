@@ -493,6 +493,36 @@ def make_more_exports() -> None:
         "\u4f50\u85e4,\u82b1\u5b50,hanako@example.jp,\u4eba\u4e8b\u90e8",
         "\u9234\u6728,\u3072\u308d\u307f,hiromi@example.jp,\u7dcf\u52d9\u90e8",
     ), "cp932")
+    # Okta's users export names each column by its attribute path.
+    write("okta_users.csv", crlf(
+        '"id","status","created","lastLogin","type","profile.login","profile.firstName","profile.lastName",'
+        '"profile.email","profile.secondEmail","profile.managerEmail"',
+        '"00u1a","ACTIVE","2023-01-02T10:00:00.000Z","2024-04-01T08:00:00.000Z","oty1","ann.lee@example.com",'
+        '"Ann","Lee","ann.lee@example.com","ann@home.example.org","boss@example.com"',
+        '"00u1b","ACTIVE","2023-01-02T10:00:00.000Z","","oty1","ben.ng","Ben","Ng","ben.ng@example.com","",'
+        '"boss@example.com"',
+    ))
+    # PowerSchool's student export: tab-delimited .txt, the name in one "LastFirst" column.
+    write("powerschool_students.txt", "Student_Number\tLastFirst\tGrade_Level\tEmail_Addr\tSchoolID\n"
+          "100\tLee, Ann\t9\tann@example.edu\t1\n"
+          "101\tGarc\u00eda L\u00f3pez, Mar\u00eda Jos\u00e9\t10\tmj@example.edu\t1\n")
+    # ADP Workforce Now: "Payroll Name" is the whole name, last name first, with a middle initial.
+    write("adp_payroll_names.csv", crlf(
+        "Payroll Name,File Number,Work Contact: Work Email,Position Status",
+        '"Lee, Ann M",000123,ann@example.com,Active',
+        '"Ng, Ben",000124,ben@example.com,Active',
+    ))
+    # Dutch HR and school systems keep "van der" in a column of its own; Spanish ones keep two surnames apart.
+    write("dutch_tussenvoegsel.csv", "\ufeff" + crlf(
+        "Voornaam;Tussenvoegsel;Achternaam;E-mailadres",
+        "Jan;van der;Berg;jan@example.nl",
+        "Anouk;;de Vries;anouk@example.nl",
+    ))
+    write("spanish_two_surnames.csv", crlf(
+        "Nombre,Primer apellido,Segundo apellido,Correo electr\u00f3nico",
+        "Mar\u00eda,Garc\u00eda,L\u00f3pez,maria@example.es",
+        "Jos\u00e9,P\u00e9rez,,jose@example.es",
+    ))
 
 
 if __name__ == "__main__":
