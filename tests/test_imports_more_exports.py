@@ -80,3 +80,17 @@ def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(sig
 def test_headers_from_identity_providers_hr_and_schools(header, field):
     found = classify_header(header)
     assert (found[0] if found else None) == field
+
+
+@pytest.mark.parametrize("name, skipped, staged", [
+    ("successfactors_users.csv", [(2, "a second header row (the columns' names again), not a person")],
+     [(3, "Ann", "Lee", "ann@example.com", "valid"), (4, "Ben", "Ng", "ben@example.com", "valid")]),
+    ("classroom_grades.csv", [(2, "a line of the assignments' dates, not a person"),
+                              (3, "a line of the most points of each assignment, not a person"),
+                              (4, "a line of the class's average marks, not a person")],
+     [(5, "Ann", "Lee", "ann@example.edu", "valid"), (6, "Ben", "Ng", "ben@example.edu", "valid")]),
+])
+def test_lines_under_the_header_that_are_no_people_are_skipped_saying_why(signed_in, name, skipped, staged):
+    table = read_table((DATA / name).read_bytes(), name)
+    assert [(item.line, item.reason) for item in table.skipped] == skipped
+    assert stage(signed_in, name) == staged

@@ -523,6 +523,22 @@ def make_more_exports() -> None:
         "Mar\u00eda,Garc\u00eda,L\u00f3pez,maria@example.es",
         "Jos\u00e9,P\u00e9rez,,jose@example.es",
     ))
+    # SAP SuccessFactors' user data file: the field IDs, then the same columns' labels, then the people.
+    write("successfactors_users.csv", crlf(
+        "STATUS,USERID,USERNAME,FIRSTNAME,LASTNAME,MI,GENDER,EMAIL,MANAGER,HR,DEPARTMENT",
+        "Active,User ID,Username,First Name,Last Name,Middle Name,Gender,Email,Supervisor,HR Representative,Department",
+        "active,10001,alee,Ann,Lee,M,F,ann@example.com,NO_MANAGER,NO_HR,Engineering",
+        "active,10002,bng,Ben,Ng,,M,ben@example.com,10001,NO_HR,Engineering",
+    ))
+    # Google Classroom's grades: due dates, points possible and class averages above the students.
+    write("classroom_grades.csv", crlf(
+        "Last Name,First Name,Email Address,Essay 1,Quiz 1",
+        "Date,,,\"Mar 1, 2024\",\"Mar 3, 2024\"",
+        "Points possible,,,100,10",
+        "Average,,,83.5,7",
+        "Lee,Ann,ann@example.edu,80,8",
+        "Ng,Ben,ben@example.edu,87,6",
+    ))
 
 
 if __name__ == "__main__":

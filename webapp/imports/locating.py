@@ -44,7 +44,12 @@ TOOL_LINES = {
     "    Points Possible": "Canvas's Points Possible line (the most points of each assignment), not a person",
     "Points Possible": "Canvas's Points Possible line (the most points of each assignment), not a person",
     "Student, Test": "Canvas's Test Student, the preview account every Canvas course has, not a person",
+    # Google Classroom's grades: lines of due dates, points and class averages above the students.
+    "Points possible": "a line of the most points of each assignment, not a person",
+    "Average": "a line of the class's average marks, not a person",
+    "Date": "a line of the assignments' dates, not a person",
 }
+SECOND_HEADER = "a second header row (the columns' names again), not a person"
 
 
 @dataclass
@@ -267,6 +272,12 @@ def header_score(cells: list[str], *, directly_above_people: bool = False, peopl
 
 def looks_like_a_header(cells: list[str]) -> bool:
     return not has_email(cells) and filled_count(cells) >= 2 and header_word_count(cells) >= 2
+
+
+def is_second_header(cells: list[str]) -> bool:
+    """True for a row right under the header that names the columns again (SAP SuccessFactors: "User ID" under
+    "USERID"): three or more column names and no address."""
+    return looks_like_a_header(cells) and header_word_count(cells) >= 3
 
 
 def _end_of_first_table(body, gaps) -> int:

@@ -25,6 +25,7 @@ from webapp.imports.locating import (
     BLANK_CHARS,
     EMAIL_SCAN,
     NoTable,
+    SECOND_HEADER,
     TOOL_LINES,
     SkippedLine,
     choose_header,
@@ -33,6 +34,7 @@ from webapp.imports.locating import (
     has_email,
     filled_count,
     header_word_count,
+    is_second_header,
     line_text,
     looks_like_a_header,
     sheet_score,
@@ -504,6 +506,10 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
         header_cells = header_cells[:trimmed_length(header_cells)]
     body_from = filled[start] if header_index is None else filled[header_index] + 1
     header_at = None if header_index is None else filled_head[header_index][0]
+    if header_line is None and header_index is not None and header_index + 1 < len(filled_head) \
+            and is_second_header(below := filled_head[header_index + 1][1]):
+        skipped.append(SkippedLine(filled_head[header_index + 1][0], line_text(below), SECOND_HEADER))
+        body_from = filled[header_index + 1] + 1
     if streamed and header_cells is not None:
         scan = _BodyScan(header_cells, second_tables=header_line is None)
         if scan.settles_head(islice(open_rows(), body_from, None)):
