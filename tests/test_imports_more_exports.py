@@ -10,22 +10,28 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.imports.columns import classify_header
 from webapp.imports.reading import read_table
+from webapp.imports.staged import staged_sentences
+from webapp.imports.sync_fields import clean_status
 from webapp.models import ImportBatch, StagedRow
 
 DATA = Path(__file__).parent / "data"
 
 
-def stage(client, name: str, data: bytes | None = None) -> list[tuple]:
-    """Upload a file through File Import; return (line, first, last, email, status) of each staged row."""
-    content = data if data is not None else (DATA / name).read_bytes()
+def stage_rows(client, name: str) -> list[StagedRow]:
+    """Upload a file from tests/data through File Import; return its staged rows in line order."""
+    content = (DATA / name).read_bytes()
     response = client.post("/users/import/", data={"file": (BytesIO(content), name)},
                            content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert response.headers["Location"].endswith(tuple("0123456789")), "sent to column matching"
     db.session.expire_all()
     batch = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
-    rows = db.session.scalars(select(StagedRow).where(StagedRow.batch_id == batch.id).order_by(StagedRow.line))
-    return [(row.line, row.first_name, row.last_name, row.email, row.status) for row in rows]
+    return list(db.session.scalars(select(StagedRow).where(StagedRow.batch_id == batch.id).order_by(StagedRow.line)))
+
+
+def stage(client, name: str) -> list[tuple]:
+    """(line, first, last, email, status) of each row File Import stages from the file."""
+    return [(row.line, row.first_name, row.last_name, row.email, row.status) for row in stage_rows(client, name)]
 
 
 def test_a_japanese_excel_csv_in_shift_jis_keeps_its_names(signed_in):
@@ -94,3 +100,24 @@ def test_lines_under_the_header_that_are_no_people_are_skipped_saying_why(signed
     table = read_table((DATA / name).read_bytes(), name)
     assert [(item.line, item.reason) for item in table.skipped] == skipped
     assert stage(signed_in, name) == staged
+
+
+def test_a_slack_member_export_reads_its_roles_as_live_accounts_and_flags_its_bot(signed_in):
+    rows = stage_rows(signed_in, "slack_members.csv")
+    assert [(row.line, row.first_name, row.last_name, row.extra.get("account_status"), row.status)
+            for row in rows] == [
+        (2, "Ann", "Lee", "active", "valid"), (3, "Ben", "Ng", "active", "valid"),
+        (4, "Cat", "Ho", "active", "valid"), (5, "Dan", "Li", "inactive", "valid"),
+        (6, "Slackbot", "", "Bot", "invalid")]
+    assert staged_sentences(rows[-1]) == ["Email address is missing.",
+                                          "Status \u201cBot\u201d is not one we know: use active or inactive."]
+
+
+@pytest.mark.parametrize("cell, status", [
+    ("ACTIVE", "active"), ("STAGED", "active"), ("LOCKED_OUT", "active"), ("PASSWORD_EXPIRED", "active"),
+    ("DEPROVISIONED", "inactive"), ("SUSPENDED", "inactive"),  # Okta
+    ("Multi-Channel Guest", "active"), ("Admin", "active"), ("Deactivated", "inactive"),  # Slack
+    ("On Leave", "active"), ("Withdrawn", "inactive"), ("Graduated", "inactive"),  # HR and schools
+])
+def test_status_words_of_directories_hr_and_schools(cell, status):
+    assert clean_status(cell, "account_status", []) == status

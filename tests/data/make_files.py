@@ -539,6 +539,15 @@ def make_more_exports() -> None:
         "Lee,Ann,ann@example.edu,80,8",
         "Ng,Ben,ben@example.edu,87,6",
     ))
+    # Slack's member export: the account's role in "status", the whole name in "fullname", bots without addresses.
+    write("slack_members.csv", crlf(
+        "username,email,status,billing-active,has-2fa,has-sso,userid,fullname,displayname,expiration-timestamp",
+        "ann,ann@example.com,Primary Owner,1,1,0,U01,Ann Lee,annie,",
+        "ben.ng,ben@example.com,Member,1,0,0,U02,Ben Ng,,",
+        "cat,cat@partner.example.org,Single-Channel Guest,1,0,0,U03,Cat Ho,cat,1735689600",
+        "dan,dan@example.com,Deactivated,0,0,0,U04,Dan Li,,",
+        "slackbot,,Bot,0,0,0,USLACKBOT,Slackbot,,",
+    ))
 
 
 if __name__ == "__main__":
