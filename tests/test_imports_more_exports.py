@@ -121,3 +121,13 @@ def test_a_slack_member_export_reads_its_roles_as_live_accounts_and_flags_its_bo
 ])
 def test_status_words_of_directories_hr_and_schools(cell, status):
     assert clean_status(cell, "account_status", []) == status
+
+
+@pytest.mark.parametrize("encoding", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_utf32_text_is_refused_by_name_with_what_to_save_instead(signed_in, encoding):
+    data = "First Name,Last Name,Email\r\nJosé,Müller,jose@example.com\r\n".encode(encoding)
+    response = signed_in.post("/users/import/", data={"file": (BytesIO(data), "people.csv")},
+                              content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "The file is UTF-32 text, which File Import does not read. Open it in a text editor or spreadsheet, " \
+           "save it as CSV UTF-8 (or .xlsx), and upload that." in response.get_data(as_text=True)

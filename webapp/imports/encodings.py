@@ -86,6 +86,17 @@ def mostly_utf8(data: bytes | Upload) -> bool:
     return good > bad
 
 
+def looks_like_utf32(head: bytes) -> bool:
+    """True for UTF-32 text: its byte order mark, or three NULs in every four bytes (Latin text), on one side."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return True
+    quads = len(head) // 4
+    if quads < 4:
+        return False
+    columns = [head[offset:quads * 4:4].count(0) for offset in range(4)]
+    return sorted(columns)[1] > 0.9 * quads and min(columns) < 0.05 * quads
+
+
 def _bomless_utf16(data: bytes) -> str | None:
     """UTF-16 without a BOM: text in Latin scripts has a NUL in every other byte, on one side only."""
     sample = data[:4096]

@@ -18,6 +18,7 @@ from webapp.imports.encodings import (
     LEGACY,
     UTF16,
     detect_encoding,
+    looks_like_utf32,
     mostly_utf8,
 )
 from webapp.imports.encodings import looks_like_mojibake  # noqa: F401  (the pipeline flags such names)
@@ -204,6 +205,8 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
         raise UnreadableFile(f'"{encoding}" is not an encoding this importer knows. Choose one from the list.')
     if delimiter is not None and delimiter not in _DELIMITERS:
         raise UnreadableFile("The delimiter must be a comma, semicolon, tab or pipe.")
+    if encoding is None and looks_like_utf32(data.head(4096)):
+        raise UnreadableFile(_UTF32)  # its byte order mark starts like UTF-16's
     encoding_detected, guessed = detect_encoding(data)
     chosen_encoding = encoding or encoding_detected
     if chosen_encoding not in UTF16 and data.count(0) > max(3, _MOSTLY_CONTROL * data.size):
@@ -229,6 +232,8 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
 
 
 _NOT_TEXT = "The file doesn't look like text. Save it from your spreadsheet as CSV (or .xlsx) and upload that."
+_UTF32 = ("The file is UTF-32 text, which File Import does not read. Open it in a text editor or spreadsheet, save it "
+          "as CSV UTF-8 (or .xlsx), and upload that.")
 
 
 def _text_stream(data: Upload, encoding: str) -> io.TextIOWrapper:
