@@ -71,6 +71,8 @@ def test_chinese_and_korean_files_read_right_when_the_admin_chooses_their_encodi
                                  (3, "Anouk", "de Vries", "anouk@example.nl", "valid")]),
     ("spanish_two_surnames.csv", [(2, "María", "García López", "maria@example.es", "valid"),
                                   (3, "José", "Pérez", "jose@example.es", "valid")]),
+    ("grade_centre_text.xls", [(2, "Ann", "Lee", "ann@example.edu", "valid"),
+                               (3, "Ben", "Ngé", "ben@example.edu", "valid")]),
 ])
 def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(signed_in, name, staged):
     assert stage(signed_in, name) == staged
@@ -131,3 +133,18 @@ def test_utf32_text_is_refused_by_name_with_what_to_save_instead(signed_in, enco
     assert response.status_code == 422
     assert "The file is UTF-32 text, which File Import does not read. Open it in a text editor or spreadsheet, " \
            "save it as CSV UTF-8 (or .xlsx), and upload that." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name, data, sentence", [
+    ("report_web_page.xls", None, "The file is a web page (HTML) named .xls, not a workbook; Excel opens it, but File "
+                                  "Import can't read it. Open it in Excel, save it as .xlsx or CSV, and upload that."),
+    ("people.xls", b'<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n<Workbook>',
+     "The file is an Excel 2003 XML spreadsheet named .xls, not a workbook;"),
+    ("people.xls", None, "The file could not be opened as a workbook (.xls): it may be damaged"),
+])
+def test_a_file_named_xls_that_no_reader_opens_says_what_it_is(signed_in, name, data, sentence):
+    content = data if data is not None else (DATA / name).read_bytes()
+    response = signed_in.post("/users/import/", data={"file": (BytesIO(content), name)},
+                              content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert sentence in response.get_data(as_text=True).replace("&#39;", "'")

@@ -548,6 +548,18 @@ def make_more_exports() -> None:
         "dan,dan@example.com,Deactivated,0,0,0,U04,Dan Li,,",
         "slackbot,,Bot,0,0,0,USLACKBOT,Slackbot,,",
     ))
+    # "Export to Excel" of many school and HR systems: tab-delimited UTF-16 text (Blackboard's grade centre) or a
+    # web page, named .xls; Excel opens both with a warning.
+    write("grade_centre_text.xls", "\ufeff" + crlf(
+        "Last Name\tFirst Name\tUsername\tEmail\tAvailability",
+        "Lee\tAnn\talee\tann@example.edu\tYes",
+        "Ng\u00e9\tBen\tbng\tben@example.edu\tYes",
+    ), "utf-16-le")
+    write("report_web_page.xls", crlf(
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>',
+        "<table><tr><th>First Name</th><th>Last Name</th><th>Email</th></tr>",
+        "<tr><td>Ann</td><td>Lee</td><td>ann@example.com</td></tr></table></body></html>",
+    ))
 
 
 if __name__ == "__main__":

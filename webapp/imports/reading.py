@@ -164,7 +164,7 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
         label = extension if extension in WORKBOOK_EXTENSIONS else "." + kind
         return _read_workbook(upload, kind, label, sheet, header_line, limits, progress)
     if extension in WORKBOOK_EXTENSIONS:
-        raise UnreadableFile(sandbox.damaged_message(extension))
+        return _text_named_as_workbook(upload, extension, encoding, delimiter, header_line, limits, progress)
     _refuse_known_non_tables(upload)
     return _read_text(upload, encoding, delimiter, header_line, limits, progress, streamed)
 
@@ -173,6 +173,31 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
 _NOT_TABLES = [(b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
                (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip-compressed file"), (b"{\\rtf", "an RTF document"),
                (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive")]
+
+
+# What school and HR systems save as "Excel" without it being a workbook, by its first bytes after any BOM.
+_MARKUP_AS_WORKBOOK = [
+    (re.compile(rb"^\s*<\?xml[^>]*>\s*(<\?mso-application[^>]*Excel|.*urn:schemas-microsoft-com:office:spreadsheet)",
+                re.S | re.I), "an Excel 2003 XML spreadsheet"),
+    (re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<meta|<head|<body|<!--)", re.I), "a web page (HTML)"),
+]
+
+
+def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter, header_line, limits,
+                            progress) -> RawTable:
+    """A file named .xls or .xlsx that is text: a tab-delimited or CSV export is read as text; a web page or an
+    Excel 2003 XML file is refused saying what it is; anything else is a damaged workbook."""
+    head = upload.head(4096)
+    for pattern, kind in _MARKUP_AS_WORKBOOK:
+        if pattern.match(head.removeprefix(b"\xef\xbb\xbf").replace(b"\x00", b"")):
+            raise UnreadableFile(
+                f"The file is {kind} named {extension}, not a workbook; Excel opens it, but File Import can't read "
+                "it. Open it in Excel, save it as .xlsx or CSV, and upload that.")
+    try:
+        _refuse_known_non_tables(upload)
+        return _read_text(upload, encoding, delimiter, header_line, limits, progress)
+    except UnreadableFile:
+        raise UnreadableFile(sandbox.damaged_message(extension)) from None
 
 
 def _refuse_known_non_tables(upload: Upload) -> None:
