@@ -73,6 +73,10 @@ def test_chinese_and_korean_files_read_right_when_the_admin_chooses_their_encodi
                                   (3, "José", "Pérez", "jose@example.es", "valid")]),
     ("grade_centre_text.xls", [(2, "Ann", "Lee", "ann@example.edu", "valid"),
                                (3, "Ben", "Ngé", "ben@example.edu", "valid")]),
+    ("excel_text_values.csv", [(2, "Ann", "Lee", "ann@example.com", "valid"),
+                               (3, "Ben", "Ng", "ben@example.com", "valid")]),
+    ("report_pages.csv", [(4, "Ann", "Lee", "ann@example.com", "valid"), (5, "Ben", "Ng", "ben@example.com", "valid"),
+                          (8, "Cat", "Ho", "cat@example.com", "valid")]),
 ])
 def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(signed_in, name, staged):
     assert stage(signed_in, name) == staged

@@ -560,6 +560,19 @@ def make_more_exports() -> None:
         "<table><tr><th>First Name</th><th>Last Name</th><th>Email</th></tr>",
         "<tr><td>Ann</td><td>Lee</td><td>ann@example.com</td></tr></table></body></html>",
     ))
+    # A report printed to CSV: its page header again on every page, among the people.
+    write("report_pages.csv", crlf(
+        "Active Learners Report", "Page 1 of 2", "First Name,Last Name,Email",
+        "Ann,Lee,ann@example.com", "Ben,Ng,ben@example.com",
+        "Page 2 of 2", "First Name,Last Name,Email",
+        "Cat,Ho,cat@example.com",
+    ))
+    # Exports that write ="value" so Excel keeps leading zeros and long numbers as text.
+    write("excel_text_values.csv", crlf(
+        "Employee ID,First Name,Last Name,Email",
+        '="000123",="Ann",="Lee",="ann@example.com"',
+        '="000124","=""Ben""","Ng",ben@example.com',
+    ))
 
 
 if __name__ == "__main__":

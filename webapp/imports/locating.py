@@ -50,6 +50,9 @@ TOOL_LINES = {
     "Date": "a line of the assignments' dates, not a person",
 }
 SECOND_HEADER = "a second header row (the columns' names again), not a person"
+# A report printed to CSV repeats "Page 2 of 5" among its people, not only at the end; first cells to look at.
+PAGE_STARTS = frozenset({"Page", "PAGE", "page"})
+_PAGE_MARKER = re.compile(r"page\s+\d+(\s*(of|/)\s*\d+)?\W*", re.I)
 
 
 @dataclass
@@ -106,6 +109,8 @@ def header_word_count(cells: list[str]) -> int:
 def tool_line_reason(cells: list[str]) -> str | None:
     """Why a row among the people is an export tool's own line (TOOL_LINES), or None when it may be a person."""
     reason = TOOL_LINES.get(cells[0]) if cells else None
+    if reason is None and cells and cells[0][:4] in PAGE_STARTS and _PAGE_MARKER.fullmatch(line_text(cells)):
+        reason = "a page marker of a report, not a person"
     return None if reason is None or has_email(cells) else reason
 
 

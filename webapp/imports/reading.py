@@ -26,6 +26,7 @@ from webapp.imports.locating import (
     BLANK_CHARS,
     EMAIL_SCAN,
     NoTable,
+    PAGE_STARTS,
     SECOND_HEADER,
     TOOL_LINES,
     SkippedLine,
@@ -382,6 +383,7 @@ def _parse_rows(data: Upload, encoding: str, delimiter: str, limits: ReadLimits)
 def _parsed(data: Upload, stream, encoding: str, delimiter: str, limits: ReadLimits) -> Iterator:
     reader = csv.reader(stream, delimiter=delimiter)
     max_columns, max_chars, max_rows = limits.max_columns, limits.max_cell_chars, limits.max_rows + 1
+    text_formulas = _may_hold_text_formulas(data, encoding)
     line = line_after = count = blank = 0
     cells: list[str] = []
     try:
@@ -400,6 +402,8 @@ def _parsed(data: Upload, stream, encoding: str, delimiter: str, limits: ReadLim
                         "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
                 if len(cells) > max_columns or max(map(len, cells)) > max_chars:
                     _check_row(line, cells, limits)
+                if text_formulas and '="' in "\x1f".join(cells):
+                    cells = [_as_text(cell) for cell in cells]
             else:
                 blank += 1
                 if blank > _MAX_EMPTY_LINES:
@@ -421,6 +425,23 @@ def _parsed(data: Upload, stream, encoding: str, delimiter: str, limits: ReadLim
             not _text_tail(data, encoding).rstrip(BLANK_CHARS).endswith('"'):
         # The last row ran to the end of the file inside quotes: csv ends the cell there without a word.
         raise UnreadableFile(_open_quote_message(line, line_after))
+
+
+# Exports write ="000123" so Excel keeps a value as text (leading zeros, long numbers): the value is what is quoted.
+_TEXT_FORMULA = re.compile(r'="((?:[^"]|"")*)"')
+
+
+def _may_hold_text_formulas(data: Upload, encoding: str) -> bool:
+    """False when the bytes hold no '="' at all (most files), so their rows are not searched for one."""
+    if encoding in UTF16:
+        return data.contains('="'.encode("utf-16-le")) or data.contains('="'.encode("utf-16-be"))
+    return data.contains(b'="')  # the same bytes in every code page read (no trail byte of Shift_JIS is = or ")
+
+
+def _as_text(cell: str) -> str:
+    """A cell written as ="value" (Excel's keep-as-text form) as its value; any other cell as it is."""
+    found = _TEXT_FORMULA.fullmatch(cell.strip(BLANK_CHARS))
+    return found.group(1).replace('""', '"') if found else cell
 
 
 def _text_tail(data: Upload, encoding: str) -> str:
@@ -647,7 +668,7 @@ def _body_rows(rows: Iterator, header_cells: list[str] | None, width: int, stop_
             continue
         if first is not None and cells[0] == first and cells[:width] == header_cells:
             continue
-        if cells[0] in TOOL_LINES and tool_line_reason(cells):
+        if (cells[0] in TOOL_LINES or cells[0][:4] in PAGE_STARTS) and tool_line_reason(cells):
             continue
         yield line, (cells if len(cells) == width else _shape(cells, width))
 
@@ -698,7 +719,7 @@ class _BodyScan:
             if first is not None and cells[0] == first and cells[:width] == header:
                 self.skipped.append(SkippedLine(line, line_text(cells), "repeats the header row"))
                 continue
-            if cells[0] in TOOL_LINES and (reason := tool_line_reason(cells)):
+            if (cells[0] in TOOL_LINES or cells[0][:4] in PAGE_STARTS) and (reason := tool_line_reason(cells)):
                 self.skipped.append(SkippedLine(line, line_text(cells), reason))
                 continue
             if first is not None and len(cells) != width:
