@@ -152,3 +152,16 @@ def test_a_file_named_xls_that_no_reader_opens_says_what_it_is(signed_in, name, 
                               content_type="multipart/form-data")
     assert response.status_code == 422
     assert sentence in response.get_data(as_text=True).replace("&#39;", "'")
+
+
+@pytest.mark.parametrize("name, read_from, not_named", [
+    ("dutch_tussenvoegsel.csv", "Last Name Prefix from “Tussenvoegsel”", "Second Last Name"),
+    ("okta_users.csv", "First Name from “profile.firstName”", "Last Name Prefix"),
+])
+def test_how_the_file_was_read_names_a_last_name_part_only_when_the_file_has_it(signed_in, name, read_from,
+                                                                                not_named):
+    batch_id = stage_rows(signed_in, name)[0].batch_id
+    page = signed_in.get(f"/users/import/{batch_id}").get_data(as_text=True)
+    columns = page[page.index("<li>Columns:"):page.index("</li>", page.index("<li>Columns:"))]
+    assert read_from in columns and "Not in the file:" in columns
+    assert not_named not in columns

@@ -44,6 +44,8 @@ class ImportField:
     in_problems_csv: bool = True
     # A column of the staged table only when the file's mapping reads it (optional columns).
     only_when_mapped: bool = False
+    # Named under "Not in the file" when the file has no column for it (a rare part of a name is not).
+    listed_when_absent: bool = True
     clean: Callable | None = field(default=None, compare=False)
     # check(batch, scope) -> {row id: [problems]}: the checks that need the database, one query for all rows.
     check: Callable | None = field(default=None, compare=False)
@@ -139,13 +141,13 @@ BUILT_IN: tuple[ImportField, ...] = (
     # Berg" is Jan van der Berg, a Spanish "María | García | López" is María García López.
     ImportField(
         "surname_prefix", "Last Name Prefix", kind=NAME, max_length=100, noun="last name prefix",
-        source_only=True, storage_length=300, synonyms=_ranked(
+        source_only=True, storage_length=300, listed_when_absent=False, synonyms=_ranked(
             ("Tussenvoegsel", "Tussenvoegsels", "Voorvoegsel", "Voorvoegsels", "Voorvoegsel achternaam",
              "Last Name Prefix", "Surname Prefix", "Family Name Prefix"),
         )),
     ImportField(
         "second_last_name", "Second Last Name", kind=NAME, max_length=100, noun="second last name",
-        source_only=True, storage_length=300, synonyms=_ranked(
+        source_only=True, storage_length=300, listed_when_absent=False, synonyms=_ranked(
             ("Second Last Name", "Second Surname", "Maternal Surname", "Maternal Last Name", "Segundo apellido",
              "Apellido materno"),
         )),
