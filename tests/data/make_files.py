@@ -484,6 +484,97 @@ def make_qa_workbooks() -> None:
     hidden.save(HERE / "hidden_old_sheet.xlsx")
 
 
+def make_more_exports() -> None:
+    """Directory, HR and school exports tried next (see tests/test_imports_more_exports.py)."""
+    # Excel on Japanese Windows saves "CSV (Comma delimited)" as Shift_JIS: family name first, given name second.
+    write("japanese_excel_sjis.csv", crlf(
+        "\u59d3,\u540d,\u30e1\u30fc\u30eb\u30a2\u30c9\u30ec\u30b9,\u90e8\u7f72",
+        "\u5c71\u7530,\u592a\u90ce,taro@example.jp,\u55b6\u696d\u90e8",
+        "\u4f50\u85e4,\u82b1\u5b50,hanako@example.jp,\u4eba\u4e8b\u90e8",
+        "\u9234\u6728,\u3072\u308d\u307f,hiromi@example.jp,\u7dcf\u52d9\u90e8",
+    ), "cp932")
+    # Okta's users export names each column by its attribute path.
+    write("okta_users.csv", crlf(
+        '"id","status","created","lastLogin","type","profile.login","profile.firstName","profile.lastName",'
+        '"profile.email","profile.secondEmail","profile.managerEmail"',
+        '"00u1a","ACTIVE","2023-01-02T10:00:00.000Z","2024-04-01T08:00:00.000Z","oty1","ann.lee@example.com",'
+        '"Ann","Lee","ann.lee@example.com","ann@home.example.org","boss@example.com"',
+        '"00u1b","ACTIVE","2023-01-02T10:00:00.000Z","","oty1","ben.ng","Ben","Ng","ben.ng@example.com","",'
+        '"boss@example.com"',
+    ))
+    # PowerSchool's student export: tab-delimited .txt, the name in one "LastFirst" column.
+    write("powerschool_students.txt", "Student_Number\tLastFirst\tGrade_Level\tEmail_Addr\tSchoolID\n"
+          "100\tLee, Ann\t9\tann@example.edu\t1\n"
+          "101\tGarc\u00eda L\u00f3pez, Mar\u00eda Jos\u00e9\t10\tmj@example.edu\t1\n")
+    # ADP Workforce Now: "Payroll Name" is the whole name, last name first, with a middle initial.
+    write("adp_payroll_names.csv", crlf(
+        "Payroll Name,File Number,Work Contact: Work Email,Position Status",
+        '"Lee, Ann M",000123,ann@example.com,Active',
+        '"Ng, Ben",000124,ben@example.com,Active',
+    ))
+    # Dutch HR and school systems keep "van der" in a column of its own; Spanish ones keep two surnames apart.
+    write("dutch_tussenvoegsel.csv", "\ufeff" + crlf(
+        "Voornaam;Tussenvoegsel;Achternaam;E-mailadres",
+        "Jan;van der;Berg;jan@example.nl",
+        "Anouk;;de Vries;anouk@example.nl",
+    ))
+    write("spanish_two_surnames.csv", crlf(
+        "Nombre,Primer apellido,Segundo apellido,Correo electr\u00f3nico",
+        "Mar\u00eda,Garc\u00eda,L\u00f3pez,maria@example.es",
+        "Jos\u00e9,P\u00e9rez,,jose@example.es",
+    ))
+    # SAP SuccessFactors' user data file: the field IDs, then the same columns' labels, then the people.
+    write("successfactors_users.csv", crlf(
+        "STATUS,USERID,USERNAME,FIRSTNAME,LASTNAME,MI,GENDER,EMAIL,MANAGER,HR,DEPARTMENT",
+        "Active,User ID,Username,First Name,Last Name,Middle Name,Gender,Email,Supervisor,HR Representative,Department",
+        "active,10001,alee,Ann,Lee,M,F,ann@example.com,NO_MANAGER,NO_HR,Engineering",
+        "active,10002,bng,Ben,Ng,,M,ben@example.com,10001,NO_HR,Engineering",
+    ))
+    # Google Classroom's grades: due dates, points possible and class averages above the students.
+    write("classroom_grades.csv", crlf(
+        "Last Name,First Name,Email Address,Essay 1,Quiz 1",
+        "Date,,,\"Mar 1, 2024\",\"Mar 3, 2024\"",
+        "Points possible,,,100,10",
+        "Average,,,83.5,7",
+        "Lee,Ann,ann@example.edu,80,8",
+        "Ng,Ben,ben@example.edu,87,6",
+    ))
+    # Slack's member export: the account's role in "status", the whole name in "fullname", bots without addresses.
+    write("slack_members.csv", crlf(
+        "username,email,status,billing-active,has-2fa,has-sso,userid,fullname,displayname,expiration-timestamp",
+        "ann,ann@example.com,Primary Owner,1,1,0,U01,Ann Lee,annie,",
+        "ben.ng,ben@example.com,Member,1,0,0,U02,Ben Ng,,",
+        "cat,cat@partner.example.org,Single-Channel Guest,1,0,0,U03,Cat Ho,cat,1735689600",
+        "dan,dan@example.com,Deactivated,0,0,0,U04,Dan Li,,",
+        "slackbot,,Bot,0,0,0,USLACKBOT,Slackbot,,",
+    ))
+    # "Export to Excel" of many school and HR systems: tab-delimited UTF-16 text (Blackboard's grade centre) or a
+    # web page, named .xls; Excel opens both with a warning.
+    write("grade_centre_text.xls", "\ufeff" + crlf(
+        "Last Name\tFirst Name\tUsername\tEmail\tAvailability",
+        "Lee\tAnn\talee\tann@example.edu\tYes",
+        "Ng\u00e9\tBen\tbng\tben@example.edu\tYes",
+    ), "utf-16-le")
+    write("report_web_page.xls", crlf(
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>',
+        "<table><tr><th>First Name</th><th>Last Name</th><th>Email</th></tr>",
+        "<tr><td>Ann</td><td>Lee</td><td>ann@example.com</td></tr></table></body></html>",
+    ))
+    # A report printed to CSV: its page header again on every page, among the people.
+    write("report_pages.csv", crlf(
+        "Active Learners Report", "Page 1 of 2", "First Name,Last Name,Email",
+        "Ann,Lee,ann@example.com", "Ben,Ng,ben@example.com",
+        "Page 2 of 2", "First Name,Last Name,Email",
+        "Cat,Ho,cat@example.com",
+    ))
+    # Exports that write ="value" so Excel keeps leading zeros and long numbers as text.
+    write("excel_text_values.csv", crlf(
+        "Employee ID,First Name,Last Name,Email",
+        '="000123",="Ann",="Lee",="ann@example.com"',
+        '="000124","=""Ben""","Ng",ben@example.com',
+    ))
+
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -492,3 +583,4 @@ if __name__ == "__main__":
     make_hostile_text_files()
     make_workbooks()
     make_qa_files()
+    make_more_exports()

@@ -254,3 +254,20 @@ def test_a_type_chosen_with_arrows_is_saved_before_the_undo_clicked_next(page, b
     expect(page.get_by_label("Account type for line 6")).to_have_value("user")
     shown = rows(batch.id)
     assert (shown[3].account_type, shown[6].account_type) == ("admin", "user")
+
+
+def test_a_slack_export_with_its_status_column_fits_a_1280_laptop(page, org, admin):
+    batch = staging.stage_upload(org.id, admin.id, "slack_members.csv", (DATA / "slack_members.csv").read_bytes(),
+                                 max_bytes=10**6, ttl_days=7)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    wrap = page.locator("#staged-table .table-wrap")
+    assert wrap.evaluate("element => element.scrollWidth <= element.clientWidth")  # nothing hidden to the right
+    wrap_box = wrap.bounding_box()
+    for line in range(2, 7):
+        remove = page.get_by_role("button", name=f"Remove line {line}")
+        box = remove.bounding_box()
+        assert box["x"] + box["width"] <= wrap_box["x"] + wrap_box["width"]
+        select = page.get_by_label(f"Account type for line {line}")
+        assert select.evaluate("element => element.scrollWidth <= element.clientWidth")  # "User" not cut

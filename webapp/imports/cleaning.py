@@ -125,6 +125,9 @@ def _blank(text: str) -> bool:
     return not text or is_placeholder(text)
 
 
+_LAST_NAME_PARTS = ("surname_prefix", "second_last_name")
+
+
 class _Reader:
     """Pulls each field's cell text out of a row, with the per-row fallbacks the mapping allows."""
 
@@ -136,12 +139,14 @@ class _Reader:
         self.last = [i for i in [mapped.get("last_name"), *fallbacks.get("last_name", ())] if i is not None]
         self.full = [i for i in [mapped.get("full_name"), *fallbacks.get("full_name", ())] if i is not None]
         self.preferred = mapped.get("preferred_name")
-        names = {"first_name", "last_name", "email", "full_name", "preferred_name"}
+        self.last_parts = (mapped.get("surname_prefix"), mapped.get("second_last_name"))
+        names = {"first_name", "last_name", "email", "full_name", "preferred_name", *_LAST_NAME_PARTS}
         self.plain = [(f.key, mapped[f.key]) for f in import_fields()
                       if f.key not in names and not f.source_only and mapped.get(f.key) is not None]
         # One column per field and no fallbacks (most files): each cell is taken as it is.
         core = (("first_name", self.first), ("last_name", self.last), ("email", self.email))
-        if self.preferred is None and not self.full and all(len(indexes) <= 1 for _, indexes in core):
+        if self.preferred is None and not self.full and self.last_parts == (None, None) \
+                and all(len(indexes) <= 1 for _, indexes in core):
             self.direct = [(key, indexes[0]) for key, indexes in core if indexes] + self.plain
             self.absent = {key: "" for key, indexes in core if not indexes}
             self.raw = self._direct
@@ -179,6 +184,9 @@ class _Reader:
                 first = preferred
         if self.full and _blank(first) and _blank(last):
             first, last = split_full_name(self._first_filled(cells, self.full))
+        if self.last_parts != (None, None):
+            prefix, second = (self._cell(cells, index) for index in self.last_parts)
+            last = " ".join(part for part in (prefix, last, second) if not _blank(part))
         raw = {"first_name": first, "last_name": last,
                "email": self._first_filled(cells, self.email, skip_alias=True)}
         for key, index in self.plain:

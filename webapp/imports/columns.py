@@ -31,6 +31,9 @@ _EMAIL_ENDINGS = ("email", "emailaddress", "emailaddr", "emailid", "mailaddress"
 # "Legal Name - First Name", "Preferred Name: Last Name": HR reports prefix the part of the name a column holds.
 _QUALIFIED = re.compile(r"(legal|preferred|employee|worker)(?:\s+name)?\s*[-:\u2013]\s*(\w+\s*name)", re.I)
 
+# An identity provider's attribute path: "profile.email", "name.givenName", "user.lastName".
+_DOTTED = re.compile(r"([A-Za-z_][\w.]*)\.([A-Za-z_]\w*)")
+
 CONTENT_RANK = 4       # an email column found by its cells, not its header
 PERSONAL_RANK = 9      # stands in only when it is the sole candidate
 _SAMPLE_ROWS = 200
@@ -132,6 +135,10 @@ def _classify(text: str, synonyms: dict) -> tuple[str, int] | None | bool:
     known = synonyms.get(bare)
     if known is not None:
         return known
+    dotted = _DOTTED.fullmatch(cell.strip())
+    if dotted and not any(word in _key(dotted.group(1)) for word in _NOT_OWN_EMAIL):
+        # Okta's "profile.firstName", SCIM's "name.givenName": the last part names the field.
+        return _classify(dotted.group(2), synonyms)
     qualified = _QUALIFIED.fullmatch(cell.strip())
     if qualified:
         # Workday's "Legal Name - First Name": the qualifier joins the name ("Legal First Name").

@@ -21,15 +21,21 @@ ENCODING_CHOICES = [
     ("iso-8859-2", "ISO-8859-2 (Latin-2, Central European)"),
     ("iso-8859-15", "ISO-8859-15 (Latin-9, with \u20ac)"),
     ("mac-roman", "Mac Roman (older Mac Excel)"),
+    ("cp932", "Shift_JIS (Japanese Windows)"),
+    ("gb18030", "GB18030 (Simplified Chinese)"),
+    ("big5", "Big5 (Traditional Chinese)"),
+    ("cp949", "Windows-949 (Korean)"),
 ]
 ENCODING_NAMES = dict(ENCODING_CHOICES)
 UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
 # Tried in this order when the bytes are not UTF-8; on a tie the earlier one wins (cp1252 is the commonest).
-LEGACY = ("cp1252", "cp1250", "iso-8859-15", "cp1251", "iso-8859-2", "iso-8859-1", "mac-roman")
+# Excel on Japanese Windows saves CSV as Shift_JIS: last, so a tie stays Western. Chinese and Korean code pages
+# are offered but never guessed: the same bytes read as plausible names in both, so only the admin can tell.
+LEGACY = ("cp1252", "cp1250", "iso-8859-15", "cp1251", "iso-8859-2", "iso-8859-1", "mac-roman", "cp932")
 _NORMALISED = {"windows-1252": "cp1252", "windows-1250": "cp1250", "windows-1251": "cp1251",
                "latin_1": "iso-8859-1", "latin-1": "iso-8859-1", "iso8859_1": "iso-8859-1",
                "iso8859_2": "iso-8859-2", "iso8859_15": "iso-8859-15", "mac_roman": "mac-roman",
-               "cp1252": "cp1252", "cp1250": "cp1250", "cp1251": "cp1251"}
+               "cp1252": "cp1252", "cp1250": "cp1250", "cp1251": "cp1251", "cp932": "cp932", "shift_jis": "cp932"}
 _SAMPLE_LINES = 400
 _NON_ASCII_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
 
@@ -78,6 +84,17 @@ def mostly_utf8(data: bytes | Upload) -> bool:
         bad += damaged
         good += len(text) - len(text.encode("ascii", "ignore")) - damaged
     return good > bad
+
+
+def looks_like_utf32(head: bytes) -> bool:
+    """True for UTF-32 text: its byte order mark, or three NULs in every four bytes (Latin text), on one side."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return True
+    quads = len(head) // 4
+    if quads < 4:
+        return False
+    columns = [head[offset:quads * 4:4].count(0) for offset in range(4)]
+    return sorted(columns)[1] > 0.9 * quads and min(columns) < 0.05 * quads
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -134,6 +151,8 @@ def guess_legacy(data: bytes | Upload) -> str:
         penalty = implausibility(readings[candidate])
         if candidate == "mac-roman" and not cr_only:
             penalty += 5  # Mac Roman without its bare-CR line endings is rare today
+        if candidate == "cp932":
+            penalty += 3  # one stray byte in a Western file must not turn it Japanese ("An\x81n" is "An」n")
         scored.append((penalty, unlikely_language, order, candidate))
     return min(scored)[-1]
 
@@ -161,6 +180,7 @@ _MOJIBAKE = re.compile(
     "|[\u00e2-\u00ef][\u0080-\u00bf\u20ac\u201a\u201c\u201d\u2122][\u0080-\u00bf\u0152-\u0178\u2018-\u203a\u20ac\u2122]"
     "|[\u0420\u0421][\u0400-\u040f\u0452-\u045f\u0490\u0491\u2018-\u203a\u00a0-\u00bf]"  # UTF-8 read as Windows-1251
     "|[a-z\u00df-\u00ff][\u0152\u0160\u0178\u017d][a-z\u00df-\u00ff]"  # Mac Roman read as Windows-1252: RenŽe
+    "|[\u201a\u0192]\\S[\u201a\u0192]"  # Shift_JIS kana read as Windows-1252 or -1250: ƒPƒ“, ‚Đ‚ë
     "|[\u0080-\u009f\ufffd]"  # C1 controls, replacement characters
 )
 
@@ -186,6 +206,8 @@ def implausibility(text: str) -> int:
 
 # Apostrophes and middle dots sit in names; Windows-1252 files carry Word's curly quotes and dashes ("Smith–Jones");
 # U+FFFD is counted by looks_like_mojibake.
+# Japanese writes one name in kanji and kana together ("山田たろう", "メールアドレス"): one script, not three.
+_SCRIPT_FAMILY = dict.fromkeys(("CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA"), "CJK")
 _NAME_PUNCTUATION = frozenset("\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u00b7\ufffd")
 
 
@@ -200,7 +222,7 @@ def _word_penalty(word: str) -> int:
             continue
         if char.isalpha():
             script = unicodedata.name(char, "?").split(" ")[0]
-            scripts.add(script)
+            scripts.add(_SCRIPT_FAMILY.get(script, script))
             if script == "LATIN":
                 latin += 1
                 latin_accented += 1

@@ -44,6 +44,8 @@ class ImportField:
     in_problems_csv: bool = True
     # A column of the staged table only when the file's mapping reads it (optional columns).
     only_when_mapped: bool = False
+    # Named under "Not in the file" when the file has no column for it (a rare part of a name is not).
+    listed_when_absent: bool = True
     clean: Callable | None = field(default=None, compare=False)
     # check(batch, scope) -> {row id: [problems]}: the checks that need the database, one query for all rows.
     check: Callable | None = field(default=None, compare=False)
@@ -101,7 +103,7 @@ BUILT_IN: tuple[ImportField, ...] = (
             ("Last Name", "Last", "Lastname", "Surname", "Surnames", "Family name", "Familyname",
              "Family names", "LName", "Nom", "Nom de famille", "Nachname", "Familienname", "Apellido",
              "Apellidos", "Achternaam", "Cognome", "Sobrenome", "Último nome", "Nazwisko", "Фамилия",
-             "姓", "苗字", "名字"),
+             "姓", "苗字", "名字", "Primer apellido", "Apellido paterno", "First surname", "Paternal surname"),
             ("Employee Last Name", "Student Last Name", "User Last Name", "Learner Last Name"),
             ("Preferred Last Name",),
             ("Legal Last Name", "Last Name (Legal)"),
@@ -111,9 +113,15 @@ BUILT_IN: tuple[ImportField, ...] = (
         storage_length=600, synonyms=_ranked(
             ("Full Name", "Name", "Fullname", "Full names", "Person Name", "Nom complet", "Nom et prénom",
              "Prénom et nom", "Vollständiger Name", "Nombre completo", "Nome completo", "Volledige naam",
-             "Naam", "Imię i nazwisko", "ФИО", "Полное имя", "氏名", "名前"),
+             "Naam", "Imię i nazwisko", "ФИО", "Полное имя", "氏名", "名前",
+             # PowerSchool's "LastFirst" and the like: "Lee, Ann" in one column.
+             "LastFirst", "Last First", "Last, First", "Last Name, First Name", "Surname, First Name",
+             "Surname, Forename", "Nom, Prénom", "Apellidos, Nombre"),
             ("Display name", "displayName", "Employee Name", "Student Name", "Learner Name", "User Name (full)",
              "Participant Name", "Staff Name", "Contact Name", "Member Name", "Anzeigename",
+             # HR systems name the person's whole name for its use: ADP's "Payroll Name" is "Lee, Ann M".
+             "Payroll Name", "Legal Name", "Full Legal Name", "Legal Full Name", "Worker Name",
+             "Associate Name", "Employee Full Name", "Student Full Name",
              "Nom d'affichage", "Nombre para mostrar", "Nome visualizzato", "Nome de exibição",
              "Weergavenaam", "Nazwa wyświetlana", "Отображаемое имя", "表示名",
              # A column named for the person (Canvas's gradebook "Student": "Doe, Jane"; a SharePoint list's
@@ -128,6 +136,20 @@ BUILT_IN: tuple[ImportField, ...] = (
              "Prénom usuel", "Surnom", "Rufname", "Spitzname", "Nombre preferido", "Apodo",
              "Nome preferito", "Soprannome", "Nome preferido", "Roepnaam", "Pseudonim",
              "Preferowane imię", "Предпочитаемое имя", "通称", "ニックネーム"),
+        )),
+    # Parts of the last name some countries' exports keep in columns of their own: a Dutch "Jan | van der |
+    # Berg" is Jan van der Berg, a Spanish "María | García | López" is María García López.
+    ImportField(
+        "surname_prefix", "Last Name Prefix", kind=NAME, max_length=100, noun="last name prefix",
+        source_only=True, storage_length=300, listed_when_absent=False, synonyms=_ranked(
+            ("Tussenvoegsel", "Tussenvoegsels", "Voorvoegsel", "Voorvoegsels", "Voorvoegsel achternaam",
+             "Last Name Prefix", "Surname Prefix", "Family Name Prefix"),
+        )),
+    ImportField(
+        "second_last_name", "Second Last Name", kind=NAME, max_length=100, noun="second last name",
+        source_only=True, storage_length=300, listed_when_absent=False, synonyms=_ranked(
+            ("Second Last Name", "Second Surname", "Maternal Surname", "Maternal Last Name", "Segundo apellido",
+             "Apellido materno"),
         )),
     ImportField(
         "email", "Email Address", kind=EMAIL, max_length=254, noun="email address", heading="Email",

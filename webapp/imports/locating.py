@@ -44,7 +44,15 @@ TOOL_LINES = {
     "    Points Possible": "Canvas's Points Possible line (the most points of each assignment), not a person",
     "Points Possible": "Canvas's Points Possible line (the most points of each assignment), not a person",
     "Student, Test": "Canvas's Test Student, the preview account every Canvas course has, not a person",
+    # Google Classroom's grades: lines of due dates, points and class averages above the students.
+    "Points possible": "a line of the most points of each assignment, not a person",
+    "Average": "a line of the class's average marks, not a person",
+    "Date": "a line of the assignments' dates, not a person",
 }
+SECOND_HEADER = "a second header row (the columns' names again), not a person"
+# A report printed to CSV repeats "Page 2 of 5" among its people, not only at the end; first cells to look at.
+PAGE_STARTS = frozenset({"Page", "PAGE", "page"})
+_PAGE_MARKER = re.compile(r"page\s+\d+(\s*(of|/)\s*\d+)?\W*", re.I)
 
 
 @dataclass
@@ -101,6 +109,8 @@ def header_word_count(cells: list[str]) -> int:
 def tool_line_reason(cells: list[str]) -> str | None:
     """Why a row among the people is an export tool's own line (TOOL_LINES), or None when it may be a person."""
     reason = TOOL_LINES.get(cells[0]) if cells else None
+    if reason is None and cells and cells[0][:4] in PAGE_STARTS and _PAGE_MARKER.fullmatch(line_text(cells)):
+        reason = "a page marker of a report, not a person"
     return None if reason is None or has_email(cells) else reason
 
 
@@ -267,6 +277,12 @@ def header_score(cells: list[str], *, directly_above_people: bool = False, peopl
 
 def looks_like_a_header(cells: list[str]) -> bool:
     return not has_email(cells) and filled_count(cells) >= 2 and header_word_count(cells) >= 2
+
+
+def is_second_header(cells: list[str]) -> bool:
+    """True for a row right under the header that names the columns again (SAP SuccessFactors: "User ID" under
+    "USERID"): three or more column names and no address."""
+    return looks_like_a_header(cells) and header_word_count(cells) >= 3
 
 
 def _end_of_first_table(body, gaps) -> int:

@@ -18,6 +18,7 @@ from webapp.imports.encodings import (
     LEGACY,
     UTF16,
     detect_encoding,
+    looks_like_utf32,
     mostly_utf8,
 )
 from webapp.imports.encodings import looks_like_mojibake  # noqa: F401  (the pipeline flags such names)
@@ -25,6 +26,8 @@ from webapp.imports.locating import (
     BLANK_CHARS,
     EMAIL_SCAN,
     NoTable,
+    PAGE_STARTS,
+    SECOND_HEADER,
     TOOL_LINES,
     SkippedLine,
     choose_header,
@@ -33,6 +36,7 @@ from webapp.imports.locating import (
     has_email,
     filled_count,
     header_word_count,
+    is_second_header,
     line_text,
     looks_like_a_header,
     sheet_score,
@@ -161,7 +165,7 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
         label = extension if extension in WORKBOOK_EXTENSIONS else "." + kind
         return _read_workbook(upload, kind, label, sheet, header_line, limits, progress)
     if extension in WORKBOOK_EXTENSIONS:
-        raise UnreadableFile(sandbox.damaged_message(extension))
+        return _text_named_as_workbook(upload, extension, encoding, delimiter, header_line, limits, progress)
     _refuse_known_non_tables(upload)
     return _read_text(upload, encoding, delimiter, header_line, limits, progress, streamed)
 
@@ -170,6 +174,31 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
 _NOT_TABLES = [(b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
                (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip-compressed file"), (b"{\\rtf", "an RTF document"),
                (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive")]
+
+
+# What school and HR systems save as "Excel" without it being a workbook, by its first bytes after any BOM.
+_MARKUP_AS_WORKBOOK = [
+    (re.compile(rb"^\s*<\?xml[^>]*>\s*(<\?mso-application[^>]*Excel|.*urn:schemas-microsoft-com:office:spreadsheet)",
+                re.S | re.I), "an Excel 2003 XML spreadsheet"),
+    (re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<meta|<head|<body|<!--)", re.I), "a web page (HTML)"),
+]
+
+
+def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter, header_line, limits,
+                            progress) -> RawTable:
+    """A file named .xls or .xlsx that is text: a tab-delimited or CSV export is read as text; a web page or an
+    Excel 2003 XML file is refused saying what it is; anything else is a damaged workbook."""
+    head = upload.head(4096)
+    for pattern, kind in _MARKUP_AS_WORKBOOK:
+        if pattern.match(head.removeprefix(b"\xef\xbb\xbf").replace(b"\x00", b"")):
+            raise UnreadableFile(
+                f"The file is {kind} named {extension}, not a workbook; Excel opens it, but File Import can't read "
+                "it. Open it in Excel, save it as .xlsx or CSV, and upload that.")
+    try:
+        _refuse_known_non_tables(upload)
+        return _read_text(upload, encoding, delimiter, header_line, limits, progress)
+    except UnreadableFile:
+        raise UnreadableFile(sandbox.damaged_message(extension)) from None
 
 
 def _refuse_known_non_tables(upload: Upload) -> None:
@@ -202,6 +231,8 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
         raise UnreadableFile(f'"{encoding}" is not an encoding this importer knows. Choose one from the list.')
     if delimiter is not None and delimiter not in _DELIMITERS:
         raise UnreadableFile("The delimiter must be a comma, semicolon, tab or pipe.")
+    if encoding is None and looks_like_utf32(data.head(4096)):
+        raise UnreadableFile(_UTF32)  # its byte order mark starts like UTF-16's
     encoding_detected, guessed = detect_encoding(data)
     chosen_encoding = encoding or encoding_detected
     if chosen_encoding not in UTF16 and data.count(0) > max(3, _MOSTLY_CONTROL * data.size):
@@ -227,6 +258,8 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
 
 
 _NOT_TEXT = "The file doesn't look like text. Save it from your spreadsheet as CSV (or .xlsx) and upload that."
+_UTF32 = ("The file is UTF-32 text, which File Import does not read. Open it in a text editor or spreadsheet, save it "
+          "as CSV UTF-8 (or .xlsx), and upload that.")
 
 
 def _text_stream(data: Upload, encoding: str) -> io.TextIOWrapper:
@@ -350,6 +383,7 @@ def _parse_rows(data: Upload, encoding: str, delimiter: str, limits: ReadLimits)
 def _parsed(data: Upload, stream, encoding: str, delimiter: str, limits: ReadLimits) -> Iterator:
     reader = csv.reader(stream, delimiter=delimiter)
     max_columns, max_chars, max_rows = limits.max_columns, limits.max_cell_chars, limits.max_rows + 1
+    text_formulas = _may_hold_text_formulas(data, encoding)
     line = line_after = count = blank = 0
     cells: list[str] = []
     try:
@@ -368,6 +402,8 @@ def _parsed(data: Upload, stream, encoding: str, delimiter: str, limits: ReadLim
                         "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
                 if len(cells) > max_columns or max(map(len, cells)) > max_chars:
                     _check_row(line, cells, limits)
+                if text_formulas and '="' in "\x1f".join(cells):
+                    cells = [_as_text(cell) for cell in cells]
             else:
                 blank += 1
                 if blank > _MAX_EMPTY_LINES:
@@ -389,6 +425,23 @@ def _parsed(data: Upload, stream, encoding: str, delimiter: str, limits: ReadLim
             not _text_tail(data, encoding).rstrip(BLANK_CHARS).endswith('"'):
         # The last row ran to the end of the file inside quotes: csv ends the cell there without a word.
         raise UnreadableFile(_open_quote_message(line, line_after))
+
+
+# Exports write ="000123" so Excel keeps a value as text (leading zeros, long numbers): the value is what is quoted.
+_TEXT_FORMULA = re.compile(r'="((?:[^"]|"")*)"')
+
+
+def _may_hold_text_formulas(data: Upload, encoding: str) -> bool:
+    """False when the bytes hold no '="' at all (most files), so their rows are not searched for one."""
+    if encoding in UTF16:
+        return data.contains('="'.encode("utf-16-le")) or data.contains('="'.encode("utf-16-be"))
+    return data.contains(b'="')  # the same bytes in every code page read (no trail byte of Shift_JIS is = or ")
+
+
+def _as_text(cell: str) -> str:
+    """A cell written as ="value" (Excel's keep-as-text form) as its value; any other cell as it is."""
+    found = _TEXT_FORMULA.fullmatch(cell.strip(BLANK_CHARS))
+    return found.group(1).replace('""', '"') if found else cell
 
 
 def _text_tail(data: Upload, encoding: str) -> str:
@@ -504,6 +557,10 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
         header_cells = header_cells[:trimmed_length(header_cells)]
     body_from = filled[start] if header_index is None else filled[header_index] + 1
     header_at = None if header_index is None else filled_head[header_index][0]
+    if header_line is None and header_index is not None and header_index + 1 < len(filled_head) \
+            and is_second_header(below := filled_head[header_index + 1][1]):
+        skipped.append(SkippedLine(filled_head[header_index + 1][0], line_text(below), SECOND_HEADER))
+        body_from = filled[header_index + 1] + 1
     if streamed and header_cells is not None:
         scan = _BodyScan(header_cells, second_tables=header_line is None)
         if scan.settles_head(islice(open_rows(), body_from, None)):
@@ -611,7 +668,7 @@ def _body_rows(rows: Iterator, header_cells: list[str] | None, width: int, stop_
             continue
         if first is not None and cells[0] == first and cells[:width] == header_cells:
             continue
-        if cells[0] in TOOL_LINES and tool_line_reason(cells):
+        if (cells[0] in TOOL_LINES or cells[0][:4] in PAGE_STARTS) and tool_line_reason(cells):
             continue
         yield line, (cells if len(cells) == width else _shape(cells, width))
 
@@ -662,7 +719,7 @@ class _BodyScan:
             if first is not None and cells[0] == first and cells[:width] == header:
                 self.skipped.append(SkippedLine(line, line_text(cells), "repeats the header row"))
                 continue
-            if cells[0] in TOOL_LINES and (reason := tool_line_reason(cells)):
+            if (cells[0] in TOOL_LINES or cells[0][:4] in PAGE_STARTS) and (reason := tool_line_reason(cells)):
                 self.skipped.append(SkippedLine(line, line_text(cells), reason))
                 continue
             if first is not None and len(cells) != width:

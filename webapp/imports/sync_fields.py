@@ -45,19 +45,25 @@ ACTIVE_WORDS = frozenset({
     "active", "activ", "activo", "activa", "actif", "aktiv", "attivo", "ativo", "actief",
     "yes", "y", "true", "1", "enabled", "enable", "on", "current", "employed", "oui", "ja", "si", "sí",
     "sim", "vrai", "wahr", "reactivate", "reactivated",
+    # Directories and HR systems say what kind of live account it is: Okta's STAGED or LOCKED_OUT, Slack's
+    # "Member" or "Single-Channel Guest" in its status column, an HR system's "On Leave".
+    "staged", "provisioned", "recovery", "locked out", "password expired", "member", "admin", "owner",
+    "primary owner", "workspace admin", "workspace owner", "multi channel guest", "single channel guest",
+    "on leave", "leave", "leave of absence", "invited",
 })
 INACTIVE_WORDS = frozenset({
     "inactive", "inactif", "inaktiv", "inactivo", "inactiva", "inattivo", "inativo",
     "inactief", "no", "n", "false", "0", "disabled", "disable", "off", "suspended", "suspend",
     "left", "leaver", "terminated", "deactivated", "deactivate", "archived", "non", "nein", "nee",
     "não", "nao", "faux", "falsch", "gone", "former", "retired", "resigned", "deleted", "blocked",
+    "deprovisioned", "dismissed", "separated", "withdrawn", "graduated",
 })
 
 
 def clean_status(raw: str, key: str, problems: list, *, max_length=None, storage=60) -> str:
     """"active" or "inactive" for the words people use, blank for a blank cell; anything else is a problem."""
     text = values.clean_text(raw, key, problems, storage=storage)
-    word = text.casefold().strip(".!")
+    word = " ".join(re.split(r"[\s_-]+", text.casefold().strip(".!")))
     if not word:
         return ""
     if word in ACTIVE_WORDS:

@@ -159,7 +159,7 @@ _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 def _field_columns(current: ImportBatch) -> list[tuple[str, str | None]]:
-    """(field label, header it is read from or None) for every registered field."""
+    """(field label, header it is read from or None) for every registered field read or worth naming as absent."""
     headers = current.headers or []
     column_map = current.column_map or {}
 
@@ -167,7 +167,8 @@ def _field_columns(current: ImportBatch) -> list[tuple[str, str | None]]:
         index = column_map.get(key)
         return (headers[index] or f"Column {index + 1}") if isinstance(index, int) and index < len(headers) else None
 
-    return [(f.label, header(f.key)) for f in import_fields()]
+    found = [(f, header(f.key)) for f in import_fields()]
+    return [(f.label, read_from) for f, read_from in found if read_from is not None or f.listed_when_absent]
 
 
 def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None,
