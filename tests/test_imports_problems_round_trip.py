@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from io import BytesIO
 
 from sqlalchemy import select
 
+from tests.test_imports_read_choices import upload
 from webapp.csvsafe import starts_formula
 from webapp.extensions import db
 from webapp.models import ImportBatch, StagedRow
@@ -23,15 +23,6 @@ PEOPLE = [
     ("Ana", "=1+1", "ana@@example.com"),  # its address stays wrong: still a problem after the round trip
 ]
 NAMES = [(first, last) for first, last, _ in PEOPLE]
-
-
-def upload(client, name: str, content: bytes) -> ImportBatch:
-    response = client.post("/users/import/", data={"file": (BytesIO(content), name)},
-                           content_type="multipart/form-data")
-    db.session.expire_all()
-    batch = db.session.scalars(select(ImportBatch).order_by(ImportBatch.id.desc())).first()
-    assert response.headers["Location"] == f"/users/import/{batch.id}"
-    return batch
 
 
 def staged_names(batch: ImportBatch) -> list[tuple[str, str]]:
