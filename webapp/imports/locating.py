@@ -107,7 +107,8 @@ def header_word_count(cells: list[str]) -> int:
 
 
 def tool_line_reason(cells: list[str]) -> str | None:
-    """Why a row among the people is an export tool's own line (TOOL_LINES), or None when it may be a person."""
+    """Why a row among the people is an export tool's own line (TOOL_LINES, a page marker), or None when it may be a
+    person: a dict look-up and a prefix test for most rows, so every row of 100,000 can be asked."""
     reason = TOOL_LINES.get(cells[0]) if cells else None
     if reason is None and cells and cells[0][:4] in PAGE_STARTS and _PAGE_MARKER.fullmatch(line_text(cells)):
         reason = "a page marker of a report, not a person"

@@ -26,9 +26,7 @@ from webapp.imports.locating import (
     BLANK_CHARS,
     EMAIL_SCAN,
     NoTable,
-    PAGE_STARTS,
     SECOND_HEADER,
-    TOOL_LINES,
     SkippedLine,
     choose_header,
     first_filled,
@@ -668,7 +666,7 @@ def _body_rows(rows: Iterator, header_cells: list[str] | None, width: int, stop_
             continue
         if first is not None and cells[0] == first and cells[:width] == header_cells:
             continue
-        if (cells[0] in TOOL_LINES or cells[0][:4] in PAGE_STARTS) and tool_line_reason(cells):
+        if tool_line_reason(cells):
             continue
         yield line, (cells if len(cells) == width else _shape(cells, width))
 
@@ -719,7 +717,7 @@ class _BodyScan:
             if first is not None and cells[0] == first and cells[:width] == header:
                 self.skipped.append(SkippedLine(line, line_text(cells), "repeats the header row"))
                 continue
-            if (cells[0] in TOOL_LINES or cells[0][:4] in PAGE_STARTS) and (reason := tool_line_reason(cells)):
+            if reason := tool_line_reason(cells):
                 self.skipped.append(SkippedLine(line, line_text(cells), reason))
                 continue
             if first is not None and len(cells) != width:
