@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from sqlalchemy import (JSON, Boolean, Integer, Text, and_, bindparam, case, column, false, func, insert, literal,
-                        select, update)
+from sqlalchemy import (JSON, Boolean, Integer, Text, and_, bindparam, case, column, false, func, insert, literal, null,
+                        or_, select, union_all, update)
 from sqlalchemy import text as sql_text
 
 from webapp.extensions import db
@@ -87,6 +87,9 @@ def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, c
         rewritten = StagedRow.id.in_(clauses.ids)
     elif search_rows.by_text():  # only rows whose search text holds the text can change: found in the narrow table
         found = [*found, search_rows.holding(batch.id, find)]
+    else:  # a LIKE rules out most rows before replace() is worked out for them (100,000 rows: ~4 ms less)
+        found = [*clauses, StagedRow.status.in_(OPEN_STATUSES), target.contains(find, autoescape=True),
+                 changed != target]
     touched = _rewrite(batch, column, changed, found, rewritten=rewritten, wrote=replacement)
     db.session.commit()
     return touched
@@ -114,11 +117,12 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
     else:
         # A plain name on a row without problems keeps its checks: only the other rows are read back.
         keeps = case((_keeps_checks(column, wrote or ""), True), else_=False).label("keeps")
-        changed = _changed(batch, change, keeps)
+        total, changed = _changed_names(batch, change, keeps)
         checking = _rows_to_check([row[1] for row in changed if not row[-1]])
+    total = len(changed) if column == "email" else total
     checked = _checked(column, checking)
-    kept = [row[1] for row in changed] if len(changed) <= row_changes.FEW_ADDRESSES else list(checked)
-    if len(changed) <= row_changes.FEW_ADDRESSES:
+    kept = [row[1] for row in changed] if total <= row_changes.FEW_ADDRESSES else list(checked)
+    if total <= row_changes.FEW_ADDRESSES:
         db.session.get(BulkUndo, token).kept_all = True
     if column == "email" and search_rows.written_in_change():  # kept, written and searchable in one statement
         _write_addresses_at_once(batch, token, changed, checked, kept)
@@ -137,7 +141,7 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
     if column == "email":
         rechecked, emails = _rewritten([(row.id, row.email, row.undo_text) for row in checking])
     row_counts.move(batch.id, seen, _recheck_rewritten(batch, column, token, rechecked, emails))
-    return len(changed)
+    return total
 
 
 def _returned(statement) -> list[tuple]:
@@ -156,8 +160,26 @@ def _changed(batch: ImportBatch, change, *columns) -> list[tuple]:
     """Run an UPDATE of the batch's staged rows; the rows it changed, as _keyed() then `columns` (by position).
     Where the same statement can write their search text (search_rows.with_search), it does."""
     if search_rows.written_in_change():
-        return _returned(search_rows.with_search(batch.id, change, *_keyed(), *columns))
+        return search_rows.run_by_key(search_rows.with_search(batch.id, change, *_keyed(), *columns))
     return _returned(change.returning(*_keyed(), *columns))
+
+
+def _changed_names(batch: ImportBatch, change, keeps) -> tuple[int, list[tuple]]:
+    """_changed for a name column: how many rows changed, and those of them given back (by position, as _changed;
+    `keeps` last). On PostgreSQL, past FEW_ADDRESSES only rows whose checks may change are given back: the others'
+    (11,111 rows, ~5 ms) were read for nothing."""
+    if not search_rows.written_in_change():
+        rows = _changed(batch, change, keeps)
+        return len(rows), rows
+
+    def back(changed):
+        total = select(func.count()).select_from(changed).scalar_subquery()
+        return union_all(select(null(), null(), null(), total),
+                         select(changed.c.line, changed.c.id, changed.c.keeps, null())
+                         .where(or_(~changed.c.keeps, total <= row_changes.FEW_ADDRESSES)))
+
+    given = search_rows.run_by_key(search_rows.with_search(batch.id, change, *_keyed(), keeps, back=back))
+    return next(row[3] for row in given if row[1] is None), [row[:3] for row in given if row[1] is not None]
 
 
 def _read(statement) -> list:
@@ -259,9 +281,8 @@ def _write_addresses_at_once(batch: ImportBatch, token: int, rows, checked: dict
         ["undo_id", "row_id", *CHECK_COLUMNS],
         select(literal(token), StagedRow.id, *(getattr(StagedRow, c) for c in CHECK_COLUMNS))
         .where(bound.ids_in(StagedRow.id, kept))).cte("kept")
-    db.session.flush()
-    db.session.connection().execute(search_rows.with_search(batch.id, write, StagedRow.line, StagedRow.id)
-                                    .add_cte(keep)).close()
+    search_rows.run_by_key(search_rows.with_search(batch.id, write, StagedRow.line, StagedRow.id).add_cte(keep),
+                           rows=False)
 
 
 def _checks_of(values: dict | None) -> dict:
