@@ -590,11 +590,10 @@ def latest_undo(batch: ImportBatch) -> BulkUndo | None:
 
 
 def name_undo(batch: ImportBatch, message: str) -> BulkUndo | None:
-    """Label the batch's latest change with the notice shown for it ("3 rows removed.")."""
+    """Label the batch's latest change with the notice shown for it ("3 rows removed."), for the caller to commit."""
     undo = latest_undo(batch)
     if undo is not None:
         undo.message = message
-        db.session.commit()
     return undo
 
 

@@ -543,10 +543,13 @@ def _table_change(current: ImportBatch, change, undoable: bool = True):
         db.session.rollback()
         error = str(exc)
     if not wants_fragment():
+        db.session.commit()
         flash(error or message, "error" if error else "success")
         return redirect(url_for("imports.batch", batch_id=current.id,
                                 undo=undo_record.id if undo_record else None, **state))
-    return _table_fragment(current, state, message=message, error=error, undo=undo_record)
+    page = _table_fragment(current, state, message=message, error=error, undo=undo_record)
+    db.session.commit()  # the Undo's label, once the table is drawn: a commit before had it read the batch again
+    return page
 
 
 def _chosen_rows() -> list[int]:
