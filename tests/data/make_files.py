@@ -575,6 +575,23 @@ def make_more_exports() -> None:
     ))
 
 
+def make_leftovers() -> None:
+    """Exports that still tripped File Import up (see tests/test_imports_leftovers.py)."""
+    from openpyxl import Workbook
+
+    # An HR report's "Contact email" header merged over two columns: the work address, then a home one.
+    merged = Workbook()
+    merged.properties.created = merged.properties.modified = datetime.datetime(2024, 1, 1)
+    sheet = merged.active
+    sheet.title = "Staff"
+    for row in [["First Name", "Last Name", "Contact email", None, "Department", None, "Notes"],
+                ["Ann", "Lee", "ann@example.com", "ann.lee@home.example.org", "Sales", None, None],
+                ["Ben", "Ng", "ben@example.com", "ben.ng@home.example.org", "Support", None, "started May"]]:
+        sheet.append(row)
+    sheet.merge_cells("C1:D1")
+    merged.save(HERE / "merged_header_cells.xlsx")
+
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -584,3 +601,4 @@ if __name__ == "__main__":
     make_workbooks()
     make_qa_files()
     make_more_exports()
+    make_leftovers()

@@ -233,9 +233,14 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
 def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int]) -> list[int]:
     """Columns whose cells are mostly addresses become email candidates, ranked by a neighbour's label."""
     email_columns = {index for _, index in candidates.get("email", [])}
+    named_email = any(rank < PERSONAL_RANK for rank, _ in candidates.get("email", []))
     found = []
     for column in sampled:
         if column.index in email_columns or column.index in refused:
+            continue
+        if named_email and not normalise_header(column.header):
+            # A blank header (the spare half of a merged "Email" cell) over other addresses: a header that names
+            # the email column says where the person's own address is; these are someone else's or a second one.
             continue
         if column.share(looks_like_email) < _MOSTLY:
             continue

@@ -1,0 +1,19 @@
+"""What admins really bring, tried last: merged header cells, spreadsheet errors, formulas without results,
+Chinese and Korean code pages, Slack's bots and TRUE/FALSE cells; each staged as the admin expects."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from webapp.imports.reading import read_table
+from webapp.imports.staging import read_file
+from tests.test_imports_more_exports import stage
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_merged_header_cell_over_a_second_address_does_not_send_the_admin_to_column_matching(signed_in):
+    table, column_map = read_file((DATA / "merged_header_cells.xlsx").read_bytes(), "merged_header_cells.xlsx")
+    assert table.headers[2:4] == ["Contact email", ""]
+    assert column_map.email == 2 and column_map.certain
+    assert stage(signed_in, "merged_header_cells.xlsx") == [  # stage() fails when sent to column matching
+        (2, "Ann", "Lee", "ann@example.com", "valid"), (3, "Ben", "Ng", "ben@example.com", "valid")]
