@@ -17,3 +17,14 @@ def test_a_merged_header_cell_over_a_second_address_does_not_send_the_admin_to_c
     assert column_map.email == 2 and column_map.certain
     assert stage(signed_in, "merged_header_cells.xlsx") == [  # stage() fails when sent to column matching
         (2, "Ann", "Lee", "ann@example.com", "valid"), (3, "Ben", "Ng", "ben@example.com", "valid")]
+
+
+def test_a_slack_export_skips_its_bots_saying_so_and_still_flags_a_person_without_an_address(signed_in):
+    table = read_table((DATA / "slack_members_bots.csv").read_bytes(), "slack_members_bots.csv")
+    assert [(item.line, item.reason) for item in table.skipped] == [
+        (3, "a bot or app account (\u201cBot\u201d), not a person"),
+        (4, "a bot or app account (\u201cBot\u201d), not a person"),
+        (6, "a bot or app account (\u201cDeactivated Bot\u201d), not a person")]
+    assert stage(signed_in, "slack_members_bots.csv") == [
+        (2, "Ann", "Lee", "ann@example.com", "valid"), (5, "Ben", "Ng", "ben@example.com", "valid"),
+        (7, "Cat", "Ho", "", "invalid")]

@@ -591,6 +591,17 @@ def make_leftovers() -> None:
     sheet.merge_cells("C1:D1")
     merged.save(HERE / "merged_header_cells.xlsx")
 
+    # A bigger Slack workspace's member export: Slackbot, an app's bot and a removed app's bot among the people.
+    write("slack_members_bots.csv", crlf(
+        "username,email,status,billing-active,has-2fa,has-sso,userid,fullname,displayname,expiration-timestamp",
+        "ann,ann@example.com,Admin,1,1,0,U01,Ann Lee,annie,",
+        "slackbot,,Bot,0,0,0,USLACKBOT,Slackbot,,",
+        "jira,,Bot,0,0,0,U0JIRA,Jira Cloud,jira,",
+        "ben.ng,ben@example.com,Member,1,0,0,U02,Ben Ng,,",
+        "standup-bot,,Deactivated Bot,0,0,0,U0STAND,Standup Bot,,",
+        "cat,,Member,1,0,0,U03,Cat Ho,cat,",
+    ))
+
 
 if __name__ == "__main__":
     make_text_files()
