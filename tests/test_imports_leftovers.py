@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from webapp.imports.reading import read_table
+from webapp.imports.staged import staged_sentences
 from webapp.imports.staging import read_file
-from tests.test_imports_more_exports import stage
+from tests.test_imports_more_exports import stage, stage_rows
 
 DATA = Path(__file__).parent / "data"
 
@@ -28,3 +31,34 @@ def test_a_slack_export_skips_its_bots_saying_so_and_still_flags_a_person_withou
     assert stage(signed_in, "slack_members_bots.csv") == [
         (2, "Ann", "Lee", "ann@example.com", "valid"), (5, "Ben", "Ng", "ben@example.com", "valid"),
         (7, "Cat", "Ho", "", "invalid")]
+
+
+ERROR_ADVICE = "not a value: a formula in the file could not be worked out. Correct it in the spreadsheet and " \
+               "upload the file again, or edit this row and type the "
+
+
+@pytest.mark.parametrize("name", ["error_cells.xlsx", "error_cells.csv"])
+def test_spreadsheet_errors_in_used_columns_are_problems_on_their_rows_not_blanks(signed_in, name):
+    rows = stage_rows(signed_in, name)
+    assert [(row.line, row.first_name, row.last_name, row.email, row.send_invite, row.status) for row in rows] == [
+        (2, "Ann", "Lee", "ann@example.com", True, "valid"),  # #REF! in a column File Import does not read
+        (3, "Ben", "", "ben@example.com", False, "invalid"),
+        (4, "Cat", "Ho", "", False, "invalid"),
+        (5, "", "Li", "dan@example.com", False, "invalid")]
+    assert [staged_sentences(row) for row in rows[1:]] == [
+        ["Last name holds the spreadsheet error \u201c#N/A\u201d, " + ERROR_ADVICE + "last name."],
+        ["Email address holds the spreadsheet error \u201c#VALUE!\u201d, " + ERROR_ADVICE + "email address."],
+        ["First name holds the spreadsheet error \u201c#DIV/0!\u201d, " + ERROR_ADVICE + "first name.",
+         "Send Invite & Password holds the spreadsheet error \u201c#NAME?\u201d, " + ERROR_ADVICE
+         + "Send Invite & Password."]]
+
+
+def test_formulas_saved_without_their_results_are_problems_on_their_rows(signed_in):
+    rows = stage_rows(signed_in, "formulas_without_results.xlsx")
+    # Rows 4 and 5 hold only the formulas copied down below the people: no people.
+    assert [(row.line, row.first_name, row.last_name, row.email, row.status) for row in rows] == [
+        (2, "Ann", "Lee", "ann@example.com", "valid"), (3, "Ben", "Ng", "", "invalid")]
+    assert staged_sentences(rows[1]) == [
+        "Email address is a formula (\u201c=C3&\"@example.com\"\u201d) saved without its result, so the file holds "
+        "no value for it. Open the file in your spreadsheet program and save it again (that works the formulas out), "
+        "then upload it; or edit this row and type the email address."]

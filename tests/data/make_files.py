@@ -591,6 +591,33 @@ def make_leftovers() -> None:
     sheet.merge_cells("C1:D1")
     merged.save(HERE / "merged_header_cells.xlsx")
 
+    # Lookups that failed: error cells in a workbook (the error type, as Excel saves them) and the same in a CSV.
+    errors = Workbook()
+    errors.properties.created = errors.properties.modified = datetime.datetime(2024, 1, 1)
+    rows = [["First Name", "Last Name", "Email", "Send Invite", "Cost Centre"],
+            ["Ann", "Lee", "ann@example.com", "yes", "#REF!"],
+            ["Ben", "#N/A", "ben@example.com", "no", "4100"],
+            ["Cat", "Ho", "#VALUE!", "no", "4100"],
+            ["#DIV/0!", "Li", "dan@example.com", "#NAME?", "4200"]]
+    for row in rows:
+        errors.active.append(row)
+    for cell in ("E2", "B3", "C4", "A5", "D5"):
+        errors.active[cell].data_type = "e"
+    errors.save(HERE / "error_cells.xlsx")
+    write("error_cells.csv", crlf(*(",".join(row) for row in rows)))
+
+    # A workbook written by a program (openpyxl here): formulas saved without their results, copied down below
+    # the people as templates are.
+    formulas = Workbook()
+    formulas.properties.created = formulas.properties.modified = datetime.datetime(2024, 1, 1)
+    sheet = formulas.active
+    sheet.append(["First Name", "Last Name", "Login", "Email"])
+    sheet.append(["Ann", "Lee", "alee", "ann@example.com"])
+    for line in range(3, 6):
+        sheet.append(["Ben" if line == 3 else None, "Ng" if line == 3 else None,
+                      f'=LOWER(LEFT(A{line},1)&B{line})', f'=C{line}&"@example.com"'])
+    formulas.save(HERE / "formulas_without_results.xlsx")
+
     # A bigger Slack workspace's member export: Slackbot, an app's bot and a removed app's bot among the people.
     write("slack_members_bots.csv", crlf(
         "username,email,status,billing-active,has-2fa,has-sso,userid,fullname,displayname,expiration-timestamp",
