@@ -62,3 +62,28 @@ def test_formulas_saved_without_their_results_are_problems_on_their_rows(signed_
         "Email address is a formula (\u201c=C3&\"@example.com\"\u201d) saved without its result, so the file holds "
         "no value for it. Open the file in your spreadsheet program and save it again (that works the formulas out), "
         "then upload it; or edit this row and type the email address."]
+
+
+@pytest.mark.parametrize("name, encoding, staged", [
+    ("chinese_excel_gbk.csv", "gb18030", [(2, "伟", "张", "zhang.wei@example.cn", "valid"),
+                                          (3, "芳", "王", "wang.fang@example.cn", "valid"),
+                                          (4, "娜", "李", "li.na@example.cn", "valid")]),
+    ("chinese_excel_big5.csv", "big5", [(2, "大文", "陳", "chan@example.hk", "valid"),
+                                        (3, "小明", "黃", "wong@example.hk", "valid")]),
+    ("korean_excel_euckr.csv", "cp949", [(2, "민준", "김", "minjun@example.kr", "valid"),
+                                         (3, "서연", "이", "seoyeon@example.kr", "valid")]),
+])
+def test_chinese_and_korean_excel_csv_files_are_read_in_their_code_page_without_choosing_it(signed_in, name, encoding,
+                                                                                          staged):
+    table = read_table((DATA / name).read_bytes(), name)
+    assert (table.encoding, table.encoding_guessed) == (encoding, True)
+    assert stage(signed_in, name) == staged
+
+
+@pytest.mark.parametrize("name, encoding", [
+    ("japanese_excel_sjis.csv", "cp932"), ("cp1252_semicolon.csv", "cp1252"), ("cp1250_polish.csv", "cp1250"),
+    ("cp1251_cyrillic.csv", "cp1251"), ("mac_roman.csv", "mac-roman"), ("iso8859_15.csv", "iso-8859-15"),
+    ("cp1252_smart_quotes.csv", "cp1252"), ("utf16_tab.txt", "utf-16"), ("utf8_one_bad_byte.csv", "utf-8"),
+])
+def test_the_guesses_made_before_chinese_and_korean_stay_as_they_were(name, encoding):
+    assert read_table((DATA / name).read_bytes(), name).encoding == encoding

@@ -618,6 +618,25 @@ def make_leftovers() -> None:
                       f'=LOWER(LEFT(A{line},1)&B{line})', f'=C{line}&"@example.com"'])
     formulas.save(HERE / "formulas_without_results.xlsx")
 
+    # Excel on Chinese (Simplified and Traditional) and Korean Windows saves "CSV (Comma delimited)" in the local
+    # code page: GBK (read as its superset GB18030), Big5, and EUC-KR (read as its superset Windows-949).
+    write("chinese_excel_gbk.csv", crlf(
+        "\u59d3,\u540d,\u7535\u5b50\u90ae\u4ef6,\u90e8\u95e8",
+        "\u5f20,\u4f1f,zhang.wei@example.cn,\u9500\u552e\u90e8",
+        "\u738b,\u82b3,wang.fang@example.cn,\u4eba\u4e8b\u90e8",
+        "\u674e,\u5a1c,li.na@example.cn,\u6280\u672f\u90e8",
+    ), "gbk")
+    write("chinese_excel_big5.csv", crlf(
+        "\u59d3,\u540d,\u96fb\u5b50\u90f5\u4ef6,\u90e8\u9580",
+        "\u9673,\u5927\u6587,chan@example.hk,\u92b7\u552e\u90e8",
+        "\u9ec3,\u5c0f\u660e,wong@example.hk,\u4eba\u4e8b\u90e8",
+    ), "big5")
+    write("korean_excel_euckr.csv", crlf(
+        "\uc131,\uc774\ub984,\uc774\uba54\uc77c,\ubd80\uc11c",
+        "\uae40,\ubbfc\uc900,minjun@example.kr,\uc601\uc5c5\ubd80",
+        "\uc774,\uc11c\uc5f0,seoyeon@example.kr,\uc778\uc0ac\ubd80",
+    ), "euc-kr")
+
     # A bigger Slack workspace's member export: Slackbot, an app's bot and a removed app's bot among the people.
     write("slack_members_bots.csv", crlf(
         "username,email,status,billing-active,has-2fa,has-sso,userid,fullname,displayname,expiration-timestamp",
