@@ -87,3 +87,22 @@ def test_chinese_and_korean_excel_csv_files_are_read_in_their_code_page_without_
 ])
 def test_the_guesses_made_before_chinese_and_korean_stay_as_they_were(name, encoding):
     assert read_table((DATA / name).read_bytes(), name).encoding == encoding
+
+
+def test_tick_boxes_are_yes_or_no_and_a_yes_no_column_is_never_an_address(signed_in):
+    table, column_map = read_file((DATA / "tick_boxes.xlsx").read_bytes(), "tick_boxes.xlsx")
+    assert [cells[3:] for _, cells in table.rows] == [["TRUE", "Sales"], ["FALSE", "Support"], ["FALSE", "TRUE"]]
+    assert (column_map.email, column_map.send_invite, column_map.fallbacks.get("email")) == (2, 3, None)
+    rows = stage_rows(signed_in, "tick_boxes.xlsx")
+    assert [(row.line, row.email, row.send_invite, row.status) for row in rows] == [
+        (2, "ann@example.com", True, "valid"), (3, "", False, "invalid"), (4, "cat@example.com", False, "valid")]
+    assert staged_sentences(rows[1]) == ["Email address is missing."]  # not "FALSE" as its address
+
+
+@pytest.mark.parametrize("header", ["Send invite email", "Send Email", "Notify by email"])
+def test_a_yes_no_column_whose_header_says_email_is_read_as_send_invite(header):
+    from webapp.imports.columns import map_columns
+
+    rows = [(2, ["Ann", "ann@example.com", "TRUE"]), (3, ["Ben", "", "FALSE"])]
+    column_map = map_columns(["Name", "Email", header], rows)
+    assert (column_map.email, column_map.send_invite, column_map.fallbacks.get("email")) == (1, 2, None)

@@ -637,6 +637,16 @@ def make_leftovers() -> None:
         "\uc774,\uc11c\uc5f0,seoyeon@example.kr,\uc778\uc0ac\ubd80",
     ), "euc-kr")
 
+    # Tick boxes in a workbook are TRUE/FALSE cells; "Send invite email" says email without holding addresses.
+    ticks = Workbook()
+    ticks.properties.created = ticks.properties.modified = datetime.datetime(2024, 1, 1)
+    for row in [["First Name", "Last Name", "Email", "Invite by email", "Department"],
+                ["Ann", "Lee", "ann@example.com", True, "Sales"],
+                ["Ben", "Ng", None, False, "Support"],
+                ["Cat", "Ho", "cat@example.com", False, True]]:
+        ticks.active.append(row)
+    ticks.save(HERE / "tick_boxes.xlsx")
+
     # A bigger Slack workspace's member export: Slackbot, an app's bot and a removed app's bot among the people.
     write("slack_members_bots.csv", crlf(
         "username,email,status,billing-active,has-2fa,has-sso,userid,fullname,displayname,expiration-timestamp",

@@ -193,6 +193,7 @@ BUILT_IN: tuple[ImportField, ...] = (
         "send_invite", "Send Invite & Password", kind=FLAG, max_length=None, noun="Send Invite & Password",
         column="send_invite", storage_length=5, in_problems_csv=False, synonyms=_ranked(
             ("Send Invite", "Send Invite & Password", "Send Invite and Password", "Send Invitation",
+             "Send Invite Email", "Send Invitation Email",
              "Invite", "Send Welcome Email", "Welcome Email", "Envoyer une invitation", "Inviter",
              "Einladung senden", "Einladen", "Enviar invitación", "Invitar", "Invia invito", "Invitare",
              "Enviar convite", "Convidar", "Uitnodiging versturen", "Uitnodigen", "Wyślij zaproszenie",
