@@ -21,11 +21,13 @@ FORMULA_MARK = "\u2060="  # a word joiner: invisible, and stripped wherever a ce
 _SCAN_BLOCK = 1 << 20
 _SCAN_CARRY_MAX = 8 << 20  # a stretch of XML without a cell end this long holds nothing worth finding
 _P = rb"(?:[\w.-]+:)?"  # an optional namespace prefix (x:c)
-_ERROR_CELL = re.compile(rb"<" + _P + rb"c\b([^>]*?\bt=\"e\"[^>]*)>(?:(?!</" + _P + rb"c>).){0,4096}?<" + _P
-                         + rb"v>([^<]{1,40})</" + _P + rb"v>", re.S)
+# Every repeat is bounded, so a hostile sheet (a tag a megabyte long) costs a regular expression linear time.
+_CELL_START = re.compile(rb"<" + _P + rb"c\b")
+_VALUE = re.compile(rb"<" + _P + rb"v>([^<]{1,40})</" + _P + rb"v>")
 # A formula with no result after it: no <v>, or an empty one (only t="str" makes an empty <v> an empty result).
-_UNCACHED = re.compile(rb"<" + _P + rb"c\b([^>]*)>\s*<" + _P + rb"f\b[^>]*?(?:/>|>([^<]{0,8192})</" + _P
-                       + rb"f>)\s*(?:<" + _P + rb"v\s*/>|<" + _P + rb"v>\s*</" + _P + rb"v>)?\s*</" + _P + rb"c>")
+_UNCACHED = re.compile(rb"<" + _P + rb"c\b([^>]{0,1000})>\s{0,100}<" + _P + rb"f\b[^>]{0,1000}?(?:/>|>([^<]{0,8192})</" + _P
+                       + rb"f>)\s{0,100}(?:<" + _P + rb"v\s{0,100}/>|<" + _P + rb"v>\s{0,100}</" + _P + rb"v>)?\s{0,100}</" + _P
+                       + rb"c>")
 _CELL_REF = re.compile(rb"\br=\"\$?([A-Z]{1,3})\$?(\d{1,7})\"")
 _CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
 _SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\s[^>]*>")
@@ -220,12 +222,16 @@ def _scan_sheet(source, part: str, first_column: int):
 
 def _found_in(xml: bytes, first_column: int):
     found = []
-    if b't="e"' in xml:
-        for match in _ERROR_CELL.finditer(xml):
-            ref = _CELL_REF.search(match.group(1))
-            if ref:
-                value = unescape(match.group(2).decode("utf-8", "replace")).strip()
-                found.append((match.start(), ref, value))
+    at = xml.find(b't="e"')
+    while at >= 0:  # each error cell's tag, then its <v> before the cell ends: a bounded look around each
+        start, end = xml.rfind(b"<", max(0, at - 1000), at), xml.find(b">", at, at + 1000)
+        if start >= 0 and end >= 0 and _CELL_START.match(xml, start):
+            ref = _CELL_REF.search(xml, start, end)
+            close = xml.find(b"c>", end, end + 4096)
+            value = _VALUE.search(xml, end, close if close >= 0 else end + 4096)
+            if ref and value:
+                found.append((start, ref, unescape(value.group(1).decode("utf-8", "replace")).strip()))
+        at = xml.find(b't="e"', at + 5)
     for match in _UNCACHED.finditer(xml):
         attributes = match.group(1)
         kind = _CELL_TYPE.search(attributes)
