@@ -131,3 +131,9 @@ def test_a_sheet_crammed_with_error_marks_and_formula_tags_is_read_or_refused_qu
     except UnreadableFile:
         pass
     assert time.monotonic() - started < 20
+
+
+def test_the_workbook_child_and_cleaning_agree_on_the_mark_of_a_formula_without_its_result():
+    from webapp.imports import values, workbook_child
+
+    assert workbook_child.FORMULA_MARK == values.FORMULA_MARK

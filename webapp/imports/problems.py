@@ -51,8 +51,9 @@ def _spreadsheet_error(field, params):
 def _formula_without_result(field, params):
     formula = params.get("formula", "")
     shown = f" (\u201c={formula}\u201d)" if formula and formula != "(formula)" else ""
-    return (f"{_cap(_noun(field))} is a formula{shown} saved without its result, so the file holds no value for it. Open the file in your spreadsheet program and save it "
-            f"again (that works the formulas out), then upload it; or edit this row and type the {_noun(field)}.")
+    return (f"{_cap(_noun(field))} is a formula{shown} saved without its result, so the file holds no value for "
+            "it. Open the file in your spreadsheet program and save it again (that works the formulas out), then "
+            f"upload it; or edit this row and type the {_noun(field)}.")
 
 
 _SENTENCES = {

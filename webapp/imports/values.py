@@ -41,13 +41,13 @@ _NO = frozenset({"no", "n", "false", "f", "0", "off", "non", "faux", "nein", "fa
 # Microsoft tenants give guests a sign-in alias like ann_example.com#EXT#@tenant.onmicrosoft.com.
 GUEST_ALIAS_MARK = "#ext#"
 
-# What a spreadsheet shows, and a CSV export holds, when a formula can't be worked out: Excel's English and
-# German, French, Spanish, Italian, Portuguese and Dutch words, LibreOffice's the same (its #NAME? is Excel's).
+# What a spreadsheet shows, and a CSV export holds, when a formula can't be worked out: Excel's words in English,
+# German, French, Spanish, Italian, Portuguese, Dutch, Polish and Russian (LibreOffice writes the English ones).
 SPREADSHEET_ERRORS = frozenset("""
 #REF! #N/A #VALUE! #DIV/0! #NAME? #NULL! #NUM! #SPILL! #CALC! #GETTING_DATA #FIELD! #BLOCKED! #CONNECT! #BUSY!
-#UNKNOWN! #EXTERNAL! #NV #BEZUG! #WERT! #ZAHL! #NAME? #NULL! #NOM? #VALEUR! #NOMBRE! #NUL! #N/D #¡REF! #¡VALOR!
-#¿NOMBRE? #¡NULO! #¡NUM! #¡DIV/0! #VALOR! #NOME? #RIF! #VALORE! #NUM! #NULLO! #N/B #VERW! #WAARDE! #NAAM? #GETAL!
-#LEEG! #ARG! #ADR! #NAZWA? #DZIEL/0! #LICZBA! #PUSTE! #ЗНАЧ! #ССЫЛКА! #ИМЯ? #ЧИСЛО! #ДЕЛ/0! #ПУСТО! #Н/Д
+#UNKNOWN! #EXTERNAL! #NV #BEZUG! #WERT! #ZAHL! #NOM? #VALEUR! #NOMBRE! #NUL! #N/D #¡REF! #¡VALOR! #¿NOMBRE?
+#¡NULO! #¡NUM! #¡DIV/0! #VALOR! #NOME? #RIF! #VALORE! #NULLO! #N/B #VERW! #WAARDE! #NAAM? #GETAL! #LEEG!
+#ARG! #ADR! #NAZWA? #DZIEL/0! #LICZBA! #PUSTE! #ЗНАЧ! #ССЫЛКА! #ИМЯ? #ЧИСЛО! #ДЕЛ/0! #ПУСТО! #Н/Д
 """.split())
 # How reading writes a formula saved without its result (workbook_child.FORMULA_MARK): a word joiner and "=".
 FORMULA_MARK = "\u2060="
