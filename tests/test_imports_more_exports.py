@@ -10,7 +10,6 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.imports.columns import classify_header
 from webapp.imports.reading import read_table
-from webapp.imports.staged import staged_sentences
 from webapp.imports.sync_fields import clean_status
 from webapp.models import ImportBatch, StagedRow
 
@@ -108,15 +107,15 @@ def test_lines_under_the_header_that_are_no_people_are_skipped_saying_why(signed
     assert stage(signed_in, name) == staged
 
 
-def test_a_slack_member_export_reads_its_roles_as_live_accounts_and_flags_its_bot(signed_in):
+def test_a_slack_member_export_reads_its_roles_as_live_accounts_and_skips_its_bot(signed_in):
     rows = stage_rows(signed_in, "slack_members.csv")
     assert [(row.line, row.first_name, row.last_name, row.extra.get("account_status"), row.status)
             for row in rows] == [
         (2, "Ann", "Lee", "active", "valid"), (3, "Ben", "Ng", "active", "valid"),
-        (4, "Cat", "Ho", "active", "valid"), (5, "Dan", "Li", "inactive", "valid"),
-        (6, "Slackbot", "", "Bot", "invalid")]
-    assert staged_sentences(rows[-1]) == ["Email address is missing.",
-                                          "Status \u201cBot\u201d is not one we know: use active or inactive."]
+        (4, "Cat", "Ho", "active", "valid"), (5, "Dan", "Li", "inactive", "valid")]
+    skipped = db.session.get(ImportBatch, rows[0].batch_id).read_info["skipped"]
+    assert skipped == [{"line": 6, "text": "slackbot, Bot, 0, 0, 0, USLACKBOT, Slackbot",
+                        "reason": "a bot or app account (\u201cBot\u201d), not a person"}]
 
 
 @pytest.mark.parametrize("cell, status", [

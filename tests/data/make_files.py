@@ -575,6 +575,90 @@ def make_more_exports() -> None:
     ))
 
 
+def make_leftovers() -> None:
+    """Exports that still tripped File Import up (see tests/test_imports_leftovers.py)."""
+    from openpyxl import Workbook
+
+    # An HR report's "Contact email" header merged over two columns: the work address, then a home one.
+    merged = Workbook()
+    merged.properties.created = merged.properties.modified = datetime.datetime(2024, 1, 1)
+    sheet = merged.active
+    sheet.title = "Staff"
+    for row in [["First Name", "Last Name", "Contact email", None, "Department", None, "Notes"],
+                ["Ann", "Lee", "ann@example.com", "ann.lee@home.example.org", "Sales", None, None],
+                ["Ben", "Ng", "ben@example.com", "ben.ng@home.example.org", "Support", None, "started May"]]:
+        sheet.append(row)
+    sheet.merge_cells("C1:D1")
+    merged.save(HERE / "merged_header_cells.xlsx")
+
+    # Lookups that failed: error cells in a workbook (the error type, as Excel saves them) and the same in a CSV.
+    errors = Workbook()
+    errors.properties.created = errors.properties.modified = datetime.datetime(2024, 1, 1)
+    rows = [["First Name", "Last Name", "Email", "Send Invite", "Cost Centre"],
+            ["Ann", "Lee", "ann@example.com", "yes", "#REF!"],
+            ["Ben", "#N/A", "ben@example.com", "no", "4100"],
+            ["Cat", "Ho", "#VALUE!", "no", "4100"],
+            ["#DIV/0!", "Li", "dan@example.com", "#NAME?", "4200"]]
+    for row in rows:
+        errors.active.append(row)
+    for cell in ("E2", "B3", "C4", "A5", "D5"):
+        errors.active[cell].data_type = "e"
+    errors.save(HERE / "error_cells.xlsx")
+    write("error_cells.csv", crlf(*(",".join(row) for row in rows)))
+
+    # A workbook written by a program (openpyxl here): formulas saved without their results, copied down below
+    # the people as templates are.
+    formulas = Workbook()
+    formulas.properties.created = formulas.properties.modified = datetime.datetime(2024, 1, 1)
+    sheet = formulas.active
+    sheet.append(["First Name", "Last Name", "Login", "Email"])
+    sheet.append(["Ann", "Lee", "alee", "ann@example.com"])
+    for line in range(3, 6):
+        sheet.append(["Ben" if line == 3 else None, "Ng" if line == 3 else None,
+                      f'=LOWER(LEFT(A{line},1)&B{line})', f'=C{line}&"@example.com"'])
+    formulas.save(HERE / "formulas_without_results.xlsx")
+
+    # Excel on Chinese (Simplified and Traditional) and Korean Windows saves "CSV (Comma delimited)" in the local
+    # code page: GBK (read as its superset GB18030), Big5, and EUC-KR (read as its superset Windows-949).
+    write("chinese_excel_gbk.csv", crlf(
+        "\u59d3,\u540d,\u7535\u5b50\u90ae\u4ef6,\u90e8\u95e8",
+        "\u5f20,\u4f1f,zhang.wei@example.cn,\u9500\u552e\u90e8",
+        "\u738b,\u82b3,wang.fang@example.cn,\u4eba\u4e8b\u90e8",
+        "\u674e,\u5a1c,li.na@example.cn,\u6280\u672f\u90e8",
+    ), "gbk")
+    write("chinese_excel_big5.csv", crlf(
+        "\u59d3,\u540d,\u96fb\u5b50\u90f5\u4ef6,\u90e8\u9580",
+        "\u9673,\u5927\u6587,chan@example.hk,\u92b7\u552e\u90e8",
+        "\u9ec3,\u5c0f\u660e,wong@example.hk,\u4eba\u4e8b\u90e8",
+    ), "big5")
+    write("korean_excel_euckr.csv", crlf(
+        "\uc131,\uc774\ub984,\uc774\uba54\uc77c,\ubd80\uc11c",
+        "\uae40,\ubbfc\uc900,minjun@example.kr,\uc601\uc5c5\ubd80",
+        "\uc774,\uc11c\uc5f0,seoyeon@example.kr,\uc778\uc0ac\ubd80",
+    ), "euc-kr")
+
+    # Tick boxes in a workbook are TRUE/FALSE cells; "Send invite email" says email without holding addresses.
+    ticks = Workbook()
+    ticks.properties.created = ticks.properties.modified = datetime.datetime(2024, 1, 1)
+    for row in [["First Name", "Last Name", "Email", "Invite by email", "Department"],
+                ["Ann", "Lee", "ann@example.com", True, "Sales"],
+                ["Ben", "Ng", None, False, "Support"],
+                ["Cat", "Ho", "cat@example.com", False, True]]:
+        ticks.active.append(row)
+    ticks.save(HERE / "tick_boxes.xlsx")
+
+    # A bigger Slack workspace's member export: Slackbot, an app's bot and a removed app's bot among the people.
+    write("slack_members_bots.csv", crlf(
+        "username,email,status,billing-active,has-2fa,has-sso,userid,fullname,displayname,expiration-timestamp",
+        "ann,ann@example.com,Admin,1,1,0,U01,Ann Lee,annie,",
+        "slackbot,,Bot,0,0,0,USLACKBOT,Slackbot,,",
+        "jira,,Bot,0,0,0,U0JIRA,Jira Cloud,jira,",
+        "ben.ng,ben@example.com,Member,1,0,0,U02,Ben Ng,,",
+        "standup-bot,,Deactivated Bot,0,0,0,U0STAND,Standup Bot,,",
+        "cat,,Member,1,0,0,U03,Cat Ho,cat,",
+    ))
+
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -584,3 +668,4 @@ if __name__ == "__main__":
     make_workbooks()
     make_qa_files()
     make_more_exports()
+    make_leftovers()

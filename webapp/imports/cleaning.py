@@ -15,6 +15,7 @@ from webapp.imports.values import (  # noqa: F401  (re-exported: the cell-level 
     parse_account_type,
     parse_flag,
     plain_names_and_address,
+    spreadsheet_problem,
 )
 
 if TYPE_CHECKING:
@@ -105,8 +106,9 @@ def check_values(raw: dict, *, default_account_type: str = "user", fields=None, 
         if key == "email":
             email_problems = len(problems) - before
         values[key] = value
-    if not values.get("first_name") and not values.get("last_name"):
-        problems.append(problem("first_name", "names_missing"))
+    if not values.get("first_name") and not values.get("last_name") and \
+            not any(item["code"] in _SPREADSHEET_CODES for item in problems):
+        problems.append(problem("first_name", "names_missing"))  # (a spreadsheet error in a name says why)
     return Checked(values, problems, bool(values.get("email")) and not email_problems)
 
 
@@ -126,6 +128,7 @@ def _blank(text: str) -> bool:
 
 
 _LAST_NAME_PARTS = ("surname_prefix", "second_last_name")
+_SPREADSHEET_CODES = ("spreadsheet_error", "formula_without_result")
 
 
 class _Reader:
@@ -183,7 +186,10 @@ class _Reader:
             if not _blank(preferred):
                 first = preferred
         if self.full and _blank(first) and _blank(last):
-            first, last = split_full_name(self._first_filled(cells, self.full))
+            full = self._first_filled(cells, self.full)
+            # A #REF! or a formula without its result goes to the first name as it is, to be reported there.
+            marked = full[:1] in ("#", "\u2060") and spreadsheet_problem(full, "", [])
+            first, last = (full, "") if marked else split_full_name(full)
         if self.last_parts != (None, None):
             prefix, second = (self._cell(cells, index) for index in self.last_parts)
             last = " ".join(part for part in (prefix, last, second) if not _blank(part))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from webapp.imports.fields import import_fields
 from webapp.imports.text import clean_cell, is_placeholder
-from webapp.imports.values import account_type_key, looks_like_email, parse_account_type
+from webapp.imports.values import account_type_key, looks_like_email, parse_account_type, parse_flag
 
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|<[^>]*>")
 # Identity-provider templates mark columns "Required"/"Optional" outside the brackets too.
@@ -207,6 +207,7 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
     if sampled is not None:
         by_content = _email_by_content(sampled, candidates, refused)
         _keep_real_account_types(sampled, candidates)
+        _yes_no_is_no_address(sampled, candidates)
 
     chosen: dict[str, int | None] = {}
     fallbacks: dict[str, list[int]] = {}
@@ -233,9 +234,14 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
 def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int]) -> list[int]:
     """Columns whose cells are mostly addresses become email candidates, ranked by a neighbour's label."""
     email_columns = {index for _, index in candidates.get("email", [])}
+    named_email = any(rank < PERSONAL_RANK for rank, _ in candidates.get("email", []))
     found = []
     for column in sampled:
         if column.index in email_columns or column.index in refused:
+            continue
+        if named_email and not normalise_header(column.header):
+            # A blank header (the spare half of a merged "Email" cell) over other addresses: a header that names
+            # the email column says where the person's own address is; these are someone else's or a second one.
             continue
         if column.share(looks_like_email) < _MOSTLY:
             continue
@@ -271,6 +277,31 @@ def _keep_real_account_types(sampled: list[_Column], candidates: dict) -> None:
         if rank <= 1 or not filled or column.share(lambda v: parse_account_type(v) is not None and account_type_key(v)) >= 0.5:
             kept.append((rank, index))
     candidates["account_type"] = kept
+
+
+# Words of a yes/no column's header that make it the Send Invite choice ("Send invite email", "Welcome email").
+_INVITE_WORDS = ("invit", "welcome", "send", "notify", "notification")
+
+
+def _is_yes_no(text: str) -> bool:
+    return "@" not in text and parse_flag(text) is not None
+
+
+def _yes_no_is_no_address(sampled: list[_Column], candidates: dict) -> None:
+    """A column of yes/no cells (a workbook's TRUE/FALSE tick boxes) is no address, whatever its header says: under
+    "Send invite email" or "Welcome email" it is the Send Invite choice, when no column is named for that."""
+    options = candidates.get("email")
+    if not options:
+        return
+    kept = []
+    for rank, index in options:
+        column = sampled[index]
+        if not any(column.values) or column.share(_is_yes_no) < _MOSTLY:
+            kept.append((rank, index))
+            continue
+        if any(word in normalise_header(column.header) for word in _INVITE_WORDS) and not candidates.get("send_invite"):
+            candidates["send_invite"] = [(1, index)]
+    candidates["email"] = kept
 
 
 def _no_email_message(headers: list[str]) -> str:

@@ -29,13 +29,19 @@ ENCODING_CHOICES = [
 ENCODING_NAMES = dict(ENCODING_CHOICES)
 UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
 # Tried in this order when the bytes are not UTF-8; on a tie the earlier one wins (cp1252 is the commonest).
-# Excel on Japanese Windows saves CSV as Shift_JIS: last, so a tie stays Western. Chinese and Korean code pages
-# are offered but never guessed: the same bytes read as plausible names in both, so only the admin can tell.
-LEGACY = ("cp1252", "cp1250", "iso-8859-15", "cp1251", "iso-8859-2", "iso-8859-1", "mac-roman", "cp932")
+# Excel on Japanese, Chinese and Korean Windows saves CSV in the local double-byte code page: those come last, so a
+# tie stays Western.
+LEGACY = ("cp1252", "cp1250", "iso-8859-15", "cp1251", "iso-8859-2", "iso-8859-1", "mac-roman", "cp932",
+          "gb18030", "big5", "cp949")
+# The double-byte code pages read one another's bytes as plausible characters too (Korean as rare Chinese ones,
+# Chinese as Korean syllables): among them, charset-normalizer's order (how little mess each reading has) decides.
+EAST_ASIAN = ("cp932", "gb18030", "big5", "cp949")
 _NORMALISED = {"windows-1252": "cp1252", "windows-1250": "cp1250", "windows-1251": "cp1251",
                "latin_1": "iso-8859-1", "latin-1": "iso-8859-1", "iso8859_1": "iso-8859-1",
                "iso8859_2": "iso-8859-2", "iso8859_15": "iso-8859-15", "mac_roman": "mac-roman",
-               "cp1252": "cp1252", "cp1250": "cp1250", "cp1251": "cp1251", "cp932": "cp932", "shift_jis": "cp932"}
+               "cp1252": "cp1252", "cp1250": "cp1250", "cp1251": "cp1251", "cp932": "cp932", "shift_jis": "cp932",
+               "gb18030": "gb18030", "gbk": "gb18030", "gb2312": "gb18030", "big5": "big5", "big5hkscs": "big5",
+               "cp949": "cp949", "euc_kr": "cp949"}
 _SAMPLE_LINES = 400
 _NON_ASCII_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
 
@@ -138,8 +144,9 @@ def guess_legacy(data: bytes | Upload) -> str:
         # Only old Mac software ends lines with a bare CR, and Mac Excel writes Mac Roman.
         preferred.remove("mac-roman")
         preferred.insert(0, "mac-roman")
-    coherence = _language_coherence(sample)
+    coherence, detector_order = _language_coherence(sample)
     best_coherence = max(coherence.values(), default=0.0)
+    east_rank = {name: rank for rank, name in enumerate(name for name in detector_order if name in EAST_ASIAN)}
     readings = {candidate: sample.decode(candidate, errors="replace") for candidate in preferred}
     likely_texts = {readings[name] for name, value in coherence.items()
                     if name in readings and value >= best_coherence - 0.05}
@@ -151,26 +158,68 @@ def guess_legacy(data: bytes | Upload) -> str:
         penalty = implausibility(readings[candidate])
         if candidate == "mac-roman" and not cr_only:
             penalty += 5  # Mac Roman without its bare-CR line endings is rare today
-        if candidate == "cp932":
+        rank = 0
+        if candidate in EAST_ASIAN:
             penalty += 3  # one stray byte in a Western file must not turn it Japanese ("An\x81n" is "An」n")
-        scored.append((penalty, unlikely_language, order, candidate))
+            penalty += _rarity(readings[candidate], candidate)
+            rank = east_rank.get(candidate, len(EAST_ASIAN))
+        scored.append((penalty, unlikely_language, rank, order, candidate))
     return min(scored)[-1]
 
 
-def _language_coherence(sample: bytes) -> dict[str, float]:
-    """charset-normalizer's language coherence for each legacy code page it finds possible."""
+def _rare(char: str, encoding: str) -> bool:
+    """True for a character from the rarely used part of a double-byte code page: what another code page's bytes
+    read as. Names and headers come from the common part (GB2312's 6,763 hanzi, Big5's frequent ones, the 2,350
+    Hangul syllables of EUC-KR, Shift_JIS's level-1 kanji); half-width katakana and hanja are rare in them too."""
+    if encoding == "cp932":
+        if "\uff61" <= char <= "\uff9f":
+            return True
+        code = char.encode("cp932", errors="ignore")
+        return len(code) == 2 and code >= b"\x98\x9f" and unicodedata.name(char, "").startswith("CJK")
+    if encoding == "gb18030":
+        return not _encodes(char, "gb2312")
+    if encoding == "big5":
+        code = char.encode("big5", errors="ignore")
+        return len(code) == 2 and code[0] >= 0xc9
+    if encoding == "cp949":  # Windows-949 adds 8,822 syllables to EUC-KR, with a byte below 0xA1
+        code = char.encode("cp949", errors="ignore")
+        return len(code) == 2 and (min(code) < 0xa1 or unicodedata.name(char, "").startswith("CJK"))
+    return False
+
+
+def _encodes(char: str, encoding: str) -> bool:
+    try:
+        char.encode(encoding)
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _rarity(text: str, encoding: str) -> int:
+    """0 to 6: how much of a double-byte code page's reading of the sample is its rarely used characters."""
+    wide = [char for char in text if ord(char) >= 0x3000 and char != "\ufffd"]
+    if not wide:
+        return 0
+    rare = sum(1 for char in wide if _rare(char, encoding))
+    return 6 * rare // len(wide)
+
+
+def _language_coherence(sample: bytes) -> tuple[dict[str, float], list[str]]:
+    """charset-normalizer's language coherence for each legacy code page it finds possible, and its order of them
+    (the likeliest first)."""
     from charset_normalizer import from_bytes
 
     try:
         matches = from_bytes(sample, cp_isolation=list(LEGACY))
     except Exception:  # a detector failure only costs us its opinion
-        return {}
-    found = {}
+        return {}, []
+    found, order = {}, []
     for match in matches:
         name = _NORMALISED.get(match.encoding.lower())
         if name:
-            found[name] = match.coherence
-    return found
+            found.setdefault(name, match.coherence)
+            order.append(name)
+    return found, order
 
 
 _WORD = re.compile(r"[^\s,;|\t\"'()<>@.0-9_-]+")
@@ -231,6 +280,8 @@ def _word_penalty(word: str) -> int:
     if latin:
         scripts.add("LATIN")
     penalty = 3 * symbols + 6 * (len(scripts) - 1 if scripts else 0)
+    # A capital after a small letter ("АоДИ", "ŔîÄČ"): Chinese and Korean bytes read as a Western code page.
+    penalty += 4 * sum(1 for before, after in zip(word, word[1:]) if before.islower() and after.isupper())
     if latin >= 3 and latin_accented * 2 > latin:
         penalty += 2  # "Àëåêñàíäð" is Cyrillic read as Windows-1252
     return penalty

@@ -91,7 +91,7 @@ BUILT_IN: tuple[ImportField, ...] = (
         user_attribute="first_name", storage_length=300, synonyms=_ranked(
             ("First Name", "First", "Firstname", "Given name", "Given names", "Givenname", "Forename",
              "Forenames", "First names", "FName", "Prénom", "Vorname", "Nombre", "Nombres", "Voornaam",
-             "Nome", "Primo nome", "Primeiro nome", "Imię", "Имя", "名", "下の名前"),
+             "Nome", "Primo nome", "Primeiro nome", "Imię", "Имя", "名", "下の名前", "이름"),
             ("Employee First Name", "Student First Name", "User First Name", "Learner First Name"),
             (),
             ("Legal First Name", "First Name (Legal)"),
@@ -103,7 +103,7 @@ BUILT_IN: tuple[ImportField, ...] = (
             ("Last Name", "Last", "Lastname", "Surname", "Surnames", "Family name", "Familyname",
              "Family names", "LName", "Nom", "Nom de famille", "Nachname", "Familienname", "Apellido",
              "Apellidos", "Achternaam", "Cognome", "Sobrenome", "Último nome", "Nazwisko", "Фамилия",
-             "姓", "苗字", "名字", "Primer apellido", "Apellido paterno", "First surname", "Paternal surname"),
+             "姓", "苗字", "名字", "姓氏", "성", "Primer apellido", "Apellido paterno", "First surname", "Paternal surname"),
             ("Employee Last Name", "Student Last Name", "User Last Name", "Learner Last Name"),
             ("Preferred Last Name",),
             ("Legal Last Name", "Last Name (Legal)"),
@@ -113,7 +113,7 @@ BUILT_IN: tuple[ImportField, ...] = (
         storage_length=600, synonyms=_ranked(
             ("Full Name", "Name", "Fullname", "Full names", "Person Name", "Nom complet", "Nom et prénom",
              "Prénom et nom", "Vollständiger Name", "Nombre completo", "Nome completo", "Volledige naam",
-             "Naam", "Imię i nazwisko", "ФИО", "Полное имя", "氏名", "名前",
+             "Naam", "Imię i nazwisko", "ФИО", "Полное имя", "氏名", "名前", "姓名", "성명",
              # PowerSchool's "LastFirst" and the like: "Lee, Ann" in one column.
              "LastFirst", "Last First", "Last, First", "Last Name, First Name", "Surname, First Name",
              "Surname, Forename", "Nom, Prénom", "Apellidos, Nombre"),
@@ -173,7 +173,8 @@ BUILT_IN: tuple[ImportField, ...] = (
              "Indirizzo email", "Indirizzo e-mail", "Posta elettronica", "Endereço de e-mail",
              "Endereço de email", "Correio eletrônico", "Correio electrónico", "E-mailadres", "Adres e-mail",
              "Adres email", "Электронная почта", "Эл. почта", "Почта", "Адрес электронной почты",
-             "メールアドレス", "メール", "Eメール", "電子メール"),
+             "メールアドレス", "メール", "Eメール", "電子メール", "电子邮件", "电子邮箱", "邮箱", "电邮", "電子郵件",
+             "電郵", "電子信箱", "이메일", "이메일 주소", "전자우편", "전자 메일"),
             ("Mail", "Mail Address", "Email ID", "Emailaddress1"),
             ("User principal name", "UPN", "userPrincipalName", "Sign-in name", "Login email address"),
         )),
@@ -192,6 +193,7 @@ BUILT_IN: tuple[ImportField, ...] = (
         "send_invite", "Send Invite & Password", kind=FLAG, max_length=None, noun="Send Invite & Password",
         column="send_invite", storage_length=5, in_problems_csv=False, synonyms=_ranked(
             ("Send Invite", "Send Invite & Password", "Send Invite and Password", "Send Invitation",
+             "Send Invite Email", "Send Invitation Email",
              "Invite", "Send Welcome Email", "Welcome Email", "Envoyer une invitation", "Inviter",
              "Einladung senden", "Einladen", "Enviar invitación", "Invitar", "Invia invito", "Invitare",
              "Enviar convite", "Convidar", "Uitnodiging versturen", "Uitnodigen", "Wyślij zaproszenie",

@@ -49,6 +49,11 @@ TOOL_LINES = {
     "Average": "a line of the class's average marks, not a person",
     "Date": "a line of the assignments' dates, not a person",
 }
+# Directories list their bots and apps among the people (Slack's member export: Slackbot and each bot, status
+# "Bot", without an address). A row without an address with one of these cells, exactly, is such an account.
+SERVICE_ROLES = frozenset(spelling for word in ("bot", "bot user", "deactivated bot", "deactivated app",
+                                                "service account")
+                          for spelling in (word, word.capitalize(), word.title(), word.upper()))
 SECOND_HEADER = "a second header row (the columns' names again), not a person"
 # A report printed to CSV repeats "Page 2 of 5" among its people, not only at the end; first cells to look at.
 PAGE_STARTS = frozenset({"Page", "PAGE", "page"})
@@ -112,6 +117,9 @@ def tool_line_reason(cells: list[str]) -> str | None:
     reason = TOOL_LINES.get(cells[0]) if cells else None
     if reason is None and cells and cells[0][:4] in PAGE_STARTS and _PAGE_MARKER.fullmatch(line_text(cells)):
         reason = "a page marker of a report, not a person"
+    if reason is None and not SERVICE_ROLES.isdisjoint(cells):
+        role = next(cell for cell in cells if cell in SERVICE_ROLES)
+        reason = f"a bot or app account (\u201c{role}\u201d), not a person"
     return None if reason is None or has_email(cells) else reason
 
 

@@ -42,12 +42,28 @@ def _unknown_choice(field, params):
             "Use yes or no (or leave it blank for no).")
 
 
+def _spreadsheet_error(field, params):
+    return (f"{_cap(_noun(field))} holds the spreadsheet error \u201c{params.get('value', '')}\u201d, not a value: "
+            "a formula in the file could not be worked out. Correct it in the spreadsheet and upload the file again, "
+            f"or edit this row and type the {_noun(field)}.")
+
+
+def _formula_without_result(field, params):
+    formula = params.get("formula", "")
+    shown = f" (\u201c={formula}\u201d)" if formula and formula != "(formula)" else ""
+    return (f"{_cap(_noun(field))} is a formula{shown} saved without its result, so the file holds no value for "
+            "it. Open the file in your spreadsheet program and save it again (that works the formulas out), then "
+            f"upload it; or edit this row and type the {_noun(field)}.")
+
+
 _SENTENCES = {
     "missing": _missing,
     "too_long": _too_long,
     "control_characters": _controls,
     "mojibake": _mojibake,
     "unknown_choice": _unknown_choice,
+    "spreadsheet_error": _spreadsheet_error,
+    "formula_without_result": _formula_without_result,
     "invalid_email": lambda field, p: f"Not a valid email address: {p.get('reason', '')}".rstrip(": "),
     "guest_alias": lambda field, p: (f"\u201c{p.get('value', '')}\u201d is a guest's sign-in alias, not a mailbox. "
                                      "Type the person's own email address."),

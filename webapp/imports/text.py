@@ -19,7 +19,8 @@ _CONTROLS = {c: None for c in list(range(0x00, 0x09)) + [0x0b, 0x0c] + list(rang
              + [0x7f] + list(range(0x80, 0x85)) + list(range(0x86, 0xa0))}
 
 # What databases and exports write for "no value"; a person would read these as blank.
-PLACEHOLDERS = frozenset({"null", "(null)", "<null>", "n/a", "na", "#n/a", "-", "--", "(none)", "none",
+# ("#N/A" is not one: it is a spreadsheet's lookup that failed, reported on its row, see values.SPREADSHEET_ERRORS.)
+PLACEHOLDERS = frozenset({"null", "(null)", "<null>", "n/a", "na", "-", "--", "(none)", "none",
                           "<none>", "nil", "(blank)", "(empty)", "undefined"})
 PLACEHOLDER_MAX = max(map(len, PLACEHOLDERS))  # a longer text is never one: no casefold needed
 

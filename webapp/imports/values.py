@@ -41,6 +41,34 @@ _NO = frozenset({"no", "n", "false", "f", "0", "off", "non", "faux", "nein", "fa
 # Microsoft tenants give guests a sign-in alias like ann_example.com#EXT#@tenant.onmicrosoft.com.
 GUEST_ALIAS_MARK = "#ext#"
 
+# What a spreadsheet shows, and a CSV export holds, when a formula can't be worked out: Excel's words in English,
+# German, French, Spanish, Italian, Portuguese, Dutch, Polish and Russian (LibreOffice writes the English ones).
+SPREADSHEET_ERRORS = frozenset("""
+#REF! #N/A #VALUE! #DIV/0! #NAME? #NULL! #NUM! #SPILL! #CALC! #GETTING_DATA #FIELD! #BLOCKED! #CONNECT! #BUSY!
+#UNKNOWN! #EXTERNAL! #NV #BEZUG! #WERT! #ZAHL! #NOM? #VALEUR! #NOMBRE! #NUL! #N/D #¡REF! #¡VALOR! #¿NOMBRE?
+#¡NULO! #¡NUM! #¡DIV/0! #VALOR! #NOME? #RIF! #VALORE! #NULLO! #N/B #VERW! #WAARDE! #NAAM? #GETAL! #LEEG!
+#ARG! #ADR! #NAZWA? #DZIEL/0! #LICZBA! #PUSTE! #ЗНАЧ! #ССЫЛКА! #ИМЯ? #ЧИСЛО! #ДЕЛ/0! #ПУСТО! #Н/Д
+""".split())
+# How reading writes a formula saved without its result (workbook_child.FORMULA_MARK): a word joiner and "=".
+FORMULA_MARK = "\u2060="
+_SPREADSHEET_STARTS = ("#", "\u2060")
+
+
+def spreadsheet_problem(raw: str, key: str, problems: list) -> bool:
+    """True, with the problem appended, when a cell holds a spreadsheet error or a formula without its result.
+
+    Such a cell has no value to stage: the row says what it held and what to do, instead of a silent blank.
+    Only cells starting with "#" or the formula mark are looked at (callers test raw[:1] first).
+    """
+    if raw.startswith(FORMULA_MARK):
+        problems.append(problem(key, "formula_without_result", formula=raw[len(FORMULA_MARK):][:80]))
+        return True
+    text = clean_cell(raw)
+    if len(text) <= 14 and text.upper() in SPREADSHEET_ERRORS:
+        problems.append(problem(key, "spreadsheet_error", value=text.upper()))
+        return True
+    return False
+
 
 def unescaped(text: str) -> str:
     """A cell the app's CSVs escaped against formulas ("'=SUM(A1)", see csvsafe) as it was; any other as it is."""
@@ -68,6 +96,8 @@ def _bounded(text: str, key: str, max_length: int | None, storage: int, problems
 
 def clean_text(raw: str, key: str, problems: list, *, max_length: int | None = None, storage: int = 500) -> str:
     """Any text cell: controls removed, spaces trimmed and collapsed, length checked and bounded."""
+    if raw[:1] in _SPREADSHEET_STARTS and spreadsheet_problem(raw, key, problems):
+        return ""
     return _bounded(collapse_spaces(_prepared(raw, key, problems)), key, max_length, storage, problems)
 
 
@@ -87,7 +117,10 @@ def _plain(raw: str, max_length: int | None, storage: int) -> bool:
 
 def clean_name(raw: str, key: str, problems: list, *, max_length: int | None = 100, storage: int = 300) -> str:
     """A name cell: as clean_text, plus a check that it is not garbled by a wrong encoding."""
-    if raw and _plain(raw, max_length, storage):  # most cells of most files
+    start = raw[:1]
+    if start in _SPREADSHEET_STARTS and spreadsheet_problem(raw, key, problems):
+        return ""
+    if start and _plain(raw, max_length, storage):  # most cells of most files
         return raw
     text = collapse_spaces(_prepared(raw, key, problems))
     if text and not text.isascii() and looks_like_mojibake(text):
@@ -107,8 +140,8 @@ def plain_names_and_address(first: str, last: str, email: str, limits: tuple[int
         return None
     text = first + last + email
     if not (text.isascii() and text.isprintable()) or "  " in first or "  " in last or " " in email \
-            or first[0] in " '" or first[-1] == " " or last[0] in " '" or last[-1] == " " or email[:1] == "'":
-        return None  # (a leading apostrophe may be our formula escape: the cleaners undo it)
+            or first[0] in " '#" or first[-1] == " " or last[0] in " '#" or last[-1] == " " or email[:1] == "'":
+        return None  # (a leading apostrophe may be our formula escape: the cleaners undo it; "#" a #REF!)
     if (len(first) <= PLACEHOLDER_MAX and first.lower() in PLACEHOLDERS) or \
             (len(last) <= PLACEHOLDER_MAX and last.lower() in PLACEHOLDERS):
         return None
@@ -128,6 +161,8 @@ def email_text(text: str) -> str:
 
 def clean_email(raw: str, key: str, problems: list, *, max_length: int | None = 254, storage: int = 320) -> str:
     """An email cell: lower-cased when valid; otherwise the text as read, with why it is not valid."""
+    if raw[:1] in _SPREADSHEET_STARTS and spreadsheet_problem(raw, key, problems):
+        return ""
     if raw and _plain(raw, max_length, storage) and " " not in raw and "<" not in raw and ":" not in raw \
             and GUEST_ALIAS_MARK not in raw.lower():
         try:  # nothing to unwrap or strip: straight to the address check
@@ -166,6 +201,8 @@ def parse_account_type(text: str) -> str | None:
 
 def clean_account_type(raw: str, key: str, problems: list, **_) -> str | None:
     """An account type cell: the type's value, None when blank (the default applies), or a problem."""
+    if raw[:1] in _SPREADSHEET_STARTS and spreadsheet_problem(raw, key, problems):
+        return None
     text = _prepared(raw, key, problems)
     if not text:
         return None
@@ -189,6 +226,8 @@ def parse_flag(text: str) -> bool | None:
 
 def clean_flag(raw: str, key: str, problems: list, **_) -> bool:
     """A yes/no cell (such as Send Invite); anything else is a problem and counts as no."""
+    if raw[:1] in _SPREADSHEET_STARTS and spreadsheet_problem(raw, key, problems):
+        return False
     text = _prepared(raw, key, problems)
     flag = parse_flag(text)
     if flag is None:

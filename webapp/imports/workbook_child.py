@@ -6,12 +6,32 @@ Errors are printed as {"error": code, ...}; a crash or a kill shows in the exit 
 from __future__ import annotations
 
 import json
+import re
 import resource
 import sys
+import zipfile
+import zlib
 from datetime import date, datetime, time, timedelta
+from html import unescape
 
-
-# The same characters reading.py drops from text files: never part of a name or an address.
+# calamine reads an error cell (#REF!, #N/A) and a formula saved without its result as "", the same as an empty
+# cell. The sheet's XML says which they are; they are written as the error's text (what a CSV export holds) and
+# as FORMULA_MARK + the formula, which cleaning reports on the row (values.spreadsheet_problem).
+FORMULA_MARK = "\u2060="  # a word joiner: invisible, and stripped wherever a cell is shown or compared
+_SCAN_BLOCK = 1 << 20
+_SCAN_CARRY_MAX = 8 << 20  # a stretch of XML without a cell end this long holds nothing worth finding
+_P = rb"(?:[\w.-]+:)?"  # an optional namespace prefix (x:c)
+# Every repeat is bounded, so a hostile sheet (a tag a megabyte long) costs a regular expression linear time.
+_CELL_START = re.compile(rb"<" + _P + rb"c\b")
+_VALUE = re.compile(rb"<" + _P + rb"v>([^<]{1,40})</" + _P + rb"v>")
+# A formula with no result after it: no <v>, or an empty one (only t="str" makes an empty <v> an empty result).
+_UNCACHED = re.compile(rb"<" + _P + rb"c\b([^>]{0,1000})>\s{0,100}<" + _P + rb"f\b[^>]{0,1000}?(?:/>|>([^<]{0,8192})</" + _P
+                       + rb"f>)\s{0,100}(?:<" + _P + rb"v\s{0,100}/>|<" + _P + rb"v>\s{0,100}</" + _P + rb"v>)?\s{0,100}</" + _P
+                       + rb"c>")
+_CELL_REF = re.compile(rb"\br=\"\$?([A-Z]{1,3})\$?(\d{1,7})\"")
+_CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
+_SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\s[^>]*>")
+_RELATION = re.compile(rb"<" + _P + rb"Relationship\s[^>]*>")
 
 
 def main() -> int:
@@ -42,6 +62,7 @@ def write_sheets(source, out, settings: dict) -> dict:
     except Exception:  # calamine raises several unrelated types for damaged or encrypted files
         return {"error": "damaged"}
     dumps, write = json.dumps, out.write
+    sheet_parts = _xlsx_sheet_parts(source)
     for index, meta in enumerate(metadata):
         if "WorkSheet" not in str(meta.typ):
             continue  # chart sheets hold no cells
@@ -64,9 +85,13 @@ def write_sheets(source, out, settings: dict) -> dict:
         # alone, which still shows the reader where one table ends and another begins.
         count = 0
         blank_line = None
+        special = _special_cells(source, sheet_parts, index, start[1] if start else 0)
+        special_line = special.pending[0] if special is not None else None
         for offset, row in enumerate(rows):
             if offset < skip:
                 continue
+            if special_line is not None and special_line <= offset + 1:
+                row, special_line = _with_special_cells(row, offset + 1, special_line, special)
             if row.count("") == len(row):  # (most empty rows: no cell converted)
                 blank_line = offset + 1
                 continue
@@ -90,6 +115,135 @@ def write_sheets(source, out, settings: dict) -> dict:
             blank_line = None
             write(dumps([line, cells]).encode("ascii") + b"\n")
     return {"done": True}
+
+
+def _with_special_cells(row, line: int, special_line: int, special) -> tuple[list, int | None]:
+    """The row with its error cells and formulas without results written in; the next special cell's line.
+
+    `special.items` yields (line, column, text) in the sheet's order; `special.pending` is the next of them, on
+    `special_line`. A row with nothing else in it stays empty: a template's formulas copied down past the people
+    are no people.
+    """
+    found = []
+    while special_line is not None and special_line <= line:
+        item = special.pending
+        if special_line == line:
+            found.append(item[1:])
+        special.pending = next(special.items, None)
+        special_line = special.pending[0] if special.pending else None
+    if found and row.count("") < len(row):
+        row = list(row)
+        for column, text in found:
+            if column < 0:
+                continue
+            if column >= len(row):
+                row.extend([""] * (column + 1 - len(row)))
+            if row[column] == "":
+                row[column] = text
+    return row, special_line
+
+
+class _Special:
+    """The special cells of one sheet, one held ahead (pending) so rows can be matched to them in order."""
+
+    def __init__(self, items):
+        self.items = items
+        self.pending = next(items, None)
+
+
+def _special_cells(source, parts: list[str] | None, index: int, first_column: int):
+    """A _Special over the error cells and uncached formulas of the index-th sheet of an .xlsx, or None."""
+    if not parts or index >= len(parts) or parts[index] is None:
+        return None
+    special = _Special(_scan_sheet(source, parts[index], first_column))
+    return special if special.pending is not None else None
+
+
+def _xlsx_sheet_parts(source) -> list[str | None] | None:
+    """The XML part of each sheet of an .xlsx, in the workbook's order (calamine's), or None for other files."""
+    try:
+        source.seek(0)
+        with zipfile.ZipFile(source) as archive:
+            workbook = archive.read("xl/workbook.xml")
+            relations = archive.read("xl/_rels/workbook.xml.rels")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error, EOFError):
+        return None
+    targets = {}
+    for tag in _RELATION.findall(relations):
+        rid, target = re.search(rb'\bId="([^"]*)"', tag), re.search(rb'\bTarget="([^"]*)"', tag)
+        if rid and target:
+            path = unescape(target.group(1).decode("utf-8", "replace"))
+            targets[rid.group(1)] = path.lstrip("/") if path.startswith("/") else "xl/" + path
+    parts = []
+    for tag in _SHEET_TAG.findall(workbook):
+        rid = re.search(rb'\br:id="([^"]*)"', tag) or re.search(rb'\b\w+:id="([^"]*)"', tag)
+        parts.append(targets.get(rid.group(1)) if rid else None)
+    return parts
+
+
+def _column_index(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number - 1
+
+
+def _scan_sheet(source, part: str, first_column: int):
+    """(line, column, text) for each error cell and formula without a result, read a block at a time."""
+    try:
+        source.seek(0)
+        archive = zipfile.ZipFile(source)
+        stream = archive.open(part)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error, EOFError, RuntimeError):
+        return
+    carry = b""
+    with archive, stream:
+        while True:
+            try:
+                block = stream.read(_SCAN_BLOCK)
+            except (OSError, ValueError, zlib.error, EOFError):
+                return
+            text = carry + block
+            cut = text.rfind(b"</c>") if block else len(text)
+            if cut < 0 and text.rfind(b":c>") >= 0:
+                cut = text.rfind(b":c>")
+            if cut < 0:
+                carry = text if len(text) < _SCAN_CARRY_MAX else b""
+                if not block:
+                    return
+                continue
+            whole = text[:cut + 4] if block else text
+            carry = text[cut + 4:] if block else b""
+            if b't="e"' in whole or b"<f" in whole or b":f" in whole:
+                yield from _found_in(whole, first_column)
+            if not block:
+                return
+
+
+def _found_in(xml: bytes, first_column: int):
+    found = []
+    at = xml.find(b't="e"')
+    while at >= 0:  # each error cell's tag, then its <v> before the cell ends: a bounded look around each
+        start, end = xml.rfind(b"<", max(0, at - 1000), at), xml.find(b">", at, at + 1000)
+        if start >= 0 and end >= 0 and _CELL_START.match(xml, start):
+            ref = _CELL_REF.search(xml, start, end)
+            close = xml.find(b"c>", end, end + 4096)
+            value = _VALUE.search(xml, end, close if close >= 0 else end + 4096)
+            if ref and value:
+                found.append((start, ref, unescape(value.group(1).decode("utf-8", "replace")).strip()))
+        at = xml.find(b't="e"', at + 5)
+    for match in _UNCACHED.finditer(xml):
+        attributes = match.group(1)
+        kind = _CELL_TYPE.search(attributes)
+        if kind and kind.group(1) in (b"str", b"e"):
+            continue  # an empty text result, or an error (above)
+        ref = _CELL_REF.search(attributes)
+        if ref:
+            formula = unescape((match.group(2) or b"").decode("utf-8", "replace")).strip()[:200]
+            found.append((match.start(), ref, FORMULA_MARK + (formula or "(formula)")))
+    found.sort(key=lambda item: item[0])
+    for _, ref, text in found:
+        yield int(ref.group(2)), _column_index(ref.group(1)) - first_column, text
 
 
 def filled_cells(row) -> list[str]:
