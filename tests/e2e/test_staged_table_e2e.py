@@ -265,7 +265,7 @@ def test_a_slack_export_with_its_status_column_fits_a_1280_laptop(page, org, adm
     wrap = page.locator("#staged-table .table-wrap")
     assert wrap.evaluate("element => element.scrollWidth <= element.clientWidth")  # nothing hidden to the right
     wrap_box = wrap.bounding_box()
-    for line in range(2, 7):
+    for line in range(2, 6):  # (line 6, Slackbot, is skipped as not a person)
         remove = page.get_by_role("button", name=f"Remove line {line}")
         box = remove.bounding_box()
         assert box["x"] + box["width"] <= wrap_box["x"] + wrap_box["width"]
