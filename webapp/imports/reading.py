@@ -186,6 +186,7 @@ def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter,
                             progress) -> RawTable:
     """A file named .xls or .xlsx that is text: a tab-delimited or CSV export is read as text; a web page or an
     Excel 2003 XML file is refused saying what it is; anything else is a damaged workbook."""
+    _refuse_known_non_tables(upload)  # a PNG or a PDF renamed .xlsx is called what it is, not a damaged workbook
     head = upload.head(4096)
     for pattern, kind in _MARKUP_AS_WORKBOOK:
         if pattern.match(head.removeprefix(b"\xef\xbb\xbf").replace(b"\x00", b"")):
@@ -193,7 +194,6 @@ def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter,
                 f"The file is {kind} named {extension}, not a workbook; Excel opens it, but File Import can't read "
                 "it. Open it in Excel, save it as .xlsx or CSV, and upload that.")
     try:
-        _refuse_known_non_tables(upload)
         return _read_text(upload, encoding, delimiter, header_line, limits, progress)
     except UnreadableFile:
         raise UnreadableFile(sandbox.damaged_message(extension)) from None
