@@ -54,3 +54,28 @@ def test_a_csv_with_name_then_an_empty_header_over_surnames_reads_both(signed_in
 ])
 def test_a_name_header_before_an_empty_one_over_other_things_stays_a_full_name(text):
     assert read_table(text.encode(), "people.csv").headers == ["Name", "", "Email"]
+
+
+def _two_word_first_names(merged: bool) -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in [["Name", None, "Email"], ["Mary Jo", "Smith", "maryjo@example.com"],
+                ["Anne Marie", "Lee", "annemarie@example.com"]]:
+        workbook.active.append(row)
+    if merged:
+        workbook.active.merge_cells("A1:B1")
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("merged, headers", [
+    (True, ["Name (first name)", "Name (last name)", "Email"]),
+    # Without the merge, two-word names in the name column look like full names: they are not cut in two.
+    (False, ["Name", "", "Email"]),
+])
+def test_the_workbook_s_merge_decides_when_the_names_alone_would_not(merged, headers):
+    assert read_table(_two_word_first_names(merged), "people.xlsx").headers == headers
