@@ -659,6 +659,45 @@ def make_leftovers() -> None:
     ))
 
 
+def make_name_headers() -> None:
+    """A "Name" header over a first-name and a last-name column (see tests/test_imports_name_headers.py)."""
+    from openpyxl import Workbook
+
+    # "Name" merged over First | Last, the second header cell blank; one person with a two-word first name.
+    merged = Workbook()
+    merged.properties.created = merged.properties.modified = datetime.datetime(2024, 1, 1)
+    sheet = merged.active
+    sheet.title = "Staff"
+    for row in [["Name", None, "Email", "Department"],
+                ["Ann", "Lee", "ann@example.com", "Sales"],
+                ["Mary Jo", "Smith", "maryjo@example.com", "Sales"],
+                ["Ben", None, "ben@example.com", "Support"]]:
+        sheet.append(row)
+    sheet.merge_cells("A1:B1")
+    merged.save(HERE / "merged_name_header.xlsx")
+
+    # The two-row form: "Name" merged above "First" and "Last"; Email and Department merged down both rows.
+    two_rows = Workbook()
+    two_rows.properties.created = two_rows.properties.modified = datetime.datetime(2024, 1, 1)
+    sheet = two_rows.active
+    for row in [["Name", None, "Email", "Department"],
+                ["First", "Last", None, None],
+                ["Ann", "Lee", "ann@example.com", "Sales"],
+                ["Ben", "Ng", "ben@example.com", "Support"]]:
+        sheet.append(row)
+    for cells in ("A1:B1", "C1:C2", "D1:D2"):
+        sheet.merge_cells(cells)
+    two_rows.save(HERE / "merged_name_two_rows.xlsx")
+
+    # A CSV export of such a sheet: "Name" and an empty header over the surnames.
+    write("name_then_blank_header.csv", crlf(
+        "Name,,Email Address",
+        "Ann,Lee,ann@example.com",
+        "Ben,Ng,ben@example.com",
+        "Cat,Ho,cat@example.com",
+    ))
+
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -669,3 +708,4 @@ if __name__ == "__main__":
     make_qa_files()
     make_more_exports()
     make_leftovers()
+    make_name_headers()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from itertools import chain, islice, takewhile
 
-from webapp.imports import addresslists, sandbox
+from webapp.imports import addresslists, name_headers, sandbox
 from webapp.imports.encodings import (
     ENCODING_CHOICES,
     ENCODING_NAMES,
@@ -186,6 +186,7 @@ def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter,
                             progress) -> RawTable:
     """A file named .xls or .xlsx that is text: a tab-delimited or CSV export is read as text; a web page or an
     Excel 2003 XML file is refused saying what it is; anything else is a damaged workbook."""
+    _refuse_known_non_tables(upload)  # a PNG or a PDF renamed .xlsx is called what it is, not a damaged workbook
     head = upload.head(4096)
     for pattern, kind in _MARKUP_AS_WORKBOOK:
         if pattern.match(head.removeprefix(b"\xef\xbb\xbf").replace(b"\x00", b"")):
@@ -193,7 +194,6 @@ def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter,
                 f"The file is {kind} named {extension}, not a workbook; Excel opens it, but File Import can't read "
                 "it. Open it in Excel, save it as .xlsx or CSV, and upload that.")
     try:
-        _refuse_known_non_tables(upload)
         return _read_text(upload, encoding, delimiter, header_line, limits, progress)
     except UnreadableFile:
         raise UnreadableFile(sandbox.damaged_message(extension)) from None
@@ -533,29 +533,40 @@ _COUNTING_STEP = 20_000  # rows between reports while a text file is first read
 # ---- the table in a sheet of rows, streamed ---------------------------------------------------------------
 
 def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line, common: dict,
-           counting=None, streamed: bool = False, **workbook) -> RawTable:
+           counting=None, streamed: bool = False, merged=None, **workbook) -> RawTable:
     """Locate the table (header from the first rows, body streamed once to count it and find the lines to skip).
 
     `open_rows` reads the sheet afresh each time it is called; the table's chunks call it again, so only
     HEAD_ROWS rows and the skipped lines are kept. `streamed`: a long table with a header is counted by its
-    chunks instead (_streamed_table).
+    chunks instead (_streamed_table). `merged`: a workbook's merged cells, (line, first cell, last line, last cell).
     """
     head_rows = _head_rows(open_rows(), header_line)
     filled = first_filled(head_rows, header_line)
     if not filled:
         raise UnreadableFile("The file is empty. Add a header row and one row per person, then upload it again.")
     filled_head = [head_rows[index] for index in filled]
+    original_head = filled_head
+    # "Name" over a blank cell, "First" | "Last" in the row below: one header, the lower row skipped.
+    filled_head, parts_line, name_header = name_headers.join_parts_row(filled_head, header_line)
     try:
         start, header_index, reason = choose_header(filled_head, header_line)
     except NoTable as exc:
         raise UnreadableFile(str(exc)) from None
-    skipped = [SkippedLine(line, line_text(cells), reason) for line, cells in filled_head[:start]]
+    skipped = [SkippedLine(line, line_text(cells), reason) for line, cells in original_head[:start]]
     header_cells = None if header_index is None else filled_head[header_index][1]
+    renames: dict[int, str] = {}
     if header_cells is not None:
-        header_cells = header_cells[:trimmed_length(header_cells)]
+        header_at = filled_head[header_index][0]
+        renames = name_headers.split_name_column(header_cells, header_at, filled_head[header_index + 1:], merged)
+        header_cells = header_cells[:max(trimmed_length(header_cells), max(renames, default=-1) + 1)]
     body_from = filled[start] if header_index is None else filled[header_index] + 1
     header_at = None if header_index is None else filled_head[header_index][0]
-    if header_line is None and header_index is not None and header_index + 1 < len(filled_head) \
+    if header_index is not None and header_index + 1 < len(filled_head) \
+            and filled_head[header_index + 1][0] == parts_line:
+        below = filled_head[header_index + 1][1]
+        skipped.append(SkippedLine(parts_line, line_text(below), name_headers.parts_reason(name_header)))
+        body_from = filled[header_index + 1] + 1
+    elif header_line is None and header_index is not None and header_index + 1 < len(filled_head) \
             and is_second_header(below := filled_head[header_index + 1][1]):
         skipped.append(SkippedLine(filled_head[header_index + 1][0], line_text(below), SECOND_HEADER))
         body_from = filled[header_index + 1] + 1
@@ -563,7 +574,7 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
         scan = _BodyScan(header_cells, second_tables=header_line is None)
         if scan.settles_head(islice(open_rows(), body_from, None)):
             return _streamed_table(open_rows, body_from, header_line, header_cells, header_at, scan.head, skipped,
-                                   common, workbook)
+                                   common, workbook, renames)
     scan = _BodyScan(header_cells, second_tables=header_line is None)
     body_rows = islice(open_rows(), body_from, None)
     scan.run(counting(body_rows, head_rows) if counting else body_rows)
@@ -572,7 +583,7 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
             "The file has a header row but no people in it. Add one row per person under the header "
             "and upload it again.")
     if header_cells is not None:
-        headers = [cell.strip(BLANK_CHARS) for cell in header_cells]
+        headers = _header_names(header_cells, renames)
         width = len(header_cells)
     else:
         width = scan.widest
@@ -595,11 +606,16 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
                     **common, **workbook)
 
 
+def _header_names(header_cells: list[str], renames: dict[int, str]) -> list[str]:
+    """The header cells as the columns' names, with a "Name" split over two columns named by its parts."""
+    return [renames.get(index) or cell.strip(BLANK_CHARS) for index, cell in enumerate(header_cells)]
+
+
 def _streamed_table(open_rows, body_from: int, header_line, header_cells: list[str], header_at: int,
-                    head: list, skipped: list, common: dict, workbook: dict) -> RawTable:
+                    head: list, skipped: list, common: dict, workbook: dict, renames: dict) -> RawTable:
     """A long table read once: the head as _table finds it, the body's rows sorted (_BodyScan.stream) as they
     are read; row_count and skipped are the head's until every row has been read, then the whole table's."""
-    headers = [cell.strip(BLANK_CHARS) for cell in header_cells]
+    headers = _header_names(header_cells, renames)
     expand = addresslists.address_columns(headers, head)
     expanded_headers, head = addresslists.expand_columns(headers, head, expand)
     table = RawTable(expanded_headers, head[:HEAD_ROWS], header_line=header_at, headerless=False,
@@ -794,7 +810,7 @@ def _read_workbook(data: Upload, kind: str, label: str, sheet: str | None, heade
     names = [each.name for each in sheets]
     chosen = _choose_sheet(sheets, sheet)
     common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None)
-    return _table(chosen.rows, header_line, common, sheet=chosen.name, sheet_names=names)
+    return _table(chosen.rows, header_line, common, merged=chosen.merged, sheet=chosen.name, sheet_names=names)
 
 
 def _choose_sheet(sheets: list[sandbox.Sheet], wanted: str | None) -> sandbox.Sheet:

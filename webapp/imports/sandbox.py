@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,10 @@ _RATIO_FLOOR = 10 * 1024 * 1024  # small members may compress well without being
 _HEAD_BYTES = 64 * 1024   # how much of a sheet's XML is read to find its declared dimension
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,4})\$?(\d{1,8})(?::\$?([A-Z]{1,4})\$?(\d{1,8}))?\"")
 _REPEATED = re.compile(rb"<table:table-(cell|row)\b[^>]*?number-(?:columns|rows)-repeated=\"(\d{1,12})\"[^>]*?(/?)>")
+_MAX_PARTS = 10_000      # a workbook's zip holds a part per sheet, drawing, image...: dozens, rarely hundreds
+_MAX_DIRECTORY = 4 << 20  # the zip's list of parts: 10,000 entries with long names
+_END_SEARCH = 22 + 65_535 + 20  # the end record, its longest comment, and a zip64 locator before it
+_END_RECORD, _ZIP64_LOCATOR, _ZIP64_END = b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -44,6 +49,8 @@ class Sheet:
     start: int = 0
     end: int = 0
     spool: _Spool | None = field(default=None, repr=False)
+    # Cells merged across columns, (line, first cell, last line, last cell): a header merged over two columns.
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells) for every row of the sheet, read from the child's output."""
@@ -130,6 +137,7 @@ def _check_container(data: Upload, kind: str, label: str, limits) -> tuple[int |
 
 
 def _check_archive(stream, kind: str, label: str, limits) -> tuple[int | None, str | None]:
+    _refuse_crowded_archive(stream, label)
     try:
         archive = zipfile.ZipFile(stream)
         members = archive.infolist()
@@ -156,6 +164,39 @@ def _check_archive(stream, kind: str, label: str, limits) -> tuple[int | None, s
         raise
     except Exception:  # zipfile and zlib raise many types for damaged members (zlib.error, EOFError, ...)
         raise WorkbookRefused(damaged_message(label)) from None
+
+
+def _refuse_crowded_archive(stream, label: str) -> None:
+    """Refuse a zip of more parts than any workbook holds, from its end record, before zipfile lists them.
+
+    zipfile reads the whole central directory and makes an object per entry in this (the web) process: a 100 MB
+    upload of a million empty entries cost hundreds of MB and half a minute before anything was refused.
+    """
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(max(0, size - _END_SEARCH))
+    tail = stream.read()
+    at = tail.rfind(_END_RECORD)
+    if at < 0 or len(tail) - at < 22:
+        return  # no end record: zipfile says the file is damaged
+    entries, directory = struct.unpack("<HL", tail[at + 10:at + 16])
+    locator = tail.rfind(_ZIP64_LOCATOR, 0, at)
+    if locator >= 0 and at - locator == 20:
+        (record,) = struct.unpack("<Q", tail[locator + 8:locator + 16])
+        if record < size:
+            stream.seek(record)
+            zip64 = stream.read(56)
+            if zip64[:4] == _ZIP64_END and len(zip64) == 56:
+                entries, directory = struct.unpack("<QQ", zip64[32:48])
+    stream.seek(0)
+    # zipfile goes by the directory's size, not the count (which may lie): both are bounded.
+    if entries > _MAX_PARTS or directory > _MAX_DIRECTORY:
+        more = " or more" if entries == 0xFFFF else ""  # the most the count field holds without zip64
+        held = f"{entries:,}{more} parts" if entries > _MAX_PARTS else f"a {directory / 1e6:,.0f} MB list of parts"
+        raise WorkbookRefused(
+            f"The workbook ({label}) holds {held}, far more than a spreadsheet has (a few dozen parts; at most "
+            f"{_MAX_PARTS:,} are read), so it was not opened. Open it in your spreadsheet program, save the people "
+            "as CSV or a new .xlsx, and upload that.")
 
 
 def _check_xlsx_dimensions(archive: zipfile.ZipFile, limits) -> tuple[int | None, str | None]:
@@ -332,7 +373,8 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
         if not isinstance(message, dict):
             message = {"error": "damaged"}
         if "visible" in message:  # a sheet starts; any other word is the last
-            current = Sheet(message["sheet"], message["visible"], start=position, end=position, spool=spool)
+            current = Sheet(message["sheet"], message["visible"], start=position, end=position, spool=spool,
+                            merged=[tuple(item) for item in message.get("merged") or []])
             held += int(message.get("rows") or 0)
             sheets.append(current)
         else:

@@ -79,7 +79,8 @@ def write_sheets(source, out, settings: dict) -> dict:
         skip = start[0] if start else 0
         end = sheet.end
         rows_held = end[0] + 1 - skip if end else 0  # known once the sheet is parsed: a total for the progress bar
-        write(dumps({"sheet": meta.name, "visible": visible, "rows": rows_held}).encode("ascii") + b"\n")
+        write(dumps({"sheet": meta.name, "visible": visible, "rows": rows_held,
+                     "merged": _merged_across(sheet, start[1] if start else 0)}).encode("ascii") + b"\n")
         # Only rows that hold something count towards max_rows (as in text files): one stray cell far down a
         # sheet is a row, not the million empty rows above it. A run of empty rows is written as its last row
         # alone, which still shows the reader where one table ends and another begins.
@@ -115,6 +116,21 @@ def write_sheets(source, out, settings: dict) -> dict:
             blank_line = None
             write(dumps([line, cells]).encode("ascii") + b"\n")
     return {"done": True}
+
+
+_MAX_MERGED = 1000  # merged ranges passed on: the header's are among the first
+
+
+def _merged_across(sheet, first_column: int) -> list[list[int]]:
+    """The sheet's cells merged across columns, as [line, first cell, last line, last cell] (lines from 1, cells
+    counted from the sheet's first column), top rows first; [] when the reader gives none (.ods, .xls)."""
+    try:
+        ranges = sheet.merged_cell_ranges or []
+    except Exception:  # not every format exposes them
+        return []
+    across = sorted((top + 1, left - first_column, bottom + 1, right - first_column)
+                    for (top, left), (bottom, right) in ranges if right > left)
+    return [list(item) for item in across[:_MAX_MERGED]]
 
 
 def _with_special_cells(row, line: int, special_line: int, special) -> tuple[list, int | None]:
