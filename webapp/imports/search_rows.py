@@ -76,14 +76,13 @@ def run_by_key(statement, *, rows: bool = True) -> list[tuple]:
     gives as the driver's plain tuples (`rows`=False: none read)."""
     db.session.flush()
     connection = db.session.connection()
+    # (Not put back if the statement fails: the transaction is then rolled back, and the setting with it.)
     connection.exec_driver_sql(_BY_KEY).close()
-    try:
-        result = connection.execute(statement)
-        # (read from the cursor itself: a result SQLAlchemy had read ahead would have its cursor closed)
-        found = result.cursor.fetchall() if rows else []
-        result.close()
-    finally:
-        connection.exec_driver_sql(_AS_BEFORE).close()
+    result = connection.execute(statement)
+    # (read from the cursor itself: a result SQLAlchemy had read ahead would have its cursor closed)
+    found = result.cursor.fetchall() if rows else []
+    result.close()
+    connection.exec_driver_sql(_AS_BEFORE).close()
     return found
 
 
