@@ -112,3 +112,29 @@ def test_with_columns_too_wide_to_fit_edit_and_remove_stay_pinned_in_view(page, 
     wrap.evaluate("(element) => { element.scrollLeft = 0; }")
     remove.click()
     page.get_by_text("Line 2 (ada.lovelace@example.com) removed.").wait_for()
+
+
+@pytest.mark.parametrize("width,height", LAPTOPS, ids=["1280", "1366"])
+def test_the_column_matching_preview_shows_email_addresses_whole_and_readable(
+        page, org, admin, screenshot, width, height):
+    batch = stage(org, admin)
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}/match")
+    preview = page.locator("#match-preview")
+    preview.scroll_into_view_if_needed()
+    screenshot(f"laptop-match-preview-{width}")
+    assert not scrolls_sideways(preview.locator("xpath=.."))
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    cells = preview.locator("td.cell-address")
+    assert rendered_lines(cells.nth(0)) == ["ada.lovelace@example.com"]  # was "ada.lovelace@e" / "xample.com"
+    long_cell = preview.locator("td.cell-address", has_text="alan.mathison")
+    assert "".join(rendered_lines(long_cell)) == LONG_ADDRESS  # whole: nothing clipped
+    assert broken_mid_word(rendered_lines(long_cell)) == []
+    for n in range(cells.count()):
+        assert broken_mid_word(rendered_lines(cells.nth(n))) == []
+    # Headings wrap rather than widen their column, and the Problems column is wide enough to read.
+    problems = preview.get_by_role("columnheader", name="Problems").bounding_box()
+    assert problems["x"] + problems["width"] <= width
+    assert preview.locator("td.problems").first.bounding_box()["width"] >= 180
+    assert serious_violations(page) == []
