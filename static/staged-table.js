@@ -69,6 +69,14 @@
     var source = event.detail.elt;
     // A click on a button submits its form: remember the button, not the form.
     var el = active && active !== document.body ? active : source;
+    // A request nobody triggered (hx-trigger="load", polling) follows focus only when it is inside what is
+    // replaced: otherwise it would pull the keyboard into the new fragment as the page opens.
+    var triggered = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (!triggered) {
+      var target = event.detail.target;
+      remembered = active && active !== document.body && target && target.contains(active) ? focusKey(active) : null;
+      return;
+    }
     remembered = el ? focusKey(el) : null;
     if (el && source && source.tagName === "FORM" && el.form !== source && !source.contains(el)) {
       remembered = focusKey(source);
