@@ -14,3 +14,20 @@ def test_the_staged_page_opens_with_focus_at_the_top_not_in_the_changes_loaded_a
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.textContent.trim()") == "Skip to content"
     assert page.evaluate("() => window.scrollY") == 0
+
+
+def test_the_changes_tabs_each_read_on_one_line_with_their_count(page, org, admin):
+    batch = stage(org, admin)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    tabs = page.locator("#sync-changes-body nav.tabs a")
+    tabs.first.wait_for()
+    labels = [text.strip() for text in tabs.all_inner_texts()]
+    assert labels == ["Will be updated (0)", "Unchanged (0)", "Cannot be applied (0)",
+                      "New people with groups, series or status (0)"]
+    one_line = tabs.first.bounding_box()["height"]
+    for n in range(tabs.count()):
+        box = tabs.nth(n).bounding_box()
+        assert box["height"] <= one_line + 1, labels[n]  # "New people with groups, series or status" was 5 lines
+        assert box["x"] + box["width"] <= 1280
