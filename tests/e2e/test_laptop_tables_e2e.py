@@ -91,6 +91,9 @@ def test_a_staged_table_with_group_series_and_status_columns_fits_a_laptop_with_
     assert rendered_lines(page.locator("td.cell-email .clamp").first) == ["ada.lovelace@example.com"]
     for cell in page.locator("td.cell-email .clamp").all():
         assert broken_mid_word(rendered_lines(cell)) == []
+    # Names and the extra columns break between words: "Katherine", "Engineering", not "Katherin" / "e".
+    for cell in page.locator("td.cell-text .clamp").all():
+        assert broken_mid_word(rendered_lines(cell)) == []
     assert serious_violations(page) == []
 
 
