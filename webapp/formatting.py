@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask
-from markupsafe import Markup, escape
 
 
 def day(value: date | None) -> str:
@@ -38,17 +37,6 @@ def plural(count: int | None, one: str, many: str) -> str:
     return one if count == 1 else many
 
 
-def breakable(value: str | None) -> Markup:
-    """An email address (or any long text) that wraps after "@" and before "." rather than mid-word.
-
-    Adds <wbr> only: the text a person copies or a screen reader reads is unchanged.
-    """
-    if not value:
-        return Markup("")
-    text = str(escape(value))
-    return Markup(text.replace("@", "@<wbr>").replace(".", "<wbr>."))
-
-
 def register(app: Flask) -> None:
     """Make the filters available to every template."""
     app.add_template_filter(day)
@@ -56,4 +44,3 @@ def register(app: Flask) -> None:
     app.add_template_filter(when)
     app.add_template_filter(number)
     app.add_template_filter(plural)
-    app.add_template_filter(breakable)
