@@ -53,3 +53,18 @@ def test_a_finished_import_has_no_pinned_divider_before_its_last_column(page, or
     last_heading = page.locator("#staged-table thead th").last
     assert last_heading.inner_text().strip().lower() == "status and problems"
     assert last_heading.evaluate("(th) => getComputedStyle(th).position") == "static"  # only Edit/Remove are pinned
+
+
+def test_a_long_address_on_a_users_page_stays_inside_its_card(page, org, admin):
+    make_people(org, admin)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto("/users/")
+    page.get_by_role("link", name="Newcomer, Person1").click()
+    email = page.locator("dl.details dd", has_text="alan.mathison")
+    card = page.locator(".card", has=email)
+    text_right = email.evaluate("""(dd) => { const range = document.createRange(); range.selectNodeContents(dd);
+        return Math.max(...[...range.getClientRects()].map((rect) => rect.right)); }""")
+    card_box = card.bounding_box()
+    assert text_right <= card_box["x"] + card_box["width"]  # ran past the card into the Edit card's gutter
+    assert broken_mid_word(rendered_lines(email)) == []
