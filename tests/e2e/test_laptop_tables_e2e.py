@@ -141,3 +141,28 @@ def test_the_column_matching_preview_shows_email_addresses_whole_and_readable(
     assert problems["x"] + problems["width"] <= width
     assert preview.locator("td.problems").first.bounding_box()["width"] >= 180
     assert serious_violations(page) == []
+
+
+def test_editing_a_row_at_1280_keeps_its_problem_readable_beside_save(page, org, admin, screenshot):
+    batch = stage(org, admin)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    page.get_by_role("link", name="Edit line 5", exact=True).click()
+    first_name = page.get_by_label("First name for line 5")
+    first_name.wait_for()
+    screenshot("laptop-staged-editing-1280")
+    assert not scrolls_sideways(page.locator("#staged-table .table-wrap"))  # was 130 px wider: problems under Save
+    problem = page.locator("tr.editing td.status-cell li").first
+    save = page.get_by_role("button", name="Save line 5")
+    problem_box, save_box = problem.bounding_box(), save.bounding_box()
+    assert problem_box["x"] + problem_box["width"] <= save_box["x"]
+    assert save_box["x"] + save_box["width"] <= 1280
+    assert first_name.input_value() == "Margaret"
+    # Tab goes through the row's boxes to Save and Cancel.
+    first_name.focus()
+    for _ in range(9):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.textContent.trim()") == "Save line 5":
+            break
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Save line 5"
