@@ -1,0 +1,39 @@
+"""The Create Users page says what the chosen mode will do to people who already have an account."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.test_laptop_tables_e2e import sign_in
+from webapp.extensions import db
+from webapp.imports import staging, sync
+
+FILE = b"First Name,Last Name,Email\r\nAnn,Newname,ann@example.com\r\nDee,Dunn,dee@example.com\r\n"
+
+
+@pytest.mark.parametrize("mode,heading,existing,button", [
+    ("add", "1 user will be created.", "they are not created again and are reported as failed.", "Create 1 user"),
+    ("add_update", "1 user will be created.", "their accounts are updated where the file differs", "Create 1 user"),
+    ("update", "Nobody new is created in this mode.", "their accounts are updated where the file differs",
+     "Apply the updates"),
+])
+def test_the_create_users_page_describes_existing_people_by_the_mode(page, org, admin, make_user,
+                                                                   mode, heading, existing, button):
+    make_user(email="ann@example.com", first_name="Ann", last_name="Oldname")
+    batch = staging.stage_upload(org.id, admin.id, "people.csv", FILE, max_bytes=10**6, ttl_days=7)
+    sync.configure(batch, mode=mode)
+    db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}/create")
+    summary = page.locator("main section.card").last
+    expect(summary).to_contain_text(heading)
+    expect(summary).to_contain_text(existing)
+    if mode != "add":  # it said "reported as failed" while the mode updates them
+        expect(summary).not_to_contain_text("reported as failed")
+    if mode == "update":  # it said "1 user will be created" though this mode creates nobody
+        expect(summary).to_contain_text("1 row for people without an account is left out.")
+    control = page.get_by_role("button", name=button)
+    expect(control).to_be_enabled()
+    box = control.bounding_box()
+    assert box["y"] + box["height"] <= 720  # the decision is on the first screen
