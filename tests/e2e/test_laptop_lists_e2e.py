@@ -2,6 +2,8 @@
 "@" or a dot rather than inside a word."""
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.test_laptop_tables_e2e import broken_mid_word, rendered_lines, sign_in, stage
 from webapp.extensions import db
 from webapp.users.services import create_user
@@ -68,3 +70,16 @@ def test_a_long_address_on_a_users_page_stays_inside_its_card(page, org, admin):
     card_box = card.bounding_box()
     assert text_right <= card_box["x"] + card_box["width"]  # ran past the card into the Edit card's gutter
     assert broken_mid_word(rendered_lines(email)) == []
+
+
+@pytest.mark.parametrize("width,height", [(1280, 720), (1366, 768)], ids=["1280", "1366"])
+def test_the_users_filters_and_their_search_button_share_one_row(page, org, admin, width, height):
+    make_people(org, admin)
+    page.set_viewport_size({"width": width, "height": height})
+    sign_in(page)
+    page.goto("/users/")
+    search_box = page.get_by_label("Search", exact=True).bounding_box()
+    button = page.get_by_role("button", name="Search", exact=True).bounding_box()
+    assert abs(button["y"] - search_box["y"]) <= 2  # the button sat alone on a second row
+    count = page.get_by_text(f"Showing 1–{len(ADDRESSES) + 1} of {len(ADDRESSES) + 1} users").bounding_box()
+    assert count["y"] - (search_box["y"] + search_box["height"]) <= 40  # no empty row for "Searching…"
