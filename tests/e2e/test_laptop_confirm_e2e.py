@@ -37,3 +37,25 @@ def test_the_create_users_page_describes_existing_people_by_the_mode(page, org, 
     expect(control).to_be_enabled()
     box = control.bounding_box()
     assert box["y"] + box["height"] <= 720  # the decision is on the first screen
+
+
+def test_an_undone_import_reads_as_undone_in_recent_imports_and_on_its_page(page, org, admin):
+    from webapp.imports import creating, undo
+
+    batch = staging.stage_upload(org.id, admin.id, "people.csv", FILE, max_bytes=10**6, ttl_days=7)
+    db.session.commit()
+    creating.create_users(batch.id, admin.id)
+    undo.undo_import(batch.id, admin.id)
+    db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto("/users/import/")
+    row = page.locator("main table tbody tr", has_text="people.csv")
+    expect(row).to_contain_text("Undone")
+    expect(row).not_to_contain_text("created")  # said "2 created" although both accounts were removed
+    row.get_by_role("link", name="people.csv").click()
+    panel = page.locator("#sync-panel")
+    expect(panel).to_contain_text("This import was undone")
+    expect(panel.get_by_role("link", name="Undo this import…")).to_have_count(0)
+    panel.get_by_role("link", name="See what was undone").click()
+    expect(page.locator("#undo-report")).to_contain_text("2 accounts removed")
