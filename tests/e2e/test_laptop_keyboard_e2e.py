@@ -1,7 +1,11 @@
 """A new admin on a laptop with the keyboard: the page opens where they expect, and what they read has its counts."""
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.test_laptop_tables_e2e import sign_in, stage
+from webapp.extensions import db
+from webapp.imports import sync
 
 
 def test_the_staged_page_opens_with_focus_at_the_top_not_in_the_changes_loaded_after_it(page, org, admin):
@@ -16,16 +20,25 @@ def test_the_staged_page_opens_with_focus_at_the_top_not_in_the_changes_loaded_a
     assert page.evaluate("() => window.scrollY") == 0
 
 
-def test_the_changes_tabs_each_read_on_one_line_with_their_count(page, org, admin):
+@pytest.mark.parametrize("mode,expected,current", [
+    # Add new people changes nobody who has an account: no "Will be updated (0)" or "Unchanged (0)" tabs, and the
+    # panel opens on the new people's groups, series and status rather than on an empty "Will be updated".
+    ("add", ["Cannot be applied (0)", "New people with groups, series or status (0)"], 1),
+    ("add_update", ["Will be updated (0)", "Unchanged (0)", "Cannot be applied (0)",
+                    "New people with groups, series or status (0)"], 0),
+])
+def test_the_changes_tabs_each_read_on_one_line_with_their_count(page, org, admin, mode, expected, current):
     batch = stage(org, admin)
+    sync.configure(batch, mode=mode)
+    db.session.commit()
     page.set_viewport_size({"width": 1280, "height": 720})
     sign_in(page)
     page.goto(f"/users/import/{batch.id}")
     tabs = page.locator("#sync-changes-body nav.tabs a")
     tabs.first.wait_for()
     labels = [text.strip() for text in tabs.all_inner_texts()]
-    assert labels == ["Will be updated (0)", "Unchanged (0)", "Cannot be applied (0)",
-                      "New people with groups, series or status (0)"]
+    assert labels == expected
+    assert tabs.nth(current).get_attribute("aria-current") == "page"
     one_line = tabs.first.bounding_box()["height"]
     for n in range(tabs.count()):
         box = tabs.nth(n).bounding_box()
