@@ -59,7 +59,12 @@
     if (was.id && focusOn(document.getElementById(was.id))) return;
     if (row && was.key && focusOn(row.querySelector("[data-focus-key='" + was.key + "'], [name='" + was.key + "']"))) return;
     if (row && focusOn(firstControl(row))) return;
-    var scope = target && target.isConnected ? target : document;
+    // A target swapped outerHTML is gone: look in its replacement (same id), not from the top of the page
+    // (focus fell back to "Skip to content", scrolling the page up, after Next below the staged table).
+    var scope = target && target.isConnected ? target : (target && target.id && document.getElementById(target.id)) || document;
+    if (!row && was.key && focusOn(scope.querySelector("[data-focus-key='" + was.key + "']"))) return;
+    // The last page has no Next, the first no Previous: stay on the pager with the other one.
+    if (/-page$/.test(was.key || "") && focusOn(scope.querySelector("[data-focus-key$='-page']"))) return;
     if (focusOn(scope.querySelector("[data-focus-fallback]"))) return;
     focusOn(firstControl(scope));
   }

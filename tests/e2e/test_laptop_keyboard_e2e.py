@@ -5,7 +5,7 @@ import pytest
 
 from tests.e2e.test_laptop_tables_e2e import sign_in, stage
 from webapp.extensions import db
-from webapp.imports import sync
+from webapp.imports import staging, sync
 
 
 def test_the_staged_page_opens_with_focus_at_the_top_not_in_the_changes_loaded_after_it(page, org, admin):
@@ -44,3 +44,23 @@ def test_the_changes_tabs_each_read_on_one_line_with_their_count(page, org, admi
         box = tabs.nth(n).bounding_box()
         assert box["height"] <= one_line + 1, labels[n]  # "New people with groups, series or status" was 5 lines
         assert box["x"] + box["width"] <= 1280
+
+
+def test_next_page_below_the_staged_table_keeps_focus_on_the_pager(page, org, admin):
+    lines = ["First Name,Last Name,Email"] + [f"Person{n},Surname{n},person{n}@example.com" for n in range(60)]
+    batch = staging.stage_upload(org.id, admin.id, "sixty.csv", ("\r\n".join(lines) + "\r\n").encode(),
+                                 max_bytes=10**6, ttl_days=7)
+    db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    next_page = page.locator("nav.pager").get_by_role("link", name="Next")
+    next_page.focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Select line 61", exact=True).wait_for()  # the second page of rows
+    focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused == "Previous"  # was "Skip to content", at the top of the page
+    assert page.evaluate("() => window.scrollY") > 0
+    page.keyboard.press("Enter")
+    page.get_by_label("Select line 2", exact=True).wait_for()
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Next"
