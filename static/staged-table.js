@@ -63,8 +63,10 @@
     // (focus fell back to "Skip to content", scrolling the page up, after Next below the staged table).
     var scope = target && target.isConnected ? target : (target && target.id && document.getElementById(target.id)) || document;
     if (!row && was.key && focusOn(scope.querySelector("[data-focus-key='" + was.key + "']"))) return;
-    // The last page has no Next, the first no Previous: stay on the pager with the other one.
-    if (/-page$/.test(was.key || "") && focusOn(scope.querySelector("[data-focus-key$='-page']"))) return;
+    // The last page has no Next, the first no Previous: stay on the pager, on the link going the other way.
+    var partner = {"next-page": "previous-page", "last-page": "previous-page",
+                   "previous-page": "next-page", "first-page": "next-page"}[was.key];
+    if (partner && focusOn(scope.querySelector("[data-focus-key='" + partner + "']"))) return;
     if (focusOn(scope.querySelector("[data-focus-fallback]"))) return;
     focusOn(firstControl(scope));
   }

@@ -64,3 +64,25 @@ def test_next_page_below_the_staged_table_keeps_focus_on_the_pager(page, org, ad
     page.keyboard.press("Enter")
     page.get_by_label("Select line 2", exact=True).wait_for()
     assert page.evaluate("() => document.activeElement.textContent.trim()") == "Next"
+
+
+def test_next_page_of_the_users_list_keeps_focus_on_the_pager(page, org, admin):
+    from sqlalchemy import insert
+
+    from webapp.models import User
+
+    db.session.execute(insert(User), [{
+        "org_id": org.id, "first_name": f"Person{n}", "last_name": "Listed", "email": f"person{n}@example.com",
+        "account_type": "user", "invite_status": "created", "password_is_generated": True,
+        "is_active_account": True, "created_by_id": admin.id} for n in range(60)])
+    db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto("/users/")
+    page.locator("nav.pager").get_by_role("link", name="Next →").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Page 2 of 2").wait_for()
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "← Previous"  # was the first checkbox
+    page.keyboard.press("Enter")
+    page.get_by_text("Page 1 of 2").wait_for()
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Next →"
