@@ -86,3 +86,17 @@ def test_next_page_of_the_users_list_keeps_focus_on_the_pager(page, org, admin):
     page.keyboard.press("Enter")
     page.get_by_text("Page 1 of 2").wait_for()
     assert page.evaluate("() => document.activeElement.textContent.trim()") == "Next →"
+
+
+def test_a_changes_tab_chosen_with_the_keyboard_keeps_focus(page, org, admin):
+    batch = stage(org, admin)
+    sync.configure(batch, mode="add_update")
+    db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    tab = page.locator("#sync-changes-body nav.tabs a", has_text="Cannot be applied")
+    tab.focus()
+    page.keyboard.press("Enter")
+    page.locator("#sync-changes-body caption", has_text="Cannot be applied").wait_for()
+    assert page.evaluate("() => document.activeElement.textContent.trim()") == "Cannot be applied (0)"  # was the first tab
