@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.axe import serious_violations
 from tests.e2e.test_laptop_tables_e2e import sign_in, stage
 from webapp.extensions import db
 from webapp.imports import staging, sync
@@ -21,9 +22,9 @@ def test_the_staged_page_opens_with_focus_at_the_top_not_in_the_changes_loaded_a
 
 
 @pytest.mark.parametrize("mode,expected,current", [
-    # Add new people changes nobody who has an account: no "Will be updated (0)" or "Unchanged (0)" tabs, and the
-    # panel opens on the new people's groups, series and status rather than on an empty "Will be updated".
-    ("add", ["Cannot be applied (0)", "New people with groups, series or status (0)"], 1),
+    # Add new people changes nobody who has an account: no always-empty "Will be updated (0)" or "Unchanged (0)"
+    # tabs; the panel opens on the rows that cannot be applied.
+    ("add", ["Cannot be applied (0)", "New people with groups, series or status (0)"], 0),
     ("add_update", ["Will be updated (0)", "Unchanged (0)", "Cannot be applied (0)",
                     "New people with groups, series or status (0)"], 0),
 ])
@@ -100,3 +101,36 @@ def test_a_changes_tab_chosen_with_the_keyboard_keeps_focus(page, org, admin):
     page.keyboard.press("Enter")
     page.locator("#sync-changes-body caption", has_text="Cannot be applied").wait_for()
     assert page.evaluate("() => document.activeElement.textContent.trim()") == "Cannot be applied (0)"  # was the first tab
+
+
+def test_many_changes_scroll_in_their_own_box_so_the_staged_table_stays_near(page, org, admin, screenshot):
+    from sqlalchemy import insert
+
+    from webapp.models import User
+
+    db.session.execute(insert(User), [{
+        "org_id": org.id, "first_name": f"Person{n}", "last_name": "Oldname", "email": f"person{n}@example.com",
+        "account_type": "user", "invite_status": "created", "password_is_generated": True,
+        "is_active_account": True, "created_by_id": admin.id} for n in range(40)])
+    lines = ["First Name,Last Name,Email"] + [f"Person{n},Newname,person{n}@example.com" for n in range(40)]
+    batch = staging.stage_upload(org.id, admin.id, "renames.csv", ("\r\n".join(lines) + "\r\n").encode(),
+                                 max_bytes=10**6, ttl_days=7)
+    sync.configure(batch, mode="add_update")
+    db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    changes = page.get_by_role("region", name="Will be updated, 40 rows")
+    changes.wait_for()
+    screenshot("laptop-many-changes-1280")
+    assert changes.bounding_box()["height"] <= 360
+    counters = page.locator("#import-counters").bounding_box()
+    assert counters["y"] <= 1.5 * 720, counters  # was below 3,000 px: forty changes made the Mode card that tall
+    # The box scrolls with the keyboard: it takes focus, and its headings stay in view as it scrolls.
+    changes.focus()
+    page.keyboard.press("End")
+    page.wait_for_function("() => document.querySelector('#sync-changes-body .changes-wrap').scrollTop > 0")
+    heading = changes.get_by_role("columnheader", name="Changes").bounding_box()
+    box = changes.bounding_box()
+    assert box["y"] - 1 <= heading["y"] <= box["y"] + 2
+    assert serious_violations(page) == []
