@@ -136,6 +136,9 @@ def test_the_column_matching_preview_shows_email_addresses_whole_and_readable(
     assert broken_mid_word(rendered_lines(long_cell)) == []
     for n in range(cells.count()):
         assert broken_mid_word(rendered_lines(cells.nth(n))) == []
+    # A sample cut to its first 80 characters says so, instead of ending mid-word ("…science.exampl").
+    sample = page.locator("#match-columns li", has_text="alan.mathison")
+    assert sample.inner_text().strip().startswith(LONG_ADDRESS[:80] + "…")
     # Headings wrap rather than widen their column, and the Problems column is wide enough to read.
     problems = preview.get_by_role("columnheader", name="Problems").bounding_box()
     assert problems["x"] + problems["width"] <= width
