@@ -54,8 +54,19 @@ def test_an_undone_import_reads_as_undone_in_recent_imports_and_on_its_page(page
     expect(row).to_contain_text("Undone")
     expect(row).not_to_contain_text("created")  # said "2 created" although both accounts were removed
     row.get_by_role("link", name="people.csv").click()
+    expect(page.locator("main .banner-success")).to_contain_text("The import was later undone.")
     panel = page.locator("#sync-panel")
     expect(panel).to_contain_text("This import was undone")
     expect(panel.get_by_role("link", name="Undo this import…")).to_have_count(0)
     panel.get_by_role("link", name="See what was undone").click()
     expect(page.locator("#undo-report")).to_contain_text("2 accounts removed")
+
+
+def test_a_finished_imports_banner_writes_its_counts_like_the_counters_beside_it(page, org, admin):
+    batch = staging.stage_upload(org.id, admin.id, "people.csv", FILE, max_bytes=10**6, ttl_days=7)
+    batch.status, batch.created_count, batch.failed_count = "done", 12345, 1002
+    db.session.commit()
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    expect(page.locator("main .banner-success")).to_have_text(
+        "Users were created from this file: 12,345 created, 1,002 failed.")  # was "12345 created, 1002 failed"
