@@ -4,7 +4,10 @@
   "use strict";
 
   var FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]):not([hidden]), select:not([disabled]), textarea:not([disabled])";
-  var remembered = null;
+  // What had focus when each request started, kept on its XMLHttpRequest: a page's own hx-trigger="load"
+  // request settling late must not use (and lose) what a later click remembered.
+  function remember(event, key) { if (event.detail.xhr) event.detail.xhr.focusWas = key; }
+  function recalled(event) { return event.detail.xhr ? event.detail.xhr.focusWas || null : null; }
 
   document.documentElement.classList.add("js");
 
@@ -39,9 +42,7 @@
     return document.activeElement === el;
   }
 
-  function restoreFocus(target) {
-    var was = remembered;
-    remembered = null;
+  function restoreFocus(target, was) {
     if (!was) return;
     var row = was.row ? document.getElementById(was.row) : null;
     if (row && row.classList.contains("editing")) {
@@ -81,12 +82,12 @@
     var triggered = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
     if (!triggered) {
       var target = event.detail.target;
-      remembered = active && active !== document.body && target && target.contains(active) ? focusKey(active) : null;
+      remember(event, active && active !== document.body && target && target.contains(active) ? focusKey(active) : null);
       return;
     }
-    remembered = el ? focusKey(el) : null;
+    remember(event, el ? focusKey(el) : null);
     if (el && source && source.tagName === "FORM" && el.form !== source && !source.contains(el)) {
-      remembered = focusKey(source);
+      remember(event, focusKey(source));
     }
   });
 
@@ -95,16 +96,17 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
     var target = event.detail.target;
-    if (!remembered || remembered.after || !active || active === document.body || !target) return;
-    remembered = target.contains(active) ? focusKey(active) : null;
+    var was = recalled(event);
+    if (!was || was.after || !active || active === document.body || !target) return;
+    remember(event, target.contains(active) ? focusKey(active) : null);
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target || event.detail.elt;
     wire(document);
     var invalid = target && target.isConnected ? firstInError(target) : null;
-    if (invalid) { remembered = null; invalid.focus(); return; }
-    restoreFocus(target);
+    if (invalid) { invalid.focus(); return; }
+    restoreFocus(target, recalled(event));
   });
 
   /* Selects marked data-save-on-leave: arrows move through the choices, the row saves once. */
