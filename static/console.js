@@ -24,4 +24,40 @@
     var field = holder.querySelector(holder.getAttribute("data-focus-on-load"));
     if (field) field.focus();
   });
+
+  // <td data-breakable>ann.lee@example.com</td> (or a column under <th data-breakable-column>): a long address may wrap after "@" and before a dot
+  // ("ann.lee@" / "example.com"), never inside a word. Only <wbr> is added: the text stays the same.
+  function addBreaks(scope) {
+    if (!(scope instanceof Element || scope instanceof Document)) return;
+    var found = Array.prototype.slice.call(scope.querySelectorAll("[data-breakable]"));
+    if (scope instanceof Element && scope.matches("[data-breakable]")) found.push(scope);
+    // <th data-breakable-column>: every body cell of that column.
+    var table = scope instanceof Element ? scope.closest("table") : null;
+    var headings = table ? table.querySelectorAll("th[data-breakable-column]") : scope.querySelectorAll("th[data-breakable-column]");
+    Array.prototype.forEach.call(headings, function (heading) {
+      var index = heading.cellIndex;
+      Array.prototype.forEach.call(heading.closest("table").tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) { if (row.cells[index]) found.push(row.cells[index]); });
+      });
+    });
+    found.forEach(function (element) {
+      if (element.hasAttribute("data-broken")) return;
+      element.setAttribute("data-broken", "");
+      var walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      var texts = [];
+      for (var node = walker.nextNode(); node; node = walker.nextNode()) texts.push(node);
+      texts.forEach(function (text) {
+        var parts = text.data.split(/(?<=@)|(?=\.)/);
+        if (parts.length < 2) return;
+        var pieces = document.createDocumentFragment();
+        parts.forEach(function (part, index) {
+          if (index) pieces.appendChild(document.createElement("wbr"));
+          pieces.appendChild(document.createTextNode(part));
+        });
+        text.parentNode.replaceChild(pieces, text);
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { addBreaks(document); });
+  document.addEventListener("htmx:load", function (event) { addBreaks(event.detail && event.detail.elt); });
 })();

@@ -4,7 +4,10 @@
   "use strict";
 
   var FOCUSABLE = "a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]):not([hidden]), select:not([disabled]), textarea:not([disabled])";
-  var remembered = null;
+  // What had focus when each request started, kept on its XMLHttpRequest: a page's own hx-trigger="load"
+  // request settling late must not use (and lose) what a later click remembered.
+  function remember(event, key) { if (event.detail.xhr) event.detail.xhr.focusWas = key; }
+  function recalled(event) { return event.detail.xhr ? event.detail.xhr.focusWas || null : null; }
 
   document.documentElement.classList.add("js");
 
@@ -39,9 +42,7 @@
     return document.activeElement === el;
   }
 
-  function restoreFocus(target) {
-    var was = remembered;
-    remembered = null;
+  function restoreFocus(target, was) {
     if (!was) return;
     var row = was.row ? document.getElementById(was.row) : null;
     if (row && row.classList.contains("editing")) {
@@ -59,7 +60,14 @@
     if (was.id && focusOn(document.getElementById(was.id))) return;
     if (row && was.key && focusOn(row.querySelector("[data-focus-key='" + was.key + "'], [name='" + was.key + "']"))) return;
     if (row && focusOn(firstControl(row))) return;
-    var scope = target && target.isConnected ? target : document;
+    // A target swapped outerHTML is gone: look in its replacement (same id), not from the top of the page
+    // (focus fell back to "Skip to content", scrolling the page up, after Next below the staged table).
+    var scope = target && target.isConnected ? target : (target && target.id && document.getElementById(target.id)) || document;
+    if (!row && was.key && focusOn(scope.querySelector("[data-focus-key='" + was.key + "']"))) return;
+    // The last page has no Next, the first no Previous: stay on the pager, on the link going the other way.
+    var partner = {"next-page": "previous-page", "last-page": "previous-page",
+                   "previous-page": "next-page", "first-page": "next-page"}[was.key];
+    if (partner && focusOn(scope.querySelector("[data-focus-key='" + partner + "']"))) return;
     if (focusOn(scope.querySelector("[data-focus-fallback]"))) return;
     focusOn(firstControl(scope));
   }
@@ -69,9 +77,17 @@
     var source = event.detail.elt;
     // A click on a button submits its form: remember the button, not the form.
     var el = active && active !== document.body ? active : source;
-    remembered = el ? focusKey(el) : null;
+    // A request nobody triggered (hx-trigger="load", polling) follows focus only when it is inside what is
+    // replaced: otherwise it would pull the keyboard into the new fragment as the page opens.
+    var triggered = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (!triggered) {
+      var target = event.detail.target;
+      remember(event, active && active !== document.body && target && target.contains(active) ? focusKey(active) : null);
+      return;
+    }
+    remember(event, el ? focusKey(el) : null);
     if (el && source && source.tagName === "FORM" && el.form !== source && !source.contains(el)) {
-      remembered = focusKey(source);
+      remember(event, focusKey(source));
     }
   });
 
@@ -80,16 +96,17 @@
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
     var target = event.detail.target;
-    if (!remembered || remembered.after || !active || active === document.body || !target) return;
-    remembered = target.contains(active) ? focusKey(active) : null;
+    var was = recalled(event);
+    if (!was || was.after || !active || active === document.body || !target) return;
+    remember(event, target.contains(active) ? focusKey(active) : null);
   });
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target || event.detail.elt;
     wire(document);
     var invalid = target && target.isConnected ? firstInError(target) : null;
-    if (invalid) { remembered = null; invalid.focus(); return; }
-    restoreFocus(target);
+    if (invalid) { invalid.focus(); return; }
+    restoreFocus(target, recalled(event));
   });
 
   /* Selects marked data-save-on-leave: arrows move through the choices, the row saves once. */

@@ -20,3 +20,4 @@ def test_date_filters(formatter, value, text):
 
 def test_when_with_seconds_for_delivery_attempts():
     assert when(datetime(2026, 5, 2, 9, 5, 7), seconds=True) == "2 May 2026, 09:05:07"
+

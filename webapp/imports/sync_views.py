@@ -113,7 +113,7 @@ def sync_helpers():
     """Names the sync partials need when another page includes them."""
     return {"sync_modes": sync.MODES, "sync_mode_hints": MODE_HINTS, "sync_mode_form": _mode_form,
             "sync_change_parts": sync.change_parts, "sync_in_use": sync.in_use,
-            "sync_type_label": lambda value: AccountType(value).label}
+            "sync_type_label": lambda value: AccountType(value).label, "import_undone": undo.undone}
 
 
 def _mode_form(batch: ImportBatch) -> ModeForm:
