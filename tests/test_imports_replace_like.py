@@ -46,13 +46,14 @@ def test_wildcards_in_the_text_to_find_are_taken_as_they_are(signed_in, batch, f
 def test_the_planner_settings_are_as_before_once_a_rewrite_has_run(app, batch):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("Needs PostgreSQL (set FLASK_TEST_DATABASE_URL): only PostgreSQL writes search text this way")
-    before = [db.session.scalar(text(f"SHOW {name}")) for name in ("enable_hashjoin", "enable_mergejoin")]
+    settings = ("enable_hashjoin", "enable_mergejoin", "plan_cache_mode")
+    before = [db.session.scalar(text(f"SHOW {name}")) for name in settings]
     change = (update(StagedRow).where(StagedRow.batch_id == batch.id, StagedRow.last_name == "Plain")
               .values(last_name="Plainer").execution_options(synchronize_session=False))
     given = search_rows.run_by_key(search_rows.with_search(batch.id, change, StagedRow.line, StagedRow.id))
     assert [line for line, _ in given] == [5]
     # Still in the same transaction: the settings were put back, not left for the page's own queries.
-    assert [db.session.scalar(text(f"SHOW {name}")) for name in ("enable_hashjoin", "enable_mergejoin")] == before
+    assert [db.session.scalar(text(f"SHOW {name}")) for name in settings] == before
     assert db.session.scalar(select(StagedRow.last_name).where(StagedRow.batch_id == batch.id,
                                                                StagedRow.line == 5)) == "Plainer"
     db.session.commit()

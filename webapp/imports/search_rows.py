@@ -66,9 +66,12 @@ def with_search(batch_id: int, change, *columns, back=None):
 
 # The planner takes the rows a CTE gives for the whole batch, and joins them to the narrow table by reading all of
 # it into a hash (11,111 rows: ~35 ms); looked up by key one by one they cost ~12 ms. Unnesting them from arrays
-# to look few cost ~6 ms more than the join itself.
-_BY_KEY = "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)"
-_AS_BEFORE = "RESET enable_hashjoin; RESET enable_mergejoin"
+# to look few cost ~6 ms more than the join itself. And it is planned for its values each time: psycopg prepares a
+# statement run five times, and after five more PostgreSQL's plan for any values worked out the LIKE pattern and
+# replace() anew for every row (find and replace of 11,111 names: ~60 -> ~75 ms from the eleventh on).
+_BY_KEY = ("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), "
+           "set_config('plan_cache_mode', 'force_custom_plan', true)")
+_AS_BEFORE = "RESET enable_hashjoin; RESET enable_mergejoin; RESET plan_cache_mode"
 
 
 def run_by_key(statement, *, rows: bool = True) -> list[tuple]:
