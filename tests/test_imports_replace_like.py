@@ -58,3 +58,14 @@ def test_the_planner_settings_are_as_before_once_a_rewrite_has_run(app, batch):
                                                                StagedRow.line == 5)) == "Plainer"
     db.session.commit()
     assert_search_follows_the_rows(batch.id)
+
+
+def test_find_and_replace_without_javascript_is_kept_and_said(signed_in, batch):
+    """The plain form (no HTMX) is answered with a redirect to the table, the change committed and named there."""
+    response = signed_in.post(f"/users/import/{batch.id}/replace", follow_redirects=True, data={
+        "column": "last_name", "find": "Plain", "replacement": "Simple", "scope": "all_matching", "filter": "all",
+        "q": ""})
+    assert response.status_code == 200
+    assert "Replaced in 1 row." in response.get_data(as_text=True)
+    db.session.rollback()  # read afresh: what was committed
+    assert rows(batch.id)[5].last_name == "Simple"

@@ -73,7 +73,8 @@ def apply_suggestions(batch: ImportBatch, row_id: int | None = None) -> int:
 
 
 def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, clauses) -> int:
-    """Replace text within one column of the chosen rows (SQL replace()); returns how many rows changed."""
+    """Replace text within one column of the chosen rows (SQL replace()); returns how many rows changed. The caller
+    commits (views._table_change: with the Undo's label, in one commit)."""
     require_editable(batch)
     if column not in REPLACEABLE:
         raise TableError("Choose the column to search in: first name, last name or email.")
@@ -90,9 +91,7 @@ def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, c
     else:  # a LIKE rules out most rows before anything else is worked out for them (100,000 rows: ~5 ms less)
         found = [target.contains(find, autoescape=True), *clauses, StagedRow.status.in_(OPEN_STATUSES),
                  changed != target]
-    touched = _rewrite(batch, column, changed, found, rewritten=rewritten, wrote=replacement)
-    db.session.commit()
-    return touched
+    return _rewrite(batch, column, changed, found, rewritten=rewritten, wrote=replacement)
 
 
 def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, wrote: str | None = None) -> int:
