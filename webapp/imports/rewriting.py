@@ -177,7 +177,8 @@ def _changed_names(batch: ImportBatch, change, keeps) -> tuple[int, list[tuple]]
                          select(changed.c.line, changed.c.id, changed.c.keeps, null())
                          .where(or_(~changed.c.keeps, total <= row_changes.FEW_ADDRESSES)))
 
-    given = search_rows.run_by_key(search_rows.with_search(batch.id, change, *_keyed(), keeps, back=back))
+    given = search_rows.run_by_key(search_rows.with_search(batch.id, change, *_keyed(), keeps, back=back),
+                                   planned_each_time=True)
     return next(row[3] for row in given if row[1] is None), [row[:3] for row in given if row[1] is not None]
 
 

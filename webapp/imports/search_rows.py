@@ -66,21 +66,22 @@ def with_search(batch_id: int, change, *columns, back=None):
 
 # The planner takes the rows a CTE gives for the whole batch, and joins them to the narrow table by reading all of
 # it into a hash (11,111 rows: ~35 ms); looked up by key one by one they cost ~12 ms. Unnesting them from arrays
-# to look few cost ~6 ms more than the join itself. And it is planned for its values each time: psycopg prepares a
-# statement run five times, and after five more PostgreSQL's plan for any values worked out the LIKE pattern and
-# replace() anew for every row (find and replace of 11,111 names: ~60 -> ~75 ms from the eleventh on).
-_BY_KEY = ("SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true), "
-           "set_config('plan_cache_mode', 'force_custom_plan', true)")
+# to look few cost ~6 ms more than the join itself.
+_BY_KEY = "SELECT set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)"
 _AS_BEFORE = "RESET enable_hashjoin; RESET enable_mergejoin; RESET plan_cache_mode"
+# psycopg prepares a statement run five times, and after five more PostgreSQL may keep one plan for any values: for
+# find and replace of 11,111 names that plan cost ~60 -> ~75 ms from the eleventh run on a connection. Planned for
+# its values each time, it costs ~4 ms of planning instead (suggested fixes' statement is better left to choose).
+_EACH_TIME = ", set_config('plan_cache_mode', 'force_custom_plan', true)"
 
 
-def run_by_key(statement, *, rows: bool = True) -> list[tuple]:
+def run_by_key(statement, *, rows: bool = True, planned_each_time: bool = False) -> list[tuple]:
     """Run a statement of with_search with its joins made by key (PostgreSQL, for this statement only): the rows it
-    gives as the driver's plain tuples (`rows`=False: none read)."""
+    gives as the driver's plain tuples (`rows`=False: none read); `planned_each_time`: for the values it is given."""
     db.session.flush()
     connection = db.session.connection()
     # (Not put back if the statement fails: the transaction is then rolled back, and the setting with it.)
-    connection.exec_driver_sql(_BY_KEY).close()
+    connection.exec_driver_sql(_BY_KEY + (_EACH_TIME if planned_each_time else "")).close()
     result = connection.execute(statement)
     # (read from the cursor itself: a result SQLAlchemy had read ahead would have its cursor closed)
     found = result.cursor.fetchall() if rows else []
