@@ -102,10 +102,12 @@ def test_a_changes_tab_chosen_with_the_keyboard_keeps_focus(page, org, admin):
     page.set_viewport_size({"width": 1280, "height": 720})
     sign_in(page)
     page.goto(f"/users/import/{batch.id}")
+    settled(page)  # (the page's own load of the changes first: focusing while it lands raced in CI)
     tab = page.locator("#sync-changes-body nav.tabs a", has_text="Cannot be applied")
-    tab.focus()  # at once, while the changes that just loaded may still be settling
+    tab.focus()
     page.keyboard.press("Enter")
     page.locator("#sync-changes-body caption", has_text="Cannot be applied").wait_for()
+    settled(page)
     expect(page.locator("#sync-changes-body nav.tabs a", has_text="Cannot be applied")).to_be_focused()  # was the first tab
 
 
