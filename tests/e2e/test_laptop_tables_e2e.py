@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import TEST_PASSWORD
+from tests.e2e.test_pages_fit_and_accessible import sign_in
 from tests.e2e.axe import serious_violations
 from webapp.extensions import db
 from webapp.imports import staging
@@ -18,14 +18,6 @@ PEOPLE = [
     ("Margaret", "Hamilton", "margaret at example.com"),
 ]
 LAPTOPS = [(1280, 720), (1366, 768)]
-
-
-def sign_in(page, email="admin@acme.example"):
-    page.goto("/login")
-    page.get_by_label("Email address", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/users/**")
 
 
 def stage(org, admin, group="Engineering Team North"):

@@ -28,6 +28,9 @@ IN_PLAY = (RowStatus.VALID, RowStatus.INVALID, RowStatus.EXISTING, RowStatus.DUP
 _SAME_TIME = {"updated_at": ImportBatch.updated_at}
 
 
+_READ = "removal_read"  # (the key of what this transaction has read, in the session's info)
+
+
 def _read_once(column, batch_id: int):
     """A batch's `column` (all_removed or rows_apart), read once per transaction: a table request asked up to
     eight times (~2.5 ms). Only this module writes them, and forgets what it read when it does."""
@@ -36,8 +39,6 @@ def _read_once(column, batch_id: int):
         seen[column.key, batch_id] = db.session.scalar(select(column).where(ImportBatch.id == batch_id))
     return seen[column.key, batch_id]
 
-
-_READ = "removal_read"
 
 
 @event.listens_for(Session, "after_transaction_end")

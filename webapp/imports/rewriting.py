@@ -89,8 +89,7 @@ def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, c
     elif search_rows.by_text():  # only rows whose search text holds the text can change: found in the narrow table
         found = [*found, search_rows.holding(batch.id, find)]
     else:  # a LIKE rules out most rows before anything else is worked out for them (100,000 rows: ~5 ms less)
-        found = [target.contains(find, autoescape=True), *clauses, StagedRow.status.in_(OPEN_STATUSES),
-                 changed != target]
+        found = [target.contains(find, autoescape=True), *found]
     return _rewrite(batch, column, changed, found, rewritten=rewritten, wrote=replacement)
 
 
