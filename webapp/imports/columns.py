@@ -204,14 +204,14 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
         elif found:
             candidates.setdefault(found[0], []).append((found[1], index))
     by_content: list[int] = []
+    doubts: list[str] = []
     if sampled is not None:
         by_content = _email_by_content(sampled, candidates, refused)
-        _keep_real_account_types(sampled, candidates)
+        doubts += _keep_real_account_types(sampled, candidates)
         _yes_no_is_no_address(sampled, candidates)
 
     chosen: dict[str, int | None] = {}
     fallbacks: dict[str, list[int]] = {}
-    doubts: list[str] = []
     for import_field in import_fields():
         options = sorted(candidates.get(import_field.key, []))
         chosen[import_field.key] = options[0][1] if options else None
@@ -264,19 +264,26 @@ def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int
     return found
 
 
-def _keep_real_account_types(sampled: list[_Column], candidates: dict) -> None:
-    """A loosely named column (Role, Type) is Account Type only when its values are account types."""
+def _keep_real_account_types(sampled: list[_Column], candidates: dict) -> list[str]:
+    """A loosely named column (Role, Type) is Account Type only when its values are account types; an explicitly
+    named one unless none of them is (Zoom's "User Type": Licensed, Basic). Returns a doubt for each left out."""
     options = candidates.get("account_type")
     if not options:
-        return
-    kept = []
+        return []
+    kept, doubts = [], []
     for rank, index in options:
         column = sampled[index]
         filled = [v for v in column.values if v]
-        # An explicit "Account Type" / "User Type" header is trusted: its unknown values are row problems.
-        if rank <= 1 or not filled or column.share(lambda v: parse_account_type(v) is not None and account_type_key(v)) >= 0.5:
+        known = column.share(lambda v: parse_account_type(v) is not None and account_type_key(v))
+        # An explicit "Account Type" header with some types we know is trusted: its unknown values are row problems.
+        if not filled or known >= 0.5 or (rank <= 1 and known > 0):
             kept.append((rank, index))
+        elif rank <= 1:
+            examples = ", ".join(dict.fromkeys(filled))
+            doubts.append(f"the {column.header} column holds no account type we know ({examples[:60]}), "
+                          "so it is not imported and everyone gets the default type")
     candidates["account_type"] = kept
+    return doubts
 
 
 # Words of a yes/no column's header that make it the Send Invite choice ("Send invite email", "Welcome email").

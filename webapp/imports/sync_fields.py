@@ -31,9 +31,15 @@ def names(cell: str | None) -> list[str]:
     return found
 
 
+# What a cell says when a person is in no group or series (Moodle's participants export: "No groups").
+NONE_NAMES = frozenset({"no groups", "no group", "no teams", "no team", "no cohorts", "no cohort", "no series",
+                        "no courses", "no course", "not in a group", "ungrouped"})
+
+
 def _name_list(limit: int):
     def clean(raw: str, key: str, problems: list, *, max_length=None, storage=2000) -> str:
-        listed = names(values.clean_text(raw, key, problems, storage=storage))
+        listed = [name for name in names(values.clean_text(raw, key, problems, storage=storage))
+                  if name.casefold() not in NONE_NAMES]
         too_long = next((name for name in listed if len(name) > limit), None)
         if too_long is not None:
             problems.append(problem(key, "name_too_long", name=too_long[:40], limit=limit))
