@@ -70,7 +70,13 @@ def test_account_type_aliases(text, account_type):
 @pytest.mark.parametrize(
     "text, parts",
     [("Mary Ann Evans", ("Mary Ann", "Evans")), ("Curie, Marie", ("Marie", "Curie")),
-     ("  Ada   Lovelace ", ("Ada", "Lovelace")), ("Plato", ("Plato", "")), ("", ("", ""))],
+     ("  Ada   Lovelace ", ("Ada", "Lovelace")), ("Plato", ("Plato", "")), ("", ("", "")),
+     # Titles are not part of the name; a generational or degree suffix stays with the surname.
+     ("Dr. Ann Lee", ("Ann", "Lee")), ("Prof. Dr. Hans Müller", ("Hans", "Müller")), ("Sr. Juan Pérez", ("Juan", "Pérez")),
+     ("Lee, Dr. Ann", ("Ann", "Lee")), ("Ms Lee", ("", "Lee")), ("Dr", ("Dr", "")),
+     ("Mr Bob Ray Jr.", ("Bob", "Ray Jr.")), ("Bob Ray, Jr.", ("Bob", "Ray Jr.")),
+     ("Martin Luther King III", ("Martin Luther", "King III")), ("Ann Lee PhD", ("Ann", "Lee PhD")),
+     ("Lee, Ann (Dr)", ("Ann", "Lee")), ("Drew Barrymore", ("Drew", "Barrymore"))],
 )
 def test_split_full_name(text, parts):
     assert split_full_name(text) == parts

@@ -1,5 +1,5 @@
-"""Exports whose columns share our names but not our words: Zoom's "User Type" (a licence, not an account type)
-and Moodle's "No groups" (no group at all, not a group called that)."""
+"""Exports whose cells share our names but not our words: Zoom's "User Type" (a licence, not an account type),
+Moodle's "No groups" (no group at all), and full names with titles ("Dr. Ann Lee") and suffixes ("Jr.")."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -51,3 +51,10 @@ def test_moodle_no_groups_is_no_group_while_a_real_unknown_group_is_still_a_prob
     rows = stage_rows(signed_in, "moodle_participants.csv")
     assert [(row.line, row.extra.get("groups"), row.status) for row in rows] == [
         (2, "", "valid"), (3, "Group A", "invalid"), (4, "", "valid")]
+
+
+def test_titles_in_a_full_name_column_are_left_out_and_suffixes_stay_with_the_surname(signed_in):
+    assert [(row.line, row.first_name, row.last_name, row.status)
+            for row in stage_rows(signed_in, "full_names_with_titles.csv")] == [
+        (2, "Ann", "Lee", "valid"), (3, "Bob", "Ray Jr.", "valid"), (4, "Hans", "Müller", "valid"),
+        (5, "", "Lee", "valid")]

@@ -71,17 +71,54 @@ def clean_name(text: str) -> str:
 _TRAILING_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")
 
 
+# Words before a name that are not part of it ("Dr. Ann Lee") and after it that belong with the surname ("Ray Jr.").
+_TITLES = frozenset({"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame", "rev", "revd",
+                     "herr", "frau", "mme", "mlle", "sr", "sra", "srta", "dott", "dssa"})
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv", "phd", "md", "esq", "jnr", "snr"})
+
+
+def _word_key(word: str) -> str:
+    return word.replace(".", "").casefold()
+
+
+def _without_titles(words: list[str]) -> list[str]:
+    """The words of a name without the titles in front of it, while a name is left."""
+    while len(words) > 1 and _word_key(words[0]) in _TITLES:
+        words = words[1:]
+    return words
+
+
 def split_full_name(text) -> tuple[str, str]:
-    """Split a full name into (first, last): "Last, First", surname particles kept with the last name."""
+    """Split a full name into (first, last): "Last, First", surname particles kept with the last name, titles
+    ("Dr.", "Ms") left out and a suffix ("Jr.", "III") kept after the last name."""
     name = clean_name(text or "")
     # Meeting tools and directories add a note in brackets: "Ben Ng (Ben)", "Ann Lee (External)".
     name = _TRAILING_NOTE.sub("", name) or name
+    suffix = ""
+    before, comma, after = name.rpartition(",")
+    if comma and _word_key(after.strip()) in _SUFFIXES and before.strip():  # "Bob Ray, Jr.": not "Last, First"
+        name, suffix = clean_name(before), clean_name(after)
     if "," in name:
         last, _, first = name.partition(",")
-        return clean_name(first), clean_name(last)
+        return " ".join(_without_titles(clean_name(first).split(" "))), _joined(clean_name(last), suffix)
     words = name.split(" ")
+    named = _without_titles(words)
+    if len(named) == 1 and len(words) > 1:  # "Ms Lee": a surname with its title
+        return "", _joined(named[0], suffix)
+    if not suffix and len(named) > 2 and _word_key(named[-1]) in _SUFFIXES:
+        named, suffix = named[:-1], named[-1]
+    first, last = _split_words(named)
+    return first, _joined(last, suffix)
+
+
+def _joined(last: str, suffix: str) -> str:
+    return f"{last} {suffix}" if last and suffix else last or suffix
+
+
+def _split_words(words: list[str]) -> tuple[str, str]:
+    """(first, last) of a name's words: the last word, or from a surname particle on, is the last name."""
     if len(words) < 2:
-        return name, ""
+        return " ".join(words), ""
     for index in range(1, len(words) - 1):
         if words[index] in SURNAME_PARTICLES and words[index] not in _NOT_FIRST_PARTICLES:
             return " ".join(words[:index]), " ".join(words[index:])
