@@ -8,7 +8,7 @@ import pytest
 from tests.test_imports_table import DATA, HX, row_id, rows
 from webapp.extensions import db
 from webapp.imports import staging
-from webapp.imports.suggestions import suggest_email
+from webapp.imports.suggestions import suggest_email, suggestion_for
 
 
 @pytest.fixture
@@ -108,12 +108,32 @@ def test_undo_without_javascript_is_offered_on_the_page_after_the_redirect(signe
     ("jane@outlok.com", "jane@outlook.com"),
     ("jane@yaho.com", "jane@yahoo.com"),
     ("Jane@Gmail.co", "jane@gmail.com"),
+    ("jane@example..org", "jane@example.org"),
+    ("jane@example,org", "jane@example.org"),
+    ("jane.@example.org", "jane@example.org"),
+    ("<jane@example.org>", "jane@example.org"),
+    ('"jane@example.org"', "jane@example.org"),
+    ("jane@example.con", "jane@example.com"),
+    ("jane@school.ogr", "jane@school.org"),
+    ("jane@hotmial.co.uk", "jane@hotmail.co.uk"),
+    ("jane@example.co", None),  # Colombia, and a real ending: left alone
+    ("jane@example.cm", None),
     ("jane@example.org", None),
     ("not-an-email", None),
     ("jane at example", None),
 ])
 def test_suggested_fixes_for_likely_mistakes(typed, meant):
     assert suggest_email(typed) == meant
+
+
+@pytest.mark.parametrize("valid, meant", [
+    ("jane@example.con", "jane@example.com"),  # valid as written, but no domain ends in .con
+    ("jane@hotmial.co.uk", "jane@hotmail.co.uk"),
+    ("jane@example.co", None),
+    ("jane@example.com", None),
+])
+def test_a_valid_address_gets_a_suggestion_only_at_a_known_misspelling(valid, meant):
+    assert suggestion_for(valid, True) == meant
 
 
 @pytest.fixture

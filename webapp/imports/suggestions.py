@@ -15,7 +15,12 @@ DOMAIN_FIXES = {
     "outlook.con": "outlook.com",
     "yaho.com": "yahoo.com", "yahooo.com": "yahoo.com", "yahoo.co": "yahoo.com", "yahoo.con": "yahoo.com",
     "icloud.co": "icloud.com", "iclod.com": "icloud.com",
+    "hotmial.co.uk": "hotmail.co.uk", "hotmai.co.uk": "hotmail.co.uk", "hotmail.co.uj": "hotmail.co.uk",
+    "yaho.co.uk": "yahoo.co.uk", "yahooo.co.uk": "yahoo.co.uk", "yahoo.co.uj": "yahoo.co.uk",
 }
+# Endings no domain has, and the one people meant (".cm", ".co" and ".om" are countries: left alone).
+TLD_FIXES = {"con": "com", "cmo": "com", "ocm": "com", "comm": "com", "coom": "com", "vom": "com", "xom": "com",
+             "ogr": "org", "orgg": "org", "nte": "net", "ent": "net", "nett": "net"}
 _AT_WORD = re.compile(r"\s+(?:at|AT|At)\s+|\s*\[at\]\s*|\s*\(at\)\s*")
 
 
@@ -27,11 +32,15 @@ def suggest_email(text: str) -> str | None:
     fixed = _AT_WORD.sub("@", original) if "@" not in original else original
     fixed = re.sub(r"\s+", "", fixed)
     fixed = re.sub(r"@{2,}", "@", fixed)
-    fixed = fixed.rstrip(".,;")
+    fixed = fixed.strip("<>\"'()[]").rstrip(".,;")
     if "@" in fixed:
         local, _, domain = fixed.rpartition("@")
-        domain = domain.lower()
-        fixed = f"{local}@{DOMAIN_FIXES.get(domain, domain)}"
+        # A comma typed for a dot, a dot typed twice, dots at either end of the name before the @.
+        domain = re.sub(r"\.{2,}", ".", domain.lower().replace(",", ".")).strip(".")
+        domain = DOMAIN_FIXES.get(domain, domain)
+        name, dot, tld = domain.rpartition(".")
+        domain = f"{name}.{TLD_FIXES[tld]}" if dot and tld in TLD_FIXES else domain
+        fixed = f"{local.strip('.')}@{DOMAIN_FIXES.get(domain, domain)}"
     try:
         suggestion = normalise_email(fixed)
     except InvalidEmail:
@@ -41,7 +50,9 @@ def suggest_email(text: str) -> str | None:
 
 def suggestion_for(email: str, email_ok: bool) -> str | None:
     """suggest_email, skipped (cheaply) for valid addresses at domains that are not known misspellings."""
-    if email_ok and email.rpartition("@")[2] not in DOMAIN_FIXES:
-        return None
+    if email_ok:
+        domain = email.rpartition("@")[2]
+        if domain not in DOMAIN_FIXES and domain.rpartition(".")[2] not in TLD_FIXES:
+            return None
     return suggest_email(email)
 
