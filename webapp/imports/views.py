@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.htmx import fragment_or_page, stop_polling, wants_fragment
 from webapp.imports import (bulk_actions, creating, matching, queries, rewriting, staged, staging, sync_forms, table,
                             uploads)
+from webapp.imports.encodings import encoding_label
 from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.forms import (
     FILTER_CHOICES,
@@ -32,12 +33,12 @@ from webapp.imports.forms import (
     initial_columns,
     row_form,
 )
-from webapp.imports.reading import ENCODING_CHOICES
 from webapp.models import BatchStatus, ImportBatch, Job
 from webapp.users import extras as users_extras
 
 bp = console_blueprint("imports", __name__, url_prefix="/users/import")
 staged.register(bp)
+bp.add_app_template_filter(encoding_label, "encoding_name")  # one name for an encoding on every page
 # The Users list filters by a batch ("?batch=") and shows its banner through users' extension point.
 users_extras.provide_import_batches(queries.user_ids_for_batch, queries.batch_banner)
 
@@ -149,7 +150,7 @@ def _render_batch(current: ImportBatch, state: dict, settings_form: SettingsForm
     undo = latest if latest and latest.id == request.args.get("undo", type=int) else None
     return render_template(
         "imports/batch.html", job=job, settings_form=settings_form, settings_error=settings_error,
-        encoding_labels=dict(ENCODING_CHOICES), delimiter_names=_DELIMITER_NAMES,
+        delimiter_names=_DELIMITER_NAMES,
         field_columns=_field_columns(current), info=current.read_info or {},
         **_table_context(current, state, edit_id=edit_id, undo=undo),
     ), status
@@ -281,7 +282,7 @@ def _render_match(current: ImportBatch, form: MatchForm, options: dict, mapping:
         staged=staged_fields(), doubts=info.get("doubts") or [],
         can_choose_sheet=len(info.get("sheet_names") or []) > 1,
         can_choose_header=True,
-        delimiter_names=_DELIMITER_NAMES, encodings=dict(ENCODING_CHOICES),
+        delimiter_names=_DELIMITER_NAMES,
     ), status
 
 
