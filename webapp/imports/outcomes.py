@@ -153,3 +153,12 @@ def _decoded(row) -> SimpleNamespace:
 
 def _in_file_order(outcome: SummaryLine) -> tuple:
     return outcome.line is None, outcome.line or 0
+
+
+# The rows "Download problems" lists (table.problems_csv): every row that will not be, or was not, created.
+LEFT_OUT = (RowStatus.INVALID, RowStatus.EXISTING, RowStatus.DUPLICATE, RowStatus.FAILED, RowStatus.REMOVED)
+
+
+def left_out(by_status: dict) -> int:
+    """How many rows the problems download would list, from the rows counted by status."""
+    return sum(by_status.get(status, 0) for status in LEFT_OUT)

@@ -18,8 +18,8 @@ from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.htmx import fragment_or_page, stop_polling, wants_fragment
-from webapp.imports import (bulk_actions, creating, matching, queries, rewriting, staged, staging, sync_forms, table,
-                            uploads)
+from webapp.imports import (bulk_actions, creating, matching, outcomes, queries, rewriting, staged, staging, sync_forms,
+                            table, uploads)
 from webapp.imports.encodings import encoding_label
 from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.forms import (
@@ -39,6 +39,7 @@ from webapp.users import extras as users_extras
 bp = console_blueprint("imports", __name__, url_prefix="/users/import")
 staged.register(bp)
 bp.add_app_template_filter(encoding_label, "encoding_name")  # one name for an encoding on every page
+bp.add_app_template_global(outcomes.left_out, "rows_left_out")  # offer Download problems only with some
 # The Users list filters by a batch ("?batch=") and shows its banner through users' extension point.
 users_extras.provide_import_batches(queries.user_ids_for_batch, queries.batch_banner)
 
@@ -600,8 +601,11 @@ def _bulk_message(form: BulkForm, touched: int) -> str:
 
 @bp.get("/<int:batch_id>/problems.csv")
 def problems(batch_id: int):
-    """Download every row that will not be created, with the reason."""
+    """Download every row that will not be created, with the reason; with none, say so instead of an empty file."""
     current = _batch_or_404(batch_id)
+    if not outcomes.left_out(table.counters(current).by_status):
+        flash(f"No row of {current.filename} has a problem, so there is nothing to download.", "info")
+        return redirect(url_for("imports.batch", batch_id=batch_id))
     filename = f"import-{current.id}-problems.csv"
     return Response(table.problems_csv(current), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
