@@ -33,6 +33,7 @@ from webapp.imports.forms import (
     initial_columns,
     row_form,
 )
+from webapp.imports.sync_views import plan_counts
 from webapp.models import BatchStatus, ImportBatch, Job
 from webapp.users import extras as users_extras
 
@@ -613,12 +614,13 @@ def problems(batch_id: int):
 
 @bp.get("/<int:batch_id>/create")
 def confirm_create(batch_id: int):
-    """Say how many accounts will be made and how many rows are left out, before doing it."""
+    """Say how many accounts will be made, updated and deactivated, and which rows are left out, before doing it."""
     current = _batch_or_404(batch_id)
     if not current.editable:
         flash(creating.refusal(current), "warning")
         return redirect(url_for("imports.batch", batch_id=batch_id))
-    return render_template("imports/confirm.html", batch=current, counters=table.counters(current))
+    planned = plan_counts(current)  # the same counts as the changes panel, from a fresh plan
+    return render_template("imports/confirm.html", batch=current, counters=table.counters(current), planned=planned)
 
 
 @bp.post("/<int:batch_id>/create")
