@@ -13,9 +13,10 @@ FILE = b"First Name,Last Name,Email\r\nAnn,Newname,ann@example.com\r\nDee,Dunn,d
 
 @pytest.mark.parametrize("mode,heading,existing,button", [
     ("add", "1 user will be created.", "they are not created again and are reported as failed.", "Create 1 user"),
-    ("add_update", "1 user will be created.", "their accounts are updated where the file differs", "Create 1 user"),
+    ("add_update", "1 user will be created and 1 person will be updated.",
+     "their accounts are updated where the file differs", "Create 1 user, update 1"),
     ("update", "Nobody new is created in this mode.", "their accounts are updated where the file differs",
-     "Apply the updates"),
+     "Update 1 person"),
 ])
 def test_the_create_users_page_describes_existing_people_by_the_mode(page, org, admin, make_user,
                                                                    mode, heading, existing, button):

@@ -8,25 +8,26 @@ import unicodedata
 
 from webapp.imports.uploads import Upload, as_upload
 
-ENCODING_CHOICES = [
-    ("utf-8-sig", "UTF-8 with BOM"),
-    ("utf-8", "UTF-8"),
-    ("utf-16", "UTF-16 (Excel \u201cUnicode Text\u201d)"),
-    ("utf-16-le", "UTF-16 little-endian, no BOM"),
-    ("utf-16-be", "UTF-16 big-endian, no BOM"),
-    ("cp1252", "Windows-1252 (Western European)"),
-    ("cp1250", "Windows-1250 (Central European)"),
-    ("cp1251", "Windows-1251 (Cyrillic)"),
-    ("iso-8859-1", "ISO-8859-1 (Latin-1)"),
-    ("iso-8859-2", "ISO-8859-2 (Latin-2, Central European)"),
-    ("iso-8859-15", "ISO-8859-15 (Latin-9, with \u20ac)"),
-    ("mac-roman", "Mac Roman (older Mac Excel)"),
-    ("cp932", "Shift_JIS (Japanese Windows)"),
-    ("gb18030", "GB18030 (Simplified Chinese)"),
-    ("big5", "Big5 (Traditional Chinese)"),
-    ("cp949", "Windows-949 (Korean)"),
+# (stored value, the name people know it by, what it is for): the choices and every page's label read these.
+_ENCODINGS = [
+    ("utf-8-sig", "UTF-8 with BOM", ""),
+    ("utf-8", "UTF-8", ""),
+    ("utf-16", "UTF-16", "Excel \u201cUnicode Text\u201d"),
+    ("utf-16-le", "UTF-16LE", "little-endian, no BOM"),
+    ("utf-16-be", "UTF-16BE", "big-endian, no BOM"),
+    ("cp1252", "Windows-1252", "Western European"),
+    ("cp1250", "Windows-1250", "Central European"),
+    ("cp1251", "Windows-1251", "Cyrillic"),
+    ("iso-8859-1", "ISO-8859-1", "Latin-1"),
+    ("iso-8859-2", "ISO-8859-2", "Latin-2, Central European"),
+    ("iso-8859-15", "ISO-8859-15", "Latin-9, with \u20ac"),
+    ("mac-roman", "Mac Roman", "older Mac Excel"),
+    ("cp932", "Shift_JIS", "Japanese Windows"),
+    ("gb18030", "GB18030", "Simplified Chinese"),
+    ("big5", "Big5", "Traditional Chinese"),
+    ("cp949", "Windows-949", "Korean"),
 ]
-ENCODING_NAMES = dict(ENCODING_CHOICES)
+_LABELS = {value: name for value, name, _ in _ENCODINGS}
 UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
 # Tried in this order when the bytes are not UTF-8; on a tie the earlier one wins (cp1252 is the commonest).
 # Excel on Japanese, Chinese and Korean Windows saves CSV in the local double-byte code page: those come last, so a
@@ -44,6 +45,27 @@ _NORMALISED = {"windows-1252": "cp1252", "windows-1250": "cp1250", "windows-1251
                "cp949": "cp949", "euc_kr": "cp949"}
 _SAMPLE_LINES = 400
 _NON_ASCII_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
+
+
+def encoding_label(value: str | None) -> str:
+    """The name people know an encoding by ("UTF-8", "Windows-1252", "Shift_JIS"), however it is spelt."""
+    if not value:
+        return ""
+    key = value.strip().lower()
+    if key in _LABELS:
+        return _LABELS[key]
+    try:
+        key = codecs.lookup(key).name  # "windows-1252" and "cp1252" are one codec
+    except LookupError:
+        return value
+    key = _NORMALISED.get(key, key).replace("iso8859", "iso-8859")
+    return _LABELS.get(key, value.upper())
+
+
+# The settings forms' choices: each encoding's label, then what it is for.
+ENCODING_CHOICES = [(value, f"{encoding_label(value)} ({note})" if note else encoding_label(value))
+                    for value, _, note in _ENCODINGS]
+ENCODING_NAMES = dict(ENCODING_CHOICES)
 
 
 def detect_encoding(data: bytes | Upload) -> tuple[str, bool]:

@@ -153,3 +153,73 @@ def _decoded(row) -> SimpleNamespace:
 
 def _in_file_order(outcome: SummaryLine) -> tuple:
     return outcome.line is None, outcome.line or 0
+
+
+# The rows "Download problems" lists (table.problems_csv): every row that will not be, or was not, created.
+LEFT_OUT = (RowStatus.INVALID, RowStatus.EXISTING, RowStatus.DUPLICATE, RowStatus.FAILED, RowStatus.REMOVED)
+
+
+def left_out(by_status: dict) -> int:
+    """How many rows the problems download would list, from the rows counted by status."""
+    return sum(by_status.get(status, 0) for status in LEFT_OUT)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What Create Users will do to people, by the plan the changes panel shows; None: the mode does not do it."""
+
+    create: int | None
+    update: int | None
+    unchanged: int
+    blocked: int
+    create_extras: int  # new people with a group, series or status (the changes panel's last tab)
+    deactivate: int | None
+
+    def tab_counts(self) -> dict[str, int]:
+        """The changes panel's tabs and their counts."""
+        return {"update": self.update or 0, "unchanged": self.unchanged, "blocked": self.blocked,
+                "create": self.create_extras}
+
+    def sentence(self) -> str:
+        """The confirmation's words: "1,204 users will be created, 37 people will be updated and 5 ...", or fewer."""
+        parts = [_will(count, noun, verb) for count, noun, verb in (
+            (self.create, ("user", "users"), "created"), (self.update, ("person", "people"), "updated"),
+            (self.deactivate, ("person", "people"), "deactivated")) if count is not None]
+        return (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]) + "."
+
+    def button(self) -> str:
+        """The confirmation's button: "Create 1,204 users, update 37, deactivate 5"."""
+        parts = []
+        if self.create is not None:
+            parts.append(f"create {self.create:,} {'user' if self.create == 1 else 'users'}")
+        if self.update is not None:
+            parts.append(f"update {self.update:,}" if parts else
+                         f"update {self.update:,} {'person' if self.update == 1 else 'people'}")
+        if self.deactivate is not None:
+            parts.append(f"deactivate {self.deactivate:,}")
+        said = ", ".join(parts)
+        return said[0].upper() + said[1:]
+
+
+def _will(count: int, noun: tuple[str, str], verb: str) -> str:
+    return f"{count:,} {noun[0] if count == 1 else noun[1]} will be {verb}"
+
+
+def planned(batch: ImportBatch, ready: int, leavers: int | None = None) -> Planned:
+    """Count the batch's stored plan (imports/sync.plan writes it) in one grouped count, with no query per row.
+
+    `ready` is the rows ready to create; `leavers` the people a full-list import deactivates.
+    """
+    counted = {action: (rows, existing) for action, rows, existing in db.session.execute(
+        select(StagedChange.action, func.count(), func.count(StagedChange.user_id))
+        .where(StagedChange.batch_id == batch.id).group_by(StagedChange.action)).all()}
+    blocked, blocked_existing = counted.get(SyncAction.BLOCKED, (0, 0))
+    updating = batch.mode != "add"
+    return Planned(
+        # New people stopped by the plan (in Update only, every one) are not created.
+        create=None if batch.mode == "update" else max(0, ready - (blocked - blocked_existing)),
+        update=counted.get(SyncAction.UPDATE, (0, 0))[0] if updating else None,
+        unchanged=counted.get(SyncAction.UNCHANGED, (0, 0))[0], blocked=blocked,
+        create_extras=counted.get(SyncAction.CREATE, (0, 0))[0],
+        deactivate=(leavers or 0) if batch.deactivate_missing else None,
+    )

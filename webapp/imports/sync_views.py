@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from webapp.access import console_blueprint, get_in_org_or_404
 from webapp.extensions import db
 from webapp.htmx import partial_or_page
-from webapp.imports import leavers, sync, undo
+from webapp.imports import leavers, outcomes, sync, table, undo
 from webapp.imports.sync_forms import MODE_HINTS, ModeForm
 from webapp.models import AccountType, BatchStatus, ImportBatch, StagedChange, StagedRow, SyncAction
 from webapp.paging import PageNumbers, clamp_page
@@ -22,6 +22,15 @@ CHANGE_FILTERS = {
     "blocked": ("Cannot be applied", (SyncAction.BLOCKED,)),
     "create": ("New people with groups, series or status", (SyncAction.CREATE,)),
 }
+# What an empty tab says instead of its rows.
+EMPTY_TABS = {
+    "update": "Nobody will be updated: no one who already has an account differs from the file.",
+    "unchanged": "Nobody is left unchanged.",
+    "blocked": "Every row can be applied.",
+    "create": "No new person has a group, series or status to add.",
+}
+# Which tab the changes open on: the first of these with rows (what the admin most needs to see first).
+OPENING_ORDER = ("update", "blocked", "create", "unchanged")
 
 
 class ChangePage(PageNumbers):
@@ -57,13 +66,11 @@ def changes(batch_id: int):
     batch = get_in_org_or_404(ImportBatch, batch_id)
     if batch.status == BatchStatus.STAGING:
         abort(404)
-    shown = request.args.get("show", "update")
-    shown = shown if shown in CHANGE_FILTERS else "update"
-    if batch.editable:
-        counts = sync.plan(batch, current_user.id)
-        db.session.commit()
-    else:
-        counts = None
+    counts = plan_counts(batch) if batch.editable else None
+    tabs = changes_tabs(batch)
+    shown = request.args.get("show")
+    if shown not in tabs:
+        shown = opening_tab(tabs, (counts or outcomes.planned(batch, 0)).tab_counts())
     clauses = (StagedChange.batch_id == batch.id, StagedChange.action.in_(CHANGE_FILTERS[shown][1]))
     total = db.session.scalar(select(func.count()).select_from(StagedChange).where(*clauses)) or 0
     page = clamp_page(_page_arg(), total, PER_PAGE)
@@ -72,9 +79,27 @@ def changes(batch_id: int):
                StagedRow.first_name, StagedRow.last_name, StagedRow.email)
         .join(StagedRow, StagedRow.id == StagedChange.row_id).where(*clauses)
         .order_by(StagedChange.line).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    context = dict(batch=batch, counts=counts, shown=shown, filters=CHANGE_FILTERS,
+    context = dict(batch=batch, counts=counts, tab_counts=counts.tab_counts() if counts else None, shown=shown,
+                   filters=CHANGE_FILTERS, tabs=tabs, empty=EMPTY_TABS[shown],
                    page=ChangePage(rows, total, page), describe=sync.describe, modes=sync.MODES)
     return partial_or_page("imports/sync/changes.html", "imports/sync/_changes.html", **context)
+
+
+def plan_counts(batch: ImportBatch) -> outcomes.Planned:
+    """Plan the editable batch afresh (rows may have changed since), then count what Create Users will do."""
+    counts = sync.plan(batch, current_user.id)
+    db.session.commit()
+    return outcomes.planned(batch, table.counters(batch).ready, counts.leavers)
+
+
+def changes_tabs(batch: ImportBatch) -> list[str]:
+    """The changes tabs worth showing: Add new people changes nobody who has an account."""
+    return [key for key in CHANGE_FILTERS if not (batch.mode == "add" and key in ("update", "unchanged"))]
+
+
+def opening_tab(tabs: list[str], tab_counts: dict[str, int]) -> str:
+    """The tab to open on: the most useful one that has rows; when none has any, the first."""
+    return next((key for key in OPENING_ORDER if key in tabs and tab_counts.get(key)), tabs[0])
 
 
 @bp.get("/<int:batch_id>/leavers")

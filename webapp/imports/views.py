@@ -18,8 +18,9 @@ from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.htmx import fragment_or_page, stop_polling, wants_fragment
-from webapp.imports import (bulk_actions, creating, matching, queries, rewriting, staged, staging, sync_forms, table,
-                            uploads)
+from webapp.imports import (bulk_actions, creating, matching, outcomes, queries, rewriting, staged, staging, sync_forms,
+                            table, uploads)
+from webapp.imports.encodings import encoding_label
 from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.forms import (
     FILTER_CHOICES,
@@ -32,12 +33,14 @@ from webapp.imports.forms import (
     initial_columns,
     row_form,
 )
-from webapp.imports.reading import ENCODING_CHOICES
+from webapp.imports.sync_views import plan_counts
 from webapp.models import BatchStatus, ImportBatch, Job
 from webapp.users import extras as users_extras
 
 bp = console_blueprint("imports", __name__, url_prefix="/users/import")
 staged.register(bp)
+bp.add_app_template_filter(encoding_label, "encoding_name")  # one name for an encoding on every page
+bp.add_app_template_global(outcomes.left_out, "rows_left_out")  # offer Download problems only with some
 # The Users list filters by a batch ("?batch=") and shows its banner through users' extension point.
 users_extras.provide_import_batches(queries.user_ids_for_batch, queries.batch_banner)
 
@@ -149,7 +152,7 @@ def _render_batch(current: ImportBatch, state: dict, settings_form: SettingsForm
     undo = latest if latest and latest.id == request.args.get("undo", type=int) else None
     return render_template(
         "imports/batch.html", job=job, settings_form=settings_form, settings_error=settings_error,
-        encoding_labels=dict(ENCODING_CHOICES), delimiter_names=_DELIMITER_NAMES,
+        delimiter_names=_DELIMITER_NAMES,
         field_columns=_field_columns(current), info=current.read_info or {},
         **_table_context(current, state, edit_id=edit_id, undo=undo),
     ), status
@@ -281,7 +284,7 @@ def _render_match(current: ImportBatch, form: MatchForm, options: dict, mapping:
         staged=staged_fields(), doubts=info.get("doubts") or [],
         can_choose_sheet=len(info.get("sheet_names") or []) > 1,
         can_choose_header=True,
-        delimiter_names=_DELIMITER_NAMES, encodings=dict(ENCODING_CHOICES),
+        delimiter_names=_DELIMITER_NAMES,
     ), status
 
 
@@ -599,8 +602,11 @@ def _bulk_message(form: BulkForm, touched: int) -> str:
 
 @bp.get("/<int:batch_id>/problems.csv")
 def problems(batch_id: int):
-    """Download every row that will not be created, with the reason."""
+    """Download every row that will not be created, with the reason; with none, say so instead of an empty file."""
     current = _batch_or_404(batch_id)
+    if not outcomes.left_out(table.counters(current).by_status):
+        flash(f"No row of {current.filename} has a problem, so there is nothing to download.", "info")
+        return redirect(url_for("imports.batch", batch_id=batch_id))
     filename = f"import-{current.id}-problems.csv"
     return Response(table.problems_csv(current), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -608,12 +614,13 @@ def problems(batch_id: int):
 
 @bp.get("/<int:batch_id>/create")
 def confirm_create(batch_id: int):
-    """Say how many accounts will be made and how many rows are left out, before doing it."""
+    """Say how many accounts will be made, updated and deactivated, and which rows are left out, before doing it."""
     current = _batch_or_404(batch_id)
     if not current.editable:
         flash(creating.refusal(current), "warning")
         return redirect(url_for("imports.batch", batch_id=batch_id))
-    return render_template("imports/confirm.html", batch=current, counters=table.counters(current))
+    planned = plan_counts(current)  # the same counts as the changes panel, from a fresh plan
+    return render_template("imports/confirm.html", batch=current, counters=table.counters(current), planned=planned)
 
 
 @bp.post("/<int:batch_id>/create")
