@@ -5,12 +5,31 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import TEST_PASSWORD
+
 CHROMIUM = os.environ.get("WEBAPP_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "bench" / "out" / "screenshots"
+ADMIN_EMAIL = "admin@acme.example"
+
+
+def sign_in(page, email: str = ADMIN_EMAIL, password: str = TEST_PASSWORD) -> None:
+    """Sign in through the real form and wait until the page it leads to has loaded, its scripts run."""
+    page.goto("/login")
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    # Waiting here matters: a test's next page.goto would otherwise cancel the sign-in while it is on its way.
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login")
+
+
+def settled(page) -> None:
+    """Wait until htmx has finished every request and swap (it moves focus, if at all, as a swap settles)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def pytest_collection_modifyitems(items):

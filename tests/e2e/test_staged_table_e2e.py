@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import sign_in
 from tests.test_imports_table import rows
 from webapp.extensions import db
 from webapp.imports import staging
@@ -15,14 +15,6 @@ from webapp.imports import staging
 DATA = Path(__file__).resolve().parent.parent / "data"
 TYPOS = ("First Name,Last Name,Email Address\r\nJane,Doe,jane at gmail.com\r\nJohn,Roe,john@hotmial.com\r\n"
          "Kim,Poe,kim@example.org\r\n")
-
-
-def sign_in(page):
-    page.goto("/login")
-    page.get_by_label("Email address", exact=True).fill("admin@acme.example")
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/users/**")
 
 
 @pytest.fixture
