@@ -11,9 +11,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import TEST_PASSWORD
+from webapp.imports import staging
 
 CHROMIUM = os.environ.get("WEBAPP_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "bench" / "out" / "screenshots"
+DATA = Path(__file__).resolve().parent.parent / "data"
 ADMIN_EMAIL = "admin@acme.example"
 
 
@@ -101,6 +103,13 @@ def page(browser, live_server):
     context.close()
     if violations:
         pytest.fail("The browser reported Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
+@pytest.fixture
+def batch(org, admin):
+    """tests/data/import_mixed.csv staged: a mix of ready rows, a problem row (line 5) and a duplicate."""
+    return staging.stage_upload(org.id, admin.id, "import_mixed.csv", (DATA / "import_mixed.csv").read_bytes(),
+                                max_bytes=10**6, ttl_days=7)
 
 
 @pytest.fixture

@@ -18,12 +18,6 @@ TYPOS = ("First Name,Last Name,Email Address\r\nJane,Doe,jane at gmail.com\r\nJo
 
 
 @pytest.fixture
-def batch(org, admin):
-    return staging.stage_upload(org.id, admin.id, "import_mixed.csv", (DATA / "import_mixed.csv").read_bytes(),
-                                max_bytes=10**6, ttl_days=7)
-
-
-@pytest.fixture
 def typo_batch(org, admin):
     return staging.stage_upload(org.id, admin.id, "typos.csv", TYPOS.encode(), max_bytes=10**6, ttl_days=7)
 
