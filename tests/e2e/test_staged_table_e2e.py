@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import settled, sign_in
 from tests.test_imports_table import rows
 from webapp.extensions import db
 from webapp.imports import staging
@@ -229,7 +229,7 @@ def test_a_type_chosen_with_arrows_is_saved_before_the_undo_clicked_next(page, b
     page.get_by_role("button", name="Apply to rows").click()
     expect(page.get_by_text("Account type set to Guest")).to_be_visible()
     # Focus is put back once the swap settles: wait for that, or it moves off the select after we focus it.
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    settled(page)
     page.get_by_label("Account type for line 3").focus()
     page.keyboard.press("ArrowDown")  # Guest -> Admin, not yet saved
     expect(page.get_by_label("Account type for line 3")).to_have_value("admin")
