@@ -35,7 +35,7 @@ def test_the_top_bar_stays_one_line_with_a_long_organisation_name_read_in_full(
     sign_in(page)
     screenshot(f"topbar-{width}-{len(name)}")
     parts = parts_of_the_bar(page)
-    assert len(parts) == 9  # the name, five pages (Users, Groups, Series, Mail, My learning), who, Password, Sign out
+    assert {"Users", "Groups", "Series", "Mail", f"Ada Admin · {name}", "Password", "Sign out"} <= set(parts)
     # One line: everything sits on the brand's line, and the bar is no taller than it is for a short name (54 px).
     middles = {text: box["y"] + box["height"] / 2 for text, box in parts.items()}
     brand_middle = middles["Onboarding Console"]
