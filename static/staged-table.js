@@ -124,6 +124,8 @@
     select.addEventListener("keydown", function (event) {
       byPointer = false;
       if (event.key === "Enter") { event.preventDefault(); save(); }
+      // Escape takes back a choice reached with the arrows and not saved yet, as it cancels an edit.
+      if (event.key === "Escape" && select.value !== saved) { event.preventDefault(); select.value = saved; }
     });
     // A choice picked with the mouse is final; one reached with the arrow keys waits for blur or Enter.
     select.addEventListener("change", function () { if (byPointer) save(); });
@@ -139,6 +141,18 @@
       table.querySelectorAll("input[name=row]").forEach(function (c) { c.checked = box.checked; });
     });
   }
+
+  /* Escape in a row being edited does what its Cancel link (its one link with hx-get) does: the row comes back as it
+     was, unsaved, and focus returns to its Edit link (restoreFocus, as the swap settles). */
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented || event.isComposing) return;
+    var row = event.target instanceof Element ? event.target.closest("tr.editing") : null;
+    var cancel = row && !row.hasAttribute("data-cancelling") ? row.querySelector("a[hx-get][data-focus-after=edit]") : null;
+    if (!cancel) return;
+    event.preventDefault();
+    row.setAttribute("data-cancelling", "");  // a second Escape while the row is on its way asks for nothing more
+    cancel.click();
+  });
 
   function wire(scope) {
     scope.querySelectorAll("select[data-save-on-leave]").forEach(wireSaveOnLeave);

@@ -5,12 +5,33 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
 
+from tests.conftest import TEST_PASSWORD
+from webapp.imports import staging
+
 CHROMIUM = os.environ.get("WEBAPP_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "bench" / "out" / "screenshots"
+DATA = Path(__file__).resolve().parent.parent / "data"
+ADMIN_EMAIL = "admin@acme.example"
+
+
+def sign_in(page, email: str = ADMIN_EMAIL, password: str = TEST_PASSWORD) -> None:
+    """Sign in through the real form and wait until the page it leads to has loaded, its scripts run."""
+    page.goto("/login")
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    # Waiting here matters: a test's next page.goto would otherwise cancel the sign-in while it is on its way.
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login")
+
+
+def settled(page) -> None:
+    """Wait until htmx has finished every request and swap (it moves focus, if at all, as a swap settles)."""
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def pytest_collection_modifyitems(items):
@@ -82,6 +103,13 @@ def page(browser, live_server):
     context.close()
     if violations:
         pytest.fail("The browser reported Content-Security-Policy violations:\n" + "\n".join(violations))
+
+
+@pytest.fixture
+def batch(org, admin):
+    """tests/data/import_mixed.csv staged: a mix of ready rows, a problem row (line 5) and a duplicate."""
+    return staging.stage_upload(org.id, admin.id, "import_mixed.csv", (DATA / "import_mixed.csv").read_bytes(),
+                                max_bytes=10**6, ttl_days=7)
 
 
 @pytest.fixture

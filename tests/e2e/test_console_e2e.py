@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import insert, select
 
 from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import settled, sign_in
 from webapp.extensions import db
 from webapp.models import AccountType, User
 from webapp.users import groups as group_services
@@ -15,13 +16,6 @@ from webapp.accounts.membership import sync_all_org_users
 
 FIRST = ["Amara", "Ben", "Chloé", "Dev", "Elif", "Farah", "Gus", "Hana", "Ivo", "Jun"]
 LAST = ["Okafor", "Berg", "Duarte", "Nakamura"]
-
-
-def sign_in(page, email, password=TEST_PASSWORD):
-    page.goto("/login")
-    page.get_by_label("Email address", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def seed_people(org_id: int, admin_id: int) -> None:
@@ -98,13 +92,19 @@ def test_sign_in_create_user_and_search(page, org, admin, screenshot):
     # Active search: typing updates the list in place, without a page load.
     page.evaluate("window.__same_page = true")
     page.get_by_role("searchbox", name="Search").press_sequentially("nakamura", delay=30)
+    # A slow machine sends a search per pause in the typing ("nak" also finds 7): wait for the last one, whose
+    # address is pushed as its list is swapped in, and for that swap to settle. A filter changed while it is
+    # still on its way would race it (the two requests are not queued), and the later answer would win.
+    expect(page).to_have_url(re.compile(r"[?&]q=nakamura(&|$)"))  # the address follows, so reload and Back work
+    settled(page)
     page.get_by_text("Showing 1–7 of 7 users").wait_for()
     assert page.evaluate("window.__same_page") is True
-    assert "q=nakamura" in page.url  # the address follows, so reload and Back work
     rows = page.locator("table.users tbody tr")
     expect(rows).to_have_count(7)
     assert all("Nakamura" in text for text in rows.all_inner_texts())
     page.get_by_label("Invite status").select_option("invited")
+    expect(page).to_have_url(re.compile(r"[?&]status=invited(&|$)"))
+    settled(page)
     page.get_by_text("Showing 1–3 of 3 users").wait_for()
     expect(rows).to_have_count(3)
     assert all("Invited" in text and "Nakamura" in text for text in rows.all_inner_texts())
@@ -123,7 +123,7 @@ def test_sign_in_create_user_and_search(page, org, admin, screenshot):
 
 def test_user_page_and_groups(page, org, admin, screenshot):
     seed_people(org.id, admin.id)
-    sign_in(page, admin.email)
+    sign_in(page)
     page.goto("/users/?q=okafor")
     page.get_by_role("link", name="Okafor, Amara").first.click()
     page.get_by_role("heading", name="Amara Okafor").wait_for()

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import sign_in
 from webapp.extensions import db
 from webapp.models import Enrolment, OutboxMessage, User
 
@@ -16,16 +16,9 @@ PEOPLE = [("Nia", "Okafor", "nia.okafor@example.com"),
           ("Ines", "Duarte", "ines.duarte@example.com")]
 
 
-def sign_in(page, email, password):
-    page.goto("/login")
-    page.get_by_label("Email address", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_import_enrol_and_learner_signs_in_with_the_emailed_password(page, org, admin, screenshot,
                                                                      tmp_path):
-    sign_in(page, admin.email, TEST_PASSWORD)
+    sign_in(page)
 
     # A series to enrol in, made through the console.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Series").click()
@@ -84,6 +77,7 @@ def test_import_enrol_and_learner_signs_in_with_the_emailed_password(page, org, 
                     if line.startswith("Password:"))
 
     page.get_by_role("button", name="Sign out").click()
+    page.get_by_text("You are signed out.").wait_for()  # before the next page load could cancel the sign-out
     sign_in(page, PEOPLE[0][2], password)
     page.wait_for_url("**/choose-password**")
     page.get_by_label("New password", exact=True).fill("kettles and lanterns 42")

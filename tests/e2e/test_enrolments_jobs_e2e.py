@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.conftest import TEST_PASSWORD
-from tests.e2e.test_enrol_e2e import sign_in
+from tests.e2e.conftest import sign_in
 from webapp.enrolments import services
 from webapp.extensions import db
 from webapp.models import Job, User
@@ -19,7 +18,7 @@ def test_progress_page_polls_then_lands_on_the_result(page, org, admin, make_use
     db.session.add(job)
     db.session.commit()
 
-    sign_in(page, admin.email, TEST_PASSWORD)
+    sign_in(page)
     page.goto(f"/enrolments/jobs/{job.id}")
     page.get_by_text("Enrolling 2,500 users").wait_for()
     screenshot("enrol-job-progress")

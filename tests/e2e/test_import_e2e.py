@@ -6,18 +6,11 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import sign_in
 from webapp.extensions import db
 from webapp.models import User
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-def sign_in(page, email="admin@acme.example"):
-    page.goto("/login")
-    page.get_by_label("Email address", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_import_fix_bulk_type_create(page, org, admin, screenshot):

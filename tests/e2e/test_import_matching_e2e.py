@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 from playwright.sync_api import expect
+from tests.e2e.conftest import sign_in
 
-from tests.e2e.test_import_e2e import sign_in
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

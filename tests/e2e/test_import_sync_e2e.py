@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.test_import_e2e import sign_in
+from tests.e2e.conftest import sign_in
 from tests.test_imports_sync import by_email
 
 

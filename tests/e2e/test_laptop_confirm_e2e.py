@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_laptop_tables_e2e import sign_in
+from tests.e2e.conftest import sign_in
 from webapp.extensions import db
 from webapp.imports import staging, sync
 

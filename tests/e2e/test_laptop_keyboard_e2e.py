@@ -5,14 +5,10 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.axe import serious_violations
-from tests.e2e.test_laptop_tables_e2e import sign_in, stage
+from tests.e2e.conftest import settled, sign_in
+from tests.e2e.test_laptop_tables_e2e import stage
 from webapp.extensions import db
 from webapp.imports import staging, sync
-
-
-def settled(page):
-    """Wait until htmx has finished every request and swap (it moves focus, if at all, as a swap settles)."""
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
 
 def test_the_staged_page_opens_with_focus_at_the_top_not_in_the_changes_loaded_after_it(page, org, admin):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_laptop_tables_e2e import broken_mid_word, rendered_lines, sign_in, stage
+from tests.e2e.conftest import sign_in
+from tests.e2e.test_laptop_tables_e2e import broken_mid_word, rendered_lines, stage
 from webapp.extensions import db
 from webapp.users.services import create_user
 

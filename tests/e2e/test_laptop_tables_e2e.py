@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.test_pages_fit_and_accessible import sign_in
 from tests.e2e.axe import serious_violations
+from tests.e2e.conftest import sign_in
 from webapp.extensions import db
 from webapp.imports import staging
 

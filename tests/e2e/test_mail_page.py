@@ -6,19 +6,11 @@ import re
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.conftest import SCREENSHOTS, sign_in
 from webapp.extensions import db
 from webapp.mail import messages, sender
 from webapp.models import OutboxMessage
 from webapp.users.services import create_user
-
-
-def sign_in(page, email="admin@acme.example"):
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def make_mail(org, admin):

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
-from tests.conftest import TEST_PASSWORD
 from tests.e2e.axe import serious_violations
+from tests.e2e.conftest import sign_in
 from webapp.extensions import db
 from webapp.imports import staging
 from webapp.models import Group, Series, User
@@ -15,14 +15,6 @@ from webapp.accounts.membership import sync_all_org_users
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 LONG = "Bartholomew-Maximilian-Alexandros-Konstantinopoulos-Wolfeschlegelsteinhausen"
-
-
-def sign_in(page, email="admin@acme.example"):
-    page.goto("/login")
-    page.get_by_label("Email address", exact=True).fill(email)
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/users/**")
 
 
 @pytest.fixture

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import sign_in
 from webapp.extensions import db
 from webapp.mail import messages
-
-
-def sign_in(page):
-    page.goto("/login")
-    page.get_by_label("Email address").fill("admin@acme.example")
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
-    page.wait_for_load_state()  # the heading shows before the deferred scripts have run (seen on a loaded machine)
 
 
 def test_an_injected_inline_handler_is_blocked_and_reported(page, org, admin):

@@ -5,17 +5,10 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import sign_in
 from webapp.mail.sender import send_queued
 
 NEW_PASSWORD = "copper kettles sing at dawn"
-
-
-def sign_in(page, email="admin@acme.example", password=TEST_PASSWORD):
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def body(message) -> str:

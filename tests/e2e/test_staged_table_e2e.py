@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import TEST_PASSWORD
+from tests.e2e.conftest import settled, sign_in
 from tests.test_imports_table import rows
 from webapp.extensions import db
 from webapp.imports import staging
@@ -15,20 +15,6 @@ from webapp.imports import staging
 DATA = Path(__file__).resolve().parent.parent / "data"
 TYPOS = ("First Name,Last Name,Email Address\r\nJane,Doe,jane at gmail.com\r\nJohn,Roe,john@hotmial.com\r\n"
          "Kim,Poe,kim@example.org\r\n")
-
-
-def sign_in(page):
-    page.goto("/login")
-    page.get_by_label("Email address", exact=True).fill("admin@acme.example")
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/users/**")
-
-
-@pytest.fixture
-def batch(org, admin):
-    return staging.stage_upload(org.id, admin.id, "import_mixed.csv", (DATA / "import_mixed.csv").read_bytes(),
-                                max_bytes=10**6, ttl_days=7)
 
 
 @pytest.fixture
@@ -243,7 +229,7 @@ def test_a_type_chosen_with_arrows_is_saved_before_the_undo_clicked_next(page, b
     page.get_by_role("button", name="Apply to rows").click()
     expect(page.get_by_text("Account type set to Guest")).to_be_visible()
     # Focus is put back once the swap settles: wait for that, or it moves off the select after we focus it.
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    settled(page)
     page.get_by_label("Account type for line 3").focus()
     page.keyboard.press("ArrowDown")  # Guest -> Admin, not yet saved
     expect(page.get_by_label("Account type for line 3")).to_have_value("admin")
