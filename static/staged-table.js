@@ -142,12 +142,12 @@
     });
   }
 
-  /* Escape in a row being edited does what its Cancel link (its one link with hx-get) does: the row comes back as it
+  /* Escape in a row being edited does what its Cancel link (data-cancel-edit) does: the row comes back as it
      was, unsaved, and focus returns to its Edit link (restoreFocus, as the swap settles). */
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || event.defaultPrevented || event.isComposing) return;
     var row = event.target instanceof Element ? event.target.closest("tr.editing") : null;
-    var cancel = row && !row.hasAttribute("data-cancelling") ? row.querySelector("a[hx-get][data-focus-after=edit]") : null;
+    var cancel = row && !row.hasAttribute("data-cancelling") ? row.querySelector("a[data-cancel-edit]") : null;
     if (!cancel) return;
     event.preventDefault();
     row.setAttribute("data-cancelling", "");  // a second Escape while the row is on its way asks for nothing more
