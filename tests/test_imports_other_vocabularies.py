@@ -39,6 +39,8 @@ def test_a_zoom_user_type_column_is_not_read_as_account_types_and_the_admin_is_t
     (["Role", "Admin", "Licensed", "Basic"], False),  # a loose name needs half its values to be types
     (["Role", "Admin", "Guest", "Basic"], True),
     (["User Type", "", "", ""], True),  # nothing to judge by: the header decides
+    (["Account Type", "", "Wizard", ""], True),  # one unknown value is a row's problem, not another vocabulary
+    (["Role", "", "Wizard", ""], False),
 ])
 def test_an_account_type_column_is_read_when_its_values_are_account_types(cells, kept):
     header, *values = cells

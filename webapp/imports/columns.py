@@ -264,6 +264,9 @@ def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int
     return found
 
 
+_OTHER_VOCABULARY = 3  # values, none an account type, that show an explicit Account Type column means something else
+
+
 def _keep_real_account_types(sampled: list[_Column], candidates: dict) -> list[str]:
     """A loosely named column (Role, Type) is Account Type only when its values are account types; an explicitly
     named one unless none of them is (Zoom's "User Type": Licensed, Basic). Returns a doubt for each left out."""
@@ -275,8 +278,9 @@ def _keep_real_account_types(sampled: list[_Column], candidates: dict) -> list[s
         column = sampled[index]
         filled = [v for v in column.values if v]
         known = column.share(lambda v: parse_account_type(v) is not None and account_type_key(v))
-        # An explicit "Account Type" header with some types we know is trusted: its unknown values are row problems.
-        if not filled or known >= 0.5 or (rank <= 1 and known > 0):
+        # An explicit "Account Type" header is trusted, its unknown values row problems, unless a few values and not
+        # one of them a type we know say it holds something else.
+        if not filled or known >= 0.5 or (rank <= 1 and (known > 0 or len(filled) < _OTHER_VOCABULARY)):
             kept.append((rank, index))
         elif rank <= 1:
             examples = ", ".join(dict.fromkeys(filled))
