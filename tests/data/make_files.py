@@ -698,6 +698,41 @@ def make_name_headers() -> None:
     ))
 
 
+def make_error_workbooks() -> None:
+    """Error cells in an .ods and an .xls, as LibreOffice saves them (see tests/test_imports_error_workbooks.py).
+
+    Needs LibreOffice (`apt-get install libreoffice-calc-nogui`): it works the formulas out and writes each format.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    from openpyxl import Workbook
+
+    # The people of error_cells.xlsx, their errors made by formulas that fail (a deleted column's reference, a
+    # lookup that finds nothing, text plus a number, a division by zero, a misspelt function); a "Read me" sheet
+    # with an error of its own comes first. Ben's cost centre is a formula whose text result starts with "#".
+    book = Workbook()
+    notes = book.active
+    notes.title = "Read me"
+    notes.append(["Fill in the Staff sheet, one person per row."])
+    notes.append(["Rows so far:", "=1/0"])
+    staff = book.create_sheet("Staff")
+    for row in [["First Name", "Last Name", "Email", "Send Invite", "Cost Centre"],
+                ["Ann", "Lee", "ann@example.com", "yes", "=#REF!"],
+                ["Ben", '=VLOOKUP("Ben",$G$1:$H$2,2,FALSE)', "ben@example.com", "no", '="#"&"4100"'],
+                ["Cat", "Ho", '="cat"+1', "no", "4100"],
+                ["=1/0", "Li", "dan@example.com", "=NOSUCHNAME", "4200"]]:
+        staff.append(row)
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "error_cells.xlsx"
+        book.save(source)
+        for extension in ("ods", "xls"):
+            subprocess.run([shutil.which("libreoffice") or "soffice", "--headless", "--convert-to", extension,
+                            "--outdir", folder, str(source)], check=True, capture_output=True, timeout=120)
+            shutil.copyfile(Path(folder) / f"error_cells.{extension}", HERE / f"error_cells.{extension}")
+
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -709,3 +744,4 @@ if __name__ == "__main__":
     make_more_exports()
     make_leftovers()
     make_name_headers()
+    make_error_workbooks()
