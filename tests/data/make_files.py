@@ -698,6 +698,15 @@ def make_name_headers() -> None:
     ))
 
 
+def make_tiny_east_asian() -> None:
+    """A header and one or two people in Chinese or Korean Excel's code page (see tests/test_imports_tiny_cjk.py)."""
+    write("chinese_tiny_gbk.csv", crlf("\u59d3\u540d,\u90ae\u7bb1", "\u8d75\u654f,zhao.min@example.cn"), "gbk")
+    write("chinese_tiny_big5.csv", crlf("\u59d3\u540d,\u96fb\u90f5", "\u9673\u5927\u6587,chan@example.hk",
+                                        "\u6797\u6021\u5b87,lin@example.tw"), "big5")
+    write("korean_tiny_euckr.csv", crlf("\uc774\ub984,\uc774\uba54\uc77c", "\ubc15\uc218\uc900,sujun@example.kr"),
+          "euc-kr")
+
+
 def make_error_workbooks() -> None:
     """Error cells in an .ods and an .xls, as LibreOffice saves them (see tests/test_imports_error_workbooks.py).
 
@@ -744,4 +753,5 @@ if __name__ == "__main__":
     make_more_exports()
     make_leftovers()
     make_name_headers()
+    make_tiny_east_asian()
     make_error_workbooks()
