@@ -5,6 +5,7 @@ Errors are printed as {"error": code, ...}; a crash or a kill shows in the exit 
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import resource
@@ -82,7 +83,8 @@ def write_sheets(source, out, settings: dict) -> dict:
         end = sheet.end
         rows_held = end[0] + 1 - skip if end else 0  # known once the sheet is parsed: a total for the progress bar
         write(dumps({"sheet": meta.name, "visible": visible, "rows": rows_held,
-                     "merged": _merged_across(sheet, start[1] if start else 0)}).encode("ascii") + b"\n")
+                     "merged": _merged_across(sheet, start[1] if start else 0, source, index, kind)}
+                    ).encode("ascii") + b"\n")
         # Only rows that hold something count towards max_rows (as in text files): one stray cell far down a
         # sheet is a row, not the million empty rows above it. A run of empty rows is written as its last row
         # alone, which still shows the reader where one table ends and another begins.
@@ -123,9 +125,13 @@ def write_sheets(source, out, settings: dict) -> dict:
 _MAX_MERGED = 1000  # merged ranges passed on: the header's are among the first
 
 
-def _merged_across(sheet, first_column: int) -> list[list[int]]:
+def _merged_across(sheet, first_column: int, source, index: int, kind: str | None) -> list[list[int]]:
     """The sheet's cells merged across columns, as [line, first cell, last line, last cell] (lines from 1, cells
-    counted from the sheet's first column), top rows first; [] when the reader gives none (.ods, .xls)."""
+    counted from the sheet's first column), top rows first; [] when none are known (.xls)."""
+    if kind == "ods":  # calamine gives none for .ods
+        across = sorted((top, left - first_column, bottom, right - first_column)
+                        for top, left, bottom, right in _extras().ods_merged(source, index))
+        return [list(item) for item in across[:_MAX_MERGED]]
     try:
         ranges = sheet.merged_cell_ranges or []
     except Exception:  # not every format exposes them
@@ -176,8 +182,8 @@ class _Special:
 def _special_cells(source, parts: list[str] | None, index: int, first_column: int, kind: str | None):
     """A _Special over the error cells (and an .xlsx's uncached formulas) of the index-th sheet, or None."""
     if kind in ("ods", "xls"):
-        errors = _errors_module()
-        found = errors.ods_errors(source, index) if kind == "ods" else errors.xls_errors(source, index)
+        extras = _extras()
+        found = extras.ods_errors(source, index) if kind == "ods" else extras.xls_errors(source, index)
         special = _Special(((line, column - first_column, text) for line, column, text in found), override=True)
         return special if special.pending is not None else None
     if not parts or index >= len(parts) or parts[index] is None:
@@ -200,12 +206,13 @@ def _kind(source) -> str | None:
         return None
 
 
-def _errors_module():
-    """workbook_errors, loaded by its path: the child runs isolated (-I), without the package on its path."""
+@functools.cache
+def _extras():
+    """workbook_extras, loaded by its path: the child runs isolated (-I), without the package on its path."""
     import importlib.util
 
-    path = Path(__file__).with_name("workbook_errors.py")
-    spec = importlib.util.spec_from_file_location("workbook_errors", path)
+    path = Path(__file__).with_name("workbook_extras.py")
+    spec = importlib.util.spec_from_file_location("workbook_extras", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

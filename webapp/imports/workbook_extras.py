@@ -1,7 +1,9 @@
-"""Error cells (#REF!, #N/A, #DIV/0!...) of .ods and .xls workbooks, found in the file's own bytes.
+"""What calamine does not give of .ods and .xls workbooks, read from the file's own bytes: error cells (#REF!, #N/A,
+#DIV/0!...), which it reads as empty cells (or as 0), and an .ods's merged cells.
 
-calamine reads them as empty cells (or as 0): the workbook child writes them in as their error's text, as it does for
-.xlsx, so cleaning reports them on their rows. Loaded by the child by its path: the standard library only.
+The workbook child writes the error cells in as their error's text, as it does for .xlsx, so cleaning reports them
+on their rows; the merged cells tell a "Name" header merged over its columns. Loaded by the child by its path: the
+standard library only.
 """
 from __future__ import annotations
 
@@ -35,41 +37,67 @@ def ods_errors(source, index: int):
     LibreOffice marks them calcext:value-type="error"; other writers (Excel) give the formula a number or no value
     and show the error as its text: a formula cell whose shown text is "#..." or "Err:..." is one too.
     """
+    found = 0
+    for line, count, body in _ods_rows(source, index, (_ERROR_TYPE, b"table:formula=")):
+        cells = list(_row_errors(body))
+        for repeat in range(count if cells else 0):
+            for column, shown in cells:
+                found += 1
+                if found > _MAX_FOUND:
+                    return
+                yield line + repeat, column, shown
+
+
+_SPANNED = b"table:number-columns-spanned="
+_COLUMNS_SPANNED = re.compile(rb'table:number-columns-spanned="(\d{1,5})"')
+_ROWS_SPANNED = re.compile(rb'table:number-rows-spanned="(\d{1,7})"')
+_MERGED_ROWS = 5000  # a header merged over its columns is near the top
+_MAX_MERGED = 1000
+
+
+def ods_merged(source, index: int) -> list[tuple[int, int, int, int]]:
+    """The index-th sheet's cells merged across columns near its top, as (line, first cell, last line, last cell)
+    with cells counted from column A."""
+    merged = []
+    for line, _count, body in _ods_rows(source, index, (_SPANNED,), _MERGED_ROWS):
+        column = 0
+        for match in _CELL.finditer(body):
+            attributes = match.group(1)
+            across = _COLUMNS_SPANNED.search(attributes)
+            if across and int(across.group(1)) > 1:
+                down = _ROWS_SPANNED.search(attributes)
+                merged.append((line, column, line + (int(down.group(1)) if down else 1) - 1,
+                               column + int(across.group(1)) - 1))
+                if len(merged) >= _MAX_MERGED:
+                    return merged
+            repeated = _COLUMNS_REPEATED.search(attributes)
+            column += min(int(repeated.group(1)), 1 << 20) if repeated else 1
+    return merged
+
+
+def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | None = None):
+    """(line, times repeated, XML) of the rows of the index-th sheet of an .ods whose XML holds one of `marks`.
+
+    content.xml is first searched for the marks (most files hold none: then no row is looked at), then read a
+    block at a time, every row and sheet counted through its repeats. `last_line`: stop after that line.
+    """
     try:
         source.seek(0)
         archive = zipfile.ZipFile(source)
-        stream = archive.open("content.xml")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error, EOFError, RuntimeError):
+    except (zipfile.BadZipFile, OSError, ValueError, zlib.error, EOFError, RuntimeError):
         return
-    with archive, stream:
-        if not _mentions_errors(stream):
-            return
-        stream.close()
-        yield from _ods_sheet_errors(archive, index)
-
-
-def _mentions_errors(stream) -> bool:
-    """True when content.xml holds an error mark or a formula at all (most files hold neither: no cell is parsed)."""
-    tail = b""
     try:
-        while block := stream.read(_BLOCK):
-            text = tail + block
-            if _ERROR_TYPE in text or b"table:formula=" in text:
-                return True
-            tail = text[-40:]
-    except (OSError, ValueError, zlib.error, EOFError):
-        return False
-    return False
-
-
-def _ods_sheet_errors(archive, index: int):
-    sheet, line, found = -1, 0, 0
-    carry = b""
-    try:
-        stream = archive.open("content.xml")
+        with archive.open("content.xml") as stream:
+            found = _mentions(stream, marks)
+        stream = archive.open("content.xml") if found else None
     except (KeyError, OSError, ValueError, zlib.error, EOFError, RuntimeError):
+        stream = None
+    if stream is None:
+        archive.close()
         return
-    with stream:
+    sheet, line = -1, 0
+    carry = b""
+    with archive, stream:
         while True:
             try:
                 block = stream.read(_BLOCK)
@@ -96,17 +124,27 @@ def _ods_sheet_errors(archive, index: int):
                     if not match.group(2):  # a row with cells, up to its end
                         row_end = whole.find(b"</table:table-row>", match.end())
                         body = whole[match.end():row_end if row_end >= 0 else len(whole)]
-                        if _ERROR_TYPE in body or b"table:formula=" in body:
-                            cells = list(_row_errors(body))
-                            for repeat in range(count if cells else 0):
-                                for column, shown in cells:
-                                    found += 1
-                                    if found > _MAX_FOUND:
-                                        return
-                                    yield line + repeat + 1, column, shown
+                        if any(mark in body for mark in marks):
+                            yield line + 1, count, body
                     line += count
+                    if last_line is not None and line >= last_line:
+                        return
             if not block:
                 return
+
+
+def _mentions(stream, marks: tuple[bytes, ...]) -> bool:
+    """True when the stream holds one of the marks, read a block at a time."""
+    tail = b""
+    try:
+        while block := stream.read(_BLOCK):
+            text = tail + block
+            if any(mark in text for mark in marks):
+                return True
+            tail = text[-40:]
+    except (OSError, ValueError, zlib.error, EOFError):
+        return False
+    return False
 
 
 def _row_errors(body: bytes):
