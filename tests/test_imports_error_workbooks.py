@@ -65,6 +65,18 @@ def test_an_ods_error_saved_as_the_number_0_is_still_the_error():
                                                                                   "#NAME?"]
 
 
+def test_libreoffice_s_own_error_numbers_are_reported_as_excel_s_value_error():
+    source = zipfile.ZipFile(DATA / "error_cells.ods")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "content.xml":  # an invalid argument instead of the misspelt function
+                data = data.replace(b"<text:p>#NAME?</text:p>", b"<text:p>Err:502</text:p>")
+            target.writestr(member, data)
+    assert read_table(buffer.getvalue(), "staff.ods").rows[3][1][3] == "#VALUE!"
+
+
 def _xls_with_a_typed_error() -> bytes:
     """error_cells.xls with Ben's failed lookup replaced by the error itself, typed or pasted as a value: Excel keeps
     that as a BOOLERR record (error code 0x2A, #N/A) instead of a formula. The record keeps its length (a filler

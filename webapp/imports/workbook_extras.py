@@ -29,6 +29,7 @@ _ERROR_TYPE = b'calcext:value-type="error"'
 _VALUE_TYPE = re.compile(rb'office:value-type="(\w+)"')
 _TAG = re.compile(rb"<[^>]{0,2000}>")
 _ERROR_LOOK = re.compile(rb"(?:#|Err:)[^<]{1,40}")
+_OWN_ERROR = re.compile(r"Err:\d{3}")
 
 
 def ods_errors(source, index: int):
@@ -161,6 +162,8 @@ def _row_errors(body: bytes):
             kind = _VALUE_TYPE.search(attributes)
             if shown and (_ERROR_TYPE in attributes
                           or (kind is None or kind.group(1) != b"string") and _ERROR_LOOK.fullmatch(shown.encode())):
+                # LibreOffice's own errors ("Err:502", an invalid argument) have no Excel name; Excel shows #VALUE!.
+                shown = "#VALUE!" if _OWN_ERROR.fullmatch(shown) else shown
                 for repeat in range(min(count, 1000)):
                     yield column + repeat, shown
         column += count
