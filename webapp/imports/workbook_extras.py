@@ -88,9 +88,10 @@ def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | Non
     except (zipfile.BadZipFile, OSError, ValueError, zlib.error, EOFError, RuntimeError):
         return
     try:
-        with archive.open("content.xml") as stream:
-            found = _mentions(stream, marks)
-        stream = archive.open("content.xml") if found else None
+        if marks not in _MENTIONED:  # (the child reads one workbook: asked again for each sheet, answered once)
+            with archive.open("content.xml") as stream:
+                _MENTIONED[marks] = _mentions(stream, marks)
+        stream = archive.open("content.xml") if _MENTIONED[marks] else None
     except (KeyError, OSError, ValueError, zlib.error, EOFError, RuntimeError):
         stream = None
     if stream is None:
@@ -132,6 +133,9 @@ def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | Non
                         return
             if not block:
                 return
+
+
+_MENTIONED: dict[tuple[bytes, ...], bool] = {}
 
 
 def _mentions(stream, marks: tuple[bytes, ...]) -> bool:
