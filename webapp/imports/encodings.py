@@ -6,6 +6,7 @@ import re
 from itertools import chain
 import unicodedata
 
+from webapp.imports.locating import header_word_count
 from webapp.imports.uploads import Upload, as_upload
 
 ENCODING_CHOICES = [
@@ -178,19 +179,25 @@ _SURNAMES = {
     "cp949": set("김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현"
                  "함변염여추도소석선설마길연위표명기반라왕금옥육인맹제모탁국어은편용"),
 }
+# Column names of people tables in Chinese (simplified, traditional), Korean and Japanese, whole cells; other
+# languages' are locating's HEADER_WORDS.
+_EAST_ASIAN_HEADERS = frozenset("""
+姓名 姓 名 名字 姓氏 邮箱 电子邮件 电子邮箱 邮件 电邮 邮件地址 邮箱地址 部门 工号 手机 电话 职位 员工姓名
+電郵 電子郵件 電子信箱 郵件 郵件地址 部門 員工編號 電話 職稱 員工姓名
+이름 성명 성 이메일 전자우편 메일 메일주소 이메일주소 부서 사번 전화번호 직급 직원이름
+氏名 名前 メール メールアドレス 部署 社員番号
+""".split()) | {"이메일 주소", "전자 메일", "직원 이름"}
 _CELL_SPLIT = re.compile(r"[,;\t|\n\r]")
 _HEADER_LINES = 3
 
 
 def _evidence(text: str, encoding: str) -> int:
-    """How much a reading looks like a table of people: header cells File Import knows ("姓名", "이메일", "Имя")
-    in its first lines, and for Chinese and Korean, name cells that start with a common surname. 0 to 16."""
-    from webapp.imports.columns import classify_header  # (columns imports this module, through values)
-
-    lines = text.split("\n")
+    """How much a reading looks like a table of people: column names ("姓名", "이메일", "Имя") in its first lines,
+    and for Chinese and Korean, name cells that start with a common surname. 0 to 16."""
     found = 0
-    for line in lines[:_HEADER_LINES]:
-        found += sum(1 for cell in _CELL_SPLIT.split(line) if not cell.isascii() and classify_header(cell.strip(' "')))
+    for line in text.split("\n")[:_HEADER_LINES]:
+        cells = [cell.strip(' "') for cell in _CELL_SPLIT.split(line) if not cell.isascii()]
+        found += sum(1 for cell in cells if cell in _EAST_ASIAN_HEADERS or header_word_count([cell]))
     score = 6 * min(found, 2)
     surnames = _SURNAMES.get(encoding)
     if surnames:
