@@ -698,6 +698,104 @@ def make_name_headers() -> None:
     ))
 
 
+def make_tiny_east_asian() -> None:
+    """A header and one or two people in Chinese or Korean Excel's code page (see tests/test_imports_tiny_cjk.py)."""
+    write("chinese_tiny_gbk.csv", crlf("\u59d3\u540d,\u90ae\u7bb1", "\u8d75\u654f,zhao.min@example.cn"), "gbk")
+    write("chinese_tiny_big5.csv", crlf("\u59d3\u540d,\u96fb\u90f5", "\u9673\u5927\u6587,chan@example.hk",
+                                        "\u6797\u6021\u5b87,lin@example.tw"), "big5")
+    write("korean_tiny_euckr.csv", crlf("\uc774\ub984,\uc774\uba54\uc77c", "\ubc15\uc218\uc900,sujun@example.kr"),
+          "euc-kr")
+
+
+def make_error_workbooks() -> None:
+    """Error cells in an .ods and an .xls, as LibreOffice saves them (see tests/test_imports_error_workbooks.py)."""
+    from openpyxl import Workbook
+
+    # The people of error_cells.xlsx, their errors made by formulas that fail (a deleted column's reference, a
+    # lookup that finds nothing, text plus a number, a division by zero, a misspelt function); a "Read me" sheet
+    # with an error of its own comes first. Ben's cost centre is a formula whose text result starts with "#".
+    book = Workbook()
+    notes = book.active
+    notes.title = "Read me"
+    notes.append(["Fill in the Staff sheet, one person per row."])
+    notes.append(["Rows so far:", "=1/0"])
+    staff = book.create_sheet("Staff")
+    for row in [["First Name", "Last Name", "Email", "Send Invite", "Cost Centre"],
+                ["Ann", "Lee", "ann@example.com", "yes", "=#REF!"],
+                ["Ben", '=VLOOKUP("Ben",$G$1:$H$2,2,FALSE)', "ben@example.com", "no", '="#"&"4100"'],
+                ["Cat", "Ho", '="cat"+1', "no", "4100"],
+                ["=1/0", "Li", "dan@example.com", "=NOSUCHNAME", "4200"]]:
+        staff.append(row)
+    saved_by_libreoffice(book, "error_cells", ("ods", "xls"))
+
+
+def saved_by_libreoffice(book, name: str, extensions: tuple[str, ...]) -> None:
+    """Save an openpyxl workbook as HERE/name.<extension> for each extension, by LibreOffice (it works the formulas
+    out, as opening and saving in it does). Needs `apt-get install libreoffice-calc-nogui`."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / f"{name}.xlsx"
+        book.save(source)
+        for extension in extensions:
+            subprocess.run([shutil.which("libreoffice") or "soffice", "--headless", "--convert-to", extension,
+                            "--outdir", folder, str(source)], check=True, capture_output=True, timeout=120)
+            shutil.copyfile(Path(folder) / f"{name}.{extension}", HERE / f"{name}.{extension}")
+
+
+def make_three_part_names() -> None:
+    """A "Name" header over first | middle | last name, or over last | first under a second header row saying so
+    (see tests/test_imports_name_parts.py)."""
+    from openpyxl import Workbook
+
+    # "Name" merged over three columns; Mary Jo's two-word first name leaves only the merge to tell.
+    merged = Workbook()
+    merged.properties.created = merged.properties.modified = datetime.datetime(2024, 1, 1)
+    sheet = merged.active
+    sheet.title = "Staff"
+    for row in [["Name", None, None, "Email", "Department"],
+                ["Mary Jo", "Anne", "Lee", "maryjo@example.com", "Sales"],
+                ["Ben", None, "Ng", "ben@example.com", "Support"],
+                ["Cat", "J.", "Ho", "cat@example.com", "Support"]]:
+        sheet.append(row)
+    sheet.merge_cells("A1:C1")
+    merged.save(HERE / "merged_name_three.xlsx")
+    saved_by_libreoffice(merged, "merged_name_three", ("ods",))
+
+    # The two-row forms: "Name" merged above First | Middle | Last, and above Last | First (surname first).
+    for name, parts, people in [
+            ("name_three_two_rows.xlsx", ["First", "Middle", "Last"],
+             [["Ann", "Marie", "Lee"], ["Ben", None, "Ng"]]),
+            ("name_surname_first_two_rows.xlsx", ["Surname", "Given name"], [["Lee", "Ann"], ["Ng", "Ben"]])]:
+        two_rows = Workbook()
+        two_rows.properties.created = two_rows.properties.modified = datetime.datetime(2024, 1, 1)
+        sheet = two_rows.active
+        width = len(parts)
+        sheet.append(["Name"] + [None] * (width - 1) + ["Email"])
+        sheet.append(parts + [None])
+        for person, address in zip(people, ["ann@example.com", "ben@example.com"]):
+            sheet.append(person + [address])
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+        sheet.merge_cells(start_row=1, start_column=width + 1, end_row=2, end_column=width + 1)
+        two_rows.save(HERE / name)
+
+    # CSV exports of such sheets: "Name" and two empty headers; and the two-row form.
+    write("name_then_two_blank_headers.csv", crlf(
+        "Name,,,Email Address",
+        "Ann,Marie,Lee,ann@example.com",
+        "Ben,,Ng,ben@example.com",
+        "Cat,J.,Ho,cat@example.com",
+    ))
+    write("name_three_two_rows.csv", crlf(
+        "Name,,,Email",
+        "First Name,Middle Name,Last Name,",
+        "Ann,Marie,Lee,ann@example.com",
+        "Ben,,Ng,ben@example.com",
+    ))
+
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -709,3 +807,6 @@ if __name__ == "__main__":
     make_more_exports()
     make_leftovers()
     make_name_headers()
+    make_tiny_east_asian()
+    make_error_workbooks()
+    make_three_part_names()

@@ -547,24 +547,29 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
     filled_head = [head_rows[index] for index in filled]
     original_head = filled_head
     # "Name" over a blank cell, "First" | "Last" in the row below: one header, the lower row skipped.
-    filled_head, parts_line, name_header = name_headers.join_parts_row(filled_head, header_line)
+    filled_head, parts_line, parts_reason, joins = name_headers.join_parts_row(filled_head, header_line)
     try:
         start, header_index, reason = choose_header(filled_head, header_line)
     except NoTable as exc:
         raise UnreadableFile(str(exc)) from None
     skipped = [SkippedLine(line, line_text(cells), reason) for line, cells in original_head[:start]]
     header_cells = None if header_index is None else filled_head[header_index][1]
+    if header_index is None or header_index + 1 >= len(filled_head) or filled_head[header_index + 1][0] != parts_line:
+        joins = {}  # the joined header row was not the one chosen
     renames: dict[int, str] = {}
     if header_cells is not None:
         header_at = filled_head[header_index][0]
-        renames = name_headers.split_name_column(header_cells, header_at, filled_head[header_index + 1:], merged)
+        name_columns = name_headers.split_name_column(header_cells, header_at, filled_head[header_index + 1:], merged)
+        renames, joins = name_columns.renames, joins or name_columns.joins
         header_cells = header_cells[:max(trimmed_length(header_cells), max(renames, default=-1) + 1)]
+    if joins and header_cells is not None:
+        open_rows = _with_middle_names(open_rows, joins, header_at)
     body_from = filled[start] if header_index is None else filled[header_index] + 1
     header_at = None if header_index is None else filled_head[header_index][0]
     if header_index is not None and header_index + 1 < len(filled_head) \
             and filled_head[header_index + 1][0] == parts_line:
         below = filled_head[header_index + 1][1]
-        skipped.append(SkippedLine(parts_line, line_text(below), name_headers.parts_reason(name_header)))
+        skipped.append(SkippedLine(parts_line, line_text(below), parts_reason))
         body_from = filled[header_index + 1] + 1
     elif header_line is None and header_index is not None and header_index + 1 < len(filled_head) \
             and is_second_header(below := filled_head[header_index + 1][1]):
@@ -604,6 +609,12 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
     return RawTable(expanded_headers, head[:HEAD_ROWS], header_line=header_at,
                     headerless=header_cells is None, skipped=skipped, row_count=scan.count, source=body,
                     **common, **workbook)
+
+
+def _with_middle_names(open_rows, joins: dict[int, int], header_at: int):
+    """open_rows, the middle name of each row below the header read with its first name ("Name" over three
+    columns, see name_headers)."""
+    return lambda: name_headers.join_middle_names(open_rows(), joins, header_at)
 
 
 def _header_names(header_cells: list[str], renames: dict[int, str]) -> list[str]:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -299,6 +300,7 @@ def _parse_in_child(data: Upload, label: str, limits, progress: Callable[[int, i
     stopped = threading.Event()
     spool = _Spool()
     with _child_input(data) as stdin, tempfile.TemporaryFile() as errors:
+        started = time.monotonic()
         child = subprocess.Popen([sys.executable, "-I", _CHILD, settings], stdin=stdin, stdout=subprocess.PIPE,
                                  stderr=errors)
 
@@ -313,6 +315,9 @@ def _parse_in_child(data: Upload, label: str, limits, progress: Callable[[int, i
             returncode = child.wait()
         finally:
             timer.cancel()
+            # The timer thread may not get a turn on a busy machine before the child ends: the clock decides.
+            if time.monotonic() - started > limits.parse_timeout_seconds:
+                stopped.set()
             if child.poll() is None:
                 child.kill()
                 child.wait()

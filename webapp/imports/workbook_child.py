@@ -5,6 +5,7 @@ Errors are printed as {"error": code, ...}; a crash or a kill shows in the exit 
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 import resource
@@ -13,6 +14,7 @@ import zipfile
 import zlib
 from datetime import date, datetime, time, timedelta
 from html import unescape
+from pathlib import Path
 
 # calamine reads an error cell (#REF!, #N/A) and a formula saved without its result as "", the same as an empty
 # cell. The sheet's XML says which they are; they are written as the error's text (what a CSV export holds) and
@@ -63,6 +65,7 @@ def write_sheets(source, out, settings: dict) -> dict:
         return {"error": "damaged"}
     dumps, write = json.dumps, out.write
     sheet_parts = _xlsx_sheet_parts(source)
+    kind = "xlsx" if sheet_parts is not None else _kind(source)
     for index, meta in enumerate(metadata):
         if "WorkSheet" not in str(meta.typ):
             continue  # chart sheets hold no cells
@@ -80,13 +83,14 @@ def write_sheets(source, out, settings: dict) -> dict:
         end = sheet.end
         rows_held = end[0] + 1 - skip if end else 0  # known once the sheet is parsed: a total for the progress bar
         write(dumps({"sheet": meta.name, "visible": visible, "rows": rows_held,
-                     "merged": _merged_across(sheet, start[1] if start else 0)}).encode("ascii") + b"\n")
+                     "merged": _merged_across(sheet, start[1] if start else 0, source, index, kind)}
+                    ).encode("ascii") + b"\n")
         # Only rows that hold something count towards max_rows (as in text files): one stray cell far down a
         # sheet is a row, not the million empty rows above it. A run of empty rows is written as its last row
         # alone, which still shows the reader where one table ends and another begins.
         count = 0
         blank_line = None
-        special = _special_cells(source, sheet_parts, index, start[1] if start else 0)
+        special = _special_cells(source, sheet_parts, index, start[1] if start else 0, kind)
         special_line = special.pending[0] if special is not None else None
         for offset, row in enumerate(rows):
             if offset < skip:
@@ -121,9 +125,13 @@ def write_sheets(source, out, settings: dict) -> dict:
 _MAX_MERGED = 1000  # merged ranges passed on: the header's are among the first
 
 
-def _merged_across(sheet, first_column: int) -> list[list[int]]:
+def _merged_across(sheet, first_column: int, source, index: int, kind: str | None) -> list[list[int]]:
     """The sheet's cells merged across columns, as [line, first cell, last line, last cell] (lines from 1, cells
-    counted from the sheet's first column), top rows first; [] when the reader gives none (.ods, .xls)."""
+    counted from the sheet's first column), top rows first; [] when none are known (.xls)."""
+    if kind == "ods":  # calamine gives none for .ods
+        across = sorted((top, left - first_column, bottom, right - first_column)
+                        for top, left, bottom, right in _extras().ods_merged(source, index))
+        return [list(item) for item in across[:_MAX_MERGED]]
     try:
         ranges = sheet.merged_cell_ranges or []
     except Exception:  # not every format exposes them
@@ -154,25 +162,60 @@ def _with_special_cells(row, line: int, special_line: int, special) -> tuple[lis
                 continue
             if column >= len(row):
                 row.extend([""] * (column + 1 - len(row)))
-            if row[column] == "":
+            if row[column] == "" or special.override:
                 row[column] = text
     return row, special_line
 
 
 class _Special:
-    """The special cells of one sheet, one held ahead (pending) so rows can be matched to them in order."""
+    """The special cells of one sheet, one held ahead (pending) so rows can be matched to them in order.
 
-    def __init__(self, items):
+    `override`: the file says the cell is an error whatever calamine read for it (an .ods error may read as 0).
+    """
+
+    def __init__(self, items, override: bool = False):
         self.items = items
         self.pending = next(items, None)
+        self.override = override
 
 
-def _special_cells(source, parts: list[str] | None, index: int, first_column: int):
-    """A _Special over the error cells and uncached formulas of the index-th sheet of an .xlsx, or None."""
+def _special_cells(source, parts: list[str] | None, index: int, first_column: int, kind: str | None):
+    """A _Special over the error cells (and an .xlsx's uncached formulas) of the index-th sheet, or None."""
+    if kind in ("ods", "xls"):
+        extras = _extras()
+        found = extras.ods_errors(source, index) if kind == "ods" else extras.xls_errors(source, index)
+        special = _Special(((line, column - first_column, text) for line, column, text in found), override=True)
+        return special if special.pending is not None else None
     if not parts or index >= len(parts) or parts[index] is None:
         return None
     special = _Special(_scan_sheet(source, parts[index], first_column))
     return special if special.pending is not None else None
+
+
+def _kind(source) -> str | None:
+    """"xls" for a compound file, "ods" for a zip holding content.xml, else None."""
+    try:
+        source.seek(0)
+        if source.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+            return "xls"
+        source.seek(0)
+        with zipfile.ZipFile(source) as archive:
+            archive.getinfo("content.xml")
+        return "ods"
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error, EOFError):
+        return None
+
+
+@functools.cache
+def _extras():
+    """workbook_extras, loaded by its path: the child runs isolated (-I), without the package on its path."""
+    import importlib.util
+
+    path = Path(__file__).with_name("workbook_extras.py")
+    spec = importlib.util.spec_from_file_location("workbook_extras", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _xlsx_sheet_parts(source) -> list[str | None] | None:

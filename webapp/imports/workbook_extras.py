@@ -1,0 +1,277 @@
+"""What calamine does not give of .ods and .xls workbooks, read from the file's own bytes: error cells (#REF!, #N/A,
+#DIV/0!...), which it reads as empty cells (or as 0), and an .ods's merged cells.
+
+The workbook child writes the error cells in as their error's text, as it does for .xlsx, so cleaning reports them
+on their rows; the merged cells tell a "Name" header merged over its columns. Loaded by the child by its path: the
+standard library only.
+"""
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+import zlib
+from html import unescape
+
+_BLOCK = 1 << 20
+_CARRY_MAX = 8 << 20  # a row of XML this long holds no cells a person typed
+_MAX_FOUND = 1_000_000  # error cells reported per sheet; past this the rest read as blanks
+
+# ---- .ods: content.xml, rows and cells counted through their repeats --------------------------------------------
+
+# A sheet's start or end, or a row's start (group 1 its attributes, group 2 "/" when it holds no cells).
+_TOKEN = re.compile(rb"<table:table[\s>]|</table:table>|<table:table-row(?=[\s/>])([^>]{0,2000}?)(/?)>")
+_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]{0,100000}?)(/?)>")
+_CELL_END = b"</table:table-cell>"
+_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d{1,9})"')
+_COLUMNS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d{1,9})"')
+_ERROR_TYPE = b'calcext:value-type="error"'
+_VALUE_TYPE = re.compile(rb'office:value-type="(\w+)"')
+_TAG = re.compile(rb"<[^>]{0,2000}>")
+_ERROR_LOOK = re.compile(rb"(?:#|Err:)[^<]{1,40}")
+_OWN_ERROR = re.compile(r"Err:\d{3}")
+
+
+def ods_errors(source, index: int):
+    """(line, column, text) of each error cell of the index-th sheet of an .ods, in the sheet's order.
+
+    LibreOffice marks them calcext:value-type="error"; other writers (Excel) give the formula a number or no value
+    and show the error as its text: a formula cell whose shown text is "#..." or "Err:..." is one too.
+    """
+    found = 0
+    for line, count, body in _ods_rows(source, index, (_ERROR_TYPE, b"table:formula=")):
+        cells = list(_row_errors(body))
+        for repeat in range(count if cells else 0):
+            for column, shown in cells:
+                found += 1
+                if found > _MAX_FOUND:
+                    return
+                yield line + repeat, column, shown
+
+
+_SPANNED = b"table:number-columns-spanned="
+_COLUMNS_SPANNED = re.compile(rb'table:number-columns-spanned="(\d{1,5})"')
+_ROWS_SPANNED = re.compile(rb'table:number-rows-spanned="(\d{1,7})"')
+_MERGED_ROWS = 5000  # a header merged over its columns is near the top
+_MAX_MERGED = 1000
+
+
+def ods_merged(source, index: int) -> list[tuple[int, int, int, int]]:
+    """The index-th sheet's cells merged across columns near its top, as (line, first cell, last line, last cell)
+    with cells counted from column A."""
+    merged = []
+    for line, _count, body in _ods_rows(source, index, (_SPANNED,), _MERGED_ROWS):
+        column = 0
+        for match in _CELL.finditer(body):
+            attributes = match.group(1)
+            across = _COLUMNS_SPANNED.search(attributes)
+            if across and int(across.group(1)) > 1:
+                down = _ROWS_SPANNED.search(attributes)
+                merged.append((line, column, line + (int(down.group(1)) if down else 1) - 1,
+                               column + int(across.group(1)) - 1))
+                if len(merged) >= _MAX_MERGED:
+                    return merged
+            repeated = _COLUMNS_REPEATED.search(attributes)
+            column += min(int(repeated.group(1)), 1 << 20) if repeated else 1
+    return merged
+
+
+def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | None = None):
+    """(line, times repeated, XML) of the rows of the index-th sheet of an .ods whose XML holds one of `marks`.
+
+    content.xml is first searched for the marks (most files hold none: then no row is looked at), then read a
+    block at a time, every row and sheet counted through its repeats. `last_line`: stop after that line.
+    """
+    try:
+        source.seek(0)
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError, zlib.error, EOFError, RuntimeError):
+        return
+    try:
+        if marks not in _MENTIONED:  # (the child reads one workbook: asked again for each sheet, answered once)
+            with archive.open("content.xml") as stream:
+                _MENTIONED[marks] = _mentions(stream, marks)
+        stream = archive.open("content.xml") if _MENTIONED[marks] else None
+    except (KeyError, OSError, ValueError, zlib.error, EOFError, RuntimeError):
+        stream = None
+    if stream is None:
+        archive.close()
+        return
+    sheet, line = -1, 0
+    carry = b""
+    with archive, stream:
+        while True:
+            try:
+                block = stream.read(_BLOCK)
+            except (OSError, ValueError, zlib.error, EOFError):
+                return
+            text = carry + block
+            # Whole rows only: the block is cut after its last row's (or sheet's) end, the rest carried over.
+            cut = max(text.rfind(b"</table:table-row>"), text.rfind(b"</table:table>"))
+            if block and cut < 0:
+                carry = text if len(text) < _CARRY_MAX else b""
+                continue
+            end = text.index(b">", cut) + 1 if block else len(text)
+            whole, carry = text[:end], text[end:]
+            for match in _TOKEN.finditer(whole):
+                token = match.group(0)
+                if token == b"</table:table>":
+                    if sheet == index:
+                        return
+                elif match.group(1) is None:  # a sheet starts
+                    sheet, line = sheet + 1, 0
+                elif sheet == index:
+                    repeated = _ROWS_REPEATED.search(match.group(1))
+                    count = min(int(repeated.group(1)), 1 << 20) if repeated else 1
+                    if not match.group(2):  # a row with cells, up to its end
+                        row_end = whole.find(b"</table:table-row>", match.end())
+                        body = whole[match.end():row_end if row_end >= 0 else len(whole)]
+                        if any(mark in body for mark in marks):
+                            yield line + 1, count, body
+                    line += count
+                    if last_line is not None and line >= last_line:
+                        return
+            if not block:
+                return
+
+
+_MENTIONED: dict[tuple[bytes, ...], bool] = {}
+
+
+def _mentions(stream, marks: tuple[bytes, ...]) -> bool:
+    """True when the stream holds one of the marks, read a block at a time."""
+    tail = b""
+    try:
+        while block := stream.read(_BLOCK):
+            text = tail + block
+            if any(mark in text for mark in marks):
+                return True
+            tail = text[-40:]
+    except (OSError, ValueError, zlib.error, EOFError):
+        return False
+    return False
+
+
+def _row_errors(body: bytes):
+    """(column, text) of each error cell in a row's XML."""
+    column = 0
+    for match in _CELL.finditer(body):
+        attributes = match.group(1)
+        repeated = _COLUMNS_REPEATED.search(attributes)
+        count = min(int(repeated.group(1)), 1 << 20) if repeated else 1
+        if not match.group(2) and b"table:formula=" in attributes:
+            end = body.find(_CELL_END, match.end())
+            shown = unescape(_TAG.sub(b"", body[match.end():end if end >= 0 else len(body)])
+                             .decode("utf-8", "replace")).strip()
+            kind = _VALUE_TYPE.search(attributes)
+            if shown and (_ERROR_TYPE in attributes
+                          or (kind is None or kind.group(1) != b"string") and _ERROR_LOOK.fullmatch(shown.encode())):
+                # LibreOffice's own errors ("Err:502", an invalid argument) have no Excel name; Excel shows #VALUE!.
+                shown = "#VALUE!" if _OWN_ERROR.fullmatch(shown) else shown
+                for repeat in range(min(count, 1000)):
+                    yield column + repeat, shown
+        column += count
+
+
+# ---- .xls: the Workbook stream of the compound file, its cell records ----------------------------------------------
+
+_END_OF_CHAIN = 0xFFFFFFFE
+_FORMULA, _BOOLERR, _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0006, 0x0205, 0x0809, 0x000A, 0x0085, 0x002F
+# Excel's error codes in a BIFF record (the same in every language: Excel shows them translated).
+XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?", 0x24: "#NUM!",
+              0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+
+
+def xls_errors(source, index: int):
+    """(line, column, text) of each error cell, and each formula whose result is an error, of the index-th sheet."""
+    try:
+        source.seek(0)
+        stream = _workbook_stream(source.read())
+    except (ValueError, IndexError, struct.error, OSError):
+        return
+    if not stream:
+        return
+    sheets = []
+    for kind, data in _records(stream, 0):
+        if kind == _FILEPASS:
+            return  # encrypted: its records are not readable
+        if kind == _BOUNDSHEET and len(data) >= 6:
+            sheets.append(struct.unpack_from("<I", data)[0])
+        if kind == _EOF:
+            break
+    if index >= len(sheets):
+        return
+    found, depth = [], 0
+    for kind, data in _records(stream, sheets[index]):
+        if kind == _BOF:
+            depth += 1  # a chart inside the sheet has its own BOF ... EOF
+        elif kind == _EOF:
+            depth -= 1
+            if depth <= 0:
+                break
+        elif depth == 1 and kind == _FORMULA and len(data) >= 14 and data[12:14] == b"\xff\xff" and data[6] == 2:
+            found.append((*struct.unpack_from("<HH", data), XLS_ERRORS.get(data[8], "#VALUE!")))
+        elif depth == 1 and kind == _BOOLERR and len(data) >= 8 and data[7] == 1:
+            found.append((*struct.unpack_from("<HH", data), XLS_ERRORS.get(data[6], "#VALUE!")))
+        if len(found) > _MAX_FOUND:
+            break
+    found.sort()
+    for row, column, shown in found:
+        yield row + 1, column, shown
+
+
+def _records(stream: bytes, at: int):
+    while at + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, at)
+        yield kind, stream[at + 4:at + 4 + length]
+        at += 4 + length
+
+
+def _workbook_stream(data: bytes) -> bytes:
+    """The "Workbook" (or Excel 95's "Book") stream of an OLE2 compound file, b"" when there is none."""
+    sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
+    directory_start, = struct.unpack_from("<I", data, 0x30)
+    cutoff, mini_fat_start = struct.unpack_from("<II", data, 0x38)
+    difat_start, difat_count = struct.unpack_from("<II", data, 0x44)
+    fat_sectors = [number for number in struct.unpack_from("<109I", data, 0x4C) if number < _END_OF_CHAIN]
+    per_sector = sector_size // 4
+    for _ in range(min(difat_count, len(data) // sector_size)):
+        if difat_start >= _END_OF_CHAIN:
+            break
+        entries = struct.unpack_from(f"<{per_sector}I", data, (difat_start + 1) * sector_size)
+        fat_sectors += [number for number in entries[:-1] if number < _END_OF_CHAIN]
+        difat_start = entries[-1]
+    fat = []
+    for number in fat_sectors:
+        fat.extend(struct.unpack_from(f"<{per_sector}I", data, (number + 1) * sector_size))
+
+    def chain(start: int, table: list[int], read) -> bytes:
+        parts, seen = [], set()
+        while start < _END_OF_CHAIN and start < len(table) and start not in seen:  # a damaged chain may loop
+            parts.append(read(start))
+            seen.add(start)
+            start = table[start]
+        return b"".join(parts)
+
+    def sector(number: int) -> bytes:
+        return data[(number + 1) * sector_size:(number + 2) * sector_size]
+
+    directory = chain(directory_start, fat, sector)
+    entries = [directory[at:at + 128] for at in range(0, len(directory) - 127, 128)]
+    if not entries:
+        return b""
+    mini_stream = chain(struct.unpack_from("<I", entries[0], 116)[0], fat, sector)
+    for entry in entries:
+        name_length, = struct.unpack_from("<H", entry, 64)
+        name = entry[:max(0, name_length - 2)].decode("utf-16-le", "replace")
+        if entry[66] != 2 or name not in ("Workbook", "Book"):
+            continue
+        start, size = struct.unpack_from("<II", entry, 116)
+        if size >= cutoff:
+            return chain(start, fat, sector)[:size]
+        mini_fat = []
+        mini_fat_bytes = chain(mini_fat_start, fat, sector)
+        mini_fat.extend(struct.unpack_from(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes))
+        return chain(start, mini_fat, lambda number: mini_stream[number * mini_size:(number + 1) * mini_size])[:size]
+    return b""
