@@ -215,11 +215,22 @@ def test_names_that_start_a_formula_stay_inert_in_every_csv_the_import_writes(si
         (b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG image"),
         (b"\x1f\x8b\x08\x00\x00\x00\x00\x00", "a gzip-compressed file"),
         (b"{\\rtf1\\ansi First Name, Email\\par Ann, ann@example.com}", "an RTF document"),
+        (b'[{"first_name": "Ann", "email": "ann@example.com"}]', "JSON data"),  # from an API
+        (b'\xef\xbb\xbf  {\n  "people": [', "JSON data"),
+        ("\ufeff[{\"email\": \"ann@example.com\"}]".encode("utf-16-le"), "JSON data"),
+        (b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@example.com\r\nEND:VCARD\r\n", "a vCard contacts file"),
+        (b"<!DOCTYPE html><html><body><table><tr><td>Ann</td></tr></table>", "a web page \\(HTML\\)"),
+        (b'<?xml version="1.0"?><people><person email="ann@example.com"/></people>', "an XML file"),
     ],
 )
 def test_a_document_or_image_named_csv_is_called_what_it_is(head, kind):
     with pytest.raises(ValueError, match=f"^The file is {kind}, not a spreadsheet"):
         read_table(head + b"First Name,Email\nAnn,ann@example.com\n" * 20, "people.csv")
+
+
+@pytest.mark.parametrize("header", [b"[First Name],[Email]", b"{Name},Email", b"<Name>,Email"])
+def test_a_header_in_brackets_is_still_a_table(header):
+    assert "Email" in read_table(header + b"\r\nAnn,ann@example.com\r\n", "people.csv").headers[1]
 
 
 @pytest.mark.parametrize("path, reason", [

@@ -186,25 +186,35 @@ def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter,
                             progress) -> RawTable:
     """A file named .xls or .xlsx that is text: a tab-delimited or CSV export is read as text; a web page or an
     Excel 2003 XML file is refused saying what it is; anything else is a damaged workbook."""
-    _refuse_known_non_tables(upload)  # a PNG or a PDF renamed .xlsx is called what it is, not a damaged workbook
     head = upload.head(4096)
     for pattern, kind in _MARKUP_AS_WORKBOOK:
         if pattern.match(head.removeprefix(b"\xef\xbb\xbf").replace(b"\x00", b"")):
             raise UnreadableFile(
                 f"The file is {kind} named {extension}, not a workbook; Excel opens it, but File Import can't read "
                 "it. Open it in Excel, save it as .xlsx or CSV, and upload that.")
+    _refuse_known_non_tables(upload)  # a PNG or a PDF renamed .xlsx is called what it is, not a damaged workbook
     try:
         return _read_text(upload, encoding, delimiter, header_line, limits, progress)
     except UnreadableFile:
         raise UnreadableFile(sandbox.damaged_message(extension)) from None
 
 
+# Text that is not a table, by its start after any BOM and spaces: JSON from an API, a contacts card, XML, a web page.
+_TEXT_NOT_TABLES = [(re.compile(rb"^\s*(\[\s*\{|\{\s*\")"), "JSON data"),
+                    (re.compile(rb"^\s*BEGIN:VCARD", re.I), "a vCard contacts file"),
+                    (re.compile(rb"^\s*(<!doctype\s+html|<html)", re.I), "a web page (HTML)"),
+                    (re.compile(rb"^\s*<\?xml"), "an XML file")]
+
+
 def _refuse_known_non_tables(upload: Upload) -> None:
     head = upload.head(8)
-    for magic, kind in _NOT_TABLES:
-        if head.startswith(magic):
-            raise UnreadableFile(f"The file is {kind}, not a spreadsheet. Export the people as CSV or .xlsx from "
-                                 "the program that holds them and upload that.")
+    kind = next((kind for magic, kind in _NOT_TABLES if head.startswith(magic)), None)
+    if kind is None:
+        text = upload.head(256).removeprefix(b"\xef\xbb\xbf").replace(b"\x00", b"").lstrip(b"\xff\xfe")
+        kind = next((kind for pattern, kind in _TEXT_NOT_TABLES if pattern.match(text)), None)
+    if kind is not None:
+        raise UnreadableFile(f"The file is {kind}, not a spreadsheet. Export the people as CSV or .xlsx from "
+                             "the program that holds them and upload that.")
 
 
 def _app_limits() -> ReadLimits:
