@@ -198,7 +198,8 @@ def test_a_guessed_encoding_asks_the_admin_to_check_the_names(signed_in):
     batch = latest_batch()
     assert batch.read_info["encoding_guessed"] is True
     page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
-    assert "We had to guess the file&#39;s encoding" in page or "We had to guess the file's encoding" in page
+    assert "We had to guess the file's encoding (Windows-1252). Check that names with accents or in other " \
+           "scripts" in page
     assert "Delimiter: semicolon" in page
 
 
