@@ -796,6 +796,34 @@ def make_three_part_names() -> None:
     ))
 
 
+def make_filtered_starters() -> None:
+    """A staff sheet filtered down to its starters (the leavers' rows hidden, as Excel saves a filter), and the same
+    saved by LibreOffice as .ods and again as .xlsx (see tests/test_imports_hidden_rows.py)."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    staff = book.active
+    staff.title = "Staff"
+    staff.append(["First Name", "Last Name", "Email", "Notes"])
+    for first, last, status in [("Ann", "Lee", "Starter"), ("Ben", "Ng", "Leaver"), ("Cat", "Ho", "Leaver"),
+                                ("Dan", "Li", "Starter"), ("Eve", "Ma", "Leaver"), ("Fay", "Oh", "Starter")]:
+        staff.append([first, last, f"{first.lower()}@acme.example", status])
+    staff.auto_filter.ref = "A1:D7"
+    staff.auto_filter.add_filter_column(3, ["Starter"])
+    for row in (3, 4, 6):
+        staff.row_dimensions[row].hidden = True
+    book.save(HERE / "filtered_starters.xlsx")
+    saved_by_libreoffice(book, "filtered_starters", ("ods",))
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([shutil.which("libreoffice") or "soffice", "--headless", "--convert-to", "xlsx", "--outdir",
+                        folder, str(HERE / "filtered_starters.ods")], check=True, capture_output=True, timeout=120)
+        shutil.copyfile(Path(folder) / "filtered_starters.xlsx", HERE / "filtered_starters_libreoffice.xlsx")
+
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -810,3 +838,4 @@ if __name__ == "__main__":
     make_tiny_east_asian()
     make_error_workbooks()
     make_three_part_names()
+    make_filtered_starters()

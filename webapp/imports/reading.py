@@ -113,6 +113,8 @@ class RawTable:
     skipped: list[SkippedLine] = field(default_factory=list)
     encoding_guessed: bool = False
     row_count: int = 0
+    # A workbook's rows hidden in the spreadsheet (by hand or by a filter), as (first line, last line).
+    hidden_lines: list[tuple[int, int]] = field(default_factory=list)
     source: Callable[[], Iterator[tuple[int, list[str]]]] | None = field(default=None, repr=False)
 
     def iter_rows(self) -> Iterator[tuple[int, list[str]]]:
@@ -831,7 +833,8 @@ def _read_workbook(data: Upload, kind: str, label: str, sheet: str | None, heade
     names = [each.name for each in sheets]
     chosen = _choose_sheet(sheets, sheet)
     common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None)
-    return _table(chosen.rows, header_line, common, merged=chosen.merged, sheet=chosen.name, sheet_names=names)
+    return _table(chosen.rows, header_line, common, merged=chosen.merged, sheet=chosen.name, sheet_names=names,
+                  hidden_lines=chosen.hidden)
 
 
 def _choose_sheet(sheets: list[sandbox.Sheet], wanted: str | None) -> sandbox.Sheet:

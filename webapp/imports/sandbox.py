@@ -52,6 +52,8 @@ class Sheet:
     spool: _Spool | None = field(default=None, repr=False)
     # Cells merged across columns, (line, first cell, last line, last cell): a header merged over two columns.
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # Rows hidden in the spreadsheet (by hand or by a filter), as (first line, last line).
+    hidden: list[tuple[int, int]] = field(default_factory=list)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells) for every row of the sheet, read from the child's output."""
@@ -379,7 +381,8 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
             message = {"error": "damaged"}
         if "visible" in message:  # a sheet starts; any other word is the last
             current = Sheet(message["sheet"], message["visible"], start=position, end=position, spool=spool,
-                            merged=[tuple(item) for item in message.get("merged") or []])
+                            merged=[tuple(item) for item in message.get("merged") or []],
+                            hidden=[tuple(item) for item in message.get("hidden") or []])
             held += int(message.get("rows") or 0)
             sheets.append(current)
         else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+from bisect import bisect_right
 from contextlib import nullcontext
 from datetime import timedelta
 from functools import partial
@@ -129,6 +130,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
     removal.forget(batch.id)  # and rows removed apart
     staged = StagedRow.__table__
     done = 0
+    hidden = HiddenLines(getattr(table, "hidden_lines", ()))
     # Progress is saved through the session as each chunk is: then a chunk is one insert, else one stream.
     writing = nullcontext(partial(bulk.insert_values, staged, _ROW_COLUMNS)) if progress is not None \
         else bulk_stream.inserting(staged, _ROW_COLUMNS)
@@ -136,6 +138,7 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
         with collection.paused(), writing as write:
             for chunk in table.chunks():
                 cleaned = cleaner.clean(chunk)
+                hidden.count(cleaned)
                 write(_row_values(batch.id, cleaned))
                 done += len(cleaned)
                 if progress is not None:
@@ -145,19 +148,46 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
     if not db.session().discards_writes:  # a dry run's rows are reported, never searched
         search_rows.write(batch.id)
     mark_existing(batch)
-    describe_reading(batch, table, column_map, remembered=remembered)
+    describe_reading(batch, table, column_map, remembered=remembered, hidden=hidden.found())
     check_batch(batch)
     batch.rows_read = done
     batch.status, batch.last_error = BatchStatus.STAGED, ""
 
 
-def describe_reading(batch: ImportBatch, table, column_map, *, remembered: bool = False) -> None:
-    """Record on the batch how its file was read and mapped."""
+class HiddenLines:
+    """Which staged rows a workbook hid (by hand or by a filter): counted as the rows are staged, a few named."""
+
+    NAMED = 10
+
+    def __init__(self, ranges):
+        self.ranges, self.starts = list(ranges), [first for first, _ in ranges]
+        self.total, self.lines = 0, []
+
+    def count(self, rows) -> None:
+        if not self.ranges:
+            return
+        for row in rows:
+            at = bisect_right(self.starts, row.line) - 1
+            if at >= 0 and row.line <= self.ranges[at][1]:
+                self.total += 1
+                if len(self.lines) < self.NAMED:
+                    self.lines.append(row.line)
+
+    def found(self) -> dict | None:
+        """{"count", "lines"} for How we read the file, or None when no staged row was hidden."""
+        return {"count": self.total, "lines": self.lines} if self.total else None
+
+
+def describe_reading(batch: ImportBatch, table, column_map, *, remembered: bool = False,
+                     hidden: dict | None = None) -> None:
+    """Record on the batch how its file was read and mapped (`hidden`: HiddenLines.found, once staged)."""
     batch.encoding, batch.encoding_detected = table.encoding, table.encoding_detected
     batch.delimiter, batch.delimiter_detected = table.delimiter, table.delimiter_detected
     batch.headers = [str(h)[:_SKIPPED_TEXT_MAX] for h in table.headers]
     batch.column_map = column_map.as_json()
     batch.read_info = read_info(table, column_map, remembered=remembered)
+    if hidden:
+        batch.read_info["hidden"] = hidden
 
 
 _ROW_COLUMNS = ["batch_id", "line", "first_name", "last_name", "email", "account_type", "send_invite", "status",

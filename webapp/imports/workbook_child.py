@@ -83,7 +83,8 @@ def write_sheets(source, out, settings: dict) -> dict:
         end = sheet.end
         rows_held = end[0] + 1 - skip if end else 0  # known once the sheet is parsed: a total for the progress bar
         write(dumps({"sheet": meta.name, "visible": visible, "rows": rows_held,
-                     "merged": _merged_across(sheet, start[1] if start else 0, source, index, kind)}
+                     "merged": _merged_across(sheet, start[1] if start else 0, source, index, kind),
+                     "hidden": _hidden_rows(source, sheet_parts, index, kind)}
                     ).encode("ascii") + b"\n")
         # Only rows that hold something count towards max_rows (as in text files): one stray cell far down a
         # sheet is a row, not the million empty rows above it. A run of empty rows is written as its last row
@@ -192,6 +193,16 @@ def _special_cells(source, parts: list[str] | None, index: int, first_column: in
     return special if special.pending is not None else None
 
 
+def _hidden_rows(source, parts: list[str] | None, index: int, kind: str | None) -> list[list[int]]:
+    """The index-th sheet's rows hidden in the spreadsheet (by hand or by a filter), as [first, last] line ranges:
+    read as every other row, and named to the admin (an .xls's are not found)."""
+    if kind == "ods":
+        return _extras().ods_hidden_rows(source, index)
+    if not parts or index >= len(parts) or parts[index] is None:
+        return []
+    return _extras().xlsx_hidden_rows(source, parts[index])
+
+
 def _kind(source) -> str | None:
     """"xls" for a compound file, "ods" for a zip holding content.xml, else None."""
     try:
@@ -249,34 +260,19 @@ def _column_index(letters: bytes) -> int:
 
 def _scan_sheet(source, part: str, first_column: int):
     """(line, column, text) for each error cell and formula without a result, read a block at a time."""
-    try:
-        source.seek(0)
-        archive = zipfile.ZipFile(source)
-        stream = archive.open(part)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error, EOFError, RuntimeError):
-        return
     carry = b""
-    with archive, stream:
-        while True:
-            try:
-                block = stream.read(_SCAN_BLOCK)
-            except (OSError, ValueError, zlib.error, EOFError):
-                return
-            text = carry + block
-            cut = text.rfind(b"</c>") if block else len(text)
-            if cut < 0 and text.rfind(b":c>") >= 0:
-                cut = text.rfind(b":c>")
-            if cut < 0:
-                carry = text if len(text) < _SCAN_CARRY_MAX else b""
-                if not block:
-                    return
-                continue
-            whole = text[:cut + 4] if block else text
-            carry = text[cut + 4:] if block else b""
-            if b't="e"' in whole or b"<f" in whole or b":f" in whole:
-                yield from _found_in(whole, first_column)
-            if not block:
-                return
+    for block in _extras().part_blocks(source, part, _SCAN_BLOCK):
+        text = carry + block
+        cut = text.rfind(b"</c>") if block else len(text)
+        if cut < 0 and text.rfind(b":c>") >= 0:
+            cut = text.rfind(b":c>")
+        if cut < 0:
+            carry = text if len(text) < _SCAN_CARRY_MAX else b""
+            continue
+        whole = text[:cut + 4] if block else text
+        carry = text[cut + 4:] if block else b""
+        if b't="e"' in whole or b"<f" in whole or b":f" in whole:
+            yield from _found_in(whole, first_column)
 
 
 def _found_in(xml: bytes, first_column: int):

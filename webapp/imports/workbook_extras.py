@@ -77,7 +77,8 @@ def ods_merged(source, index: int) -> list[tuple[int, int, int, int]]:
 
 
 def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | None = None):
-    """(line, times repeated, XML) of the rows of the index-th sheet of an .ods whose XML holds one of `marks`.
+    """(line, times repeated, XML) of the rows of the index-th sheet of an .ods whose XML (its cells, or the row's own
+    attributes) holds one of `marks`.
 
     content.xml is first searched for the marks (most files hold none: then no row is looked at), then read a
     block at a time, every row and sheet counted through its repeats. `last_line`: stop after that line.
@@ -126,7 +127,7 @@ def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | Non
                     if not match.group(2):  # a row with cells, up to its end
                         row_end = whole.find(b"</table:table-row>", match.end())
                         body = whole[match.end():row_end if row_end >= 0 else len(whole)]
-                        if any(mark in body for mark in marks):
+                        if any(mark in body or mark in match.group(1) for mark in marks):
                             yield line + 1, count, body
                     line += count
                     if last_line is not None and line >= last_line:
@@ -174,6 +175,68 @@ def _row_errors(body: bytes):
 
 
 # ---- .xls: the Workbook stream of the compound file, its cell records ----------------------------------------------
+
+# ---- rows hidden in the spreadsheet (by hand or by a filter): .xlsx and .ods ------------------------------------
+
+_MAX_HIDDEN = 10_000  # ranges of hidden rows passed on; past this the rest are not named
+_ODS_HIDDEN = (b'table:visibility="collapse"', b'table:visibility="filter"')
+_XLSX_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_XLSX_ROW = re.compile(rb"<(?:[\w.-]+:)?row\b")
+_ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
+
+
+def ods_hidden_rows(source, index: int) -> list[list[int]]:
+    """The index-th sheet's rows hidden in the spreadsheet that hold cells, as [first line, last line] ranges."""
+    return _ranges((line, line + count - 1) for line, count, _ in _ods_rows(source, index, _ODS_HIDDEN))
+
+
+def xlsx_hidden_rows(source, part: str) -> list[list[int]]:
+    """The rows a sheet part marks hidden (<row r="3" hidden="1">), as [first line, last line] ranges."""
+    lines = []
+    carry = b""
+    for block in part_blocks(source, part):
+        text = carry + block
+        cut = text.rfind(b">") + 1 if block else len(text)  # whole tags only, the rest carried over
+        whole, carry = text[:cut], text[cut:][-4096:]
+        for match in _XLSX_HIDDEN.finditer(whole):
+            start = whole.rfind(b"<", max(0, match.start() - 2000), match.start())  # the tag holding it
+            if start >= 0 and _XLSX_ROW.match(whole, start):  # (a <col> is no row)
+                number = _ROW_NUMBER.search(whole, start, whole.find(b">", match.start()))
+                if number:
+                    lines.append(int(number.group(1)))
+    return _ranges((line, line) for line in lines)
+
+
+def part_blocks(source, part: str, size: int = _BLOCK):
+    """The bytes of one part of a zipped workbook, a block at a time, then b"" at its end; nothing more (and no
+    end) once it cannot be read."""
+    try:
+        source.seek(0)
+        archive = zipfile.ZipFile(source)
+        stream = archive.open(part)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error, EOFError, RuntimeError):
+        return
+    with archive, stream:
+        while True:
+            try:
+                block = stream.read(size)
+            except (OSError, ValueError, zlib.error, EOFError):
+                return
+            yield block
+            if not block:
+                return
+
+
+def _ranges(spans) -> list[list[int]]:
+    """[first, last] ranges of lines from (first, last) spans in order, touching ones joined, at most _MAX_HIDDEN."""
+    ranges: list[list[int]] = []
+    for first, last in spans:
+        if ranges and first <= ranges[-1][1] + 1:
+            ranges[-1][1] = max(ranges[-1][1], last)
+        elif len(ranges) < _MAX_HIDDEN:
+            ranges.append([first, last])
+    return ranges
+
 
 _END_OF_CHAIN = 0xFFFFFFFE
 _FORMULA, _BOOLERR, _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0006, 0x0205, 0x0809, 0x000A, 0x0085, 0x002F
