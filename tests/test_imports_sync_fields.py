@@ -60,6 +60,8 @@ def test_names_are_split_on_semicolons_and_tidied(app, cell, stored):
     ("actif", "active"), ("aktiv", "active"), ("1", "active"), ("inactive", "inactive"), ("no", "inactive"),
     ("disabled", "inactive"), ("inactif", "inactive"), ("inaktiv", "inactive"), ("suspended", "inactive"),
     ("left", "inactive"), ("0", "inactive"), ("", ""), ("  ", ""),
+    ("Starter", "active"), ("New starter", "active"), ("new-hire", "active"), ("Joiner", "active"),
+    ("Leaver", "inactive"),
 ])
 def test_status_words(app, cell, stored):
     with app.app_context():

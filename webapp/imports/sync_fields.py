@@ -56,6 +56,8 @@ ACTIVE_WORDS = frozenset({
     "staged", "provisioned", "recovery", "locked out", "password expired", "member", "admin", "owner",
     "primary owner", "workspace admin", "workspace owner", "multi channel guest", "single channel guest",
     "on leave", "leave", "leave of absence", "invited",
+    # An HR list of joiners and leavers: a starter is someone whose account should be live.
+    "starter", "new starter", "joiner", "new joiner", "new hire", "hired", "onboarding",
 })
 INACTIVE_WORDS = frozenset({
     "inactive", "inactif", "inaktiv", "inactivo", "inactiva", "inattivo", "inativo",
