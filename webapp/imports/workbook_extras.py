@@ -83,73 +83,52 @@ def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | Non
     content.xml is first searched for the marks (most files hold none: then no row is looked at), then read a
     block at a time, every row and sheet counted through its repeats. `last_line`: stop after that line.
     """
-    try:
-        source.seek(0)
-        archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError, ValueError, zlib.error, EOFError, RuntimeError):
-        return
-    try:
-        if marks not in _MENTIONED:  # (the child reads one workbook: asked again for each sheet, answered once)
-            with archive.open("content.xml") as stream:
-                _MENTIONED[marks] = _mentions(stream, marks)
-        stream = archive.open("content.xml") if _MENTIONED[marks] else None
-    except (KeyError, OSError, ValueError, zlib.error, EOFError, RuntimeError):
-        stream = None
-    if stream is None:
-        archive.close()
+    if marks not in _MENTIONED:  # (the child reads one workbook: asked again for each sheet, answered once)
+        _MENTIONED[marks] = _mentions(part_blocks(source, "content.xml"), marks)
+    if not _MENTIONED[marks]:
         return
     sheet, line = -1, 0
     carry = b""
-    with archive, stream:
-        while True:
-            try:
-                block = stream.read(_BLOCK)
-            except (OSError, ValueError, zlib.error, EOFError):
-                return
-            text = carry + block
-            # Whole rows only: the block is cut after its last row's (or sheet's) end, the rest carried over.
-            cut = max(text.rfind(b"</table:table-row>"), text.rfind(b"</table:table>"))
-            if block and cut < 0:
-                carry = text if len(text) < _CARRY_MAX else b""
-                continue
-            end = text.index(b">", cut) + 1 if block else len(text)
-            whole, carry = text[:end], text[end:]
-            for match in _TOKEN.finditer(whole):
-                token = match.group(0)
-                if token == b"</table:table>":
-                    if sheet == index:
-                        return
-                elif match.group(1) is None:  # a sheet starts
-                    sheet, line = sheet + 1, 0
-                elif sheet == index:
-                    repeated = _ROWS_REPEATED.search(match.group(1))
-                    count = min(int(repeated.group(1)), 1 << 20) if repeated else 1
-                    if not match.group(2):  # a row with cells, up to its end
-                        row_end = whole.find(b"</table:table-row>", match.end())
-                        body = whole[match.end():row_end if row_end >= 0 else len(whole)]
-                        if any(mark in body or mark in match.group(1) for mark in marks):
-                            yield line + 1, count, body
-                    line += count
-                    if last_line is not None and line >= last_line:
-                        return
-            if not block:
-                return
+    for block in part_blocks(source, "content.xml"):
+        text = carry + block
+        # Whole rows only: the block is cut after its last row's (or sheet's) end, the rest carried over.
+        cut = max(text.rfind(b"</table:table-row>"), text.rfind(b"</table:table>"))
+        if block and cut < 0:
+            carry = text if len(text) < _CARRY_MAX else b""
+            continue
+        end = text.index(b">", cut) + 1 if block else len(text)
+        whole, carry = text[:end], text[end:]
+        for match in _TOKEN.finditer(whole):
+            token = match.group(0)
+            if token == b"</table:table>":
+                if sheet == index:
+                    return
+            elif match.group(1) is None:  # a sheet starts
+                sheet, line = sheet + 1, 0
+            elif sheet == index:
+                repeated = _ROWS_REPEATED.search(match.group(1))
+                count = min(int(repeated.group(1)), 1 << 20) if repeated else 1
+                if not match.group(2):  # a row with cells, up to its end
+                    row_end = whole.find(b"</table:table-row>", match.end())
+                    body = whole[match.end():row_end if row_end >= 0 else len(whole)]
+                    if any(mark in body or mark in match.group(1) for mark in marks):
+                        yield line + 1, count, body
+                line += count
+                if last_line is not None and line >= last_line:
+                    return
 
 
 _MENTIONED: dict[tuple[bytes, ...], bool] = {}
 
 
-def _mentions(stream, marks: tuple[bytes, ...]) -> bool:
-    """True when the stream holds one of the marks, read a block at a time."""
+def _mentions(blocks, marks: tuple[bytes, ...]) -> bool:
+    """True when the blocks (part_blocks) hold one of the marks."""
     tail = b""
-    try:
-        while block := stream.read(_BLOCK):
-            text = tail + block
-            if any(mark in text for mark in marks):
-                return True
-            tail = text[-40:]
-    except (OSError, ValueError, zlib.error, EOFError):
-        return False
+    for block in blocks:
+        text = tail + block
+        if any(mark in text for mark in marks):
+            return True
+        tail = text[-40:]
     return False
 
 
