@@ -30,6 +30,9 @@ def test_rows_a_filter_hid_are_staged_and_named_on_the_page(signed_in, name):
     assert batch.read_info["hidden"] == {"count": 3, "lines": [3, 4, 6]}
     page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
     assert NOTE in page
+    confirm = signed_in.get(f"/users/import/{batch.id}/create").get_data(as_text=True)
+    assert ("The file hid 3 rows (lines 3, 4, 6), by hand or by a filter: they are created like the others unless "
+            "you removed them.") in confirm
 
 
 @pytest.mark.parametrize("name", ["people.xlsx", "staff.ods", "import_mixed.csv"])
@@ -38,6 +41,7 @@ def test_a_file_with_nothing_hidden_says_nothing_of_hidden_rows(signed_in, name)
     batch = latest_batch()
     assert "hidden" not in batch.read_info
     assert "hidden in the spreadsheet" not in signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
+    assert "The file hid" not in signed_in.get(f"/users/import/{batch.id}/create").get_data(as_text=True)
 
 
 def _sheet(rows_xml: bytes) -> io.BytesIO:
