@@ -134,3 +134,31 @@ def test_a_file_without_a_header_row_is_mapped_by_content():
 def test_only_look_alike_email_columns_is_no_email_column():
     with pytest.raises(NoEmailColumn, match='"Recovery Email", "Manager Email"'):
         map_columns(["First Name", "Recovery Email", "Manager Email"])
+
+
+@pytest.mark.parametrize(
+    "header, field",
+    [
+        # Forms and surveys ask a question in the header.
+        ("What is your full name?", "full_name"), ("What is your name?", "full_name"), ("Your name", "full_name"),
+        ("What's your email address?", "email"), ("Please enter your first name", "first_name"),
+        ("Enter your last name:", "last_name"), ("Your Surname *", "last_name"),
+        ("Please provide your e-mail address (work)", "email"), ("Your work email", "email"),
+        # A possessive names the same column as the plain words.
+        ("Participant's name", "full_name"), ("Student\u2019s Email", "email"),
+        # One column for the whole name, as other languages head it.
+        ("Nombre y apellidos", "full_name"), ("Vor- und Nachname", "full_name"), ("Name, Vorname", "full_name"),
+        ("Nome e cognome", "full_name"), ("First and last name", "full_name"),
+    ],
+)
+def test_questions_possessives_and_whole_name_headers_map_to_their_field(header, field):
+    assert classify_header(header)[0] == field
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["What is your manager's email?", "Your manager's name", "Your department", "Which team are you in?",
+     "Anything else?", "What is your favourite course?"],
+)
+def test_questions_about_anything_else_map_to_nothing(header):
+    assert classify_header(header) is None

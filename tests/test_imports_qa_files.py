@@ -303,3 +303,20 @@ def test_the_import_command_on_a_database_never_upgraded_says_to_upgrade(app_con
     assert result.exit_code == 2
     assert result.stderr == ("The database has no tables yet. Run `flask --app webapp db upgrade` first, with the "
                              "same SQLALCHEMY_DATABASE_URI.\n")
+
+
+@pytest.mark.parametrize(
+    "name, people",
+    [
+        # Google Forms: "What is your full name?" beside the form's own "Email Address". A name is kept as typed
+        # ("bob stone"): only an email's letter case is safe to change.
+        ("google_forms_responses.csv", [("Ann", "Lee", "ann.lee@example.com"), ("bob", "stone", "bob@example.com"),
+                                        ("Chidi", "Anagonye", "chidi@example.com")]),
+        # A survey's questions; the work address wins over the personal one.
+        ("survey_questions.csv", [("Ann", "Lee", "ann@corp.example"), ("Raj", "Patel", "raj@corp.example")]),
+    ],
+)
+def test_form_responses_are_read_by_their_questions(signed_in, name, people):
+    rows = stage(signed_in, name)
+    assert [(r.first_name, r.last_name, r.email, r.status) for r in rows.values()] == \
+        [(*person, "valid") for person in people]

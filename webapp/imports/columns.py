@@ -31,6 +31,13 @@ _EMAIL_ENDINGS = ("email", "emailaddress", "emailaddr", "emailid", "mailaddress"
 # "Legal Name - First Name", "Preferred Name: Last Name": HR reports prefix the part of the name a column holds.
 _QUALIFIED = re.compile(r"(legal|preferred|employee|worker)(?:\s+name)?\s*[-:\u2013]\s*(\w+\s*name)", re.I)
 
+# "Participant's name", "Student's email": the same column as "Participant Name", "Student Email".
+_POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
+# A form's question as a header (Google Forms, Microsoft Forms, survey tools): "What is your full name?", "Please
+# enter your email address", "Your last name:"; what follows "your" names the field.
+_ASKED = re.compile(r"(?:(?:what\s+is|what's|what are|please|kindly|enter|provide|type|give|tell us|state)\b[^?]*?\s)?"
+                    r"your\s+(.+?)[\s?:*.]*", re.I)
+
 # An identity provider's attribute path: "profile.email", "name.givenName", "user.lastName".
 _DOTTED = re.compile(r"([A-Za-z_][\w.]*)\.([A-Za-z_]\w*)")
 
@@ -132,13 +139,16 @@ def _classify(text: str, synonyms: dict) -> tuple[str, int] | None | bool:
         bare += joined_notes  # "Email (personal)" must not pass for plain "Email"
     if bare in _IGNORED:
         return False
-    known = synonyms.get(bare)
+    known = synonyms.get(bare) or synonyms.get(normalise_header(_POSSESSIVE.sub("", cell)))
     if known is not None:
         return known
     dotted = _DOTTED.fullmatch(cell.strip())
     if dotted and not any(word in _key(dotted.group(1)) for word in _NOT_OWN_EMAIL):
         # Okta's "profile.firstName", SCIM's "name.givenName": the last part names the field.
         return _classify(dotted.group(2), synonyms)
+    asked = _ASKED.fullmatch(cell.strip())
+    if asked:
+        return _classify(asked.group(1), synonyms)
     qualified = _QUALIFIED.fullmatch(cell.strip())
     if qualified:
         # Workday's "Legal Name - First Name": the qualifier joins the name ("Legal First Name").

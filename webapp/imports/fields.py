@@ -113,7 +113,10 @@ BUILT_IN: tuple[ImportField, ...] = (
         storage_length=600, synonyms=_ranked(
             ("Full Name", "Name", "Fullname", "Full names", "Person Name", "Nom complet", "Nom et prénom",
              "Prénom et nom", "Vollständiger Name", "Nombre completo", "Nome completo", "Volledige naam",
-             "Naam", "Imię i nazwisko", "ФИО", "Полное имя", "氏名", "名前", "姓名", "성명",
+             "Naam", "Imię i nazwisko", "ФИО", "Полное имя",
+             "Nombre y apellidos", "Nombre y apellido", "Apellidos y nombre", "Vor- und Nachname", "Name, Vorname",
+             "Nome e cognome", "Cognome e nome", "Voor- en achternaam", "Nome e sobrenome", "First and last name",
+             "First and Last Name", "氏名", "名前", "姓名", "성명",
              # PowerSchool's "LastFirst" and the like: "Lee, Ann" in one column.
              "LastFirst", "Last First", "Last, First", "Last Name, First Name", "Surname, First Name",
              "Surname, Forename", "Nom, Prénom", "Apellidos, Nombre"),
