@@ -147,10 +147,11 @@ def test_row_badges_follow_the_mode_before_and_after_create_users(signed_in, org
 def test_group_series_and_status_columns_show_only_when_the_file_has_them(signed_in, org, admin):
     plain = stage(org, admin, "First Name,Email\nAnn,ann@example.com\n")
     page = signed_in.get(f"/users/import/{plain.id}").get_data(as_text=True)
-    assert ">Group</th>" not in page and ">Series</th>" not in page and ">Status</th>" not in page
+    assert ">Group</th>" not in page and ">Series</th>" not in page and ">Active</th>" not in page
     full = stage(org, admin, "First Name,Email,Group,Status\nAnn,ann@example.com,Nowhere,left\n")
     page = signed_in.get(f"/users/import/{full.id}").get_data(as_text=True)
-    assert ">Group</th>" in page and ">Status</th>" in page and ">Series</th>" not in page
+    # The file's Status is headed "Active" in the table, beside the row's own "Status and problems".
+    assert ">Group</th>" in page and ">Active</th>" in page and ">Status</th>" not in page and ">Series</th>" not in page
     assert 'title="Nowhere"><span class="clamp">Nowhere</span></td>' in page
     assert 'title="inactive"><span class="clamp">inactive</span></td>' in page
     assert "No group called “Nowhere” (Group column)" in page

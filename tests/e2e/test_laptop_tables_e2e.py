@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.axe import serious_violations
 from tests.e2e.conftest import sign_in
@@ -76,7 +77,9 @@ def test_a_staged_table_with_group_series_and_status_columns_fits_a_laptop_with_
                         page.get_by_role("button", name=f"Remove line {line}", exact=True)):
             box = control.bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (line, box)
-    for heading in ("Group", "Series", "Status", "Status and problems"):
+    # The file's Status column is headed "Active": one "Status" heading, the row's own.
+    expect(page.get_by_role("columnheader", name="Status", exact=True)).to_have_count(0)
+    for heading in ("Group", "Series", "Active", "Status and problems"):
         box = page.get_by_role("columnheader", name=heading, exact=True).bounding_box()
         assert box["x"] + box["width"] <= width, heading
     # An everyday address reads on one line; a very long one wraps at "@" or a dot, never inside a word.

@@ -149,7 +149,8 @@ SERIES = ImportField(
          "Cursos", "Corso", "Corsi", "Cursus", "Kursy", "Курс", "コース"),
     ))
 ACCOUNT_STATUS = ImportField(
-    "account_status", "Status", kind=TEXT, max_length=None, noun="status", storage_length=60,
+    # Headed "Active" in the staged table: a second "Status" beside "Status and problems" read as the row's own.
+    "account_status", "Status", kind=TEXT, max_length=None, noun="status", storage_length=60, heading="Active",
     clean=clean_status, only_when_mapped=True, synonyms=_ranked(
         ("Status", "Account status", "User status", "Statut", "Statut du compte", "Kontostatus", "Estado",
          "Stato", "Estado da conta", "Accountstatus", "Статус", "ステータス"),
