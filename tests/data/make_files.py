@@ -824,6 +824,27 @@ def make_filtered_starters() -> None:
         shutil.copyfile(Path(folder) / "filtered_starters.xlsx", HERE / "filtered_starters_libreoffice.xlsx")
 
 
+
+def make_filtered_starters_xls() -> None:
+    """The filtered staff sheet of make_filtered_starters as an Excel 97-2003 workbook, the leavers' rows hidden (their
+    ROW records' fDyZero bit, as Excel saves a filter); needs `pip install xlwt` (LibreOffice's .xls marks them the
+    same way)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    staff = book.add_sheet("Staff")
+    for row, values in enumerate([["First Name", "Last Name", "Email", "Notes"],
+                                  ["Ann", "Lee", "ann@acme.example", "Starter"],
+                                  ["Ben", "Ng", "ben@acme.example", "Leaver"],
+                                  ["Cat", "Ho", "cat@acme.example", "Leaver"],
+                                  ["Dan", "Li", "dan@acme.example", "Starter"],
+                                  ["Eve", "Ma", "eve@acme.example", "Leaver"],
+                                  ["Fay", "Oh", "fay@acme.example", "Starter"]]):
+        for column, value in enumerate(values):
+            staff.write(row, column, value)
+        staff.row(row).hidden = values[3] == "Leaver"
+    book.save(str(HERE / "filtered_starters.xls"))
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -839,3 +860,4 @@ if __name__ == "__main__":
     make_error_workbooks()
     make_three_part_names()
     make_filtered_starters()
+    make_filtered_starters_xls()

@@ -196,9 +196,11 @@ def _special_cells(source, parts: list[str] | None, index: int, first_column: in
 
 def _hidden_rows(source, parts: list[str] | None, index: int, kind: str | None) -> list[list[int]]:
     """The index-th sheet's rows hidden in the spreadsheet (by hand or by a filter), as [first, last] line ranges:
-    read as every other row, and named to the admin (an .xls's are not found)."""
+    read as every other row, and named to the admin."""
     if kind == "ods":
         return _extras().ods_hidden_rows(source, index)
+    if kind == "xls":
+        return _extras().xls_hidden_rows(source, index)
     if not parts or index >= len(parts) or parts[index] is None:
         return []
     return _extras().xlsx_hidden_rows(source, parts[index])

@@ -157,7 +157,7 @@ def _row_errors(body: bytes):
 
 # ---- .xls: the Workbook stream of the compound file, its cell records ----------------------------------------------
 
-# ---- rows hidden in the spreadsheet (by hand or by a filter): .xlsx and .ods ------------------------------------
+# ---- rows hidden in the spreadsheet (by hand or by a filter): .xlsx and .ods (an .xls's: xls_hidden_rows) ----------
 
 _MAX_HIDDEN = 10_000  # ranges of hidden rows passed on; past this the rest are not named
 _ODS_HIDDEN = (b'table:visibility="collapse"', b'table:visibility="filter"')
@@ -319,6 +319,36 @@ XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0
 
 def xls_errors(source, index: int):
     """(line, column, text) of each error cell, and each formula whose result is an error, of the index-th sheet."""
+    found = []
+    for kind, data in _xls_sheet_records(source, index):
+        if kind == _FORMULA and len(data) >= 14 and data[12:14] == b"\xff\xff" and data[6] == 2:
+            found.append((*struct.unpack_from("<HH", data), XLS_ERRORS.get(data[8], "#VALUE!")))
+        elif kind == _BOOLERR and len(data) >= 8 and data[7] == 1:
+            found.append((*struct.unpack_from("<HH", data), XLS_ERRORS.get(data[6], "#VALUE!")))
+        if len(found) > _MAX_FOUND:
+            break
+    found.sort()
+    for row, column, shown in found:
+        yield row + 1, column, shown
+
+
+_ROW, _ROW_HIDDEN = 0x0208, 0x0020  # a ROW record, and its grbit's fDyZero: the row is hidden (height zero)
+
+
+def xls_hidden_rows(source, index: int) -> list[list[int]]:
+    """The index-th sheet's rows hidden in the spreadsheet (by hand or by a filter), as [first line, last line]
+    ranges: each row's ROW record says so."""
+    lines = []
+    for kind, data in _xls_sheet_records(source, index):
+        if kind == _ROW and len(data) >= 14 and struct.unpack_from("<H", data, 12)[0] & _ROW_HIDDEN:
+            lines.append(struct.unpack_from("<H", data)[0] + 1)
+    lines.sort()
+    return _ranges((line, line) for line in lines)
+
+
+def _xls_sheet_records(source, index: int):
+    """(kind, data) of the index-th sheet's own records (not those of a chart inside it); none for an encrypted
+    or unreadable file."""
     try:
         source.seek(0)
         stream = _workbook_stream(source.read())
@@ -336,23 +366,16 @@ def xls_errors(source, index: int):
             break
     if index >= len(sheets):
         return
-    found, depth = [], 0
+    depth = 0
     for kind, data in _records(stream, sheets[index]):
         if kind == _BOF:
             depth += 1  # a chart inside the sheet has its own BOF ... EOF
         elif kind == _EOF:
             depth -= 1
             if depth <= 0:
-                break
-        elif depth == 1 and kind == _FORMULA and len(data) >= 14 and data[12:14] == b"\xff\xff" and data[6] == 2:
-            found.append((*struct.unpack_from("<HH", data), XLS_ERRORS.get(data[8], "#VALUE!")))
-        elif depth == 1 and kind == _BOOLERR and len(data) >= 8 and data[7] == 1:
-            found.append((*struct.unpack_from("<HH", data), XLS_ERRORS.get(data[6], "#VALUE!")))
-        if len(found) > _MAX_FOUND:
-            break
-    found.sort()
-    for row, column, shown in found:
-        yield row + 1, column, shown
+                return
+        elif depth == 1:
+            yield kind, data
 
 
 def _records(stream: bytes, at: int):
