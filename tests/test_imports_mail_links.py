@@ -3,6 +3,7 @@ the link's address; a cell that shows a valid address keeps what it shows, which
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -126,3 +127,19 @@ def test_a_link_over_a_range_of_cells_names_each_cell():
     assert workbook_extras.xlsx_mail_links(out, "xl/worksheets/sheet1.xml") == [
         (2, 2, "team@example.com"), (2, 3, "team@example.com"), (3, 2, "team@example.com"),
         (3, 3, "team@example.com")]
+
+
+def test_a_linked_cell_repeated_across_a_million_rows_is_read_quickly_and_bounded():
+    row = ('<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated='
+           '"16000" office:value-type="string"><text:p><text:a xlink:href="mailto:x@example.com">x</text:a></text:p>'
+           "</table:table-cell></table:table-row>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("content.xml", '<office:document-content><office:body><office:spreadsheet>'
+                         f'<table:table table:name="Staff">{row}</table:table></office:spreadsheet></office:body>'
+                         "</office:document-content>")
+    workbook_extras._MENTIONED.clear()  # (the child reads one workbook and remembers what it holds)
+    started = time.monotonic()
+    links = workbook_extras.ods_mail_links(out, 0)
+    assert len(links) == 100_000 and links[0] == (1, 0, "x@example.com")
+    assert time.monotonic() - started < 5

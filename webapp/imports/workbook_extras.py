@@ -223,7 +223,7 @@ def ods_mail_links(source, index: int) -> list[tuple[int, int, str]]:
                 end = body.find(_CELL_END, match.end())
                 href = _HREF.search(body, match.end(), end if end >= 0 else len(body))
                 address = href and mailto_address(href.group(1).decode("utf-8", "replace"))
-                if address:
+                if address and len(found) < _MAX_LINKS:
                     found += [(column + repeat, address) for repeat in range(min(cells, 1000))]
             column += cells
         for repeat in range(count if found else 0):
