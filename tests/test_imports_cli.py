@@ -29,7 +29,9 @@ def test_json_contract_after_creating(runner, org):
     assert set(report) == {"rows_read", "duplicates_ignored", "invalid", "existing", "valid", "created",
                            "failed", "encoding", "delimiter", "columns", "rows",
                            # added by import engine v2
-                           "skipped", "sheet", "header_line", "batch_id"}
+                           "skipped", "sheet", "header_line", "batch_id",
+                           # added with the page's encoding name and hidden rows (test_imports_cli_read_notes.py)
+                           "encoding_name", "encoding_guessed", "hidden"}
     assert isinstance(report["batch_id"], int) and isinstance(report["skipped"], list)
     assert (report["rows_read"], report["duplicates_ignored"], report["invalid"], report["existing"],
             report["valid"]) == (9, 1, 4, 1, 3)

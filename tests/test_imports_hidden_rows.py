@@ -19,7 +19,7 @@ NOTE = ("3 rows were hidden in the spreadsheet, by hand or by a filter (lines 3,
 
 
 @pytest.mark.parametrize("name", ["filtered_starters.xlsx", "filtered_starters.ods",
-                                  "filtered_starters_libreoffice.xlsx"])
+                                  "filtered_starters_libreoffice.xlsx", "filtered_starters.xls"])
 def test_rows_a_filter_hid_are_staged_and_named_on_the_page(signed_in, name):
     assert read_table((DATA / name).read_bytes(), name).hidden_lines == [(3, 4), (6, 6)]
     rows = stage_rows(signed_in, name)
@@ -35,7 +35,7 @@ def test_rows_a_filter_hid_are_staged_and_named_on_the_page(signed_in, name):
             "you removed them.") in confirm
 
 
-@pytest.mark.parametrize("name", ["people.xlsx", "staff.ods", "import_mixed.csv"])
+@pytest.mark.parametrize("name", ["people.xlsx", "staff.ods", "import_mixed.csv", "staff.xls", "error_cells.xls"])
 def test_a_file_with_nothing_hidden_says_nothing_of_hidden_rows(signed_in, name):
     stage_rows(signed_in, name)
     batch = latest_batch()

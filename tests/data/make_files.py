@@ -824,6 +824,62 @@ def make_filtered_starters() -> None:
         shutil.copyfile(Path(folder) / "filtered_starters.xlsx", HERE / "filtered_starters_libreoffice.xlsx")
 
 
+
+def make_filtered_starters_xls() -> None:
+    """The filtered staff sheet of make_filtered_starters as an Excel 97-2003 workbook, the leavers' rows hidden (their
+    ROW records' fDyZero bit, as Excel saves a filter); needs `pip install xlwt` (LibreOffice's .xls marks them the
+    same way)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    staff = book.add_sheet("Staff")
+    for row, values in enumerate([["First Name", "Last Name", "Email", "Notes"],
+                                  ["Ann", "Lee", "ann@acme.example", "Starter"],
+                                  ["Ben", "Ng", "ben@acme.example", "Leaver"],
+                                  ["Cat", "Ho", "cat@acme.example", "Leaver"],
+                                  ["Dan", "Li", "dan@acme.example", "Starter"],
+                                  ["Eve", "Ma", "eve@acme.example", "Leaver"],
+                                  ["Fay", "Oh", "fay@acme.example", "Starter"]]):
+        for column, value in enumerate(values):
+            staff.write(row, column, value)
+        staff.row(row).hidden = values[3] == "Leaver"
+    book.save(str(HERE / "filtered_starters.xls"))
+
+
+# Short files of Central European names in Windows-1250 and of Western ones in Windows-1252, a few lines each (see
+# tests/test_imports_short_code_pages.py): name, code page, lines.
+SHORT_CODE_PAGE_FILES = [
+    ("short_czech_cp1250.csv", "cp1250", ["Jméno;Příjmení;Email", "Jiří;Dvořák;jiri@example.cz",
+                                          "Petr;Novák;petr@example.cz"]),
+    ("short_czech_english_header_cp1250.csv", "cp1250", ["First name;Last name;Email",
+                                                         "Jiří;Dvořák;jiri@example.cz"]),
+    ("short_czech_ruzena_cp1250.csv", "cp1250", ["First name,Last name,Email", "Růžena,Černá,ruzena@example.cz"]),
+    ("short_czech_zdenek_cp1250.csv", "cp1250", ["Jméno;Příjmení;Email", "Zdeněk;Kučera;zdenek@example.cz"]),
+    ("short_polish_cp1250.csv", "cp1250", ["Imię;Nazwisko;Email", "Łukasz;Wiśniewski;lukasz@example.pl"]),
+    ("short_hungarian_cp1250.csv", "cp1250", ["Vezetéknév;Keresztnév;Email", "Szűcs;Péter;peter@example.hu",
+                                              "Erdős;Anna;anna@example.hu"]),
+    ("short_croatian_cp1250.csv", "cp1250", ["Ime;Prezime;Email", "Ivan;Kovačević;ivan@example.hr"]),
+    ("short_slovak_cp1250.csv", "cp1250", ["Meno;Priezvisko;Email", "Ľubomír;Šťastný;lubo@example.sk"]),
+    ("short_french_cp1252.csv", "cp1252", ["Prénom;Nom;Email", "Hélène;Lefèvre;helene@example.fr",
+                                           "Agnès;Thérèse;agnes@example.fr"]),
+    ("short_german_cp1252.csv", "cp1252", ["Vorname;Nachname;Email", "Jürgen;Weiß;jurgen@example.de"]),
+    ("short_spanish_cp1252.csv", "cp1252", ["Nombre;Apellido;Email", "José;Muñoz;jose@example.es"]),
+    ("short_norwegian_cp1252.csv", "cp1252", ["Fornavn;Etternavn;Email", "Søren;Jørgensen;soren@example.no",
+                                              "Åsa;Bjørnstad;asa@example.no"]),
+    ("short_norwegian_boe_cp1252.csv", "cp1252", ["Fornavn;Etternavn;Email", "Kari;Bøe;kari@example.no",
+                                                  "Jens;Høeg;jens@example.dk"]),
+    ("short_danish_cp1252.csv", "cp1252", ["Fornavn;Efternavn;Email", "Mette;Kjær;mette@example.dk"]),
+    ("short_italian_cp1252.csv", "cp1252", ["Nome;Cognome;Email", "Niccolò;Mosè;niccolo@example.it"]),
+    ("short_portuguese_cp1252.csv", "cp1252", ["Nome;Apelido;Email", "João;Simões;joao@example.pt"]),
+    ("short_catalan_cp1252.csv", "cp1252", ["Nom;Cognoms;Email", "Mònica;Sòria;monica@example.cat"]),
+]
+
+
+def make_short_code_page_files() -> None:
+    """SHORT_CODE_PAGE_FILES, each in its code page with Windows line ends."""
+    for name, encoding, lines in SHORT_CODE_PAGE_FILES:
+        write(name, crlf(*lines), encoding)
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -839,3 +895,5 @@ if __name__ == "__main__":
     make_error_workbooks()
     make_three_part_names()
     make_filtered_starters()
+    make_filtered_starters_xls()
+    make_short_code_page_files()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from webapp.imports.fields import EMAIL, NAME, import_fields, staged_fields
+from webapp.imports.mail_links import with_link_addresses
 from webapp.imports.problems import problem, sentences
 from webapp.imports.text import clean_cell, collapse_spaces, is_placeholder
 from webapp.imports.values import (  # noqa: F401  (re-exported: the cell-level rules)
@@ -244,8 +245,10 @@ class Cleaner:
     values, and a hash per row whose address was seen before or is not valid. A million rows stay near 100 MB.
     """
 
-    def __init__(self, columns: ColumnMap, *, default_account_type="user"):
+    def __init__(self, columns: ColumnMap, *, default_account_type="user", links=None):
         self.reader = _Reader(columns)
+        # A workbook's mailto: hyperlinks, (line, column) -> address: read in the email columns (mail_links).
+        self.links = links if links and self.reader.email else None
         self.default_account_type = default_account_type
         mapped = columns.columns
         # Only mapped fields are cleaned (names and email always are: they are checked even when absent).
@@ -278,6 +281,8 @@ class Cleaner:
         default, extra_keys, bound, raw = self.default_account_type, self.extra_keys, self.bound, self.reader.raw
         (at_first, at_last, at_email), limits = self.plain or ((0, 0, 0), None)
         need = max(at_first, at_last, at_email) + 1
+        if self.links:
+            chunk = with_link_addresses(chunk, self.links, self.reader.email)
         for line, cells in chunk:
             address = None
             if limits is not None and len(cells) >= need:
@@ -325,5 +330,5 @@ class Cleaner:
 
 def clean_rows(table: RawTable, columns: ColumnMap, *, default_account_type="user") -> list[CleanRow]:
     """Clean and check every row of a (small) table, then mark duplicates and email conflicts."""
-    cleaner = Cleaner(columns, default_account_type=default_account_type)
+    cleaner = Cleaner(columns, default_account_type=default_account_type, links=getattr(table, "mail_links", None))
     return [row for chunk in table.chunks() for row in cleaner.clean(chunk)]

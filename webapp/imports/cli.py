@@ -20,6 +20,7 @@ from webapp.formatting import plural
 from webapp.extensions import db
 from webapp.imports import creating, staging, sync, sync_cli, uploads
 from webapp.imports.columns import ColumnMap
+from webapp.imports.encodings import encoding_label
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import outcome_problems, sentences
 from webapp.models import (
@@ -305,13 +306,16 @@ def _report(batch: ImportBatch, counts: dict, result) -> dict:
     return {
         "rows_read": batch.rows_read, **counts,
         "created": result.created if result else 0, "failed": result.failed if result else 0,
-        "encoding": batch.encoding, "delimiter": batch.delimiter,
+        # "encoding" stays the codec scripts already read; "encoding_name" is the name the web page shows.
+        "encoding": batch.encoding, "encoding_name": encoding_label(batch.encoding),
+        "encoding_guessed": bool(info.get("encoding_guessed")), "delimiter": batch.delimiter,
         "columns": {f.key: named.get(f.key) for f in fields if f.key != "send_invite"
                     or named.get(f.key) is not None},
         "rows": _Rows(batch.id, fields),
         "skipped": [{"line": s.get("line"), "text": s.get("text", ""), "reason": s.get("reason", "")}
                     for s in info.get("skipped", [])],
         "sheet": info.get("sheet"), "header_line": info.get("header_line"), "batch_id": batch.id,
+        "hidden": info.get("hidden"),  # {"count", "lines" (the first few)}: rows the spreadsheet hid, staged too
     }
 
 
@@ -326,6 +330,8 @@ def _summary(report: dict, dry_run: bool) -> str:
         f"{report['duplicates_ignored']} "
         f"{plural(report['duplicates_ignored'], 'duplicate ignored', 'duplicates ignored')}).",
     ]
+    if report.get("hidden"):
+        lines.append(_hidden_line(report["hidden"], dry_run))
     if dry_run:
         lines.append("Dry run: nobody was created.")
     else:
@@ -334,6 +340,19 @@ def _summary(report: dict, dry_run: bool) -> str:
         if row["status"] in ("invalid", "failed"):
             lines.append(f"  line {row['line']}: {' '.join(row['errors'])}")
     return "\n".join(lines)
+
+
+def _hidden_line(hidden: dict, dry_run: bool) -> str:
+    """The rows the spreadsheet hid, as the staged page names them."""
+    count, lines = hidden["count"], hidden["lines"]
+    named = ", ".join(map(str, lines)) + (", \u2026" if count > len(lines) else "")
+    they, them = ("it", "it") if count == 1 else ("they", "them")
+    text = (f"{count:,} {plural(count, 'row was', 'rows were')} hidden in the spreadsheet, by hand or by a filter "
+            f"(line{'s' if len(lines) > 1 else ''} {named}): {they} {plural(count, 'was', 'were')} read like every "
+            "other row")
+    if dry_run:
+        return f"{text}, so delete {them} from the file before importing it if {they} should not be imported."
+    return text + "."
 
 
 def register(app: Flask) -> None:

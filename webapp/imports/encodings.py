@@ -188,7 +188,33 @@ def guess_legacy(data: bytes | Upload) -> str:
             rank = east_rank.get(candidate, len(EAST_ASIAN))
         penalty -= _evidence(readings[candidate], candidate)
         scored.append((penalty, unlikely_language, rank, order, candidate))
-    return min(scored)[-1]
+    best = min(scored)[-1]
+    if best in _WESTERN and _central_european(readings[best]) \
+            and readings["cp1250"].count("\ufffd") <= readings[best].count("\ufffd"):
+        return "cp1250"
+    return best
+
+
+# Czech, Slovak, Croatian and Hungarian letters of Windows-1250 read as Windows-1252 are letters too ("Jiøí Dvoøák"
+# for "Jiří Dvořák"), as plausible to the scores above as Nordic or French names. Where they stand tells them apart:
+# ì, ù inside a word (ě, ů; Italian puts them last), è before a vowel (č; French è comes before a consonant),
+# ø before í, á, é, i, ì (ř; Nordic ø mostly before a consonant), õ not before e (ő; Portuguese writes õe),
+# û before c, z, s, n, k, v (ű), æ ending a word (ć). Weaker: ø before e (Bøe, Høeg are Norwegian), ò in a word
+# (Catalan Mònica). Nordic, Spanish, Portuguese and French letters count against.
+_WESTERN = ("cp1252", "iso-8859-15", "iso-8859-1")
+_CE_STRONG = re.compile("[\u00ec\u00f9](?=[^\\W\\d_])"  # ì, ù inside a word
+                        "|[\u00e8\u00c8](?=[aeiouy\u00e1\u00e9\u00ed\u00f3\u00fa\u00fd\u00ec])"  # è before a vowel
+                        "|[\u00f8\u00d8](?=[\u00ed\u00e1\u00e9i\u00ec])"  # ø before í, á, é, i, ì
+                        "|\u00f5(?!e)|\u00fb(?=[czsnkv])|\u00e6\\b")  # õ not before e, û, æ ending a word
+_CE_WEAK = re.compile("[\u00f8\u00d8](?=e)|\u00f2(?=[^\\W\\d_])")
+_WESTERN_SIGNS = re.compile("[\u00f8\u00d8](?=[b-df-hj-np-tv-z])"  # ø before a consonant
+                            "|[\u00e5\u00c5\u00e0\u00c0\u00f1\u00d1\u00e7\u00c7\u00e3]")  # å à ñ ç ã
+
+
+def _central_european(text: str) -> bool:
+    """True when a Windows-1252 reading shows Central European letters read wrongly more than Western ones."""
+    strong = len(_CE_STRONG.findall(text))
+    return strong > 0 and 2 * strong + len(_CE_WEAK.findall(text)) > 2 * len(_WESTERN_SIGNS.findall(text))
 
 
 # The commonest surnames (about 85% of people): a short file of names is a few cells, and a name cell in the right

@@ -45,7 +45,7 @@ def file_columns(table) -> list[FileColumn]:
 def preview(table, column_map) -> list[dict]:
     """The first rows as they will be staged: each field's value and the row's problems in sentences."""
     shown = []
-    for row in Cleaner(column_map).clean(table.head[:PREVIEW_ROWS]):
+    for row in Cleaner(column_map, links=getattr(table, "mail_links", None)).clean(table.head[:PREVIEW_ROWS]):
         values = {"first_name": row.first_name, "last_name": row.last_name, "email": row.email,
                   "account_type": ACCOUNT_TYPE_LABELS.get(row.account_type, row.account_type),
                   "send_invite": row.send_invite, **(row.extra or {})}

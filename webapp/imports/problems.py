@@ -56,11 +56,19 @@ def _formula_without_result(field, params):
             f"upload it; or edit this row and type the {_noun(field)}.")
 
 
+def _name_without_letters(field, params):
+    blank = " (leave it blank if the person has none)" if field == "last_name" else ""
+    return (f"{_cap(_noun(field))} \u201c{params.get('value', '')}\u201d has no letters, so it is not a name: it may "
+            f"be an employee number or another column's value. Check which column feeds the {_noun(field)} under "
+            f"\u201cHow we read the file\u201d, or edit this row and type the {_noun(field)}{blank}.")
+
+
 _SENTENCES = {
     "missing": _missing,
     "too_long": _too_long,
     "control_characters": _controls,
     "mojibake": _mojibake,
+    "name_without_letters": _name_without_letters,
     "unknown_choice": _unknown_choice,
     "spreadsheet_error": _spreadsheet_error,
     "formula_without_result": _formula_without_result,

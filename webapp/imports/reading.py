@@ -115,6 +115,8 @@ class RawTable:
     row_count: int = 0
     # A workbook's rows hidden in the spreadsheet (by hand or by a filter), as (first line, last line).
     hidden_lines: list[tuple[int, int]] = field(default_factory=list)
+    # A workbook's cells that are mailto: hyperlinks, (line, column) -> the link's address.
+    mail_links: dict[tuple[int, int], str] = field(default_factory=dict)
     source: Callable[[], Iterator[tuple[int, list[str]]]] | None = field(default=None, repr=False)
 
     def iter_rows(self) -> Iterator[tuple[int, list[str]]]:
@@ -834,7 +836,8 @@ def _read_workbook(data: Upload, kind: str, label: str, sheet: str | None, heade
     chosen = _choose_sheet(sheets, sheet)
     common = dict(encoding=kind, delimiter=None, encoding_detected=kind, delimiter_detected=None)
     return _table(chosen.rows, header_line, common, merged=chosen.merged, sheet=chosen.name, sheet_names=names,
-                  hidden_lines=chosen.hidden)
+                  hidden_lines=chosen.hidden,
+                  mail_links={(line, column): address for line, column, address in chosen.links})
 
 
 def _choose_sheet(sheets: list[sandbox.Sheet], wanted: str | None) -> sandbox.Sheet:

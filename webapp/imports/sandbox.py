@@ -54,6 +54,8 @@ class Sheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     # Rows hidden in the spreadsheet (by hand or by a filter), as (first line, last line).
     hidden: list[tuple[int, int]] = field(default_factory=list)
+    # Cells that are mailto: hyperlinks, (line, cell, address): an Email cell showing "Email me".
+    links: list[tuple[int, int, str]] = field(default_factory=list)
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(row number, cells) for every row of the sheet, read from the child's output."""
@@ -382,7 +384,8 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
         if "visible" in message:  # a sheet starts; any other word is the last
             current = Sheet(message["sheet"], message["visible"], start=position, end=position, spool=spool,
                             merged=[tuple(item) for item in message.get("merged") or []],
-                            hidden=[tuple(item) for item in message.get("hidden") or []])
+                            hidden=[tuple(item) for item in message.get("hidden") or []],
+                            links=[tuple(item) for item in message.get("links") or []])
             held += int(message.get("rows") or 0)
             sheets.append(current)
         else:

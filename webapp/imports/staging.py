@@ -122,7 +122,8 @@ def stage_rows(batch: ImportBatch, table, column_map, *, default_account_type: s
 
     `progress(rows_done, rows_total)` is called after each chunk is saved.
     """
-    cleaner = Cleaner(column_map, default_account_type=default_account_type)
+    cleaner = Cleaner(column_map, default_account_type=default_account_type,
+                      links=getattr(table, "mail_links", None))
     db.session.execute(delete(StagedRow).where(StagedRow.batch_id == batch.id))
     search_rows.forget(batch.id)
     choices.forget(batch.id)  # a type or Send Invite set for every row went with the rows

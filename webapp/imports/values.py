@@ -1,6 +1,8 @@
 """Cleaning and checking one cell: each cleaner returns the value to stage and appends typed problems."""
 from __future__ import annotations
 
+import re
+
 from webapp.addresses import InvalidEmail, normalise_email, quick_normalised
 from webapp.csvsafe import starts_formula
 from webapp.imports.encodings import looks_like_mojibake
@@ -115,14 +117,33 @@ def _plain(raw: str, max_length: int | None, storage: int) -> bool:
             and (size > PLACEHOLDER_MAX or raw.lower() not in PLACEHOLDERS))  # lower() is casefold() for ASCII
 
 
+# A first or last name with none of these is an employee number or junk ("12345", "#", "?"), never a person's.
+_LETTER = re.compile(r"[^\W\d_]")
+_NAME_KEYS = frozenset({"first_name", "last_name"})
+# What people type for "no name" besides the placeholders every field knows ("-", "n/a", "none"): read as blank.
+_NO_NAME = frozenset({".", "..", "...", "\u2026", "\u2013", "\u2014", "_"})
+
+
+def has_letter(text: str) -> bool:
+    """True when the text holds a letter of any script."""
+    if text.isascii():
+        return text.lower() != text.upper()  # (quicker than the pattern, on the path most cells take)
+    return _LETTER.search(text) is not None
+
+
 def clean_name(raw: str, key: str, problems: list, *, max_length: int | None = 100, storage: int = 300) -> str:
-    """A name cell: as clean_text, plus a check that it is not garbled by a wrong encoding."""
+    """A name cell: as clean_text, plus checks that it is not garbled by a wrong encoding and (a first or last
+    name) holds a letter."""
     start = raw[:1]
     if start in _SPREADSHEET_STARTS and spreadsheet_problem(raw, key, problems):
         return ""
-    if start and _plain(raw, max_length, storage):  # most cells of most files
-        return raw
+    if start and _plain(raw, max_length, storage) and (key not in _NAME_KEYS or has_letter(raw)):
+        return raw  # most cells of most files
     text = collapse_spaces(_prepared(raw, key, problems))
+    if key in _NAME_KEYS and text and not has_letter(text):
+        if text in _NO_NAME:
+            return ""
+        problems.append(problem(key, "name_without_letters", value=text[:60]))
     if text and not text.isascii() and looks_like_mojibake(text):
         problems.append(problem(key, "mojibake", value=text[:60]))
     return _bounded(text, key, max_length, storage, problems)
@@ -145,6 +166,8 @@ def plain_names_and_address(first: str, last: str, email: str, limits: tuple[int
     if (len(first) <= PLACEHOLDER_MAX and first.lower() in PLACEHOLDERS) or \
             (len(last) <= PLACEHOLDER_MAX and last.lower() in PLACEHOLDERS):
         return None
+    if first.lower() == first.upper() or last.lower() == last.upper():
+        return None  # a name without letters (ASCII here): clean_name says why
     # An address quick_normalised accepts has an @, a plain local part and a checked domain: no placeholder,
     # nothing to unwrap, and (with no "#") no guest alias.
     return quick_normalised(email)

@@ -84,7 +84,8 @@ def write_sheets(source, out, settings: dict) -> dict:
         rows_held = end[0] + 1 - skip if end else 0  # known once the sheet is parsed: a total for the progress bar
         write(dumps({"sheet": meta.name, "visible": visible, "rows": rows_held,
                      "merged": _merged_across(sheet, start[1] if start else 0, source, index, kind),
-                     "hidden": _hidden_rows(source, sheet_parts, index, kind)}
+                     "hidden": _hidden_rows(source, sheet_parts, index, kind),
+                     "links": _mail_links(source, sheet_parts, index, kind, start[1] if start else 0)}
                     ).encode("ascii") + b"\n")
         # Only rows that hold something count towards max_rows (as in text files): one stray cell far down a
         # sheet is a row, not the million empty rows above it. A run of empty rows is written as its last row
@@ -195,12 +196,26 @@ def _special_cells(source, parts: list[str] | None, index: int, first_column: in
 
 def _hidden_rows(source, parts: list[str] | None, index: int, kind: str | None) -> list[list[int]]:
     """The index-th sheet's rows hidden in the spreadsheet (by hand or by a filter), as [first, last] line ranges:
-    read as every other row, and named to the admin (an .xls's are not found)."""
+    read as every other row, and named to the admin."""
     if kind == "ods":
         return _extras().ods_hidden_rows(source, index)
+    if kind == "xls":
+        return _extras().xls_hidden_rows(source, index)
     if not parts or index >= len(parts) or parts[index] is None:
         return []
     return _extras().xlsx_hidden_rows(source, parts[index])
+
+
+def _mail_links(source, parts: list[str] | None, index: int, kind: str | None, first_column: int) -> list[list]:
+    """[line, cell, address] of each cell of the index-th sheet that is a mailto: hyperlink (cells counted from the
+    sheet's first column): an Email cell may show "Email me" or a name, its address only in the link. None for .xls."""
+    if kind == "ods":
+        found = _extras().ods_mail_links(source, index)
+    elif parts and index < len(parts) and parts[index] is not None:
+        found = _extras().xlsx_mail_links(source, parts[index])
+    else:
+        return []
+    return [[line, column - first_column, address] for line, column, address in found if column >= first_column]
 
 
 def _kind(source) -> str | None:

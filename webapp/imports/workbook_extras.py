@@ -1,5 +1,6 @@
 """What calamine does not give of .ods and .xls workbooks, read from the file's own bytes: error cells (#REF!, #N/A,
-#DIV/0!...), which it reads as empty cells (or as 0), and an .ods's merged cells.
+#DIV/0!...), which it reads as empty cells (or as 0), an .ods's merged cells, rows hidden in the spreadsheet and
+cells that are mailto: hyperlinks (an Email cell showing "Email me").
 
 The workbook child writes the error cells in as their error's text, as it does for .xlsx, so cleaning reports them
 on their rows; the merged cells tell a "Name" header merged over its columns. Loaded by the child by its path: the
@@ -12,6 +13,7 @@ import struct
 import zipfile
 import zlib
 from html import unescape
+from urllib.parse import unquote
 
 _BLOCK = 1 << 20
 _CARRY_MAX = 8 << 20  # a row of XML this long holds no cells a person typed
@@ -155,7 +157,7 @@ def _row_errors(body: bytes):
 
 # ---- .xls: the Workbook stream of the compound file, its cell records ----------------------------------------------
 
-# ---- rows hidden in the spreadsheet (by hand or by a filter): .xlsx and .ods ------------------------------------
+# ---- rows hidden in the spreadsheet (by hand or by a filter): .xlsx and .ods (an .xls's: xls_hidden_rows) ----------
 
 _MAX_HIDDEN = 10_000  # ranges of hidden rows passed on; past this the rest are not named
 _ODS_HIDDEN = (b'table:visibility="collapse"', b'table:visibility="filter"')
@@ -184,6 +186,97 @@ def xlsx_hidden_rows(source, part: str) -> list[list[int]]:
                 if number:
                     lines.append(int(number.group(1)))
     return _ranges((line, line) for line in lines)
+
+
+# ---- cells that are mailto: hyperlinks: .xlsx and .ods ---------------------------------------------------------
+
+_MAX_LINKS = 100_000  # linked cells passed on; past this the rest are read as they show
+_MAILTO = re.compile(r"mailto:([^?#]{1,320})", re.IGNORECASE)
+_ODS_MAILTO = (b'xlink:href="mailto:', b'xlink:href="MAILTO:', b'xlink:href="Mailto:')
+_HREF = re.compile(rb'xlink:href="([^"]{1,5000})"')
+_XLSX_LINK = re.compile(rb"<(?:[\w.-]+:)?hyperlink\s([^>]{0,4000})>")
+_LINK_REF = re.compile(rb'\bref="\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?([A-Z]{1,3})\$?(\d{1,7}))?"')
+_LINK_ID = re.compile(rb'\b[\w.-]+:id="([^"]{1,255})"')
+_RELATION = re.compile(rb"<(?:[\w.-]+:)?Relationship\s([^>]{0,6000})>")
+_RELATION_ID = re.compile(rb'\bId="([^"]{1,255})"')
+_TARGET = re.compile(rb'\bTarget="([^"]{1,5000})"')
+
+
+def mailto_address(target: str) -> str | None:
+    """The one address a mailto: link names ("mailto:ann@example.com?subject=Hi"), or None for any other link."""
+    found = _MAILTO.fullmatch(unescape(target).strip().split("?", 1)[0].split("#", 1)[0])
+    if not found:
+        return None
+    address = unquote(found.group(1)).strip()
+    return address if address.count("@") == 1 and not any(mark in address for mark in ",; ") else None
+
+
+def ods_mail_links(source, index: int) -> list[tuple[int, int, str]]:
+    """(line, column from A, address) of each cell of the index-th sheet of an .ods that links to a mailto:."""
+    links: list[tuple[int, int, str]] = []
+    for line, count, body in _ods_rows(source, index, _ODS_MAILTO):
+        found, column = [], 0
+        for match in _CELL.finditer(body):
+            repeated = _COLUMNS_REPEATED.search(match.group(1))
+            cells = min(int(repeated.group(1)), 1 << 20) if repeated else 1
+            if not match.group(2):
+                end = body.find(_CELL_END, match.end())
+                href = _HREF.search(body, match.end(), end if end >= 0 else len(body))
+                address = href and mailto_address(href.group(1).decode("utf-8", "replace"))
+                if address and len(found) < _MAX_LINKS:
+                    found += [(column + repeat, address) for repeat in range(min(cells, 1000))]
+            column += cells
+        for repeat in range(count if found else 0):
+            links += [(line + repeat, cell, address) for cell, address in found]
+            if len(links) >= _MAX_LINKS:
+                return links[:_MAX_LINKS]
+    return links
+
+
+def xlsx_mail_links(source, part: str) -> list[tuple[int, int, str]]:
+    """(line, column from A, address) of each cell of a sheet part whose hyperlink (<hyperlink ref="C2" r:id=...>,
+    its target in the part's relations) is a mailto: address."""
+    folder, _, name = part.rpartition("/")
+    targets = {}
+    for attributes in _tags(source, f"{folder}/_rels/{name}.rels", _RELATION, b"mailto:"):
+        rid, target = _RELATION_ID.search(attributes), _TARGET.search(attributes)
+        address = target and mailto_address(target.group(1).decode("utf-8", "replace"))
+        if rid and address and len(targets) < _MAX_LINKS:
+            targets[rid.group(1)] = address
+    links: list[tuple[int, int, str]] = []
+    for attributes in _tags(source, part, _XLSX_LINK, b"hyperlink") if targets else ():
+        ref, rid = _LINK_REF.search(attributes), _LINK_ID.search(attributes)
+        address = rid and targets.get(rid.group(1))
+        if not (ref and address):
+            continue
+        top, left = int(ref.group(2)), _column(ref.group(1))
+        bottom, right = (int(ref.group(4)), _column(ref.group(3))) if ref.group(3) else (top, left)
+        for line in range(top, min(bottom, top + _MAX_LINKS) + 1):
+            links += [(line, column, address) for column in range(left, min(right, left + 100) + 1)]
+            if len(links) >= _MAX_LINKS:
+                return links[:_MAX_LINKS]
+    return links
+
+
+def _tags(source, part: str, pattern, mark: bytes):
+    """group(1) of each whole tag `pattern` matches in a zipped part, read a block at a time; blocks without
+    `mark` are not searched."""
+    carry = b""
+    for block in part_blocks(source, part):
+        text = carry + block
+        cut = text.rfind(b">") + 1 if block else len(text)  # whole tags only, the rest carried over
+        whole, carry = text[:cut], text[cut:][-8192:]
+        if mark in whole:
+            for match in pattern.finditer(whole):
+                yield match.group(1)
+
+
+def _column(letters: bytes) -> int:
+    """A column's letters as its index from A (0)."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + (letter - 64)
+    return number - 1
 
 
 def part_blocks(source, part: str, size: int = _BLOCK):
@@ -226,6 +319,36 @@ XLS_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0
 
 def xls_errors(source, index: int):
     """(line, column, text) of each error cell, and each formula whose result is an error, of the index-th sheet."""
+    found = []
+    for kind, data in _xls_sheet_records(source, index):
+        if kind == _FORMULA and len(data) >= 14 and data[12:14] == b"\xff\xff" and data[6] == 2:
+            found.append((*struct.unpack_from("<HH", data), XLS_ERRORS.get(data[8], "#VALUE!")))
+        elif kind == _BOOLERR and len(data) >= 8 and data[7] == 1:
+            found.append((*struct.unpack_from("<HH", data), XLS_ERRORS.get(data[6], "#VALUE!")))
+        if len(found) > _MAX_FOUND:
+            break
+    found.sort()
+    for row, column, shown in found:
+        yield row + 1, column, shown
+
+
+_ROW, _ROW_HIDDEN = 0x0208, 0x0020  # a ROW record, and its grbit's fDyZero: the row is hidden (height zero)
+
+
+def xls_hidden_rows(source, index: int) -> list[list[int]]:
+    """The index-th sheet's rows hidden in the spreadsheet (by hand or by a filter), as [first line, last line]
+    ranges: each row's ROW record says so."""
+    lines = []
+    for kind, data in _xls_sheet_records(source, index):
+        if kind == _ROW and len(data) >= 14 and struct.unpack_from("<H", data, 12)[0] & _ROW_HIDDEN:
+            lines.append(struct.unpack_from("<H", data)[0] + 1)
+    lines.sort()
+    return _ranges((line, line) for line in lines)
+
+
+def _xls_sheet_records(source, index: int):
+    """(kind, data) of the index-th sheet's own records (not those of a chart inside it); none for an encrypted
+    or unreadable file."""
     try:
         source.seek(0)
         stream = _workbook_stream(source.read())
@@ -243,23 +366,16 @@ def xls_errors(source, index: int):
             break
     if index >= len(sheets):
         return
-    found, depth = [], 0
+    depth = 0
     for kind, data in _records(stream, sheets[index]):
         if kind == _BOF:
             depth += 1  # a chart inside the sheet has its own BOF ... EOF
         elif kind == _EOF:
             depth -= 1
             if depth <= 0:
-                break
-        elif depth == 1 and kind == _FORMULA and len(data) >= 14 and data[12:14] == b"\xff\xff" and data[6] == 2:
-            found.append((*struct.unpack_from("<HH", data), XLS_ERRORS.get(data[8], "#VALUE!")))
-        elif depth == 1 and kind == _BOOLERR and len(data) >= 8 and data[7] == 1:
-            found.append((*struct.unpack_from("<HH", data), XLS_ERRORS.get(data[6], "#VALUE!")))
-        if len(found) > _MAX_FOUND:
-            break
-    found.sort()
-    for row, column, shown in found:
-        yield row + 1, column, shown
+                return
+        elif depth == 1:
+            yield kind, data
 
 
 def _records(stream: bytes, at: int):
