@@ -59,3 +59,28 @@ def test_an_employee_number_read_as_the_first_name_is_shown_on_its_row(signed_in
     assert [(rows[line].first_name, rows[line].last_name, rows[line].status) for line in (2, 3, 4)] == [
         ("12345", "Lee", "invalid"), ("Ben", "", "valid"), ("Cat", "Ho", "valid")]
     assert rows[2].errors == [{"field": "first_name", "code": "name_without_letters", "params": {"value": "12345"}}]
+
+
+@pytest.mark.parametrize("find, replacement, last_names, statuses", [
+    # Letters replaced by digits leave no letter: the row gets the problem, as if the file had said it.
+    ("Lee", "123", ["123", "Hoang"], ["invalid", "valid"]),
+    # Digits in the replacement beside the name's other letters: still a name.
+    ("ee", "33", ["L33", "Hoang"], ["valid", "valid"]),
+    # A letter in the replacement: every changed name keeps one.
+    ("Lee", "Li", ["Li", "Hoang"], ["valid", "valid"]),
+])
+def test_find_and_replace_that_leaves_a_name_without_letters_flags_its_row(
+        signed_in, org, admin, find, replacement, last_names, statuses):
+    from tests.test_imports_table_writes import replace
+    from webapp.extensions import db
+    from webapp.imports import staging
+    from webapp.models import StagedRow
+
+    batch = staging.stage_upload(org.id, admin.id, "people.csv", b"First Name,Last Name,Email\nAnn,Lee,ann@example.com\n"
+                                 b"Bao,Hoang,bao@example.com\n", max_bytes=10**6, ttl_days=7)
+    replace(signed_in, batch, "last_name", find, replacement)
+    db.session.expire_all()
+    staged = db.session.scalars(db.select(StagedRow).filter_by(batch_id=batch.id).order_by(StagedRow.line)).all()
+    assert [(row.last_name, row.status) for row in staged] == list(zip(last_names, statuses))
+    if "invalid" in statuses:
+        assert staged[0].errors == [{"field": "last_name", "code": "name_without_letters", "params": {"value": "123"}}]

@@ -22,3 +22,8 @@ def _printable_ascii(text):
     if db.engine.dialect.name == "postgresql":
         return text.op("!~")("[^ -~]")
     return text.op("NOT GLOB")("*[^ -~]*")
+
+
+def has_letter(text):
+    """SQL: a text plain() holds for (ASCII) has a letter; a first or last name without one is a problem."""
+    return func.lower(text) != func.upper(text)

@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.imports import bound, recheck, removal, row_changes, row_counts, search_rows
 from webapp.imports.cleaning import cleaners
 from webapp.imports.fields import get_field
-from webapp.imports.plain import plain
+from webapp.imports.plain import has_letter, plain
 from webapp.imports.problems import problem
 from webapp.imports.row_changes import (CHECK_COLUMNS, Chosen, TableError, addresses,
                                         new_undo, require_editable)
@@ -218,9 +218,11 @@ def _keeps_checks(column: str, wrote: str):
     """SQL: the row's new text in a name column leaves its checks as they are (_checked skips it)."""
     if "\x00" in wrote:  # SQLite reads a text only up to a NUL: every row is checked in Python
         return false()
-    name_field = get_field(column)
-    return and_(StagedRow.fields_ok.is_(True),
-                plain(getattr(StagedRow, column), name_field.max_length, name_field.storage_length))
+    name_field, new_text = get_field(column), getattr(StagedRow, column)
+    # A replacement with a letter leaves one in every name it changed; without, the name itself is asked.
+    letter = [] if wrote.lower() != wrote.upper() else [has_letter(new_text)]
+    return and_(StagedRow.fields_ok.is_(True), plain(new_text, name_field.max_length, name_field.storage_length),
+                *letter)
 
 
 def _rows_to_check(ids: list[int]) -> list:
