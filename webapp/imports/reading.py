@@ -1,4 +1,4 @@
-"""Reading an uploaded file (CSV, TSV, text, .xlsx, .ods or .xls) into a located table of numbered rows of text."""
+"""Reading an uploaded file (CSV, TSV, text, .xlsx, .ods, .xls or Excel 2003 XML) into a located table of numbered rows of text."""
 from __future__ import annotations
 
 import codecs
@@ -155,7 +155,8 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
     limits = limits or _app_limits()
     upload = as_upload(data)
     extension = os.path.splitext(filename or "")[1].lower()
-    if extension not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS:
+    if extension not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS and not (
+            extension == ".xml" and sandbox.workbook_kind(upload, extension) == "xml"):
         raise UnreadableFile(_unknown_extension_message(extension))
     if not upload.size:
         raise UnreadableFile("The file is empty. Add a header row and one row per person, then upload it again.")
@@ -176,18 +177,17 @@ _NOT_TABLES = [(b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xf
                (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive")]
 
 
-# What school and HR systems save as "Excel" without it being a workbook, by its first bytes after any BOM.
+# What school and HR systems save as "Excel" without it being a workbook, by its first bytes after any BOM. (Excel
+# 2003 XML is read as a workbook: sandbox.workbook_kind.)
 _MARKUP_AS_WORKBOOK = [
-    (re.compile(rb"^\s*<\?xml[^>]*>\s*(<\?mso-application[^>]*Excel|.*urn:schemas-microsoft-com:office:spreadsheet)",
-                re.S | re.I), "an Excel 2003 XML spreadsheet"),
     (re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<meta|<head|<body|<!--)", re.I), "a web page (HTML)"),
 ]
 
 
 def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter, header_line, limits,
                             progress) -> RawTable:
-    """A file named .xls or .xlsx that is text: a tab-delimited or CSV export is read as text; a web page or an
-    Excel 2003 XML file is refused saying what it is; anything else is a damaged workbook."""
+    """A file named .xls or .xlsx that is text: a tab-delimited or CSV export is read as text; a web page is refused
+    saying what it is; anything else is a damaged workbook."""
     head = upload.head(4096)
     for pattern, kind in _MARKUP_AS_WORKBOOK:
         if pattern.match(head.removeprefix(b"\xef\xbb\xbf").replace(b"\x00", b"")):
