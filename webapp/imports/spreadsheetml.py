@@ -39,14 +39,14 @@ class _Stop(Exception):
 def write_sheets(source, out, settings: dict, cell_text) -> dict:
     """Write every worksheet as workbook_child.write_sheets does (a sheet line, then [line, cells] per row); return
     the last word. `cell_text` turns a number, date or boolean into text as calamine's values are."""
-    reader = _Reader(out, settings, cell_text)
-    parser = expat.ParserCreate()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    reader = _Reader(parser, out, settings, cell_text)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = reader.refuse_declaration
     parser.EntityDeclHandler = reader.refuse_declaration
     parser.StartElementHandler = reader.start
     parser.EndElementHandler = reader.end
-    parser.CharacterDataHandler = reader.text
+    parser.buffer_text = True
     source.seek(0)
     try:
         with reader.spool:
@@ -60,88 +60,83 @@ def write_sheets(source, out, settings: dict, cell_text) -> dict:
     return {"done": True} if reader.workbook else {"error": "damaged"}
 
 
-def _local(name: str) -> str:
-    return name.rpartition(":")[2]
+_SPREADSHEET = "urn:schemas-microsoft-com:office:spreadsheet "
+_CELL_PLACES = {prefix + name: name for name in ("Index", "MergeAcross", "MergeDown") for prefix in (_SPREADSHEET, "")}
+
+
+def _names(name: str) -> tuple[str, str]:
+    """An element's name as expat gives it (the namespace, a space, the name), and without a namespace."""
+    return _SPREADSHEET + name, name
 
 
 def _attribute(attributes: dict, name: str) -> str | None:
-    """An attribute by its name without a prefix: ss:Index, Index and x:Index alike."""
-    for key, value in attributes.items():
-        if _local(key) == name:
-            return value
-    return None
+    """An attribute of the spreadsheet's namespace (ss:Index), or one written without a prefix (Index)."""
+    value = attributes.get(_SPREADSHEET + name)
+    return attributes.get(name) if value is None else value
+
+
+def _number(value: str) -> int:
+    if not value.strip().isdigit():
+        raise ValueError(f"{value[:20]!r} is no count")
+    return int(value)
 
 
 def _count(attributes: dict, name: str, default: int) -> int:
     value = _attribute(attributes, name)
-    if value is None:
-        return default
-    if not value.strip().isdigit():
-        raise ValueError(f"{name}={value[:20]!r} is no count")
-    return int(value)
+    return default if value is None else _number(value)
 
 
 class _Reader:
     """Expat's handlers: where the parse is (sheet, row, cell, data) and what the current sheet holds so far.
 
     A sheet's rows go to a temporary file until its end, where its visibility (after the table in the XML), merged
-    cells and hidden rows are known to write the sheet's line ahead of them.
+    cells and hidden rows are known to write the sheet's line ahead of them. Handlers are found by the element's
+    name in a dict and text is listened to only inside <Data>: a 100 MB export is millions of elements.
     """
 
-    def __init__(self, out, settings: dict, cell_text):
-        self.out, self.settings, self.cell_text = out, settings, cell_text
+    def __init__(self, parser, out, settings: dict, cell_text):
+        self.parser, self.out, self.settings, self.cell_text = parser, out, settings, cell_text
         self.spool = tempfile.TemporaryFile(prefix="spreadsheetml-")
         self.depth = 0
         self.workbook = False
         self.sheets = 0
         self.sheet: dict | None = None
         self.row: dict | None = None
-        self.cell: dict | None = None
+        self.column: int | None = None  # the current cell's, counted from 0
+        self.kind = "String"  # the current <Data>'s ss:Type
         self.data: list[str] | None = None  # the text of the cell's <Data>, while inside it
         self.data_depth = self.data_length = 0
         self.option: list[str] | None = None  # the text of <Visible> in the sheet's options
+        visible = (*_names("Visible"), "urn:schemas-microsoft-com:office:excel Visible")
+        self.starts = {name: handler for names, handler in [
+            (_names("Workbook"), self._start_workbook), (_names("Worksheet"), self._start_sheet),
+            (_names("Row"), self._start_row), (_names("Cell"), self._start_cell), (_names("Data"), self._start_data),
+            (visible, self._start_visible)] for name in names}
+        self.ends = {name: handler for names, handler in [
+            (_names("Worksheet"), self._end_sheet), (_names("Row"), self._end_row), (_names("Cell"), self._end_cell),
+            (visible, self._end_visible)] for name in names}
 
     def refuse_declaration(self, *_) -> None:
         raise _Stop({"error": "doctype"})
 
     def start(self, name: str, attributes: dict) -> None:
         self.depth += 1
-        if self.data is not None:
-            return  # rich text (<Font>, <B>) inside a cell's Data: only its text counts
-        local = _local(name)
-        if self.depth == 1:
-            self.workbook = local == "Workbook"
-        elif self.depth == 2 and local == "Worksheet":
-            self._start_sheet(attributes)
-        elif self.sheet is None:
-            return
-        elif self.depth == 4 and local == "Row":
-            self._start_row(attributes)
-        elif self.depth == 5 and local == "Cell" and self.row is not None:
-            self._start_cell(attributes)
-        elif self.depth == 6 and local == "Data" and self.cell is not None:
-            self.cell["type"] = _attribute(attributes, "Type") or "String"
-            self.data, self.data_depth, self.data_length = [], self.depth, 0
-        elif self.depth == 4 and local == "Visible":
-            self.option = []
+        if self.data is None:  # (inside a cell's Data, rich text such as <Font> and <B>: only its text counts)
+            handler = self.starts.get(name)
+            if handler is not None:
+                handler(attributes)
 
     def end(self, name: str) -> None:
         depth = self.depth
         self.depth -= 1
         if self.data is not None:
             if depth == self.data_depth:
+                self.parser.CharacterDataHandler = None
                 self._end_data()
             return
-        local = _local(name)
-        if depth == 2 and local == "Worksheet" and self.sheet is not None:
-            self._end_sheet()
-        elif depth == 4 and local == "Row" and self.row is not None:
-            self._end_row()
-        elif depth == 5 and local == "Cell":
-            self.cell = None
-        elif depth == 4 and local == "Visible" and self.option is not None:
-            self.sheet["visible"] = "".join(self.option).strip() not in ("SheetHidden", "SheetVeryHidden")
-            self.option = None
+        handler = self.ends.get(name)
+        if handler is not None:
+            handler(depth)
 
     def text(self, data: str) -> None:
         if self.data is not None:
@@ -152,7 +147,33 @@ class _Reader:
         elif self.option is not None and len(self.option) < 10:
             self.option.append(data)
 
+    def _start_workbook(self, attributes: dict) -> None:
+        self.workbook = self.workbook or self.depth == 1
+
+    def _start_data(self, attributes: dict) -> None:
+        if self.depth == 6 and self.column is not None:
+            self.kind = _attribute(attributes, "Type") or "String"
+            self.data, self.data_depth, self.data_length = [], self.depth, 0
+            self.parser.CharacterDataHandler = self.text
+
+    def _start_visible(self, attributes: dict) -> None:
+        if self.depth == 4 and self.sheet is not None:
+            self.option = []
+            self.parser.CharacterDataHandler = self.text
+
+    def _end_visible(self, depth: int) -> None:
+        if self.option is not None:
+            self.parser.CharacterDataHandler = None
+            self.sheet["visible"] = "".join(self.option).strip() not in ("SheetHidden", "SheetVeryHidden")
+            self.option = None
+
+    def _end_cell(self, depth: int) -> None:
+        if depth == 5:
+            self.column = None
+
     def _start_sheet(self, attributes: dict) -> None:
+        if self.depth != 2 or not self.workbook:
+            return
         self.sheets += 1
         if self.sheets > MAX_SHEETS:
             raise _Stop({"error": "sheets"})
@@ -164,6 +185,8 @@ class _Reader:
 
     def _start_row(self, attributes: dict) -> None:
         sheet = self.sheet
+        if self.depth != 4 or sheet is None:
+            return
         line = _count(attributes, "Index", sheet["next_line"])
         if line < sheet["next_line"]:
             raise ValueError("rows out of order")
@@ -174,24 +197,33 @@ class _Reader:
 
     def _start_cell(self, attributes: dict) -> None:
         row = self.row
-        column = _count(attributes, "Index", row["next_column"] + 1) - 1
-        if column < row["next_column"]:
-            raise ValueError("cells out of order")
-        across, down = _count(attributes, "MergeAcross", 0), _count(attributes, "MergeDown", 0)
+        if self.depth != 5 or row is None:
+            return
+        column, across, down = row["next_column"], 0, 0
+        for key, value in attributes.items():  # (most cells have a style alone)
+            place = _CELL_PLACES.get(key)
+            if place == "Index":
+                column = _number(value) - 1
+                if column < row["next_column"]:
+                    raise ValueError("cells out of order")
+            elif place == "MergeAcross":
+                across = _number(value)
+            elif place == "MergeDown":
+                down = _number(value)
         row["next_column"] = column + across + 1
         merged = self.sheet["merged"]
         if across and len(merged) < _MAX_MERGED:
             merged.append([row["line"], column, row["line"] + down, column + across])
-        self.cell = {"column": column}
+        self.column = column
 
     def _end_data(self) -> None:
-        text, length, column = "".join(self.data), self.data_length, self.cell["column"]
+        text, length, column = "".join(self.data), self.data_length, self.column
         self.data = None
         line, settings = self.row["line"], self.settings
         if length > settings["max_cell_chars"]:
             raise _Stop({"error": "cell", "sheet": self.sheet["name"], "line": line, "column": column + 1,
                          "count": length})
-        value = self._value(self.cell.pop("type"), text)
+        value = text if self.kind == "String" else self._value(self.kind, text)
         if value == "":
             return
         if column >= settings["max_columns"]:
@@ -212,8 +244,10 @@ class _Reader:
             return self.cell_text(moment.time() if text.strip().startswith(_TIME_ONLY) else moment)
         return text
 
-    def _end_row(self) -> None:
+    def _end_row(self, depth: int) -> None:
         row, sheet = self.row, self.sheet
+        if depth != 4 or row is None:
+            return
         self.row = None
         cells, line = row["cells"], row["line"]
         if not cells:
@@ -239,8 +273,10 @@ class _Reader:
         self.spool.write(json.dumps([line, shown]).encode("ascii") + b"\n")
         sheet["last_written"] = line
 
-    def _end_sheet(self) -> None:
+    def _end_sheet(self, depth: int) -> None:
         sheet = self.sheet
+        if depth != 2 or sheet is None:
+            return
         self.sheet = None
         if sheet["count"] > self.settings["max_rows"] + 1:
             raise _Stop({"error": "rows", "sheet": sheet["name"], "count": sheet["count"]})
