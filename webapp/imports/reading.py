@@ -48,7 +48,8 @@ __all__ = ["DELIMITER_CHOICES", "ENCODING_CHOICES", "RawTable", "ReadLimits", "S
 
 DELIMITER_CHOICES = [(",", "Comma"), (";", "Semicolon"), ("\t", "Tab"), ("|", "Pipe")]
 TEXT_EXTENSIONS = {".csv", ".tsv", ".txt"}
-WORKBOOK_EXTENSIONS = {".xlsx", ".ods", ".xls"}
+# .xlsm, .xltx, .xltm and .xlsb (Excel's macro-enabled workbooks, templates, binary workbooks): calamine reads them.
+WORKBOOK_EXTENSIONS = {".xlsx", ".ods", ".xls", ".xlsm", ".xltx", ".xltm", ".xlsb"}
 ACCEPTED = ".csv, .tsv, .txt, .xlsx, .ods or .xls"
 _DELIMITERS = {value for value, _ in DELIMITER_CHOICES}
 _SNIFF_ROWS = 50
@@ -161,6 +162,8 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
     if not upload.size:
         raise UnreadableFile("The file is empty. Add a header row and one row per person, then upload it again.")
     kind = sandbox.workbook_kind(upload, extension)
+    if kind == "xlsx" and sandbox.looks_like_numbers(upload):
+        raise UnreadableFile(_NUMBERS)
     if kind is not None:
         # A workbook renamed to .csv is still a workbook; reading it as one is what the admin expects.
         label = extension if extension in WORKBOOK_EXTENSIONS else "." + kind
@@ -226,9 +229,13 @@ def _app_limits() -> ReadLimits:
     return ReadLimits.from_config(current_app.config) if has_app_context() else ReadLimits()
 
 
+_NUMBERS = ("The file is an Apple Numbers spreadsheet, which File Import can't read. In Numbers, choose File > Export "
+            "To > Excel (or CSV), and upload the exported file.")
+
+
 def _unknown_extension_message(extension: str) -> str:
     if extension == ".numbers":
-        return "Files ending in .numbers can't be read. In Numbers, export the file as Excel or CSV and upload that."
+        return _NUMBERS
     shown = f"ending in {extension}" if extension else "without an extension"
     return f"Files {shown} can't be read. Upload a {ACCEPTED} file."
 

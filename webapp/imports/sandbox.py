@@ -29,6 +29,8 @@ _MAX_PARTS = 10_000      # a workbook's zip holds a part per sheet, drawing, ima
 _MAX_DIRECTORY = 4 << 20  # the zip's list of parts: 10,000 entries with long names
 _END_SEARCH = 22 + 65_535 + 20  # the end record, its longest comment, and a zip64 locator before it
 _END_RECORD, _ZIP64_LOCATOR, _ZIP64_END = b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
+_NUMBERS_PART = b"Index/Document.iwa"
+_NUMBERS_TAIL = 256 * 1024  # the end of a zip, where its list of parts is: a Numbers file's lists a few hundred
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -105,6 +107,11 @@ def workbook_kind(data: Upload, extension: str) -> str | None:
     if head.startswith(CFB_MAGIC):
         return "xls"
     return "xml" if looks_like_spreadsheetml(head) else None
+
+
+def looks_like_numbers(data: Upload) -> bool:
+    """True for a zip holding an Apple Numbers document's parts (Index/Document.iwa), named in its list of parts."""
+    return _NUMBERS_PART in data.head(4096) or _NUMBERS_PART in data.tail(_NUMBERS_TAIL)
 
 
 def read_sheets(data: Upload, kind: str, label: str, limits,
