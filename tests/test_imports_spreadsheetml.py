@@ -114,9 +114,13 @@ def test_excel_2003_xml_is_known_by_its_first_bytes(head, found):
     assert spreadsheetml.looks_like_spreadsheetml(head[:4096]) is found
 
 
-def test_utf16_excel_2003_xml_is_read():
-    data = _workbook().decode().replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-16"?>')
-    assert read_table(data.encode("utf-16"), "people.xls").rows == [(2, ["Ann", "ann@example.com"])]
+@pytest.mark.parametrize("encoding", ["UTF-16", "windows-1252"])
+def test_excel_2003_xml_in_the_encoding_it_declares_is_read(encoding):
+    data = _workbook(b'<Row><Cell><Data ss:Type="String">Jos\xc3\xa9 \xe2\x82\xac</Data></Cell>'
+                     b'<Cell><Data ss:Type="String">jose@example.com</Data></Cell></Row>').decode()
+    data = data.replace('<?xml version="1.0"?>', f'<?xml version="1.0" encoding="{encoding}"?>')
+    assert read_table(data.encode(encoding), "people.xls").rows == [(2, ["Ann", "ann@example.com"]),
+                                                                     (3, ["José €", "jose@example.com"])]
 
 
 # ---- through File Import ---------------------------------------------------------------------------------
