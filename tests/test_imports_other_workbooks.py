@@ -44,3 +44,9 @@ def test_excel_s_other_workbooks_are_staged_through_file_import(signed_in, name)
 def test_a_workbook_that_can_t_be_read_is_named_with_what_to_save_it_as(signed_in, name, data, sentence):
     content = data if isinstance(data, bytes) else (DATA / data).read_bytes()
     assert sentence in unescape(_refused(signed_in, content, name))
+
+
+def test_the_upload_form_offers_the_other_workbooks_in_the_file_picker(signed_in):
+    page = unescape(signed_in.get("/users/import/").get_data(as_text=True))
+    assert 'accept=".csv,.tsv,.txt,.xlsx,.ods,.xls,.xml,.xlsm,.xltx,.xltm,.xlsb"' in page
+    assert "(Excel's .xlsm, .xlsb and XML spreadsheets are read too)" in page
