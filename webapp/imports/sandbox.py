@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from webapp.imports.spreadsheetml import MAX_SHEETS, looks_like_spreadsheetml
+from webapp.imports.spreadsheetml import LAST_LINE, MAX_SHEETS, looks_like_spreadsheetml
 from webapp.imports.uploads import Upload
 
 _CHILD = str(Path(__file__).with_name("workbook_child.py"))
@@ -420,6 +420,10 @@ def _child_error_message(result: dict, label: str, limits) -> str:
         return (f"The workbook ({label}) holds more than {MAX_SHEETS:,} sheets, far more than a spreadsheet has, so "
                 "it was not read. Open it in your spreadsheet program, save the sheet with the people as CSV, and "
                 "upload that.")
+    if error == "line":
+        return (f"Row {result['line']:,} of the sheet \u201c{sheet}\u201d is past the last row a spreadsheet has "
+                f"({LAST_LINE:,}), so the file ({label}) is damaged. Open it in your spreadsheet program, save it as "
+                ".xlsx or CSV, and upload that.")
     if error == "rows":
         return (f"The sheet \u201c{sheet}\u201d has {result['count']:,} rows, more than the {limits.max_rows:,} "
                 "this importer reads (setting IMPORT_MAX_ROWS). Split it into smaller files and import them one "

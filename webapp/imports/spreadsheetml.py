@@ -15,6 +15,7 @@ from xml.parsers import expat
 _BLOCK = 1 << 20
 _MAX_MERGED = 1000  # as workbook_child: the header's merged cells are among the first
 MAX_SHEETS = 10_000  # real workbooks hold a few dozen; each is a line for the web process to keep
+LAST_LINE = 1_048_576  # Excel's last row; a line past it would not fit where rows are stored, nor in a spreadsheet
 _MAX_NAME = 100  # Excel allows 31 characters in a sheet's name
 _NAMESPACE = re.compile(rb"urn:schemas-microsoft-com:office:spreadsheet|progid=[\"']Excel\.Sheet")
 _XML_START = re.compile(rb"\s*<[?!a-zA-Z]")
@@ -252,6 +253,8 @@ class _Reader:
         cells, line = row["cells"], row["line"]
         if not cells:
             return  # an empty row, as calamine's: not counted, and shown only as the gap before the next
+        if line > LAST_LINE:
+            raise _Stop({"error": "line", "sheet": sheet["name"], "line": line})
         sheet["count"] += 1
         if sheet["count"] > self.settings["max_rows"] + 1:
             return  # counted on to the sheet's end, for the sentence
