@@ -1,4 +1,4 @@
-"""Reading an uploaded file (CSV, TSV, text, .xlsx, .ods or .xls) into a located table of numbered rows of text."""
+"""Reading an uploaded file (CSV, TSV, text, .xlsx, .ods, .xls or Excel 2003 XML) into a located table of numbered rows of text."""
 from __future__ import annotations
 
 import codecs
@@ -48,7 +48,8 @@ __all__ = ["DELIMITER_CHOICES", "ENCODING_CHOICES", "RawTable", "ReadLimits", "S
 
 DELIMITER_CHOICES = [(",", "Comma"), (";", "Semicolon"), ("\t", "Tab"), ("|", "Pipe")]
 TEXT_EXTENSIONS = {".csv", ".tsv", ".txt"}
-WORKBOOK_EXTENSIONS = {".xlsx", ".ods", ".xls"}
+# .xlsm, .xltx, .xltm and .xlsb (Excel's macro-enabled workbooks, templates, binary workbooks): calamine reads them.
+WORKBOOK_EXTENSIONS = {".xlsx", ".ods", ".xls", ".xlsm", ".xltx", ".xltm", ".xlsb"}
 ACCEPTED = ".csv, .tsv, .txt, .xlsx, .ods or .xls"
 _DELIMITERS = {value for value, _ in DELIMITER_CHOICES}
 _SNIFF_ROWS = 50
@@ -157,11 +158,14 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
     limits = limits or _app_limits()
     upload = as_upload(data)
     extension = os.path.splitext(filename or "")[1].lower()
-    if extension not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS:
+    if extension not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS and not (
+            extension == ".xml" and sandbox.workbook_kind(upload, extension) == "xml"):
         raise UnreadableFile(_unknown_extension_message(extension))
     if not upload.size:
         raise UnreadableFile("The file is empty. Add a header row and one row per person, then upload it again.")
     kind = sandbox.workbook_kind(upload, extension)
+    if kind == "xlsx" and sandbox.looks_like_numbers(upload):
+        raise UnreadableFile(_NUMBERS)
     if kind is not None:
         # A workbook renamed to .csv is still a workbook; reading it as one is what the admin expects.
         label = extension if extension in WORKBOOK_EXTENSIONS else "." + kind
@@ -178,18 +182,17 @@ _NOT_TABLES = [(b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xf
                (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive")]
 
 
-# What school and HR systems save as "Excel" without it being a workbook, by its first bytes after any BOM.
+# What school and HR systems save as "Excel" without it being a workbook, by its first bytes after any BOM. (Excel
+# 2003 XML is read as a workbook: sandbox.workbook_kind.)
 _MARKUP_AS_WORKBOOK = [
-    (re.compile(rb"^\s*<\?xml[^>]*>\s*(<\?mso-application[^>]*Excel|.*urn:schemas-microsoft-com:office:spreadsheet)",
-                re.S | re.I), "an Excel 2003 XML spreadsheet"),
     (re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<meta|<head|<body|<!--)", re.I), "a web page (HTML)"),
 ]
 
 
 def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter, header_line, limits,
                             progress) -> RawTable:
-    """A file named .xls or .xlsx that is text: a tab-delimited or CSV export is read as text; a web page or an
-    Excel 2003 XML file is refused saying what it is; anything else is a damaged workbook."""
+    """A file named .xls or .xlsx that is text: a tab-delimited or CSV export is read as text; a web page is refused
+    saying what it is; anything else is a damaged workbook."""
     head = upload.head(4096)
     for pattern, kind in _MARKUP_AS_WORKBOOK:
         if pattern.match(head.removeprefix(b"\xef\xbb\xbf").replace(b"\x00", b"")):
@@ -228,9 +231,13 @@ def _app_limits() -> ReadLimits:
     return ReadLimits.from_config(current_app.config) if has_app_context() else ReadLimits()
 
 
+_NUMBERS = ("The file is an Apple Numbers spreadsheet, which File Import can't read. In Numbers, choose File > Export "
+            "To > Excel (or CSV), and upload the exported file.")
+
+
 def _unknown_extension_message(extension: str) -> str:
     if extension == ".numbers":
-        return "Files ending in .numbers can't be read. In Numbers, export the file as Excel or CSV and upload that."
+        return _NUMBERS
     shown = f"ending in {extension}" if extension else "without an extension"
     return f"Files {shown} can't be read. Upload a {ACCEPTED} file."
 

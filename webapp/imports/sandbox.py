@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from webapp.imports.spreadsheetml import LAST_LINE, MAX_SHEETS, looks_like_spreadsheetml
 from webapp.imports.uploads import Upload
 
 _CHILD = str(Path(__file__).with_name("workbook_child.py"))
@@ -28,6 +29,8 @@ _MAX_PARTS = 10_000      # a workbook's zip holds a part per sheet, drawing, ima
 _MAX_DIRECTORY = 4 << 20  # the zip's list of parts: 10,000 entries with long names
 _END_SEARCH = 22 + 65_535 + 20  # the end record, its longest comment, and a zip64 locator before it
 _END_RECORD, _ZIP64_LOCATOR, _ZIP64_END = b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
+_NUMBERS_PART = b"Index/Document.iwa"
+_NUMBERS_TAIL = 256 * 1024  # the end of a zip, where its list of parts is: a Numbers file's lists a few hundred
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -96,7 +99,7 @@ class _Slice(io.RawIOBase):
 
 
 def workbook_kind(data: Upload, extension: str) -> str | None:
-    """"xlsx", "ods" or "xls" from the bytes themselves, or None when they are no workbook container."""
+    """"xlsx", "ods", "xls" or "xml" (Excel 2003 XML) from the bytes themselves, or None when they are no workbook."""
     head = data.head(4096)
     if head.startswith(ZIP_MAGIC):
         if b"mimetypeapplication/vnd.oasis.opendocument" in head or \
@@ -105,7 +108,12 @@ def workbook_kind(data: Upload, extension: str) -> str | None:
         return "xlsx"
     if head.startswith(CFB_MAGIC):
         return "xls"
-    return None
+    return "xml" if looks_like_spreadsheetml(head) else None
+
+
+def looks_like_numbers(data: Upload) -> bool:
+    """True for a zip holding an Apple Numbers document's parts (Index/Document.iwa), named in its list of parts."""
+    return _NUMBERS_PART in data.head(4096) or _NUMBERS_PART in data.tail(_NUMBERS_TAIL)
 
 
 def read_sheets(data: Upload, kind: str, label: str, limits,
@@ -122,7 +130,7 @@ def read_sheets(data: Upload, kind: str, label: str, limits,
     if kind in ("xlsx", "ods"):
         declared, far = _check_container(data, kind, label, limits)
     return _parse_in_child(data, label, limits, progress and (lambda rows, held: progress(rows, declared or held)),
-                           far=far)
+                           far=far, kind=kind)
 
 
 def damaged_message(label: str) -> str:
@@ -297,10 +305,10 @@ def _column_number(letters: bytes) -> int:
 
 
 def _parse_in_child(data: Upload, label: str, limits, progress: Callable[[int, int], None] | None = None,
-                    far: str | None = None) -> list[Sheet]:
+                    far: str | None = None, kind: str | None = None) -> list[Sheet]:
     """Run the child on the file; its rows stream back as JSON lines into a temporary file, never all in memory."""
     settings = json.dumps({"memory_mb": limits.parse_memory_mb, "max_rows": limits.max_rows,
-                           "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars})
+                           "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars, "kind": kind})
     stopped = threading.Event()
     spool = _Spool()
     with _child_input(data) as stdin, tempfile.TemporaryFile() as errors:
@@ -407,6 +415,18 @@ def _child_error_message(result: dict, label: str, limits) -> str:
     sheet = result.get("sheet", "")
     if error == "memory":
         return _memory_message(limits)
+    if error == "doctype":
+        return (f"The file ({label}) is an Excel 2003 XML spreadsheet with a DOCTYPE or entity declaration, which "
+                "Excel never writes and which can make a reader fetch or expand hidden content, so it was not read. "
+                "Open it in Excel, save it as .xlsx or CSV, and upload that.")
+    if error == "sheets":
+        return (f"The workbook ({label}) holds more than {MAX_SHEETS:,} sheets, far more than a spreadsheet has, so "
+                "it was not read. Open it in your spreadsheet program, save the sheet with the people as CSV, and "
+                "upload that.")
+    if error == "line":
+        return (f"Row {result['line']:,} of the sheet \u201c{sheet}\u201d is past the last row a spreadsheet has "
+                f"({LAST_LINE:,}), so the file ({label}) is damaged. Open it in your spreadsheet program, save it as "
+                ".xlsx or CSV, and upload that.")
     if error == "rows":
         return (f"The sheet \u201c{sheet}\u201d has {result['count']:,} rows, more than the {limits.max_rows:,} "
                 "this importer reads (setting IMPORT_MAX_ROWS). Split it into smaller files and import them one "

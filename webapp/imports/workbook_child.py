@@ -54,6 +54,8 @@ def write_sheets(source, out, settings: dict) -> dict:
 
     Rows stream out as they are read, so neither this process nor the parent holds a sheet as Python lists.
     """
+    if settings.get("kind") == "xml":  # Excel 2003 XML, which calamine does not read
+        return _sibling("spreadsheetml").write_sheets(source, out, settings, cell_text)
     from python_calamine import CalamineWorkbook
 
     try:
@@ -235,10 +237,15 @@ def _kind(source) -> str | None:
 @functools.cache
 def _extras():
     """workbook_extras, loaded by its path: the child runs isolated (-I), without the package on its path."""
+    return _sibling("workbook_extras")
+
+
+def _sibling(name: str):
+    """A module of this folder, loaded by its path."""
     import importlib.util
 
-    path = Path(__file__).with_name("workbook_extras.py")
-    spec = importlib.util.spec_from_file_location("workbook_extras", path)
+    path = Path(__file__).with_name(name + ".py")
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
