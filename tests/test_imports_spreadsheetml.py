@@ -76,9 +76,10 @@ def test_sheet_visibility_cells_counted_from_the_first_filled_column_and_merged_
             b'<Worksheet ss:Name="Old"><Table/><WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel">'
             b"<Visible>SheetVeryHidden</Visible></WorksheetOptions></Worksheet></Workbook>")
     lines = _child_lines(data)
-    assert lines[0] == {"sheet": "Shown", "visible": True, "rows": 3, "merged": [[1, 0, 1, 1]], "hidden": [[2, 3]]}
+    assert lines[0] == {"sheet": "Shown", "visible": True, "rows": 3, "merged": [[1, 0, 1, 1]], "hidden": [[2, 3]],
+                        "links": []}
     assert lines[1:4] == [[1, ["Name", "", "Email"]], [2, ["Ann"]], [3, ["", "Lee"]]]
-    assert lines[4] == {"sheet": "Old", "visible": False, "rows": 0, "merged": [], "hidden": []}
+    assert lines[4] == {"sheet": "Old", "visible": False, "rows": 0, "merged": [], "hidden": [], "links": []}
     assert lines[-1] == {"done": True}
 
 
@@ -228,3 +229,26 @@ def test_more_sheets_than_any_workbook_holds_are_refused(signed_in):
 def test_text_named_xml_is_not_read_as_excel_xml():
     with pytest.raises(UnreadableFile, match="Files ending in .xml can't be read"):
         read_table(b"Name,Email\r\nAnn,ann@example.com\r\n", "people.xml")
+
+
+def test_an_email_cell_linking_to_a_mailto_is_read_as_the_links_address(signed_in):
+    from tests.test_imports_qa_files import stage
+
+    def row(first: bytes, email: bytes, href: bytes | None = None, first_href: bytes | None = None) -> bytes:
+        # The table starts in column B, as an export with a blank first column does: links are counted from there.
+        linked = b' ss:HRef="%s"' % href if href else b""
+        named = b' ss:HRef="%s"' % first_href if first_href else b""
+        return (b'<Row><Cell ss:Index="2"%s><Data ss:Type="String">%s</Data></Cell>'
+                b'<Cell%s><Data ss:Type="String">%s</Data></Cell></Row>' % (named, first, linked, email))
+
+    data = (_PROLOG + _OPEN + row(b"First Name", b"Email")
+            + row(b"Bob", b"Email me", b"mailto:bob@example.com?subject=Welcome")
+            + row(b"Cy", b"cy@example.com", b"mailto:other@example.com")  # the address shown is kept
+            + row(b"Dee", b"Dee Ray", b"mailto:dee%40example.com")
+            + row(b"Eve", b"Eve", b"https://example.com/eve")  # a web link is no address
+            + row(b"Fay", b"fay@example.com", first_href=b"mailto:boss@example.com")  # a name stays a name
+            + _CLOSE)
+    rows = stage(signed_in, "people.xls", data)
+    assert [(r.first_name, r.email, r.status) for r in rows.values()] == [
+        ("Bob", "bob@example.com", "valid"), ("Cy", "cy@example.com", "valid"), ("Dee", "dee@example.com", "valid"),
+        ("Eve", "Eve", "invalid"), ("Fay", "fay@example.com", "valid")]

@@ -37,11 +37,12 @@ class _Stop(Exception):
         self.result = result
 
 
-def write_sheets(source, out, settings: dict, cell_text) -> dict:
+def write_sheets(source, out, settings: dict, cell_text, mailto_address=None) -> dict:
     """Write every worksheet as workbook_child.write_sheets does (a sheet line, then [line, cells] per row); return
-    the last word. `cell_text` turns a number, date or boolean into text as calamine's values are."""
+    the last word. `cell_text` turns a number, date or boolean into text as calamine's values are; `mailto_address`
+    gives the address of a cell's ss:HRef link, when it is a mailto: one."""
     parser = expat.ParserCreate(namespace_separator=" ")
-    reader = _Reader(parser, out, settings, cell_text)
+    reader = _Reader(parser, out, settings, cell_text, mailto_address)
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.StartDoctypeDeclHandler = reader.refuse_declaration
     parser.EntityDeclHandler = reader.refuse_declaration
@@ -62,7 +63,9 @@ def write_sheets(source, out, settings: dict, cell_text) -> dict:
 
 
 _SPREADSHEET = "urn:schemas-microsoft-com:office:spreadsheet "
-_CELL_PLACES = {prefix + name: name for name in ("Index", "MergeAcross", "MergeDown") for prefix in (_SPREADSHEET, "")}
+_CELL_PLACES = {prefix + name: name for name in ("Index", "MergeAcross", "MergeDown", "HRef")
+                for prefix in (_SPREADSHEET, "")}
+_MAX_LINKS = 100_000  # as workbook_extras: linked cells passed on; past this the rest are read as they show
 
 
 def _names(name: str) -> tuple[str, str]:
@@ -95,8 +98,9 @@ class _Reader:
     name in a dict and text is listened to only inside <Data>: a 100 MB export is millions of elements.
     """
 
-    def __init__(self, parser, out, settings: dict, cell_text):
+    def __init__(self, parser, out, settings: dict, cell_text, mailto_address=None):
         self.parser, self.out, self.settings, self.cell_text = parser, out, settings, cell_text
+        self.mailto_address = mailto_address
         self.spool = tempfile.TemporaryFile(prefix="spreadsheetml-")
         self.depth = 0
         self.workbook = False
@@ -180,7 +184,7 @@ class _Reader:
             raise _Stop({"error": "sheets"})
         name = (_attribute(attributes, "Name") or f"Sheet{self.sheets}")[:_MAX_NAME]
         self.sheet = {"name": name, "visible": True, "next_line": 1, "first_line": None, "last_written": None,
-                      "first_column": None, "count": 0, "merged": [], "hidden": []}
+                      "first_column": None, "count": 0, "merged": [], "hidden": [], "links": []}
         self.spool.seek(0)
         self.spool.truncate()
 
@@ -200,7 +204,7 @@ class _Reader:
         row = self.row
         if self.depth != 5 or row is None:
             return
-        column, across, down = row["next_column"], 0, 0
+        column, across, down, href = row["next_column"], 0, 0, None
         for key, value in attributes.items():  # (most cells have a style alone)
             place = _CELL_PLACES.get(key)
             if place == "Index":
@@ -211,11 +215,18 @@ class _Reader:
                 across = _number(value)
             elif place == "MergeDown":
                 down = _number(value)
+            elif place == "HRef":
+                href = value
         row["next_column"] = column + across + 1
         merged = self.sheet["merged"]
         if across and len(merged) < _MAX_MERGED:
             merged.append([row["line"], column, row["line"] + down, column + across])
         self.column = column
+        links = self.sheet["links"]
+        if href and self.mailto_address and len(links) < _MAX_LINKS:
+            address = self.mailto_address(href)
+            if address:  # an Email cell may show "Email me" or a name, its address only in the link
+                links.append([row["line"], column, address])
 
     def _end_data(self) -> None:
         text, length, column = "".join(self.data), self.data_length, self.column
@@ -288,8 +299,10 @@ class _Reader:
         # Cells are counted from the sheet's first filled column, as calamine counts another workbook's.
         merged = [[top, max(left - first, 0), bottom, right - first] for top, left, bottom, right in sheet["merged"]
                   if right >= first]
+        links = [[line, column - first, address] for line, column, address in sheet["links"] if column >= first]
         self.out.write(json.dumps({"sheet": sheet["name"], "visible": sheet["visible"], "rows": held,
-                                   "merged": merged, "hidden": sheet["hidden"]}).encode("ascii") + b"\n")
+                                   "merged": merged, "hidden": sheet["hidden"], "links": links}).encode("ascii")
+                       + b"\n")
         self.spool.seek(0)
         for raw in self.spool:
             if first:

@@ -55,7 +55,7 @@ def write_sheets(source, out, settings: dict) -> dict:
     Rows stream out as they are read, so neither this process nor the parent holds a sheet as Python lists.
     """
     if settings.get("kind") == "xml":  # Excel 2003 XML, which calamine does not read
-        return _sibling("spreadsheetml").write_sheets(source, out, settings, cell_text)
+        return _sibling("spreadsheetml").write_sheets(source, out, settings, cell_text, _extras().mailto_address)
     from python_calamine import CalamineWorkbook
 
     try:
