@@ -55,7 +55,7 @@ def users() -> None:
 @sync_cli.create_groups_option
 def import_users(path, org_slug, dry_run, as_json, account_type, send_invite, as_email, mode,
                  deactivate_missing, create_groups) -> None:
-    """Import PATH (.csv, .tsv, .txt or .xlsx) into the organisation."""
+    """Import PATH (.csv, .tsv, .txt, or a workbook: .xlsx, .xlsm, .xlsb, .ods, .xls, Excel 2003 XML)."""
     collection.skip_last_collection(db.engine)
     try:
         # No cycle collection while the command runs: its rows hold no cycles (a 100,000-row import leaves ~3,000
