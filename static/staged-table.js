@@ -32,8 +32,13 @@
     return null;
   }
 
+  // A staged row that is not being edited marks a refused account type too: no form came back with errors there.
   function firstInError(scope) {
-    return scope.querySelector("[aria-invalid=true]");
+    var found = scope.querySelectorAll("[aria-invalid=true]");
+    for (var i = 0; i < found.length; i++) {
+      if (!found[i].closest("#staged-table tbody tr:not(.editing)")) return found[i];
+    }
+    return null;
   }
 
   function focusOn(el) {

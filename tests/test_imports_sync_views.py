@@ -152,7 +152,8 @@ def test_group_series_and_status_columns_show_only_when_the_file_has_them(signed
     page = signed_in.get(f"/users/import/{full.id}").get_data(as_text=True)
     # The file's Status is headed "Active" in the table, beside the row's own "Status and problems".
     assert ">Group</th>" in page and ">Active</th>" in page and ">Status</th>" not in page and ">Series</th>" not in page
-    assert 'title="Nowhere"><span class="clamp">Nowhere</span></td>' in page
+    # The unknown group's cell is marked as the one holding the row's problem.
+    assert 'cell-problem" title="Nowhere"><span class="clamp">Nowhere</span><span class="visually-hidden">, problem</span></td>' in page
     assert 'title="inactive"><span class="clamp">inactive</span></td>' in page
     assert "No group called “Nowhere” (Group column)" in page
 

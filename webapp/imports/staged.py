@@ -19,6 +19,16 @@ def staged_sentences(row) -> list[str]:
     return sentences(staged_problems(row))
 
 
+def staged_problem_fields(row) -> frozenset[str]:
+    """The fields whose cells hold a problem on this row (email, groups, account_type...), to mark those cells."""
+    if not (row.errors or row.account_type_error or row.conflict_with):
+        return frozenset()  # most rows: nothing to read
+    fields = {item["field"] for item in staged_problems(row) if item.get("field")}
+    if any(item.get("code") == "names_missing" for item in row.errors or ()):
+        fields.add("last_name")  # stored on first_name, but both cells are empty
+    return frozenset(fields)
+
+
 def staged_value(row, key: str):
     """A registered field's staged value: its own column, or the extra values."""
     import_field = get_field(key)
@@ -28,6 +38,6 @@ def staged_value(row, key: str):
 
 
 def register(bp) -> None:
-    """Make the three readers template globals wherever the blueprint is registered."""
-    for function in (staged_problems, staged_sentences, staged_value):
+    """Make the readers template globals wherever the blueprint is registered."""
+    for function in (staged_problems, staged_sentences, staged_problem_fields, staged_value):
         bp.add_app_template_global(function)
