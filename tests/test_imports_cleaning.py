@@ -90,7 +90,7 @@ def test_split_full_name(text, parts):
         (("", "", "ann@example.com", ""), False, ["First name and last name are both missing."]),
         (("Ann", "", "ann@example.com", ""), False, []),
         (("Ann", "Lee", "ann@example.com", "Wizard"), True,
-         ['Account type "Wizard" is not known. Use one of: User, Guest, Admin, Team Manager.']),
+         ['Account type \u201cWizard\u201d is not known. Use one of: User, Guest, Admin, Team Manager.']),
         (("Ann", "Lee", "ann@example.com", "Wizard"), False, []),
         (("A" * 101, "Lee", "ann@example.com", ""), False, ["First name is longer than 100 characters."]),
     ],
@@ -164,7 +164,7 @@ def test_account_type_column_sets_each_rows_type():
         (2, "user", "valid"), (3, "user", "valid"), (4, "admin", "valid"), (5, "team_manager", "valid"),
         (6, "guest", "valid"), (7, "user", "invalid"),
     ]
-    assert rows[-1].errors == ['Account type "Superuser" is not known. Use one of: User, Guest, Admin, Team Manager.']
+    assert rows[-1].errors == ['Account type \u201cSuperuser\u201d is not known. Use one of: User, Guest, Admin, Team Manager.']
 
 
 def test_default_account_type_applies_without_a_type_column():

@@ -33,7 +33,7 @@ def test_two_long_problems_take_four_lines_and_the_table_still_fits(page, org, a
     assert not scrolls_sideways(page.locator("#staged-table .table-wrap"))
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     rows = page.locator("#staged-table tbody tr")
-    sentences = [("Send Invite & Password “maybe” is not understood", 'Account type "Trainee" is not known'),
+    sentences = [("Send Invite & Password “maybe” is not understood", "Account type “Trainee” is not known"),
                  ("Not a valid email address", "Send Invite & Password “perhaps” is not understood")]
     for row, expected in zip(rows.all(), sentences, strict=True):
         problems = row.locator("td.status-cell li")

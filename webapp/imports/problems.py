@@ -76,7 +76,7 @@ _SENTENCES = {
     "guest_alias": lambda field, p: (f"\u201c{p.get('value', '')}\u201d is a guest's sign-in alias, not a mailbox. "
                                      "Type the person's own email address."),
     "names_missing": lambda field, p: "First name and last name are both missing.",
-    "unknown_account_type": lambda field, p: (f'Account type "{p.get("value", "")}" is not known. '
+    "unknown_account_type": lambda field, p: (f"Account type \u201c{p.get('value', '')}\u201d is not known. "
                                               f"{KNOWN_TYPES_SENTENCE}"),
     "same_email": lambda field, p: f"Same email as line {p['line']}, with different details.",
     "duplicate": lambda field, p: f"Same as line {p['line']} in every field, so it is ignored.",
