@@ -5,9 +5,7 @@ and saved each format; calamine alone reads those cells as blanks, or as 0.
 """
 from __future__ import annotations
 
-import io
 import struct
-import zipfile
 
 import pytest
 
@@ -15,6 +13,7 @@ from webapp.imports.reading import read_table
 from webapp.imports.staged import staged_sentences
 from tests.test_imports_leftovers import DATA, ERROR_ADVICE
 from tests.test_imports_more_exports import stage_rows
+from tests.workbook_parts import with_part
 
 STAGED = [(2, "Ann", "Lee", "ann@example.com", True, "valid"),  # #REF! in a column File Import does not read
           (3, "Ben", "", "ben@example.com", False, "invalid"),
@@ -47,16 +46,9 @@ def test_only_the_error_cells_of_the_chosen_sheet_are_marked_and_a_text_result_s
 def _ods_with_number_results() -> bytes:
     """error_cells.ods with its error cells written as a number 0 showing the error's text, without LibreOffice's
     calcext:value-type="error" mark (as writers without LibreOffice's extension write them): calamine reads 0."""
-    source = zipfile.ZipFile(DATA / "error_cells.ods")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            data = source.read(member)
-            if member.filename == "content.xml":
-                data = data.replace(b'office:value-type="string" office:string-value="" calcext:value-type="error"',
-                                    b'office:value-type="float" office:value="0"')
-            target.writestr(member, data)
-    return buffer.getvalue()
+    return with_part(DATA / "error_cells.ods", "content.xml", lambda data: data.replace(
+        b'office:value-type="string" office:string-value="" calcext:value-type="error"',
+        b'office:value-type="float" office:value="0"'))
 
 
 def test_an_ods_error_saved_as_the_number_0_is_still_the_error():
@@ -66,15 +58,10 @@ def test_an_ods_error_saved_as_the_number_0_is_still_the_error():
 
 
 def test_libreoffice_s_own_error_numbers_are_reported_as_excel_s_value_error():
-    source = zipfile.ZipFile(DATA / "error_cells.ods")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            data = source.read(member)
-            if member.filename == "content.xml":  # an invalid argument instead of the misspelt function
-                data = data.replace(b"<text:p>#NAME?</text:p>", b"<text:p>Err:502</text:p>")
-            target.writestr(member, data)
-    assert read_table(buffer.getvalue(), "staff.ods").rows[3][1][3] == "#VALUE!"
+    # An invalid argument instead of the misspelt function.
+    data = with_part(DATA / "error_cells.ods", "content.xml",
+                     lambda data: data.replace(b"<text:p>#NAME?</text:p>", b"<text:p>Err:502</text:p>"))
+    assert read_table(data, "staff.ods").rows[3][1][3] == "#VALUE!"
 
 
 def _xls_with_a_typed_error() -> bytes:

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from webapp.imports import workbook_extras
 from webapp.imports.reading import read_table
 from tests.test_imports_more_exports import stage
+from tests.workbook_parts import with_part
 
 DATA = Path(__file__).parent / "data"
 # (first name, last name, shown email cell, its link or None)
@@ -67,19 +68,15 @@ def linked_ods() -> bytes:
         xml += ("<table:table-row>" + _ods_cell(first, "mailto:someone.else@example.com" if index == 1 else None)
                 + _ods_cell(last, None) + _ods_cell(shown, link)
                 + '<table:table-cell table:number-columns-repeated="5"/></table:table-row>')
-    source = zipfile.ZipFile(DATA / "staff.ods")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for member in source.infolist():
-            data = source.read(member)
-            if member.filename == "content.xml":
-                data = data.replace(b"<office:document-content ", b'<office:document-content '
-                                    b'xmlns:xlink="http://www.w3.org/1999/xlink" ', 1)
-                start = data.index(b'<table:table table:name="Staff">')
-                end = data.index(b"</table:table>", start)
-                data = data[:start] + b'<table:table table:name="Staff">' + xml.encode() + data[end:]
-            target.writestr(member, data)
-    return out.getvalue()
+
+    def linked(data: bytes) -> bytes:
+        data = data.replace(b"<office:document-content ", b'<office:document-content '
+                            b'xmlns:xlink="http://www.w3.org/1999/xlink" ', 1)
+        start = data.index(b'<table:table table:name="Staff">')
+        end = data.index(b"</table:table>", start)
+        return data[:start] + b'<table:table table:name="Staff">' + xml.encode() + data[end:]
+
+    return with_part(DATA / "staff.ods", "content.xml", linked)
 
 
 @pytest.mark.parametrize("name, make", [("linked.xlsx", linked_xlsx), ("linked.ods", linked_ods)])
