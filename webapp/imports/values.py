@@ -166,8 +166,8 @@ def plain_names_and_address(first: str, last: str, email: str, limits: tuple[int
     if (len(first) <= PLACEHOLDER_MAX and first.lower() in PLACEHOLDERS) or \
             (len(last) <= PLACEHOLDER_MAX and last.lower() in PLACEHOLDERS):
         return None
-    if first.lower() == first.upper() or last.lower() == last.upper():
-        return None  # a name without letters (ASCII here): clean_name says why
+    if not (has_letter(first) and has_letter(last)):
+        return None  # a name without letters: clean_name says why
     # An address quick_normalised accepts has an @, a plain local part and a checked domain: no placeholder,
     # nothing to unwrap, and (with no "#") no guest alias.
     return quick_normalised(email)
