@@ -23,6 +23,7 @@ from webapp.imports.columns import ColumnMap
 from webapp.imports.encodings import encoding_label
 from webapp.imports.fields import staged_fields
 from webapp.imports.problems import outcome_problems, sentences
+from webapp.imports.staged import hidden_lines_named
 from webapp.models import (
     AccountType,
     ImportBatch,
@@ -344,12 +345,10 @@ def _summary(report: dict, dry_run: bool) -> str:
 
 def _hidden_line(hidden: dict, dry_run: bool) -> str:
     """The rows the spreadsheet hid, as the staged page names them."""
-    count, lines = hidden["count"], hidden["lines"]
-    named = ", ".join(map(str, lines)) + (", \u2026" if count > len(lines) else "")
+    count = hidden["count"]
     they, them = ("it", "it") if count == 1 else ("they", "them")
     text = (f"{count:,} {plural(count, 'row was', 'rows were')} hidden in the spreadsheet, by hand or by a filter "
-            f"(line{'s' if len(lines) > 1 else ''} {named}): {they} {plural(count, 'was', 'were')} read like every "
-            "other row")
+            f"({hidden_lines_named(hidden)}): {they} {plural(count, 'was', 'were')} read like every other row")
     if dry_run:
         return f"{text}, so delete {them} from the file before importing it if {they} should not be imported."
     return text + "."

@@ -37,7 +37,14 @@ def staged_value(row, key: str):
     return (row.extra or {}).get(key, "")
 
 
+def hidden_lines_named(hidden: dict) -> str:
+    """The rows a workbook hid, as read_info keeps them ({"count", "lines"}): "line 3" or "lines 3, 4, 6, …"."""
+    lines = hidden["lines"]
+    more = ", \u2026" if hidden["count"] > len(lines) else ""
+    return f"line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))}{more}"
+
+
 def register(bp) -> None:
     """Make the readers template globals wherever the blueprint is registered."""
-    for function in (staged_problems, staged_sentences, staged_problem_fields, staged_value):
+    for function in (staged_problems, staged_sentences, staged_problem_fields, staged_value, hidden_lines_named):
         bp.add_app_template_global(function)
