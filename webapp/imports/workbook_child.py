@@ -210,7 +210,7 @@ def _hidden_rows(source, parts: list[str] | None, index: int, kind: str | None) 
 
 def _mail_links(source, parts: list[str] | None, index: int, kind: str | None, first_column: int) -> list[list]:
     """[line, cell, address] of each cell of the index-th sheet that is a mailto: hyperlink (cells counted from the
-    sheet's first column): an Email cell may show "Email me" or a name, its address only in the link. None for .xls."""
+    sheet's first column): an Email cell may show "Email me" or a name, its address only in the link. None are read from .xls."""
     if kind == "ods":
         found = _extras().ods_mail_links(source, index)
     elif parts and index < len(parts) and parts[index] is not None:

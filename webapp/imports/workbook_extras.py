@@ -155,14 +155,12 @@ def _row_errors(body: bytes):
         column += count
 
 
-# ---- .xls: the Workbook stream of the compound file, its cell records ----------------------------------------------
-
 # ---- rows hidden in the spreadsheet (by hand or by a filter): .xlsx and .ods (an .xls's: xls_hidden_rows) ----------
 
 _MAX_HIDDEN = 10_000  # ranges of hidden rows passed on; past this the rest are not named
 _ODS_HIDDEN = (b'table:visibility="collapse"', b'table:visibility="filter"')
 _XLSX_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
-_XLSX_ROW = re.compile(rb"<(?:[\w.-]+:)?row\b")
+_XLSX_ROW = re.compile(rb"<(?:[\w.-]+:)?row\s([^>]{0,4000})>")  # (a <col> is no row)
 _ROW_NUMBER = re.compile(rb'\br="(\d{1,7})"')
 
 
@@ -174,17 +172,10 @@ def ods_hidden_rows(source, index: int) -> list[list[int]]:
 def xlsx_hidden_rows(source, part: str) -> list[list[int]]:
     """The rows a sheet part marks hidden (<row r="3" hidden="1">), as [first line, last line] ranges."""
     lines = []
-    carry = b""
-    for block in part_blocks(source, part):
-        text = carry + block
-        cut = text.rfind(b">") + 1 if block else len(text)  # whole tags only, the rest carried over
-        whole, carry = text[:cut], text[cut:][-4096:]
-        for match in _XLSX_HIDDEN.finditer(whole):
-            start = whole.rfind(b"<", max(0, match.start() - 2000), match.start())  # the tag holding it
-            if start >= 0 and _XLSX_ROW.match(whole, start):  # (a <col> is no row)
-                number = _ROW_NUMBER.search(whole, start, whole.find(b">", match.start()))
-                if number:
-                    lines.append(int(number.group(1)))
+    for attributes in _tags(source, part, _XLSX_ROW, b"hidden"):
+        number = _XLSX_HIDDEN.search(attributes) and _ROW_NUMBER.search(attributes)
+        if number:
+            lines.append(int(number.group(1)))
     return _ranges((line, line) for line in lines)
 
 
@@ -309,6 +300,8 @@ def _ranges(spans) -> list[list[int]]:
             ranges.append([first, last])
     return ranges
 
+
+# ---- .xls: the Workbook stream of the compound file, its cell records ----------------------------------------------
 
 _END_OF_CHAIN = 0xFFFFFFFE
 _FORMULA, _BOOLERR, _BOF, _EOF, _BOUNDSHEET, _FILEPASS = 0x0006, 0x0205, 0x0809, 0x000A, 0x0085, 0x002F
