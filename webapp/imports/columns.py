@@ -37,6 +37,7 @@ _POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
 # enter your email address", "Your last name:"; what follows "your" names the field.
 _ASKED = re.compile(r"(?:(?:what\s+is|what's|what are|please|kindly|enter|provide|type|give|tell us|state)\b[^?]*?\s)?"
                     r"your\s+(.+?)[\s?:*.]*", re.I)
+_QUESTION_MAX = 200  # a form's question is a line; a longer header is no question
 
 # An identity provider's attribute path: "profile.email", "name.givenName", "user.lastName".
 _DOTTED = re.compile(r"([A-Za-z_][\w.]*)\.([A-Za-z_]\w*)")
@@ -126,7 +127,7 @@ def _email_words(bare: str) -> tuple[str, int] | None | bool:
     return None
 
 
-def _classify(text: str, synonyms: dict) -> tuple[str, int] | None | bool:
+def _classify(text: str, synonyms: dict, *, asked: bool = True) -> tuple[str, int] | None | bool:
     cell = clean_cell(text or "")
     notes = [_key(note) for note in _BRACKETED.findall(cell)]
     # "User name [userPrincipalName] Required": the bracketed property names the field.
@@ -146,9 +147,9 @@ def _classify(text: str, synonyms: dict) -> tuple[str, int] | None | bool:
     if dotted and not any(word in _key(dotted.group(1)) for word in _NOT_OWN_EMAIL):
         # Okta's "profile.firstName", SCIM's "name.givenName": the last part names the field.
         return _classify(dotted.group(2), synonyms)
-    asked = _ASKED.fullmatch(cell.strip())
-    if asked:
-        return _classify(asked.group(1), synonyms)
+    question = _ASKED.fullmatch(cell.strip()) if asked and len(cell) <= _QUESTION_MAX else None
+    if question:  # one question deep: "your ... your ..." is not asked again
+        return _classify(question.group(1), synonyms, asked=False)
     qualified = _QUALIFIED.fullmatch(cell.strip())
     if qualified:
         # Workday's "Legal Name - First Name": the qualifier joins the name ("Legal First Name").
