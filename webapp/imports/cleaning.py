@@ -112,6 +112,15 @@ def split_full_name(text) -> tuple[str, str]:
     return first, _joined(last, suffix)
 
 
+def preferred_first_name(preferred: str, last: str) -> str:
+    """The first name a preferred name gives: Workday's "Jon Smith" beside the last name "Smith" is "Jon"."""
+    words, surname = clean_name(preferred).split(" "), clean_name(last).split(" ")
+    if last and len(words) > len(surname) and [w.casefold() for w in words[-len(surname):]] == \
+            [w.casefold() for w in surname]:
+        return " ".join(words[:-len(surname)])
+    return preferred
+
+
 def _joined(last: str, suffix: str) -> str:
     return f"{last} {suffix}" if last and suffix else last or suffix
 
@@ -219,10 +228,6 @@ class _Reader:
     def raw(self, cells) -> dict:
         first = self._first_filled(cells, self.first)
         last = self._first_filled(cells, self.last)
-        if self.preferred is not None:
-            preferred = self._cell(cells, self.preferred)
-            if not _blank(preferred):
-                first = preferred
         if self.full and _blank(first) and _blank(last):
             full = self._first_filled(cells, self.full)
             # A #REF! or a formula without its result goes to the first name as it is, to be reported there.
@@ -231,6 +236,11 @@ class _Reader:
         if self.last_parts != (None, None):
             prefix, second = (self._cell(cells, index) for index in self.last_parts)
             last = " ".join(part for part in (prefix, last, second) if not _blank(part))
+        if self.preferred is not None:
+            # After the full name is split: a preferred first name never costs the person their last name.
+            preferred = self._cell(cells, self.preferred)
+            if not _blank(preferred):
+                first = preferred_first_name(preferred, last)
         raw = {"first_name": first, "last_name": last,
                "email": self._first_filled(cells, self.email, skip_alias=True)}
         for key, index in self.plain:
