@@ -49,7 +49,13 @@ def test_normalise_header_drops_case_accents_punctuation_spaces_and_notes(header
         ("Employee", "full_name"), ("Learner", "full_name"), ("Participant", "full_name"),
         # HR systems
         ("Work Email", "email"), ("Employee Email", "email"), ("Legal First Name", "first_name"),
-        ("Preferred First Name", "preferred_name"), ("Known As", "preferred_name"), ("Family name", "last_name"), ("Forename", "first_name"),
+        ("Preferred First Name", "preferred_name"), ("Known As", "preferred_name"),
+        ("Family name", "last_name"), ("Forename", "first_name"),
+        # Meeting and event tools: Zoom's "User Name (Original Name)", a course's delegates
+        ("User Name (Original Name)", "full_name"), ("Attendee Name", "full_name"), ("Delegate", "full_name"),
+        # A CRM report's "Object: Field" (Salesforce), and a numbered form question
+        ("Contact: Full Name", "full_name"), ("Contact: First Name", "first_name"), ("Lead: Email", "email"),
+        ("Q1: What is your name?", "full_name"),
         ("Student Email Address", "email"), ("Role", "account_type"), ("Type", "account_type"),
         # Other languages
         ("Prénom", "first_name"), ("Nom", "last_name"), ("Courriel", "email"), ("Vorname", "first_name"),
@@ -67,6 +73,8 @@ def test_synonyms_map_to_their_field(header, field):
         "Alternate Email", "alternateEmailAddress", "Supervisor E-mail", "Parent Email", "Emergency Contact Email",
         "New Primary Email [UPLOAD ONLY]", "Email Verified", "Email Usage [READ ONLY]", "CC Email",
         "username", "login_id", "Phone", "Employee ID", "Employee Type",
+        # The record's owner or creator in a CRM report is someone else
+        "Contact Owner: Email", "Owner Email", "Created By: Full Name", "Account: Account Name",
     ],
 )
 def test_other_peoples_emails_and_unrelated_columns_map_to_nothing(header):

@@ -64,6 +64,21 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
                        (3, "Pieter", "van der Berg", "pieter@example.com", "valid"),
                        (4, "Marie", "Curie", "marie@example.com", "valid"),
                        (5, "Maria", "de la Cruz", "maria@example.com", "valid")]),
+    # A preferred name beside a "Last, First" column gives the first name; the last name still comes from it.
+    ("map_bamboohr_preferred.csv", [(2, "Annie", "Lee", "ann.lee@example.com", "valid"),
+                                    (3, "Bob", "Ray", "bob.ray@example.com", "valid"),
+                                    (4, "Piet", "van der Berg", "pieter@example.com", "valid")]),
+    # A preferred name that is the whole name ("Jon Smith") does not give the last name twice.
+    ("map_preferred_whole_name.csv", [(2, "Jon", "Smith", "jon.smith@example.com", "valid"),
+                                      (3, "Maggie", "de la Cruz", "maggie@example.com", "valid"),
+                                      (4, "Annie", "Lee", "ann@example.com", "valid")]),
+    # Zoom's participant report: the name column is "User Name (Original Name)".
+    ("zoom_participants.csv", [(2, "Ann", "Lee", "ann@example.com", "valid"),
+                               (3, "Ben", "Ng", "ben@example.com", "valid"),
+                               (4, "Cat", "Ho", "cat@example.com", "valid")]),
+    # A Salesforce report: "Contact: Full Name" is the person; the contact owner's name and address are not.
+    ("salesforce_contacts_report.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                        (3, "Ben", "Ng", "ben.ng@example.com", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

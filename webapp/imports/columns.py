@@ -18,7 +18,7 @@ _MARKER_WORDS = re.compile(r"\b(required|optional|obligatoire|facultatif|erforde
 _NOT_OWN_EMAIL = (
     "manager", "supervisor", "recovery", "secondary", "alternate", "alternative", "backup", "parent",
     "guardian", "emergency", "other", "home", "boss", "mentor", "approver", "sponsor", "spouse",
-    "second", "additional", "forwarding", "previous", "old", "former", "assistant", "reportsto",
+    "second", "additional", "forwarding", "previous", "old", "former", "assistant", "reportsto", "owner",
 )
 # An email column that is the person's own but a last resort: used only when nothing better exists.
 _PERSONAL_EMAIL = ("personal", "private")
@@ -41,6 +41,12 @@ _QUESTION_MAX = 200  # a form's question is a line; a longer header is no questi
 
 # An identity provider's attribute path: "profile.email", "name.givenName", "user.lastName".
 _DOTTED = re.compile(r"([A-Za-z_][\w.]*)\.([A-Za-z_]\w*)")
+
+# A CRM report's "Object: Field" header (Salesforce's "Contact: Full Name", "Lead: Email"): the field names it.
+_OBJECT_FIELD = re.compile(r"([^\W\d_][\w ]{0,30}?)\s*:\s*(\S.*)")
+# Objects whose fields are someone else's or a company's, never the person's: "Contact Owner: Email".
+_NOT_THE_PERSON = _NOT_OWN_EMAIL + ("createdby", "modifiedby", "account", "company", "organisation",
+                                    "organization")
 
 CONTENT_RANK = 4       # an email column found by its cells, not its header
 PERSONAL_RANK = 9      # stands in only when it is the sole candidate
@@ -127,7 +133,8 @@ def _email_words(bare: str) -> tuple[str, int] | None | bool:
     return None
 
 
-def _classify(text: str, synonyms: dict, *, asked: bool = True) -> tuple[str, int] | None | bool:
+def _classify(text: str, synonyms: dict, *, asked: bool = True,
+              prefixed: bool = True) -> tuple[str, int] | None | bool:
     cell = clean_cell(text or "")
     notes = [_key(note) for note in _BRACKETED.findall(cell)]
     # "User name [userPrincipalName] Required": the bracketed property names the field.
@@ -147,9 +154,14 @@ def _classify(text: str, synonyms: dict, *, asked: bool = True) -> tuple[str, in
     if dotted and not any(word in _key(dotted.group(1)) for word in _NOT_OWN_EMAIL):
         # Okta's "profile.firstName", SCIM's "name.givenName": the last part names the field.
         return _classify(dotted.group(2), synonyms)
+    field_of = _OBJECT_FIELD.fullmatch(cell.strip()) if prefixed else None
+    if field_of and not any(word in _key(field_of.group(1)) for word in _NOT_THE_PERSON):
+        found = _classify(field_of.group(2), synonyms, asked=asked, prefixed=False)  # one level deep
+        if found:
+            return found
     question = _ASKED.fullmatch(cell.strip()) if asked and len(cell) <= _QUESTION_MAX else None
     if question:  # one question deep: "your ... your ..." is not asked again
-        return _classify(question.group(1), synonyms, asked=False)
+        return _classify(question.group(1), synonyms, asked=False, prefixed=False)
     qualified = _QUALIFIED.fullmatch(cell.strip())
     if qualified:
         # Workday's "Legal Name - First Name": the qualifier joins the name ("Legal First Name").

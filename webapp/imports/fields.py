@@ -121,7 +121,10 @@ BUILT_IN: tuple[ImportField, ...] = (
              "LastFirst", "Last First", "Last, First", "Last Name, First Name", "Surname, First Name",
              "Surname, Forename", "Nom, Prénom", "Apellidos, Nombre"),
             ("Display name", "displayName", "Employee Name", "Student Name", "Learner Name", "User Name (full)",
-             "Participant Name", "Staff Name", "Contact Name", "Member Name", "Anzeigename",
+             "Participant Name", "Staff Name", "Contact Name", "Member Name", "Attendee Name", "Delegate Name",
+             "Trainee Name", "Anzeigename",
+             # Zoom's participant report: "User Name (Original Name)", the name shown before any rename.
+             "Original Name",
              # HR systems name the person's whole name for its use: ADP's "Payroll Name" is "Lee, Ann M".
              "Payroll Name", "Legal Name", "Full Legal Name", "Legal Full Name", "Worker Name",
              "Associate Name", "Employee Full Name", "Student Full Name",
@@ -129,7 +132,7 @@ BUILT_IN: tuple[ImportField, ...] = (
              "Weergavenaam", "Nazwa wyświetlana", "Отображаемое имя", "表示名",
              # A column named for the person (Canvas's gradebook "Student": "Doe, Jane"; a SharePoint list's
              # "Employee"), when no column says it is a name.
-             "Student", "Employee", "Learner", "Participant", "Attendee", "Trainee"),
+             "Student", "Employee", "Learner", "Participant", "Attendee", "Trainee", "Delegate"),
             ("Sortable name", "Short name"),
         )),
     ImportField(

@@ -54,6 +54,8 @@ TOOL_LINES = {
 SERVICE_ROLES = frozenset(spelling for word in ("bot", "bot user", "deactivated bot", "deactivated app",
                                                 "service account")
                           for spelling in (word, word.capitalize(), word.title(), word.upper()))
+# Cells that answer a question in a person's row; "no" is a header word only as "No." (a number).
+_ANSWERS = frozenset({"no", "yes", "y", "n", "true", "false"})
 SECOND_HEADER = "a second header row (the columns' names again), not a person"
 # A report printed to CSV repeats "Page 2 of 5" among its people, not only at the end; first cells to look at.
 PAGE_STARTS = frozenset({"Page", "PAGE", "page"})
@@ -104,6 +106,8 @@ def header_word_count(cells: list[str]) -> int:
         if not cell or len(cell) > 60 or ("@" in cell and EMAIL.fullmatch(cell.strip(BLANK_CHARS))):
             continue  # an address is a value, not a column name, even jane.email@example.com
         lowered = cell.lower()
+        if lowered in _ANSWERS:
+            continue  # a person's "No" (Zoom's Guest column), not "No." heading a column of numbers
         if "email" in lowered or "name" in lowered.replace(" ", ""):
             count += 1
         elif any(token in HEADER_WORDS for token in _TOKEN.findall(lowered)):
