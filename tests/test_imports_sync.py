@@ -261,3 +261,36 @@ def test_rows_removed_from_the_staged_table_count_as_not_in_the_file(org, admin,
     assert [p.email for p in leavers.page(batch, admin.id).people] == ["kim@example.com"]
     table.restore_row(batch, row(batch.id, 2))
     assert leavers.count(batch, admin.id) == 0
+
+
+@pytest.mark.parametrize("cell, groups_made, members", [
+    # Moodle's participants export lists a person's groups with commas.
+    ("Group A, Group B", {"Group A", "Group B"}, {"Group A", "Group B"}),
+    # A group whose own name has a comma stays one group.
+    ("Smith, Jones", {"Smith, Jones"}, {"Smith, Jones"}),
+])
+def test_a_comma_list_of_groups_is_read_as_groups_unless_one_group_has_that_name(org, admin, cell, groups_made,
+                                                                                  members):
+    for name in groups_made:
+        db.session.add(Group(org_id=org.id, name=name))
+    db.session.commit()
+    batch = stage(org, admin, f'First Name,Email,Groups\nAnn,ann@example.com,"{cell}"\n')
+    assert row(batch.id, 2).status == "valid"  # no "No group called ..." problem
+    run(batch, admin)
+    ann = by_email(org, "ann@example.com")
+    joined = set(db.session.scalars(select(Group.name).join(GroupMember, GroupMember.group_id == Group.id)
+                                    .where(GroupMember.user_id == ann.id, Group.is_builtin.is_(False))))
+    assert joined == members
+
+
+def test_a_comma_list_of_unknown_groups_names_each_missing_group_or_creates_each(org, admin):
+    db.session.add(Group(org_id=org.id, name="Group A"))
+    db.session.commit()
+    batch = stage(org, admin, 'First Name,Email,Groups\nAnn,ann@example.com,"Group A, Night shift"\n')
+    assert staged_sentences(row(batch.id, 2)) == ["No group called “Night shift” (Group column). Tick Create missing "
+                                                  "groups, or correct the name."]
+    batch = stage(org, admin, 'First Name,Email,Groups\nBob,bob@example.com,"Group A, Night shift"\n',
+                  create_groups=True)
+    run(batch, admin)
+    names = set(db.session.scalars(select(Group.name).where(Group.org_id == org.id, Group.is_builtin.is_(False))))
+    assert names == {"Group A", "Night shift"}

@@ -178,7 +178,7 @@ def _plan_row(batch, row, groups, series, members, enrolled, actor_id) -> dict |
         problems.append(SELF_CHANGE)
     group_ids, new_groups, shown_groups = [], [], []
     # Staging checked the names; a group or series removed since then still stops the row here.
-    for name in sync_fields.names(row.groups):
+    for name in sync_fields.listed(row.groups, groups):
         gid = groups.get(name.casefold())
         if gid is None and not batch.create_missing_groups:
             problems.append(sentence(problem("groups", "unknown_group", name=name)))
@@ -189,7 +189,7 @@ def _plan_row(batch, row, groups, series, members, enrolled, actor_id) -> dict |
             group_ids.append(gid)
             shown_groups.append(name)
     series_ids, shown_series = [], []
-    for name in sync_fields.names(row.series):
+    for name in sync_fields.listed(row.series, series):
         known = series.get(name.casefold())
         if known is None:
             problems.append(sentence(problem("series", "unknown_series", name=name)))

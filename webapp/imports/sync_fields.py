@@ -31,6 +31,20 @@ def names(cell: str | None) -> list[str]:
     return found
 
 
+def listed(cell: str | None, known) -> list[str]:
+    """names(), where a name the organisation does not have (`known`: casefolded names) that holds commas is read as
+    a list: Moodle's participants export writes "Group A, Group B". A group called "Smith, Jones" stays one."""
+    seen, found = set(), []
+    for name in names(cell):
+        parts = [name] if "," not in name or name.casefold() in known else \
+            [part for part in (" ".join(piece.split()) for piece in name.split(",")) if part]
+        for part in parts:
+            if part.casefold() not in seen and part.casefold() not in NONE_NAMES:
+                seen.add(part.casefold())
+                found.append(part)
+    return found
+
+
 # What a cell says when a person is in no group or series (Moodle's participants export: "No groups").
 NONE_NAMES = frozenset({"no groups", "no group", "no teams", "no team", "no cohorts", "no cohort", "no series",
                         "no courses", "no course", "not in a group", "ungrouped"})
@@ -40,7 +54,9 @@ def _name_list(limit: int):
     def clean(raw: str, key: str, problems: list, *, max_length=None, storage=2000) -> str:
         listed = [name for name in names(values.clean_text(raw, key, problems, storage=storage))
                   if name.casefold() not in NONE_NAMES]
-        too_long = next((name for name in listed if len(name) > limit), None)
+        # (A comma list, "Group A, Group B", is judged by its names: listed() may read it so.)
+        too_long = next((name for name in listed if len(name) > limit
+                         and any(len(part.strip()) > limit for part in name.split(","))), None)
         if too_long is not None:
             problems.append(problem(key, "name_too_long", name=too_long[:40], limit=limit))
         return SEPARATOR.join(listed)
@@ -100,7 +116,7 @@ def check_groups(batch, scope) -> dict[int, list]:
         Group.org_id == batch.org_id, Group.is_builtin.is_(False)))}
     found = {}
     for row_id, text in _staged("groups", batch, scope):
-        unknown = [problem("groups", "unknown_group", name=name) for name in names(text)
+        unknown = [problem("groups", "unknown_group", name=name) for name in listed(text, known)
                    if name.casefold() not in known and len(name) <= GROUP_NAME_MAX]
         if unknown:
             found[row_id] = unknown
@@ -114,7 +130,7 @@ def check_series(batch, scope) -> dict[int, list]:
     found = {}
     for row_id, text in _staged("series", batch, scope):
         items = []
-        for name in names(text):
+        for name in listed(text, series):
             known = series.get(name.casefold())
             if len(name) > SERIES_NAME_MAX:
                 continue  # already a name_too_long problem
