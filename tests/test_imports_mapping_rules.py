@@ -32,6 +32,8 @@ def people(rows):
     ("map_username_content.csv", "User name", True),
     # A neighbouring Type column's label counts like a word of the header (Google Contacts).
     ("map_google_contacts.csv", "E-mail 2 - Value", True),
+    # Google Contacts' default label "Other": the only address is the person's.
+    ("map_google_contacts_other.csv", "E-mail 1 - Value", True),
     ("map_headerless.csv", "Column 3", True),
 ])
 def test_the_email_column_is_chosen_among_all_candidates(name, email_header, doubts):
@@ -79,6 +81,8 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     # A Salesforce report: "Contact: Full Name" is the person; the contact owner's name and address are not.
     ("salesforce_contacts_report.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
                                         (3, "Ben", "Ng", "ben.ng@example.com", "valid")]),
+    ("map_google_contacts_other.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                       (3, "Ben", "Ng", "ben.ng@example.com", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

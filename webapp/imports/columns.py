@@ -279,9 +279,9 @@ def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int
         rank = CONTENT_RANK
         if label:
             judged = _email_words("email" + label)
-            if judged is False:
-                continue
-            rank = judged[1] if judged else CONTENT_RANK
+            # Labelled "Other" or "Home" (Google Contacts' default labels): the person's address all the same when
+            # no column holds a better one.
+            rank = PERSONAL_RANK if judged is False else judged[1] if judged else CONTENT_RANK
         candidates.setdefault("email", []).append((rank, column.index))
         found.append(column.index)
     return found
