@@ -51,6 +51,9 @@ def test_normalise_header_drops_case_accents_punctuation_spaces_and_notes(header
         ("Work Email", "email"), ("Employee Email", "email"), ("Legal First Name", "first_name"),
         ("Preferred First Name", "preferred_name"), ("Known As", "preferred_name"),
         ("Family name", "last_name"), ("Forename", "first_name"),
+        # UK school systems (SIMS, Arbor)
+        ("Legal Forename", "first_name"), ("Legal Surname", "last_name"), ("Preferred Surname", "last_name"),
+        ("Preferred Forename", "preferred_name"),
         # Meeting and event tools: Zoom's "User Name (Original Name)", a course's delegates
         ("User Name (Original Name)", "full_name"), ("Attendee Name", "full_name"), ("Delegate", "full_name"),
         # A CRM report's "Object: Field" (Salesforce), and a numbered form question

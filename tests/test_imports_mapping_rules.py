@@ -83,6 +83,10 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
                                         (3, "Ben", "Ng", "ben.ng@example.com", "valid")]),
     ("map_google_contacts_other.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
                                        (3, "Ben", "Ng", "ben.ng@example.com", "valid")]),
+    # A UK school's SIMS export: legal and preferred forenames and surnames, the preferred ones used when given.
+    ("sims_students.csv", [(2, "Jon", "Smith", "jon.smith@school.example", "valid"),
+                           (3, "María José", "García López", "mj@school.example", "valid"),
+                           (4, "Liz", "Jones", "liz@school.example", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

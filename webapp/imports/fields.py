@@ -94,7 +94,8 @@ BUILT_IN: tuple[ImportField, ...] = (
              "Nome", "Primo nome", "Primeiro nome", "Imię", "Имя", "名", "下の名前", "이름"),
             ("Employee First Name", "Student First Name", "User First Name", "Learner First Name"),
             (),
-            ("Legal First Name", "First Name (Legal)"),
+            # UK school systems (SIMS, Arbor): "Legal Forename", "Legal Surname".
+            ("Legal First Name", "First Name (Legal)", "Legal Forename", "Legal Given Name"),
         )),
     ImportField(
         "last_name", "Last Name", kind=NAME, max_length=100, noun="last name", heading="Last name",
@@ -105,8 +106,8 @@ BUILT_IN: tuple[ImportField, ...] = (
              "Apellidos", "Achternaam", "Cognome", "Sobrenome", "Último nome", "Nazwisko", "Фамилия",
              "姓", "苗字", "名字", "姓氏", "성", "Primer apellido", "Apellido paterno", "First surname", "Paternal surname"),
             ("Employee Last Name", "Student Last Name", "User Last Name", "Learner Last Name"),
-            ("Preferred Last Name",),
-            ("Legal Last Name", "Last Name (Legal)"),
+            ("Preferred Last Name", "Preferred Surname"),
+            ("Legal Last Name", "Last Name (Legal)", "Legal Surname", "Legal Family Name"),
         )),
     ImportField(
         "full_name", "Full Name", kind=NAME, max_length=201, noun="full name", source_only=True,
@@ -138,7 +139,8 @@ BUILT_IN: tuple[ImportField, ...] = (
     ImportField(
         "preferred_name", "Preferred Name", kind=NAME, max_length=100, noun="preferred name",
         source_only=True, storage_length=300, synonyms=_ranked(
-            ("Preferred Name", "Preferred First Name", "Known As", "Nickname", "Nick name", "Goes by",
+            ("Preferred Name", "Preferred First Name", "Preferred Forename", "Preferred Given Name", "Known As",
+             "Nickname", "Nick name", "Goes by",
              "Prénom usuel", "Surnom", "Rufname", "Spitzname", "Nombre preferido", "Apodo",
              "Nome preferito", "Soprannome", "Nome preferido", "Roepnaam", "Pseudonim",
              "Preferowane imię", "Предпочитаемое имя", "通称", "ニックネーム"),
