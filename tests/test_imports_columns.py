@@ -51,6 +51,9 @@ def test_normalise_header_drops_case_accents_punctuation_spaces_and_notes(header
         ("Work Email", "email"), ("Employee Email", "email"), ("Legal First Name", "first_name"),
         ("Preferred First Name", "preferred_name"), ("Known As", "preferred_name"),
         ("Family name", "last_name"), ("Forename", "first_name"),
+        # Email and whole-name headers of other languages
+        ("E-post", "email"), ("Sähköpostiosoite", "email"), ("E-posta", "email"), ("Indirizzo email aziendale", "email"),
+        ("Nazwisko i imię", "full_name"), ("Vor- und Zuname", "full_name"), ("Nome Cognome", "full_name"),
         # UK school systems (SIMS, Arbor)
         ("Legal Forename", "first_name"), ("Legal Surname", "last_name"), ("Preferred Surname", "last_name"),
         ("Preferred Forename", "preferred_name"),
@@ -92,6 +95,11 @@ def test_other_peoples_emails_and_unrelated_columns_map_to_nothing(header):
         (["Recovery Email", "Email"], "Email"),
         (["Personal Email", "Work Email"], "Work Email"),
         (["Email (personal)", "Email (work)"], "Email (work)"),
+        # The same notes in other languages
+        (["E-Mail (privat)", "E-Mail (geschäftlich)"], "E-Mail (geschäftlich)"),
+        (["E-Mail (persönlich)", "E-Mail"], "E-Mail"),
+        (["Courriel personnel", "Courriel"], "Courriel"),
+        (["E-mail privé", "Correo electrónico corporativo"], "Correo electrónico corporativo"),
         (["Manager Email", "Personal Email", "Name"], "Personal Email"),
         (["Email", "Email"], "Email"),
     ],

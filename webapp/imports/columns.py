@@ -21,9 +21,11 @@ _NOT_OWN_EMAIL = (
     "second", "additional", "forwarding", "previous", "old", "former", "assistant", "reportsto", "owner",
 )
 # An email column that is the person's own but a last resort: used only when nothing better exists.
-_PERSONAL_EMAIL = ("personal", "private")
+_PERSONAL_EMAIL = ("personal", "privat", "prive", "personnel", "personlich")  # private, privé, persönlich
 _EXPLICIT_OWN = ("work", "business", "office", "primary", "company", "corporate", "organisation",
-                 "organization", "employee", "professional", "main")
+                 "organization", "employee", "professional", "main",
+                 # German, French, Dutch, Italian, Spanish and Portuguese: "E-Mail (geschäftlich)"
+                 "geschaftlich", "dienstlich", "professionnel", "zakelijk", "aziendale", "corporativ", "trabajo")
 # Google Workspace's rename column: blank in exports, and never the address the person has now.
 _IGNORED = {"newprimaryemail"}
 _EMAIL_ENDINGS = ("email", "emailaddress", "emailaddr", "emailid", "mailaddress", "courriel")
@@ -141,13 +143,14 @@ def _classify(text: str, synonyms: dict, *, asked: bool = True,
     for note in notes:
         if note in synonyms and not any(w in note for w in _NOT_OWN_EMAIL + _PERSONAL_EMAIL):
             return synonyms[note]
-    bare = normalise_header(cell)
     joined_notes = "".join(notes)
-    if any(word in joined_notes for word in _NOT_OWN_EMAIL + _PERSONAL_EMAIL + _EXPLICIT_OWN):
-        bare += joined_notes  # "Email (personal)" must not pass for plain "Email"
+    # "Email (personal)" must not pass for plain "Email"
+    said = joined_notes if any(word in joined_notes for word in _NOT_OWN_EMAIL + _PERSONAL_EMAIL + _EXPLICIT_OWN) \
+        else ""
+    bare = normalise_header(cell) + said
     if bare in _IGNORED:
         return False
-    known = synonyms.get(bare) or synonyms.get(normalise_header(_POSSESSIVE.sub("", cell)))
+    known = synonyms.get(bare) or synonyms.get(normalise_header(_POSSESSIVE.sub("", cell)) + said)
     if known is not None:
         return known
     dotted = _DOTTED.fullmatch(cell.strip())
