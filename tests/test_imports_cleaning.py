@@ -15,6 +15,7 @@ from webapp.imports.cleaning import (
 )
 from webapp.imports.columns import map_columns
 from webapp.imports.reading import read_table
+from webapp.imports.suggestions import suggestion_for
 
 DATA = Path(__file__).parent / "data"
 
@@ -111,6 +112,16 @@ def test_an_invalid_email_keeps_the_admins_text():
                                                                has_type_column=False)
     assert email == "ann@@Example.com"
     assert errors[0].startswith("Not a valid email address")
+
+
+@pytest.mark.parametrize("cell", ["ivy@example.com; ivy.home@example.net", "ivy@example.com, ivy.home@example.net",
+                                  "ivy@example.com / ivy.home@example.net", "ivy@example.com or ivy.home@example.net"])
+def test_a_cell_listing_two_addresses_says_so_and_suggests_the_first(cell):
+    _, _, email, _, errors = validate_fields("Ivy", "Po", cell, "", has_type_column=False)
+    assert email == cell  # kept as typed, for the admin to choose
+    assert errors == [f"The cell holds 2 email addresses (\u201c{cell}\u201d); a person signs in with one. Keep the "
+                      "person's own address."]
+    assert suggestion_for(cell, False) == "ivy@example.com"
 
 
 def test_invalid_emails_file_says_why_each_row_is_invalid():

@@ -73,6 +73,9 @@ _SENTENCES = {
     "spreadsheet_error": _spreadsheet_error,
     "formula_without_result": _formula_without_result,
     "invalid_email": lambda field, p: f"Not a valid email address: {p.get('reason', '')}".rstrip(": "),
+    "several_emails": lambda field, p: (f"The cell holds {p.get('count', 2)} email addresses "
+                                        f"(\u201c{p.get('value', '')}\u201d); a person signs in with one. Keep "
+                                        "the person's own address."),
     "guest_alias": lambda field, p: (f"\u201c{p.get('value', '')}\u201d is a guest's sign-in alias, not a mailbox. "
                                      "Type the person's own email address."),
     "names_missing": lambda field, p: "First name and last name are both missing.",

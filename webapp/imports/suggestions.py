@@ -24,11 +24,32 @@ TLD_FIXES = {"con": "com", "cmo": "com", "ocm": "com", "comm": "com", "coom": "c
 _AT_WORD = re.compile(r"\s+(?:at|AT|At)\s+|\s*\[at\]\s*|\s*\(at\)\s*")
 
 
+# Addresses listed in one cell: "a@x.org; b@x.org", "a@x.org, b@x.org", "a@x.org / b@x.org", "a@x.org or b@x.org".
+_LIST_SEPARATOR = re.compile(r"\s*(?:[;,/|]|\s(?:or|and|&)\s)\s*|\s+", re.I)
+
+
+def several_addresses(text: str) -> list[str]:
+    """The addresses of a cell that lists more than one (each a valid address), else []."""
+    if text.count("@") < 2 or len(text) > 1000:
+        return []
+    parts = [part for part in _LIST_SEPARATOR.split(text.strip()) if part]
+    found = []
+    for part in parts:
+        try:
+            found.append(normalise_email(part.strip("<>\"'()[]")))
+        except InvalidEmail:
+            return []
+    return found if len(found) > 1 else []
+
+
 def suggest_email(text: str) -> str | None:
     """The address the person most likely meant, or None when nothing better is known."""
     original = (text or "").strip()
     if not original:
         return None
+    listed = several_addresses(original)
+    if listed:  # the first of several is most often the person's own
+        return listed[0]
     fixed = _AT_WORD.sub("@", original) if "@" not in original else original
     fixed = re.sub(r"\s+", "", fixed)
     fixed = re.sub(r"@{2,}", "@", fixed)

@@ -7,6 +7,7 @@ from webapp.addresses import InvalidEmail, normalise_email, quick_normalised
 from webapp.csvsafe import starts_formula
 from webapp.imports.encodings import looks_like_mojibake
 from webapp.imports.problems import problem
+from webapp.imports.suggestions import several_addresses
 from webapp.imports.text import (
     PLACEHOLDER_MAX,
     PLACEHOLDERS,
@@ -205,9 +206,14 @@ def clean_email(raw: str, key: str, problems: list, *, max_length: int | None = 
     try:
         return normalise_email(text)
     except InvalidEmail as exc:
+        found = several_addresses(text)
+        if found:
+            problems.append(problem(key, "several_emails", count=len(found), value=text[:120]))
+            return text[:storage]
         reason = str(exc).removeprefix("Not a valid email address:").strip()
         problems.append(problem(key, "invalid_email", reason=reason))
         return text[:storage]
+
 
 
 def account_type_key(text: str) -> str:
