@@ -32,12 +32,14 @@ _READ = "removal_read"  # (the key of what this transaction has read, in the ses
 
 
 def _read_once(column, batch_id: int):
-    """A batch's `column` (all_removed or rows_apart), read once per transaction: a table request asked up to
-    eight times (~2.5 ms). Only this module writes them, and forgets what it read when it does."""
+    """A batch's `column` (all_removed or rows_apart), read once per transaction, both in one query: a table request
+    asked up to eight times (~2.5 ms). Only this module writes them, and forgets what it read when it does."""
     seen = db.session.info.setdefault(_READ, {})
-    if (column.key, batch_id) not in seen:
-        seen[column.key, batch_id] = db.session.scalar(select(column).where(ImportBatch.id == batch_id))
-    return seen[column.key, batch_id]
+    if batch_id not in seen:
+        found = db.session.execute(select(ImportBatch.all_removed, ImportBatch.rows_apart)
+                                   .where(ImportBatch.id == batch_id)).first()
+        seen[batch_id] = found._asdict() if found else {"all_removed": None, "rows_apart": 0}
+    return seen[batch_id][column.key]
 
 
 
