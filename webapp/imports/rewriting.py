@@ -103,16 +103,19 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
     rewritten: a where-clause holding every row that can change, if known (to write their search text again);
     wrote: the replacement (a NUL in it means every row is checked in Python)."""
     seen = row_counts.current(batch.id)
-    token = new_undo(batch, [column, *CHECK_COLUMNS], rewrote=column)
-    change = (update(StagedRow).where(*clauses)
-              .values({column: text, "undo_text": getattr(StagedRow, column), "undo_token": token})
-              .execution_options(synchronize_session=False))
     if column == "email":  # every changed address is needed, for its conflicts: read, checked, then written once
         changed = _read(select(*_keyed(text), StagedRow.first_name, StagedRow.last_name, text.label("email"),
                                StagedRow.email.label("undo_text"), StagedRow.fields_ok, StagedRow.email_ok,
                                StagedRow.suggested_email).where(*clauses))
         checking = changed
+        # (Counted before the undo record is made, so it says at once whether it keeps every row's checks.)
+        token = new_undo(batch, [column, *CHECK_COLUMNS], rewrote=column,
+                         kept_all=len(changed) <= row_changes.FEW_ADDRESSES)
     else:
+        token = new_undo(batch, [column, *CHECK_COLUMNS], rewrote=column)
+        change = (update(StagedRow).where(*clauses)
+                  .values({column: text, "undo_text": getattr(StagedRow, column), "undo_token": token})
+                  .execution_options(synchronize_session=False))
         # A plain name on a row without problems keeps its checks: only the other rows are read back.
         keeps = case((_keeps_checks(column, wrote or ""), True), else_=False).label("keeps")
         total, changed = _changed_names(batch, change, keeps)
@@ -120,7 +123,7 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
     total = len(changed) if column == "email" else total
     checked = _checked(column, checking)
     kept = [row[1] for row in changed] if total <= row_changes.FEW_ADDRESSES else list(checked)
-    if total <= row_changes.FEW_ADDRESSES:
+    if total <= row_changes.FEW_ADDRESSES and column != "email":
         db.session.get(BulkUndo, token).kept_all = True
     if column == "email" and search_rows.written_in_change():  # kept, written and searchable in one statement
         _write_addresses_at_once(batch, token, changed, checked, kept)

@@ -73,9 +73,11 @@ def any_row(*clauses) -> bool:
     return db.session.scalar(select(StagedRow.id).where(*clauses).limit(1)) is not None
 
 
-def new_undo(batch: ImportBatch, columns, rewrote: str | None = None, batch_values: dict | None = None) -> int:
+def new_undo(batch: ImportBatch, columns, rewrote: str | None = None, batch_values: dict | None = None, *,
+             kept_all: bool = False) -> int:
     """Start the batch's undo record for a change of these columns; older ones can no longer be undone."""
-    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns), rewrote=rewrote, batch_values=batch_values)
+    undo = BulkUndo(batch_id=batch.id, message="", columns=list(columns), rewrote=rewrote, batch_values=batch_values,
+                    kept_all=kept_all)
     db.session.add(undo)
     db.session.flush()
     # Dropped after the insert, so the new id is never an old one reused: a stale Undo stays refused.
