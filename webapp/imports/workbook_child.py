@@ -32,8 +32,9 @@ _UNCACHED = re.compile(rb"<" + _P + rb"c\b([^>]{0,1000})>\s{0,100}<" + _P + rb"f
                        + rb"c>")
 _CELL_REF = re.compile(rb"\br=\"\$?([A-Z]{1,3})\$?(\d{1,7})\"")
 _CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
-_SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\s[^>]*>")
-_RELATION = re.compile(rb"<" + _P + rb"Relationship\s[^>]*>")
+# A tag ends before the next "<": a run of "<sheet " with no ">" is passed over once, not searched from each.
+_SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\s[^<>]{0,6000}>")
+_RELATION = re.compile(rb"<" + _P + rb"Relationship\s[^<>]{0,6000}>")
 
 
 def main() -> int:
