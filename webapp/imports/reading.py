@@ -561,11 +561,12 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
     HEAD_ROWS rows and the skipped lines are kept. `streamed`: a long table with a header is counted by its
     chunks instead (_streamed_table). `merged`: a workbook's merged cells, (line, first cell, last line, last cell).
     """
-    head_rows = _head_rows(open_rows(), header_line)
-    filled = first_filled(head_rows, header_line)
-    if not filled:
+    head_rows, positions = _head_rows(open_rows(), header_line)
+    found = first_filled(head_rows, header_line)
+    if not found:
         raise UnreadableFile("The file is empty. Add a header row and one row per person, then upload it again.")
-    filled_head = [head_rows[index] for index in filled]
+    filled_head = [head_rows[index] for index in found]
+    filled = [positions[index] for index in found]  # where each of those rows is among all the rows
     original_head = filled_head
     # "Name" over a blank cell, "First" | "Last" in the row below: one header, the lower row skipped.
     filled_head, parts_line, parts_reason, joins = name_headers.join_parts_row(filled_head, header_line)
@@ -666,14 +667,20 @@ def _streamed_table(open_rows, body_from: int, header_line, header_cells: list[s
     return table
 
 
-def _head_rows(rows: Iterator, header_line: int | None) -> list[tuple[int, list[str]]]:
-    """The first rows, enough to find the header: as many as first_filled looks at."""
-    head = []
+def _head_rows(rows: Iterator, header_line: int | None) -> tuple[list[tuple[int, list[str]]], list[int]]:
+    """The first filled rows, enough to find the header (as many as first_filled looks at), and where each is
+    among all the rows.
+
+    Empty rows are passed over, not kept: a 100 MB file of ",,,,"-lines above or under its header held half a million
+    lists of empty cells here, a gigabyte of the web process.
+    """
+    head, positions = [], []
     filled = blank_run = 0
     people = False
-    for line, cells in rows:
-        head.append((line, cells))
+    for position, (line, cells) in enumerate(rows):
         if "".join(cells).strip(BLANK_CHARS):
+            head.append((line, cells))
+            positions.append(position)
             filled += 1
             blank_run = 0
             people = people or has_email(cells)
@@ -684,7 +691,7 @@ def _head_rows(rows: Iterator, header_line: int | None) -> list[tuple[int, list[
             # A short table above a sea of empty lines: the body scan reads on, without holding them here.
             if blank_run > _HEAD_BLANK_RUN and people and (header_line is None or line >= header_line):
                 break
-    return head
+    return head, positions
 
 
 def _batched(rows: Iterator, size: int = 1000) -> Iterator[list]:
