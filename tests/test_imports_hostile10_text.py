@@ -3,10 +3,14 @@ counted, not held, and a web page saved as one file (MHTML) is called what it is
 from __future__ import annotations
 
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
+from tests.test_imports_hostile import _refused
 from webapp.imports.reading import read_table
+
+DATA = Path(__file__).parent / "data"
 
 _EMPTY_ROWS = [
     ("commas under the header", b"First Name,Email\n" + (b"," * 199 + b"\n") * 30_000 + b"Ann,ann@example.com\n", 30_002),
@@ -28,3 +32,26 @@ def test_empty_rows_around_the_header_are_counted_not_held(data, line):
         tracemalloc.stop()
     assert rows == [(line, ["Ann", "ann@example.com"])]
     assert peak < 8 * 2**20, f"reading peaked at {peak / 2**20:.0f} MB"
+
+
+_WEB_PAGE = (DATA / "hostile10_single_file_web_page.xls").read_bytes()  # Excel's "Single File Web Page", renamed
+_SAVED_BY_A_BROWSER = (b"From: <Saved by Windows Internet Explorer 8>\r\nSubject: Staff\r\nDate: Mon, 2 Sep 2024 "
+                       b"10:00:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n\ttype=\"text/html\"\r\n"
+                       b"\r\n<html><table><tr><td>Email</td></tr></table></html>\r\n")
+_XHTML = b'<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body><table><tr><td>' \
+         b"First Name</td><td>Email</td></tr></table></body></html>"
+
+
+@pytest.mark.parametrize("data, name, sentence", [
+    (_WEB_PAGE, "staff.xls", "The file is a web page saved as one file (MHTML) named .xls, not a workbook; Excel opens "
+                             "it, but File Import can't read it. Open it in Excel, save it as .xlsx or CSV, and upload "
+                             "that."),
+    (_SAVED_BY_A_BROWSER, "staff.xlsx", "The file is a web page saved as one file (MHTML) named .xlsx, not a workbook"),
+    (_WEB_PAGE, "staff.csv", "The file is a web page saved as one file (MHTML), not a spreadsheet."),
+    (_XHTML, "staff.xls", "The file is a web page (HTML) named .xls, not a workbook"),
+    (_XHTML, "staff.csv", "The file is a web page (HTML), not a spreadsheet."),
+], ids=["excel mhtml as xls", "browser mhtml as xlsx", "excel mhtml as csv", "xhtml as xls", "xhtml as csv"])
+def test_a_web_page_saved_as_one_file_or_as_xhtml_is_called_what_it_is(signed_in, data, name, sentence):
+    # They were read as text: "No email column found. The file's headers are: "This document is a Single File Web
+    # Page", ..." or "The file is an XML file".
+    assert sentence in _refused(signed_in, data, name)

@@ -184,8 +184,14 @@ _NOT_TABLES = [(b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xf
 
 # What school and HR systems save as "Excel" without it being a workbook, by its first bytes after any BOM. (Excel
 # 2003 XML is read as a workbook: sandbox.workbook_kind.)
+# Excel's "Single File Web Page" (.mht, often renamed .xls) is a mail message: header lines, one of them MIME-Version.
+_MHTML = (re.compile(rb"^\s*(?:[\w-]{1,76}:[^\r\n]{0,998}\r?\n){0,30}?MIME-Version:", re.I),
+          "a web page saved as one file (MHTML)")
+_XML_PROLOG = rb"(?:<\?xml[^>]{0,200}>\s*)?"  # XHTML starts with one
 _MARKUP_AS_WORKBOOK = [
-    (re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<meta|<head|<body|<!--)", re.I), "a web page (HTML)"),
+    (re.compile(rb"^\s*" + _XML_PROLOG + rb"(<!doctype\s+html|<html|<table|<meta|<head|<body|<!--)", re.I),
+     "a web page (HTML)"),
+    _MHTML,
 ]
 
 
@@ -209,7 +215,8 @@ def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter,
 # Text that is not a table, by its start after any BOM and spaces: JSON from an API, a contacts card, XML, a web page.
 _TEXT_NOT_TABLES = [(re.compile(rb"^\s*(\[\s*\{|\{\s*\")"), "JSON data"),
                     (re.compile(rb"^\s*BEGIN:VCARD", re.I), "a vCard contacts file"),
-                    (re.compile(rb"^\s*(<!doctype\s+html|<html)", re.I), "a web page (HTML)"),
+                    (re.compile(rb"^\s*" + _XML_PROLOG + rb"(<!doctype\s+html|<html)", re.I), "a web page (HTML)"),
+                    _MHTML,
                     (re.compile(rb"^\s*<\?xml"), "an XML file")]
 
 
