@@ -6,9 +6,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from tests.test_imports_hostile import _refused
+from webapp.extensions import db
 from webapp.imports.reading import read_table
+from webapp.models import User
 
 DATA = Path(__file__).parent / "data"
 
@@ -55,3 +58,24 @@ def test_a_web_page_saved_as_one_file_or_as_xhtml_is_called_what_it_is(signed_in
     # They were read as text: "No email column found. The file's headers are: "This document is a Single File Web
     # Page", ..." or "The file is an XML file".
     assert sentence in _refused(signed_in, data, name)
+
+
+def test_invisible_direction_marks_and_fillers_are_cleaned_from_the_accounts_created(runner, org):
+    # Copying a name out of right-to-left text brings U+200F; it stayed in the staged name (shown as "Ann") and became
+    # a space when the account was created ("An n"). A Hangul filler (U+3164) as a first name read as filled.
+    result = runner.invoke(args=["users", "import", str(DATA / "hostile10_invisible_marks.csv"), "--org", org.slug])
+    assert result.exit_code == 0, result.output
+    names = dict(db.session.execute(select(User.email, User.first_name + "|" + User.last_name)
+                                    .where(User.org_id == org.id, User.email.like("%@example.com"))).all())
+    assert names == {
+        "a1@example.com": "\u0645\u062d\u0645\u062f|Lee",  # U+200F on both sides
+        "a2@example.com": "Ann|Lee",  # U+200F inside
+        "a3@example.com": "Ann|Lee",  # U+061C, the Arabic letter mark, after it
+        "a4@example.com": "Ann|Lee",  # isolates around it (U+2067 ... U+2069)
+        "a5@example.com": "AnneeL|X",  # a right-to-left override (U+202E) inside: shown as typed, not reversed
+        "a6@example.com": "Ann \U0001f468\U0001f469\U0001f467|Lee",  # a family emoji's joiners go with the rest
+        "a7@example.com": "|Lee",  # a first name of a Hangul filler alone is no first name
+        "a8@example.com": "Ann|Lee",  # a soft hyphen inside
+        "a9@example.com": "Ann|",  # a last name of a left-to-right mark alone is no last name
+        "b@example.com": "Ben|Ng",  # a right-to-left mark inside the address
+    }
