@@ -105,3 +105,14 @@ def test_workbook_relations_of_unended_attributes_are_answered_in_seconds(junk):
         for name, data in parts.items():
             archive.writestr(name, data[:at] + junk + data[at:] if name == "xl/_rels/workbook.xml.rels" else data)
     assert _read_in_seconds(buffer.getvalue(), "people.xlsx") == [(2, ["Ann", "ann@example.com"])]
+
+
+def test_repeats_within_the_limits_that_unpack_past_the_readers_cells_are_named_not_called_damaged(signed_in):
+    # 900,000 rows of 150 filled cells: each within its limit, together more cells than calamine holds. Opened from
+    # a file object, calamine says only "Cannot detect file format", and the admin read "it may be damaged".
+    row = (b'<table:table-row table:number-rows-repeated="900000"><table:table-cell office:value-type="string" '
+           b'table:number-columns-repeated="150"><text:p>x@example.com</text:p></table:table-cell></table:table-row>')
+    assert "The workbook (.ods) holds 135,000,450 cells once its repeated rows and columns are counted, more than " \
+           "the 100,000,000 a workbook may hold to be read, so it was not read. Delete the rows and columns you " \
+           "don't need, or save the sheet with the people as CSV, and upload that." in _refused(
+               signed_in, _staff_ods(after_last_person=row), "staff.ods")

@@ -489,6 +489,10 @@ def _child_error_message(result: dict, label: str, limits) -> str:
         return (f"Row {result['line']} of the sheet \u201c{sheet}\u201d has {result['count']:,} columns, more than "
                 f"the {limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the columns "
                 "you don't need and upload the file again.")
+    if error == "cells":
+        return (f"The workbook ({label}) holds {result['count']:,} cells once its repeated rows and columns are "
+                f"counted, more than the {result['most']:,} a workbook may hold to be read, so it was not read. Delete "
+                "the rows and columns you don't need, or save the sheet with the people as CSV, and upload that.")
     if error == "cell":
         return (f"Row {result['line']}, column {result['column']} of the sheet \u201c{sheet}\u201d holds "
                 f"{result['count']:,} characters, more than the {limits.max_cell_chars:,} a cell may hold (setting "
