@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_imports_hostile import _parts, _refused
+from tests.test_imports_hostile import _parts, _refused, _strings_part, _xlsx
 from webapp.imports.reading import UnreadableFile, read_table
 
 DATA = Path(__file__).parent / "data"
@@ -116,3 +116,19 @@ def test_repeats_within_the_limits_that_unpack_past_the_readers_cells_are_named_
            "the 100,000,000 a workbook may hold to be read, so it was not read. Delete the rows and columns you " \
            "don't need, or save the sheet with the people as CSV, and upload that." in _refused(
                signed_in, _staff_ods(after_last_person=row), "staff.ods")
+
+
+@pytest.mark.parametrize("claimed", [b"4000000000", b"1000000000000"])
+def test_a_list_of_texts_claiming_billions_of_entries_is_called_damaged_not_too_big(signed_in, claimed):
+    # calamine makes room for every text the list claims before reading one: the child ran out of memory on a
+    # 2 KB file, and the admin read that the workbook "may hold far-away cells or huge texts".
+    strings = _strings_part().replace(b'uniqueCount="4"', b'uniqueCount="' + claimed + b'"')
+    page = _refused(signed_in, _xlsx(strings=strings), "people.xlsx")
+    assert f"The workbook (.xlsx) says its list of texts holds {int(claimed):,} entries, more than a part of " in page
+    assert "bytes can, so the file is damaged. Open it in your spreadsheet program, save it again as .xlsx or CSV, " \
+           "and upload that." in page
+
+
+def test_a_list_of_texts_with_an_untrue_total_of_uses_is_still_read():
+    strings = _strings_part().replace(b'count="4"', b'count="1000000000000"')
+    assert read_table(_xlsx(strings=strings), "people.xlsx").rows == [(2, ["Ann", "ann@example.com"])]

@@ -179,7 +179,8 @@ def _check_archive(stream, kind: str, label: str, limits) -> tuple[int | None, s
                 "Save the people as CSV and upload that.")
     try:
         if kind == "xlsx":
-            return _check_xlsx_dimensions(archive, limits)
+            declared, far = _check_xlsx_dimensions(archive, limits)
+            return declared, far or _impossible_string_count(archive, label)
         _check_ods_repeats(archive, limits)
         return None, None
     except WorkbookRefused:
@@ -245,6 +246,26 @@ def _check_xlsx_dimensions(archive: zipfile.ZipFile, limits) -> tuple[int | None
             continue
         declared = (declared or 0) + int(found.group(4))
     return declared, far
+
+
+_STRING_COUNT = re.compile(rb"<(?:[\w.-]+:)?sst\s[^<>]{0,2000}?\buniqueCount=[\"'](\d{1,20})[\"']")
+
+
+def _impossible_string_count(archive: zipfile.ZipFile, label: str) -> str | None:
+    """The sentence for an .xlsx whose list of texts claims more than its size can hold (said if the parse then
+    runs out of memory: calamine makes room for every text the list claims before reading one)."""
+    try:
+        member = archive.getinfo("xl/sharedStrings.xml")
+        with archive.open(member) as stream:
+            found = _STRING_COUNT.search(stream.read(_HEAD_BYTES))
+    except KeyError:
+        return None
+    claimed = int(found.group(1)) if found else 0
+    if claimed <= 1000 + member.file_size // 5:  # <si/>, five bytes, is the shortest text an entry can be
+        return None
+    return (f"The workbook ({label}) says its list of texts holds {claimed:,} entries, more than a part of "
+            f"{member.file_size:,} bytes can, so the file is damaged. Open it in your spreadsheet program, save it "
+            "again as .xlsx or CSV, and upload that.")
 
 
 def _check_size(sheet: str, last_cell: str, rows: int, columns: int, limits) -> None:
