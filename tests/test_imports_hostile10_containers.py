@@ -41,7 +41,7 @@ def test_the_ods_these_are_built_from_is_read_with_its_padding():
     assert read_table(_staff_ods(), "staff.ods").rows == PEOPLE
 
 
-def _read_in_seconds(data: bytes, name: str) -> list | str:
+def _read_in_seconds(data: bytes, name: str = "people.csv") -> list | str:
     """The people rows, or the sentence refusing the file; either within seconds."""
     started = time.monotonic()
     try:
