@@ -132,3 +132,9 @@ def test_a_list_of_texts_claiming_billions_of_entries_is_called_damaged_not_too_
 def test_a_list_of_texts_with_an_untrue_total_of_uses_is_still_read():
     strings = _strings_part().replace(b'count="4"', b'count="1000000000000"')
     assert read_table(_xlsx(strings=strings), "people.xlsx").rows == [(2, ["Ann", "ann@example.com"])]
+
+
+def test_a_cell_with_an_empty_value_repeated_across_a_row_is_padding_too():
+    padding = (b'<table:table-row><table:table-cell office:value-type="string" office:string-value="" '
+               b'table:number-columns-repeated="1024"/></table:table-row>')
+    assert read_table(_staff_ods(after_last_person=padding), "staff.ods").rows == PEOPLE

@@ -28,8 +28,9 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,4})\$?(\d{1,8
 # An .ods repeat (quotes of either kind, spaces around "=" as XML allows); the tag around it is found from here.
 _REPEAT = re.compile(rb"number-(columns|rows)-repeated\s{0,20}=\s{0,20}[\"'](\d{1,12})[\"']")
 _REPEAT_TAG = 4096  # the longest start tag around a repeat looked at; LibreOffice writes a hundred bytes or so
-# What makes a cell or a row filled: a paragraph of text, or a value in an attribute (office:value, date-value...).
-_ODS_FILLED = re.compile(rb"<text:p\b|office:(?:[a-z]{1,10}-)?value\s{0,20}=")
+# What makes a cell or a row filled: a paragraph of text, or a value in an attribute (office:value, date-value...)
+# that is not empty (office:string-value="" reads as an empty cell).
+_ODS_FILLED = re.compile(rb"<text:p\b|office:(?:[a-z]{1,10}-)?value\s{0,20}=\s{0,20}(?:\"[^\"]|'[^'])")
 _ODS_TAG = re.compile(rb"<table:table-(cell|row)\s")
 _ODS_ENDS = {b"cell": re.compile(rb"</table:table-cell>"), b"row": re.compile(rb"</table:table-row>")}
 _RELATION_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]{0,6000}>")
