@@ -184,8 +184,14 @@ _NOT_TABLES = [(b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xf
 
 # What school and HR systems save as "Excel" without it being a workbook, by its first bytes after any BOM. (Excel
 # 2003 XML is read as a workbook: sandbox.workbook_kind.)
+# Excel's "Single File Web Page" (.mht, often renamed .xls) is a mail message: header lines, one of them MIME-Version.
+_MHTML = (re.compile(rb"^\s*(?:[\w-]{1,76}:[^\r\n]{0,998}\r?\n){0,30}?MIME-Version:", re.I),
+          "a web page saved as one file (MHTML)")
+_XML_PROLOG = rb"(?:<\?xml[^>]{0,200}>\s*)?"  # XHTML starts with one
 _MARKUP_AS_WORKBOOK = [
-    (re.compile(rb"^\s*(<!doctype\s+html|<html|<table|<meta|<head|<body|<!--)", re.I), "a web page (HTML)"),
+    (re.compile(rb"^\s*" + _XML_PROLOG + rb"(<!doctype\s+html|<html|<table|<meta|<head|<body|<!--)", re.I),
+     "a web page (HTML)"),
+    _MHTML,
 ]
 
 
@@ -209,7 +215,8 @@ def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter,
 # Text that is not a table, by its start after any BOM and spaces: JSON from an API, a contacts card, XML, a web page.
 _TEXT_NOT_TABLES = [(re.compile(rb"^\s*(\[\s*\{|\{\s*\")"), "JSON data"),
                     (re.compile(rb"^\s*BEGIN:VCARD", re.I), "a vCard contacts file"),
-                    (re.compile(rb"^\s*(<!doctype\s+html|<html)", re.I), "a web page (HTML)"),
+                    (re.compile(rb"^\s*" + _XML_PROLOG + rb"(<!doctype\s+html|<html)", re.I), "a web page (HTML)"),
+                    _MHTML,
                     (re.compile(rb"^\s*<\?xml"), "an XML file")]
 
 
@@ -561,11 +568,12 @@ def _table(open_rows: Callable[[], Iterator[tuple[int, list[str]]]], header_line
     HEAD_ROWS rows and the skipped lines are kept. `streamed`: a long table with a header is counted by its
     chunks instead (_streamed_table). `merged`: a workbook's merged cells, (line, first cell, last line, last cell).
     """
-    head_rows = _head_rows(open_rows(), header_line)
-    filled = first_filled(head_rows, header_line)
-    if not filled:
+    head_rows, positions = _head_rows(open_rows(), header_line)
+    found = first_filled(head_rows, header_line)
+    if not found:
         raise UnreadableFile("The file is empty. Add a header row and one row per person, then upload it again.")
-    filled_head = [head_rows[index] for index in filled]
+    filled_head = [head_rows[index] for index in found]
+    filled = [positions[index] for index in found]  # where each of those rows is among all the rows
     original_head = filled_head
     # "Name" over a blank cell, "First" | "Last" in the row below: one header, the lower row skipped.
     filled_head, parts_line, parts_reason, joins = name_headers.join_parts_row(filled_head, header_line)
@@ -666,14 +674,20 @@ def _streamed_table(open_rows, body_from: int, header_line, header_cells: list[s
     return table
 
 
-def _head_rows(rows: Iterator, header_line: int | None) -> list[tuple[int, list[str]]]:
-    """The first rows, enough to find the header: as many as first_filled looks at."""
-    head = []
+def _head_rows(rows: Iterator, header_line: int | None) -> tuple[list[tuple[int, list[str]]], list[int]]:
+    """The first filled rows, enough to find the header (as many as first_filled looks at), and where each is
+    among all the rows.
+
+    Empty rows are passed over, not kept: a 100 MB file of ",,,,"-lines above or under its header held half a million
+    lists of empty cells here, a gigabyte of the web process.
+    """
+    head, positions = [], []
     filled = blank_run = 0
     people = False
-    for line, cells in rows:
-        head.append((line, cells))
+    for position, (line, cells) in enumerate(rows):
         if "".join(cells).strip(BLANK_CHARS):
+            head.append((line, cells))
+            positions.append(position)
             filled += 1
             blank_run = 0
             people = people or has_email(cells)
@@ -684,7 +698,7 @@ def _head_rows(rows: Iterator, header_line: int | None) -> list[tuple[int, list[
             # A short table above a sea of empty lines: the body scan reads on, without holding them here.
             if blank_run > _HEAD_BLANK_RUN and people and (header_line is None or line >= header_line):
                 break
-    return head
+    return head, positions
 
 
 def _batched(rows: Iterator, size: int = 1000) -> Iterator[list]:

@@ -15,6 +15,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from webapp.imports.spreadsheetml import LAST_LINE, MAX_SHEETS, looks_like_spreadsheetml
 from webapp.imports.uploads import Upload
@@ -24,7 +25,16 @@ _MAX_RATIO = 200          # real workbooks compress 5-30 times; zip bombs thousa
 _RATIO_FLOOR = 10 * 1024 * 1024  # small members may compress well without being a bomb
 _HEAD_BYTES = 64 * 1024   # how much of a sheet's XML is read to find its declared dimension
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Z]{1,4})\$?(\d{1,8})(?::\$?([A-Z]{1,4})\$?(\d{1,8}))?\"")
-_REPEATED = re.compile(rb"<table:table-(cell|row)\b[^>]*?number-(?:columns|rows)-repeated=\"(\d{1,12})\"[^>]*?(/?)>")
+# An .ods repeat (quotes of either kind, spaces around "=" as XML allows); the tag around it is found from here.
+_REPEAT = re.compile(rb"number-(columns|rows)-repeated\s{0,20}=\s{0,20}[\"'](\d{1,12})[\"']")
+_REPEAT_TAG = 4096  # the longest start tag around a repeat looked at; LibreOffice writes a hundred bytes or so
+# What makes a cell or a row filled: a paragraph of text, or a value in an attribute (office:value, date-value...)
+# that is not empty (office:string-value="" reads as an empty cell).
+_ODS_FILLED = re.compile(rb"<text:p\b|office:(?:[a-z]{1,10}-)?value\s{0,20}=\s{0,20}(?:\"[^\"]|'[^'])")
+_ODS_TAG = re.compile(rb"<table:table-(cell|row)\s")
+_ODS_ENDS = {b"cell": re.compile(rb"</table:table-cell>"), b"row": re.compile(rb"</table:table-row>")}
+_RELATION_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]{0,6000}>")
+_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^<>]{0,6000}>")
 _MAX_PARTS = 10_000      # a workbook's zip holds a part per sheet, drawing, image...: dozens, rarely hundreds
 _MAX_DIRECTORY = 4 << 20  # the zip's list of parts: 10,000 entries with long names
 _END_SEARCH = 22 + 65_535 + 20  # the end record, its longest comment, and a zip64 locator before it
@@ -170,7 +180,8 @@ def _check_archive(stream, kind: str, label: str, limits) -> tuple[int | None, s
                 "Save the people as CSV and upload that.")
     try:
         if kind == "xlsx":
-            return _check_xlsx_dimensions(archive, limits)
+            declared, far = _check_xlsx_dimensions(archive, limits)
+            return declared, far or _impossible_string_count(archive, label)
         _check_ods_repeats(archive, limits)
         return None, None
     except WorkbookRefused:
@@ -238,6 +249,26 @@ def _check_xlsx_dimensions(archive: zipfile.ZipFile, limits) -> tuple[int | None
     return declared, far
 
 
+_STRING_COUNT = re.compile(rb"<(?:[\w.-]+:)?sst\s[^<>]{0,2000}?\buniqueCount=[\"'](\d{1,20})[\"']")
+
+
+def _impossible_string_count(archive: zipfile.ZipFile, label: str) -> str | None:
+    """The sentence for an .xlsx whose list of texts claims more than its size can hold (said if the parse then
+    runs out of memory: calamine makes room for every text the list claims before reading one)."""
+    try:
+        member = archive.getinfo("xl/sharedStrings.xml")
+        with archive.open(member) as stream:
+            found = _STRING_COUNT.search(stream.read(_HEAD_BYTES))
+    except KeyError:
+        return None
+    claimed = int(found.group(1)) if found else 0
+    if claimed <= 1000 + member.file_size // 5:  # <si/>, five bytes, is the shortest text an entry can be
+        return None
+    return (f"The workbook ({label}) says its list of texts holds {claimed:,} entries, more than a part of "
+            f"{member.file_size:,} bytes can, so the file is damaged. Open it in your spreadsheet program, save it "
+            "again as .xlsx or CSV, and upload that.")
+
+
 def _check_size(sheet: str, last_cell: str, rows: int, columns: int, limits) -> None:
     if columns > limits.max_columns:
         raise WorkbookRefused(
@@ -260,12 +291,15 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
             relations = stream.read(_HEAD_BYTES * 4)
     except KeyError:
         return {}
-    targets = {rid: target.rsplit(b"/", 1)[-1] for rid, target in
-               re.findall(rb"Id=\"([^\"]+)\"[^>]*?Target=\"([^\"]+)\"", relations)}
-    targets.update({rid: target.rsplit(b"/", 1)[-1] for target, rid in
-                    re.findall(rb"Target=\"([^\"]+)\"[^>]*?Id=\"([^\"]+)\"", relations)})
+    # Tag by tag, each search bounded: this runs in the web process, and a lazy search from every Id=" to the
+    # next Target=" made 256 KB of Id="a" without a tag end cost 40 seconds.
+    targets = {}
+    for tag in _RELATION_TAG.findall(relations):
+        rid, target = re.search(rb'\bId="([^"]{1,255})"', tag), re.search(rb'\bTarget="([^"]{1,2000})"', tag)
+        if rid and target:
+            targets[rid.group(1)] = target.group(1).rsplit(b"/", 1)[-1]
     names = {}
-    for tag in re.findall(rb"<(?:\w+:)?sheet\s[^>]*>", workbook):
+    for tag in _SHEET_TAG.findall(workbook):
         name = re.search(rb"name=\"([^\"]*)\"", tag)
         rid = re.search(rb"r:id=\"([^\"]*)\"", tag)
         if name and rid and rid.group(1) in targets:
@@ -276,25 +310,67 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 def _check_ods_repeats(archive: zipfile.ZipFile, limits) -> None:
     """A filled cell or row repeated past the limits would be materialised in full; empty repeats are harmless."""
     with archive.open("content.xml") as stream:
-        tail = b""
-        while True:
-            chunk = stream.read(1024 * 1024)
-            if not chunk:
-                break
+        tail, sheet = b"", ""
+        while chunk := stream.read(1024 * 1024):
             text = tail + chunk
-            for found in _REPEATED.finditer(text):
-                what, count, closing = found.group(1), int(found.group(2)), found.group(3)
-                if closing == b"/":
-                    continue  # an empty, self-closed cell or row
-                end = text.find(b"</table:table-" + what + b">", found.end())
-                content = text[found.end():end] if end >= 0 else b""
-                if b"<text:p" not in content and b"office:value=" not in content:
-                    continue  # LibreOffice pads every sheet with empty repeated rows and cells
-                if what == b"cell":
-                    _check_size("(content)", f"column {count:,}", 1, count, limits)
-                else:
-                    _check_size("(content)", f"row {count:,}", count, 1, limits)
-            tail = text[-4096:]
+            sheet = _check_repeats_in(text, sheet, limits)
+            tail = text[-_REPEAT_TAG:]
+
+
+def _check_repeats_in(text: bytes, sheet: str, limits) -> str:
+    """Refuse a filled cell or row of `text` (a block of content.xml) repeated past the limits; return the name of
+    the sheet the block ends in (`sheet`: the one it starts in).
+
+    This runs in the web process, so it is one pass whatever the XML: each search only moves forward, and the next
+    end tag and the next sign of content found are remembered for the repeats after. (A search per repeat from the
+    repeat to its end tag made a block of a million unclosed tags cost minutes.)
+    """
+    found: dict[bytes, int] = {}
+
+    def next_at(what: bytes, position: int) -> int:
+        """Where the next `what` ("filled", "cell" or "row" end) is at or after position; len(text) if nowhere."""
+        known = found.get(what)
+        if known is None or known < position:
+            match = (_ODS_FILLED if what == b"filled" else _ODS_ENDS[what]).search(text, position)
+            known = found[what] = match.start() if match else len(text)
+        return known
+
+    for repeat in _REPEAT.finditer(text):
+        what = b"cell" if repeat.group(1) == b"columns" else b"row"
+        repeated = int(repeat.group(2))
+        if repeated <= (limits.max_columns if what == b"cell" else limits.max_rows + 1):
+            continue
+        start = text.rfind(b"<", max(0, repeat.start() - _REPEAT_TAG), repeat.start())
+        end = text.find(b">", repeat.end(), repeat.end() + _REPEAT_TAG)
+        tag = _ODS_TAG.match(text, start) if start >= 0 and end >= 0 else None
+        if tag is None or tag.group(1) != what:
+            continue  # a tag too long to be LibreOffice's, or the attribute on another element
+        filled = next_at(b"filled", start) < end  # a value in the tag itself: <table:table-cell office:value="1"/>
+        if not filled and text[end - 1:end] != b"/":
+            filled = next_at(b"filled", end) < next_at(what, end)  # content before the cell's or row's end
+        if not filled:
+            continue  # LibreOffice pads every sheet with empty repeated rows and cells
+        sheet = _ods_sheet_name(text, start) or sheet
+        if what == b"cell":
+            raise WorkbookRefused(
+                f"The sheet \u201c{sheet}\u201d repeats a filled cell across {repeated:,} columns, more than the "
+                f"{limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the columns you "
+                "don't need, save, and upload the file again.")
+        raise WorkbookRefused(
+            f"The sheet \u201c{sheet}\u201d repeats a filled row down {repeated:,} rows, more than the "
+            f"{limits.max_rows:,} this importer reads (setting IMPORT_MAX_ROWS). Delete the rows you don't need "
+            "(Ctrl+End shows the last one), save, and upload the file again.")
+    return _ods_sheet_name(text, len(text)) or sheet
+
+
+_ODS_SHEET = re.compile(rb"<table:table\s[^>]{0,4000}?table:name=[\"']([^\"']{0,200})")
+
+
+def _ods_sheet_name(text: bytes, before: int) -> str | None:
+    """The name of the last sheet of an .ods's content.xml that starts in text before `before`, if one does."""
+    at = text.rfind(b"<table:table ", 0, before)
+    found = _ODS_SHEET.match(text, at) if at >= 0 else None
+    return unescape(found.group(1).decode("utf-8", "replace")) if found else None
 
 
 def _column_number(letters: bytes) -> int:
@@ -435,6 +511,10 @@ def _child_error_message(result: dict, label: str, limits) -> str:
         return (f"Row {result['line']} of the sheet \u201c{sheet}\u201d has {result['count']:,} columns, more than "
                 f"the {limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the columns "
                 "you don't need and upload the file again.")
+    if error == "cells":
+        return (f"The workbook ({label}) holds {result['count']:,} cells once its repeated rows and columns are "
+                f"counted, more than the {result['most']:,} a workbook may hold to be read, so it was not read. Delete "
+                "the rows and columns you don't need, or save the sheet with the people as CSV, and upload that.")
     if error == "cell":
         return (f"Row {result['line']}, column {result['column']} of the sheet \u201c{sheet}\u201d holds "
                 f"{result['count']:,} characters, more than the {limits.max_cell_chars:,} a cell may hold (setting "

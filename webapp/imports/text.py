@@ -6,8 +6,12 @@ import unicodedata
 
 # Zero-width characters are invisible in a spreadsheet, so they are never meant to be part of a value; so are
 # the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which copying from mail
-# and chat adds, and which would show "\u202eevil" as "live" in the table and in every email.
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# and chat adds, and which would show "\u202eevil" as "live" in the table and in every email; and the
+# direction marks (U+200E, U+200F, U+061C), the soft hyphen, the invisible operators and the Hangul fillers
+# (U+3164, U+FFA0), which look like nothing: a first name of a filler read as filled, and a mark inside "Ann"
+# became a space in the account (mail headers make every invisible mark a space), "An n".
+_ZERO_WIDTH = ("\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+               "\u200e\u200f\u061c\u00ad\u180e\u2061\u2062\u2063\u2064\u3164\uffa0")
 # Every character str.isspace() knows (which includes \u00a0 and \u202f) plus the zero-width ones.
 _STRIP = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"

@@ -32,8 +32,9 @@ _UNCACHED = re.compile(rb"<" + _P + rb"c\b([^>]{0,1000})>\s{0,100}<" + _P + rb"f
                        + rb"c>")
 _CELL_REF = re.compile(rb"\br=\"\$?([A-Z]{1,3})\$?(\d{1,7})\"")
 _CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
-_SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\s[^>]*>")
-_RELATION = re.compile(rb"<" + _P + rb"Relationship\s[^>]*>")
+# A tag ends before the next "<": a run of "<sheet " with no ">" is passed over once, not searched from each.
+_SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\s[^<>]{0,6000}>")
+_RELATION = re.compile(rb"<" + _P + rb"Relationship\s[^<>]{0,6000}>")
 
 
 def main() -> int:
@@ -64,7 +65,7 @@ def write_sheets(source, out, settings: dict) -> dict:
     except MemoryError:
         raise
     except Exception:  # calamine raises several unrelated types for damaged or encrypted files
-        return {"error": "damaged"}
+        return _why_unread(settings.get("kind"))
     dumps, write = json.dumps, out.write
     sheet_parts = _xlsx_sheet_parts(source)
     kind = "xlsx" if sheet_parts is not None else _kind(source)
@@ -77,8 +78,8 @@ def write_sheets(source, out, settings: dict) -> dict:
             rows = sheet.iter_rows()
         except MemoryError:
             raise
-        except Exception:
-            return {"error": "damaged"}
+        except Exception as exc:
+            return _too_many_cells(str(exc)) or {"error": "damaged"}
         visible = "Visible" in str(meta.visible) and "Hidden" not in str(meta.visible)
         # iter_rows starts at the sheet's first row, blank or not; the rows above its first cell are skipped.
         skip = start[0] if start else 0
@@ -124,6 +125,40 @@ def write_sheets(source, out, settings: dict) -> dict:
             blank_line = None
             write(dumps([line, cells]).encode("ascii") + b"\n")
     return {"done": True}
+
+
+_CELL_LIMIT = re.compile(r"Cell limit exceeded \((\d{1,20}) cells requested, max (\d{1,20})\)")
+
+
+def _too_many_cells(message: str) -> dict | None:
+    """{"error": "cells", ...} when calamine refused a sheet whose repeats unpack to more cells than it holds."""
+    found = _CELL_LIMIT.search(message)
+    return {"error": "cells", "count": int(found.group(1)), "most": int(found.group(2))} if found else None
+
+
+def _why_unread(kind: str | None) -> dict:
+    """Why calamine could not open the workbook on stdin, as an error for the parent.
+
+    Opened from a file object, calamine tries each format and says only "Cannot detect file format" when the
+    right one fails; opened by a name ending in the format's extension (a link to stdin), it says what failed.
+    """
+    import os
+    import tempfile
+
+    from python_calamine import CalamineWorkbook
+
+    if kind not in ("xlsx", "ods", "xls"):
+        return {"error": "damaged"}
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            link = os.path.join(folder, "workbook." + kind)
+            os.symlink(f"/proc/{os.getpid()}/fd/0", link)
+            CalamineWorkbook.from_path(link)
+    except MemoryError:
+        raise
+    except Exception as exc:
+        return _too_many_cells(str(exc)) or {"error": "damaged"}
+    return {"error": "damaged"}
 
 
 _MAX_MERGED = 1000  # merged ranges passed on: the header's are among the first
