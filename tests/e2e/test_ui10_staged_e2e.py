@@ -1,0 +1,47 @@
+"""The staged table as a new admin meets it at laptop sizes: what an opened row says is wrong, and where."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import settled, sign_in
+
+
+def test_an_opened_row_shows_which_field_is_wrong_before_any_save(page, batch, screenshot):
+    sign_in(page)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"/users/import/{batch.id}")
+    page.get_by_role("link", name="Edit line 5", exact=True).focus()
+    page.keyboard.press("Enter")
+    settled(page)
+    expect(page.get_by_label("First name for line 5")).to_be_focused()  # the row opens at its start
+    email = page.get_by_label("Email for line 5")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    message = page.locator(f"#{email.get_attribute('aria-describedby')}")
+    expect(message).to_be_visible()
+    expect(message).to_have_text("⚠ Error: Not a valid email address: An email address must have an @-sign.")
+    expect(page.get_by_label("First name for line 5")).not_to_have_attribute("aria-invalid", "true")
+    screenshot("ui10-edit-row-opened-marked")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(email).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("link", name="Edit line 5", exact=True)).to_be_focused()
+
+
+def test_an_opened_row_with_both_names_missing_marks_both_and_a_refused_type_marks_the_select(page, batch):
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    page.get_by_role("link", name="Edit line 8", exact=True).click()
+    settled(page)
+    first, last = page.get_by_label("First name for line 8"), page.get_by_label("Last name for line 8")
+    expect(first).to_have_attribute("aria-invalid", "true")
+    expect(last).to_have_attribute("aria-invalid", "true")
+    expect(last).to_have_attribute("aria-describedby", first.get_attribute("aria-describedby"))
+    expect(page.locator("tr.editing p.error")).to_have_text(["⚠ Error: First name and last name are both missing."])
+    page.keyboard.press("Escape")
+    settled(page)
+    page.get_by_role("link", name="Edit line 10", exact=True).click()
+    settled(page)
+    account_type = page.get_by_label("Account type for line 10")
+    expect(account_type).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(f"#{account_type.get_attribute('aria-describedby')}")).to_contain_text("“Wizard” is not known")
