@@ -1,5 +1,6 @@
-"""Addresses and tables as a new admin reads them: at 1280 and zoomed to 200% at 1366 (683 CSS pixels, twice as
-dense), an address wraps after "@" and never before its last dot or inside a word; nothing runs off a table."""
+"""Addresses and tables as a new admin reads them, at 1280, at 1920 and zoomed to 200% at 1366 (683 CSS pixels,
+twice as dense): an address wraps after "@", never before its last dot or inside a word; nothing runs off a table;
+a big screen's room goes to the staged table."""
 from __future__ import annotations
 
 import pytest
@@ -97,3 +98,16 @@ def test_at_200_percent_the_sentence_under_the_staged_table_stays_in_view(browse
         assert moved["x"] == pytest.approx(caption["x"], abs=1)  # it stays put while the rows scroll under it
     finally:
         context.close()
+
+
+def test_on_a_1920_screen_the_staged_table_uses_the_room(page, org, admin):
+    typos = "First Name,Last Name,Email Address\r\nJane,Doe,jane at gmail.com\r\nJohn,Roe,john@hotmial.com\r\n"
+    batch = staging.stage_upload(org.id, admin.id, "typos.csv", typos.encode(), max_bytes=10**6, ttl_days=7)
+    db.session.commit()
+    sign_in(page)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"/users/import/{batch.id}")
+    assert page.locator("#staged-table table").bounding_box()["width"] > 1500  # was 1340, between empty margins
+    fix = page.locator("#staged-table form.suggestion", has_text="jane@gmail.com")
+    assert fix.evaluate(LINES)["lines"] == ["Didyoumeanjane@gmail.com?Apply"]  # one line, words run together
+    assert page.evaluate("document.documentElement.scrollWidth") == 1920
