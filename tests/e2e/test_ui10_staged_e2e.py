@@ -5,6 +5,19 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import settled, sign_in
 
+# The words of an element that are cut across two lines.
+CUT_WORDS = """(element) => {
+  const cut = [], walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const word of node.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(node, word.index); range.setEnd(node, word.index + word[0].length);
+      if (new Set([...range.getClientRects()].map((box) => Math.round(box.top))).size > 1) cut.push(word[0]);
+    }
+  }
+  return cut;
+}"""
+
 
 def test_an_opened_row_shows_which_field_is_wrong_before_any_save(page, batch, screenshot):
     sign_in(page)
@@ -45,3 +58,25 @@ def test_an_opened_row_with_both_names_missing_marks_both_and_a_refused_type_mar
     account_type = page.get_by_label("Account type for line 10")
     expect(account_type).to_have_attribute("aria-invalid", "true")
     expect(page.locator(f"#{account_type.get_attribute('aria-describedby')}")).to_contain_text("“Wizard” is not known")
+
+
+def test_at_1280_a_narrow_columns_problem_reads_in_words_under_its_field(page, org, admin):
+    from tests.test_imports_table_marked_cells import PEOPLE
+    from webapp.extensions import db
+    from webapp.imports import staging
+
+    batch = staging.stage_upload(org.id, admin.id, "people.csv", PEOPLE.encode(), max_bytes=10**6, ttl_days=7)
+    db.session.commit()
+    sign_in(page)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"/users/import/{batch.id}")
+    page.get_by_role("link", name="Edit line 4", exact=True).click()
+    settled(page)
+    message = page.locator("tr.editing p.field-error")
+    expect(message).to_have_text("⚠ Error: No group called “Sales” (Group column). Tick Create missing groups, or "
+                                 "correct the name.")
+    # No word cut across lines (it was "missin / g", "“Sales / ”" in a column five letters wide) ...
+    assert message.evaluate(CUT_WORDS) == []
+    # ... and it is said once: the status cell keeps the badge only.
+    expect(page.locator("tr.editing td.status-cell")).to_have_text("Problem")
+    assert page.evaluate("document.documentElement.scrollWidth") == 1280
