@@ -1,6 +1,7 @@
 """The staged table as a new admin meets it at laptop sizes: what an opened row says is wrong, and where."""
 from __future__ import annotations
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import settled, sign_in
@@ -80,3 +81,15 @@ def test_at_1280_a_narrow_columns_problem_reads_in_words_under_its_field(page, o
     # ... and it is said once: the status cell keeps the badge only.
     expect(page.locator("tr.editing td.status-cell")).to_have_text("Problem")
     assert page.evaluate("document.documentElement.scrollWidth") == 1280
+
+
+def test_an_open_rows_line_number_sits_level_with_its_boxes_text(page, batch):
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    page.get_by_role("link", name="Edit line 5", exact=True).click()
+    settled(page)
+    number = page.locator("tr.editing td.num").evaluate(
+        "(td) => { const r = document.createRange(); r.selectNodeContents(td); const b = r.getBoundingClientRect();"
+        " return b.top + b.height / 2; }")
+    box = page.get_by_label("First name for line 5").bounding_box()
+    assert number == pytest.approx(box["y"] + box["height"] / 2, abs=3)  # it sat 12 pixels above the text
