@@ -1,6 +1,8 @@
 """The staged table as a new admin meets it at laptop sizes: what an opened row says is wrong, and where."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -93,3 +95,31 @@ def test_an_open_rows_line_number_sits_level_with_its_boxes_text(page, batch):
         " return b.top + b.height / 2; }")
     box = page.get_by_label("First name for line 5").bounding_box()
     assert number == pytest.approx(box["y"] + box["height"] / 2, abs=3)  # it sat 12 pixels above the text
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(part) / 255 for part in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(one: str, other: str) -> float:
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_the_focus_ring_on_a_rows_tick_box_stands_out_from_the_table(page, batch):
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    page.get_by_label("Select line 2").focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # account type, Send Invite, Edit, Remove, then line 3's tick box
+    expect(page.get_by_label("Select line 3")).to_be_focused()
+    ring, cell = page.evaluate("""() => { const box = document.activeElement;
+      return [getComputedStyle(box).boxShadow, getComputedStyle(box.closest('tr')).backgroundColor]; }""")
+    outer = re.findall(r"rgba?\([^)]*\)", ring)[-1]  # the last shadow's colour: the ring's outer edge
+    background = cell if cell != "rgba(0, 0, 0, 0)" else "rgb(255, 255, 255)"
+    assert _contrast(outer, background) >= 3  # the light blue ring was 1.8:1 on the white table
