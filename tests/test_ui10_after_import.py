@@ -44,3 +44,12 @@ def test_the_users_banner_links_to_the_import_with_undo_until_it_is_undone(signe
     banner = signed_in.get(f"/users/?batch={batch.id}").get_data(as_text=True)
     assert "This import was later undone." in banner
     assert f"{link} for each row's outcome, the rows left out." in banner
+
+
+def test_while_users_are_being_created_the_page_says_so(signed_in, batch):
+    from webapp.extensions import db
+
+    batch.status = "creating"
+    db.session.commit()
+    page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
+    assert heading(page) == "Creating users from import_mixed.csv"  # it said "Check the people in", over a bar
