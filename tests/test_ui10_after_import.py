@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from webapp.extensions import db
 from webapp.imports import staging, undo
 
 DATA = Path(__file__).parent / "data"
@@ -47,8 +48,6 @@ def test_the_users_banner_links_to_the_import_with_undo_until_it_is_undone(signe
 
 
 def test_while_users_are_being_created_the_page_says_so(signed_in, batch):
-    from webapp.extensions import db
-
     batch.status = "creating"
     db.session.commit()
     page = signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True)
