@@ -77,14 +77,6 @@ def test_opening_a_row_marks_its_fields_in_error_with_the_reason_by_each(signed_
     assert edit_row(html.get_data(as_text=True)).errors() == errors
 
 
-def test_each_problem_is_said_once_in_the_opened_row_by_its_field(signed_in, batch):
-    html = signed_in.get(f"/users/import/{batch.id}/rows/{row_id(batch.id, 7)}/edit", headers=HX).get_data(as_text=True)
-    assert html.count("First name and last name are both missing.") == 1
-    assert '<ul class="problems error">' not in html  # the status cell keeps only the badge: nothing else to say
-    html = signed_in.get(f"/users/import/{batch.id}/rows/{row_id(batch.id, 3)}/edit", headers=HX).get_data(as_text=True)
-    assert html.count("Not a valid email address") == 1
-
-
 def test_the_page_opened_on_a_row_without_javascript_marks_it_too(signed_in, batch):
     line_3 = row_id(batch.id, 3)
     page = signed_in.get(f"/users/import/{batch.id}?edit={line_3}").get_data(as_text=True)

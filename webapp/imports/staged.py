@@ -44,11 +44,6 @@ def staged_field_errors(row) -> dict[str, list[str]]:
     return found
 
 
-def staged_sentences_apart(row, placed) -> list[str]:
-    """The row's sentences but those of the fields in `placed`, which the edit form shows by their fields."""
-    return [sentence(item) for item in staged_problems(row) if item.get("field") not in placed]
-
-
 def staged_value(row, key: str):
     """A registered field's staged value: its own column, or the extra values."""
     import_field = get_field(key)
@@ -66,6 +61,6 @@ def hidden_lines_named(hidden: dict) -> str:
 
 def register(bp) -> None:
     """Make the readers template globals wherever the blueprint is registered."""
-    for function in (staged_problems, staged_sentences, staged_problem_fields, staged_field_errors,
-                     staged_sentences_apart, staged_value, hidden_lines_named):
+    for function in (staged_problems, staged_sentences, staged_problem_fields, staged_field_errors, staged_value,
+                     hidden_lines_named):
         bp.add_app_template_global(function)
