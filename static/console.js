@@ -26,7 +26,8 @@
   });
 
   // <td data-breakable>ann.lee@example.com</td> (or a column under <th data-breakable-column>): a long address may wrap after "@" and before a dot
-  // ("ann.lee@" / "example.com"), never inside a word. Only <wbr> is added: the text stays the same.
+  // ("ann.lee@" / "example.com"), never inside a word, and never before its last dot ("margaret.hall@example" /
+  // ".com" read as two addresses). Only <wbr> is added: the text stays the same.
   function addBreaks(scope) {
     if (!(scope instanceof Element || scope instanceof Document)) return;
     var found = Array.prototype.slice.call(scope.querySelectorAll("[data-breakable]"));
@@ -47,7 +48,7 @@
       var texts = [];
       for (var node = walker.nextNode(); node; node = walker.nextNode()) texts.push(node);
       texts.forEach(function (text) {
-        var parts = text.data.split(/(?<=@)|(?=\.)/);
+        var parts = text.data.split(/(?<=@)|(?=\.[^.\s]*[.@])/);
         if (parts.length < 2) return;
         var pieces = document.createDocumentFragment();
         parts.forEach(function (part, index) {

@@ -6,7 +6,7 @@ above the models, so they are functions here and the model stays free of feature
 from __future__ import annotations
 
 from webapp.imports.fields import get_field
-from webapp.imports.problems import sentences, stored_problems
+from webapp.imports.problems import sentence, sentences, stored_problems
 
 
 def staged_problems(row) -> list[dict]:
@@ -29,6 +29,21 @@ def staged_problem_fields(row) -> frozenset[str]:
     return frozenset(fields)
 
 
+def staged_field_errors(row) -> dict[str, list[str]]:
+    """The row's problems in sentences by field, to mark the fields of its edit form the moment it opens.
+
+    A field listed with no sentence of its own is wrong too; its sentence sits by the first name (both names
+    missing is one problem, stored on first_name).
+    """
+    found: dict[str, list[str]] = {}
+    for item in staged_problems(row):
+        if item.get("field"):
+            found.setdefault(item["field"], []).append(sentence(item))
+        if item.get("code") == "names_missing":
+            found.setdefault("last_name", [])
+    return found
+
+
 def staged_value(row, key: str):
     """A registered field's staged value: its own column, or the extra values."""
     import_field = get_field(key)
@@ -46,5 +61,6 @@ def hidden_lines_named(hidden: dict) -> str:
 
 def register(bp) -> None:
     """Make the readers template globals wherever the blueprint is registered."""
-    for function in (staged_problems, staged_sentences, staged_problem_fields, staged_value, hidden_lines_named):
+    for function in (staged_problems, staged_sentences, staged_problem_fields, staged_field_errors, staged_value,
+                     hidden_lines_named):
         bp.add_app_template_global(function)

@@ -399,7 +399,7 @@ def save_row(batch_id: int, row_id: int):
     if errors and wants_fragment():
         # Still wrong: keep the row open with the fields in error marked, so the admin goes on fixing.
         return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
-                               state=_view_state(), field_errors=errors, counters=table.counters(current),
+                               state=_view_state(), counters=table.counters(current),
                                oob_counters=True, account_types=table.ACCOUNT_TYPE_LABELS,
                                suggestions=rewriting.suggestion_count(current), text_fields=text_fields())
     return _row_response(current, staged, saved=True)
