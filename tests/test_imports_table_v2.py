@@ -152,6 +152,10 @@ def test_a_suggested_fix_is_offered_on_the_row_and_applied_in_one_click(signed_i
     assert "jane@gmail.com" in html and "Ready" in html
     after = rows(typo_batch.id)
     assert (after[2].email, after[2].status, after[2].suggested_email) == ("jane@gmail.com", "valid", None)
+    assert "Apply all 2 suggested fixes" in html  # the bar is redrawn beside the row
+    html = signed_in.post(f"/users/import/{typo_batch.id}/rows/{row_id(typo_batch.id, 3)}/suggestion",
+                          headers=HX).get_data(as_text=True)
+    assert "Apply the suggested fix<" in html and "Apply all" not in html  # one left: not "all 1"
 
 
 def test_apply_all_suggested_fixes_and_undo_them(signed_in, typo_batch):

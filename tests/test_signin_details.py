@@ -49,7 +49,7 @@ def test_a_created_user_gets_a_new_password_that_signs_them_in(signed_in, org, a
     signed = browser.post("/login", data={"email": "cleo@example.com", "password": password})
     assert signed.status_code == 302 and "/choose-password" in signed.headers["Location"]
     text = page_text(signed_in, learner)
-    assert "Last sent" in text and "Delivered to the mail server" in text
+    assert "Last email" in text and "Delivered to the mail server" in text
 
 
 def _emailed(user, hours_ago: float, status: str) -> None:

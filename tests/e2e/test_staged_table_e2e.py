@@ -138,8 +138,8 @@ def test_suggested_fixes_one_by_one_and_all_at_once(page, typo_batch, screenshot
     page.get_by_role("button", name="Apply jane@gmail.com to line 2").click()
     line_2 = page.locator("tr", has=page.get_by_label("Select line 2"))
     expect(line_2).to_contain_text("Ready")
-    expect(page.get_by_role("button", name="Apply all 1 suggested fix")).to_be_visible()
-    page.get_by_role("button", name="Apply all 1 suggested fix").click()
+    expect(page.get_by_role("button", name="Apply the suggested fix")).to_be_visible()
+    page.get_by_role("button", name="Apply the suggested fix").click()
     expect(page.get_by_text("1 email fixed.")).to_be_visible()
     expect(page.locator("tr", has=page.get_by_label("Select line 3"))).to_contain_text("john@hotmail.com")
 
