@@ -59,6 +59,9 @@ def test_normalise_header_drops_case_accents_punctuation_spaces_and_notes(header
         ("Preferred Forename", "preferred_name"),
         # Meeting and event tools: Zoom's "User Name (Original Name)", a course's delegates
         ("User Name (Original Name)", "full_name"), ("Attendee Name", "full_name"), ("Delegate", "full_name"),
+        # Schools, recruiting and volunteering lists, and names with a slash
+        ("Pupil", "full_name"), ("Candidate Name", "full_name"), ("Volunteer", "full_name"),
+        ("First/Last Name", "full_name"), ("Surname/Family name", "last_name"), ("Given/First name", "first_name"),
         # A CRM report's "Object: Field" (Salesforce), and a numbered form question
         ("Contact: Full Name", "full_name"), ("Contact: First Name", "first_name"), ("Lead: Email", "email"),
         ("Q1: What is your name?", "full_name"),

@@ -90,6 +90,7 @@ BUILT_IN: tuple[ImportField, ...] = (
         column="first_name",
         user_attribute="first_name", storage_length=300, synonyms=_ranked(
             ("First Name", "First", "Firstname", "Given name", "Given names", "Givenname", "Forename",
+             "Given/First name", "First/Given name",
              "Forenames", "First names", "FName", "Prénom", "Vorname", "Nombre", "Nombres", "Voornaam",
              "Nome", "Primo nome", "Primeiro nome", "Imię", "Имя", "名", "下の名前", "이름"),
             ("Employee First Name", "Student First Name", "User First Name", "Learner First Name"),
@@ -102,6 +103,7 @@ BUILT_IN: tuple[ImportField, ...] = (
         column="last_name",
         user_attribute="last_name", storage_length=300, synonyms=_ranked(
             ("Last Name", "Last", "Lastname", "Surname", "Surnames", "Family name", "Familyname",
+             "Surname/Family name", "Family name/Surname", "Last/Family name",
              "Family names", "LName", "Nom", "Nom de famille", "Nachname", "Familienname", "Apellido",
              "Apellidos", "Achternaam", "Cognome", "Sobrenome", "Último nome", "Nazwisko", "Фамилия",
              "姓", "苗字", "名字", "姓氏", "성", "Primer apellido", "Apellido paterno", "First surname", "Paternal surname"),
@@ -134,7 +136,11 @@ BUILT_IN: tuple[ImportField, ...] = (
              "Weergavenaam", "Nazwa wyświetlana", "Отображаемое имя", "表示名",
              # A column named for the person (Canvas's gradebook "Student": "Doe, Jane"; a SharePoint list's
              # "Employee"), when no column says it is a name.
-             "Student", "Employee", "Learner", "Participant", "Attendee", "Trainee", "Delegate"),
+             "Student", "Employee", "Learner", "Participant", "Attendee", "Trainee", "Delegate",
+             # Schools, recruiting and volunteering lists: "Pupil", "Candidate Name", "Volunteer".
+             "Pupil", "Pupil Name", "Candidate", "Candidate Name", "Applicant", "Applicant Name", "Volunteer",
+             "Volunteer Name", "Apprentice", "Apprentice Name", "Intern", "Intern Name", "Worker",
+             "First & Last Name", "First/Last Name", "First and Surname"),
             ("Sortable name", "Short name"),
         )),
     ImportField(
