@@ -61,7 +61,11 @@ def test_clean_name_collapses_runs_of_spaces(text, expected):
         ("MEMBER", "user"), ("Admin", "admin"), ("Administrator", "admin"), (" admin. ", "admin"),
         ("Manager", "team_manager"), ("Team Manager", "team_manager"), ("team_manager", "team_manager"),
         ("Guest", "guest"), ("guest", "guest"),
-        ("Superuser", None), ("Owner", None),
+        ("Team Lead", "team_manager"), ("Line manager", "team_manager"), ("Visitor", "guest"),
+        # Never an admin from a word that may mean something else in the file's system, and no employment type
+        # (Staff, Contractor, External) taken for an account type: the admin chooses.
+        ("Superuser", None), ("Owner", None), ("Primary Owner", None), ("Instructor", None), ("Staff", None),
+        ("External", None),
     ],
 )
 def test_account_type_aliases(text, account_type):

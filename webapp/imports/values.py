@@ -27,12 +27,13 @@ _ACCOUNT_TYPE_ALIASES = {
     "пользователь": "user", "ユーザー": "user", "membre": "user", "mitglied": "user", "miembro": "user",
     "guest": "guest", "guestuser": "guest", "externalguest": "guest", "invité": "guest", "invite": "guest",
     "gast": "guest", "invitado": "guest", "ospite": "guest", "convidado": "guest", "gość": "guest",
-    "gosc": "guest", "гость": "guest", "ゲスト": "guest",
+    "gosc": "guest", "гость": "guest", "ゲスト": "guest", "visitor": "guest",
     "admin": "admin", "administrator": "admin", "orgadmin": "admin", "organisationadmin": "admin",
     "organizationadmin": "admin", "orgadministrator": "admin", "administrateur": "admin",
     "administrador": "admin", "amministratore": "admin", "beheerder": "admin", "administratorka": "admin",
     "администратор": "admin", "管理者": "admin",
     "teammanager": "team_manager", "manager": "team_manager", "teammgr": "team_manager",
+    "teamlead": "team_manager", "teamleader": "team_manager", "linemanager": "team_manager",
     "responsabledéquipe": "team_manager", "teamleiter": "team_manager", "gerentedeequipo": "team_manager",
 }
 
