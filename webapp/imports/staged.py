@@ -23,10 +23,7 @@ def staged_problem_fields(row) -> frozenset[str]:
     """The fields whose cells hold a problem on this row (email, groups, account_type...), to mark those cells."""
     if not (row.errors or row.account_type_error or row.conflict_with):
         return frozenset()  # most rows: nothing to read
-    fields = {item["field"] for item in staged_problems(row) if item.get("field")}
-    if any(item.get("code") == "names_missing" for item in row.errors or ()):
-        fields.add("last_name")  # stored on first_name, but both cells are empty
-    return frozenset(fields)
+    return frozenset(staged_field_errors(row))
 
 
 def staged_field_errors(row) -> dict[str, list[str]]:

@@ -216,7 +216,6 @@ def clean_email(raw: str, key: str, problems: list, *, max_length: int | None = 
         return text[:storage]
 
 
-
 def account_type_key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
 
