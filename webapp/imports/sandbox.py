@@ -19,6 +19,7 @@ from html import unescape
 from pathlib import Path
 from webapp.imports.spreadsheetml import LAST_LINE, MAX_SHEETS, looks_like_spreadsheetml
 from webapp.imports.uploads import Upload
+from webapp.imports.workbook_child import RELATION_TAG, SHEET_TAG
 
 _CHILD = str(Path(__file__).with_name("workbook_child.py"))
 _MAX_RATIO = 200          # real workbooks compress 5-30 times; zip bombs thousands of times
@@ -33,8 +34,6 @@ _REPEAT_TAG = 4096  # the longest start tag around a repeat looked at; LibreOffi
 _ODS_FILLED = re.compile(rb"<text:p\b|office:(?:[a-z]{1,10}-)?value\s{0,20}=\s{0,20}(?:\"[^\"]|'[^'])")
 _ODS_TAG = re.compile(rb"<table:table-(cell|row)\s")
 _ODS_ENDS = {b"cell": re.compile(rb"</table:table-cell>"), b"row": re.compile(rb"</table:table-row>")}
-_RELATION_TAG = re.compile(rb"<(?:[\w.-]+:)?Relationship\s[^<>]{0,6000}>")
-_SHEET_TAG = re.compile(rb"<(?:[\w.-]+:)?sheet\s[^<>]{0,6000}>")
 _MAX_PARTS = 10_000      # a workbook's zip holds a part per sheet, drawing, image...: dozens, rarely hundreds
 _MAX_DIRECTORY = 4 << 20  # the zip's list of parts: 10,000 entries with long names
 _END_SEARCH = 22 + 65_535 + 20  # the end record, its longest comment, and a zip64 locator before it
@@ -294,12 +293,12 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
     # Tag by tag, each search bounded: this runs in the web process, and a lazy search from every Id=" to the
     # next Target=" made 256 KB of Id="a" without a tag end cost 40 seconds.
     targets = {}
-    for tag in _RELATION_TAG.findall(relations):
+    for tag in RELATION_TAG.findall(relations):
         rid, target = re.search(rb'\bId="([^"]{1,255})"', tag), re.search(rb'\bTarget="([^"]{1,2000})"', tag)
         if rid and target:
             targets[rid.group(1)] = target.group(1).rsplit(b"/", 1)[-1]
     names = {}
-    for tag in _SHEET_TAG.findall(workbook):
+    for tag in SHEET_TAG.findall(workbook):
         name = re.search(rb"name=\"([^\"]*)\"", tag)
         rid = re.search(rb"r:id=\"([^\"]*)\"", tag)
         if name and rid and rid.group(1) in targets:

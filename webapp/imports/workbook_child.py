@@ -33,8 +33,9 @@ _UNCACHED = re.compile(rb"<" + _P + rb"c\b([^>]{0,1000})>\s{0,100}<" + _P + rb"f
 _CELL_REF = re.compile(rb"\br=\"\$?([A-Z]{1,3})\$?(\d{1,7})\"")
 _CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
 # A tag ends before the next "<": a run of "<sheet " with no ">" is passed over once, not searched from each.
-_SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\s[^<>]{0,6000}>")
-_RELATION = re.compile(rb"<" + _P + rb"Relationship\s[^<>]{0,6000}>")
+# (Used by the web process's checks too: sandbox.)
+SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\s[^<>]{0,6000}>")
+RELATION_TAG = re.compile(rb"<" + _P + rb"Relationship\s[^<>]{0,6000}>")
 
 
 def main() -> int:
@@ -296,13 +297,13 @@ def _xlsx_sheet_parts(source) -> list[str | None] | None:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error, EOFError):
         return None
     targets = {}
-    for tag in _RELATION.findall(relations):
+    for tag in RELATION_TAG.findall(relations):
         rid, target = re.search(rb'\bId="([^"]*)"', tag), re.search(rb'\bTarget="([^"]*)"', tag)
         if rid and target:
             path = unescape(target.group(1).decode("utf-8", "replace"))
             targets[rid.group(1)] = path.lstrip("/") if path.startswith("/") else "xl/" + path
     parts = []
-    for tag in _SHEET_TAG.findall(workbook):
+    for tag in SHEET_TAG.findall(workbook):
         rid = re.search(rb'\br:id="([^"]*)"', tag) or re.search(rb'\b\w+:id="([^"]*)"', tag)
         parts.append(targets.get(rid.group(1)) if rid else None)
     return parts
