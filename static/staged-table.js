@@ -51,8 +51,8 @@
     if (!was) return;
     var row = was.row ? document.getElementById(was.row) : null;
     if (row && row.classList.contains("editing")) {
-      // A row just opened starts at its first name, its problems marked; a save that came back starts at the error.
-      focusOn((was.editing && firstInError(row)) || row.querySelector("input[name=first_name]"));
+      // An opened or saved row starts at its first field in error, else at its first name.
+      focusOn(firstInError(row) || row.querySelector("input[name=first_name]"));
       return;
     }
     if (was.after === "next-row" && row) {

@@ -390,12 +390,13 @@ def save_row(batch_id: int, row_id: int):
     if not form.validate():
         return _invalid_edit(current, staged, form)
     values = {f.key: form[f.key].data or "" for f in text_fields()}
-    values["account_type"] = form.account_type.data or "user"
+    # "Choose a type" left as it was: the refused value is checked again, so the row keeps its problem.
+    values["account_type"] = form.account_type.data or staged.account_type_error or "user"
     try:
         staged = table.edit_row(current, staged, values, send_invite="send_invite" in request.form)
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
-    errors = table.field_errors(staged)
+    errors = table.field_errors(staged) or staged.account_type_error
     if errors and wants_fragment():
         # Still wrong: keep the row open with the fields in error marked, so the admin goes on fixing.
         return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
@@ -445,11 +446,13 @@ def row_choice(batch_id: int, row_id: int):
     form = ChoiceForm()
     # "both" comes from the row's Save button, shown when JavaScript is off.
     field = form.field.data if form.field.data in ("account_type", "send_invite") else "both"
+    # "Choose a type" (a refused type) is no choice: the type and its problem stay as they are.
+    account_type = None if field == "send_invite" else form.account_type.data or None
+    if field == "account_type" and account_type is None:
+        return _row_response(current, staged)
     try:
-        staged = table.set_choice(
-            current, staged,
-            account_type=None if field == "send_invite" else form.account_type.data or "",
-            send_invite=None if field == "account_type" else bool(form.send_invite.data))
+        staged = table.set_choice(current, staged, account_type=account_type,
+                                  send_invite=None if field == "account_type" else bool(form.send_invite.data))
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
     return _row_response(current, staged, saved=field == "both")
