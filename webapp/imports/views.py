@@ -188,9 +188,11 @@ def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None
             "select_page": _selecting_page(), "text_fields": text_fields()}
 
 
-def _table_fragment(current: ImportBatch, state: dict, **extra):
-    return render_template("imports/partials/_table.html", oob_counters=True,
-                           **_table_context(current, state, **extra))
+def _table_fragment(current: ImportBatch, state: dict, replace_form: ReplaceForm | None = None, **extra):
+    context = _table_context(current, state, **extra)
+    if replace_form is not None:  # after a replace, Find and replace stays open with what was typed
+        context.update(replace_form=replace_form, replace_open=True)
+    return render_template("imports/partials/_table.html", oob_counters=True, **context)
 
 
 @bp.post("/<int:batch_id>/settings")
@@ -525,8 +527,13 @@ def find_replace(batch_id: int):
                                    state["page"])
         touched = rewriting.find_replace(current, form.column.data, form.find.data, form.replacement.data or "",
                                      clauses)
+        if not touched:  # said as what to do, with no Undo of nothing
+            raise table.TableError(
+                f"Nothing was replaced: no {rewriting.REPLACEABLE[form.column.data].lower()} in the rows chosen under "
+                f"\u201cIn\u201d holds \u201c{form.find.data}\u201d. Letter case must match; check the column and "
+                "the rows, then replace again.")
         return f"Replaced in {_plural(touched, 'row')}."
-    return _table_change(current, replace)
+    return _table_change(current, replace, replace_form=form)
 
 
 @bp.post("/<int:batch_id>/undo/<int:undo_id>")
@@ -537,7 +544,7 @@ def undo(batch_id: int, undo_id: int):
                          undoable=False)
 
 
-def _table_change(current: ImportBatch, change, undoable: bool = True):
+def _table_change(current: ImportBatch, change, undoable: bool = True, replace_form: ReplaceForm | None = None):
     """Run a change on many rows; show the table with a notice (and its Undo), or the error."""
     state = _view_state()
     message = error = undo_record = None
@@ -553,7 +560,7 @@ def _table_change(current: ImportBatch, change, undoable: bool = True):
         flash(error or message, "error" if error else "success")
         return redirect(url_for("imports.batch", batch_id=current.id,
                                 undo=undo_record.id if undo_record else None, **state))
-    page = _table_fragment(current, state, message=message, error=error, undo=undo_record)
+    page = _table_fragment(current, state, message=message, error=error, undo=undo_record, replace_form=replace_form)
     db.session.commit()  # the Undo's label, once the table is drawn: a commit before had it read the batch again
     return page
 

@@ -1,0 +1,42 @@
+"""Find and replace says when it found nothing, offers no Undo of nothing, and stays open with what was typed."""
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+
+from tests.test_imports_table import DATA, rows
+from tests.test_imports_table_writes import replace
+from webapp.imports import staging
+
+
+@pytest.fixture
+def batch(org, admin):
+    return staging.stage_upload(org.id, admin.id, "import_mixed.csv", (DATA / "import_mixed.csv").read_bytes(),
+                                max_bytes=10**6, ttl_days=7)
+
+
+def typed(html: str) -> dict:
+    """The find and replace boxes as they come back."""
+    return {name: value for name, value in re.findall(r'<input id="replace-\w+" name="(\w+)"[^>]*value="([^"]*)"', html)}
+
+
+@pytest.mark.parametrize("column,find", [("first_name", "Hopper"), ("last_name", "hopper")],
+                         ids=["other-column", "letter-case"])
+def test_a_replace_that_finds_nothing_says_so_and_offers_no_undo(signed_in, batch, column, find):
+    before = {line: row.last_name for line, row in rows(batch.id).items()}
+    html = unescape(replace(signed_in, batch, column, find, "Brewster"))
+    noun = {"first_name": "first name", "last_name": "last name"}[column]
+    assert (f"Nothing was replaced: no {noun} in the rows chosen under “In” holds “{find}”. Letter case must match"
+            in html)  # it said "Replaced in 0 rows." beside an Undo
+    assert "Replaced in" not in html and "/undo/" not in html
+    assert '<details class="replace card" open>' in html and typed(html) == {"find": find, "replacement": "Brewster"}
+    assert {line: row.last_name for line, row in rows(batch.id).items()} == before
+
+
+def test_after_a_replace_find_and_replace_stays_open_with_what_was_typed(signed_in, batch):
+    html = unescape(replace(signed_in, batch, "last_name", "Hopper", "Brewster"))
+    assert "Replaced in 1 row." in html and "/undo/" in html
+    assert '<details class="replace card" open>' in html and typed(html) == {"find": "Hopper", "replacement": "Brewster"}
+    assert rows(batch.id)[3].last_name == "Brewster"
