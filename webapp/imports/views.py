@@ -188,10 +188,14 @@ def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None
             "select_page": _selecting_page(), "text_fields": text_fields()}
 
 
-def _table_fragment(current: ImportBatch, state: dict, replace_form: ReplaceForm | None = None, **extra):
+def _table_fragment(current: ImportBatch, state: dict, replace_form: ReplaceForm | None = None,
+                    bulk_form: BulkForm | None = None, **extra):
     context = _table_context(current, state, **extra)
-    if replace_form is not None:  # after a replace, Find and replace stays open with what was typed
+    # After a change the bar that made it keeps what the admin chose (and Find and replace stays open).
+    if replace_form is not None:
         context.update(replace_form=replace_form, replace_open=True)
+    if bulk_form is not None:
+        context.update(bulk_form=bulk_form)
     return render_template("imports/partials/_table.html", oob_counters=True, **context)
 
 
@@ -544,7 +548,7 @@ def undo(batch_id: int, undo_id: int):
                          undoable=False)
 
 
-def _table_change(current: ImportBatch, change, undoable: bool = True, replace_form: ReplaceForm | None = None):
+def _table_change(current: ImportBatch, change, undoable: bool = True, **forms):
     """Run a change on many rows; show the table with a notice (and its Undo), or the error."""
     state = _view_state()
     message = error = undo_record = None
@@ -560,7 +564,7 @@ def _table_change(current: ImportBatch, change, undoable: bool = True, replace_f
         flash(error or message, "error" if error else "success")
         return redirect(url_for("imports.batch", batch_id=current.id,
                                 undo=undo_record.id if undo_record else None, **state))
-    page = _table_fragment(current, state, message=message, error=error, undo=undo_record, replace_form=replace_form)
+    page = _table_fragment(current, state, message=message, error=error, undo=undo_record, **forms)
     db.session.commit()  # the Undo's label, once the table is drawn: a commit before had it read the batch again
     return page
 
@@ -594,7 +598,7 @@ def bulk(batch_id: int):
         touched = table.bulk_action(current, form.action.data, clauses, account_type=form.account_type.data,
                                     every_row=every_row)
         return _bulk_message(form, touched)
-    return _table_change(current, apply)
+    return _table_change(current, apply, bulk_form=form)
 
 
 def _bulk_message(form: BulkForm, touched: int) -> str:
