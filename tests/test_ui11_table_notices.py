@@ -1,4 +1,4 @@
-"""Find and replace says when it found nothing, offers no Undo of nothing, and stays open with what was typed."""
+"""Find and replace says when it found nothing (no Undo of nothing) and stays open; Recent imports add up."""
 from __future__ import annotations
 
 import re
@@ -40,3 +40,12 @@ def test_after_a_replace_find_and_replace_stays_open_with_what_was_typed(signed_
     assert "Replaced in 1 row." in html and "/undo/" in html
     assert '<details class="replace card" open>' in html and typed(html) == {"find": "Hopper", "replacement": "Brewster"}
     assert rows(batch.id)[3].last_name == "Brewster"
+
+
+def test_recent_imports_say_what_became_of_every_line_read(signed_in, batch):
+    signed_in.post(f"/users/import/{batch.id}/create")
+    page = unescape(signed_in.get("/users/import/").get_data(as_text=True))
+    row = " ".join(re.sub(r"<[^>]+>", " ", page[page.index("import_mixed.csv"):page.index("</tr>",
+                                                                   page.index("import_mixed.csv"))]).split())
+    # 9 lines read: it said only "3 created, 1 failed", leaving 5 lines unexplained.
+    assert row.endswith("9 3 created, 1 failed 5 other lines not created")
