@@ -49,3 +49,13 @@ def test_recent_imports_say_what_became_of_every_line_read(signed_in, batch):
                                                                    page.index("import_mixed.csv"))]).split())
     # 9 lines read: it said only "3 created, 1 failed", leaving 5 lines unexplained.
     assert row.endswith("9 3 created, 1 failed 5 other lines not created")
+
+
+def test_a_finished_import_says_why_lines_were_not_created_and_shows_no_type_for_a_refused_one(signed_in, batch):
+    signed_in.post(f"/users/import/{batch.id}/create")
+    page = unescape(signed_in.get(f"/users/import/{batch.id}").get_data(as_text=True))
+    assert ("Users were created from this file: 3 created, 1 failed. 5 other lines were not created: the table below "
+            "says why.") in page  # the 5 left out went unmentioned
+    line_10 = page[page.index('<td class="num">10</td>'):]
+    line_10 = " ".join(re.sub(r"<[^>]+>", " ", line_10[:line_10.index("</tr>")]).split())
+    assert line_10.startswith("10 Margaret Hamilton margaret@example.com Not chosen No Problem")  # it said "User"
