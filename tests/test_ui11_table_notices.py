@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 
 from tests.test_imports_table import DATA, rows
-from tests.test_imports_table_writes import replace
+from tests.test_imports_table_writes import bulk, replace
 from webapp.imports import staging
 
 
@@ -59,3 +59,14 @@ def test_a_finished_import_says_why_lines_were_not_created_and_shows_no_type_for
     line_10 = page[page.index('<td class="num">10</td>'):]
     line_10 = " ".join(re.sub(r"<[^>]+>", " ", line_10[:line_10.index("</tr>")]).split())
     assert line_10.startswith("10 Margaret Hamilton margaret@example.com Not chosen No Problem")  # it said "User"
+
+
+def test_a_bulk_change_that_changes_nothing_says_so_and_offers_no_undo(signed_in, batch):
+    line_2 = str(rows(batch.id)[2].id)
+    first = unescape(bulk(signed_in, batch, action="invite_on", scope="selected", row=line_2))
+    assert "Send Invite & Password ticked for 1 row." in first and "/undo/" in first
+    again = unescape(bulk(signed_in, batch, action="invite_on", scope="selected", row=line_2))
+    # It said "Send Invite & Password ticked for 0 rows." beside an Undo.
+    assert "Nothing changed: the rows chosen under “Apply to” already show this" in again
+    assert "ticked for" not in again and "/undo/" not in again
+    assert rows(batch.id)[2].send_invite is True

@@ -597,8 +597,14 @@ def bulk(batch_id: int):
         every_row = form.scope.data == "all_matching" and state["filter"] == every_filter and not state["q"]
         touched = table.bulk_action(current, form.action.data, clauses, account_type=form.account_type.data,
                                     every_row=every_row)
+        if not touched:  # said as what to check, with no Undo of nothing
+            raise table.TableError(NOTHING_CHANGED)
         return _bulk_message(form, touched)
     return _table_change(current, apply, bulk_form=form)
+
+
+NOTHING_CHANGED = ("Nothing changed: the rows chosen under \u201cApply to\u201d already show this, or are rows it leaves "
+                   "alone (ignored duplicates, removed rows). Choose other rows or another action.")
 
 
 def _bulk_message(form: BulkForm, touched: int) -> str:
