@@ -8,6 +8,7 @@ import pytest
 
 from tests.test_imports_table import DATA, rows
 from tests.test_imports_table_writes import bulk, replace
+from webapp.extensions import db
 from webapp.imports import staging
 
 
@@ -70,3 +71,16 @@ def test_a_bulk_change_that_changes_nothing_says_so_and_offers_no_undo(signed_in
     assert "Nothing changed: the rows chosen under “Apply to” already show this" in again
     assert "ticked for" not in again and "/undo/" not in again
     assert rows(batch.id)[2].send_invite is True
+
+
+@pytest.mark.parametrize("delivery,how", [("password", "a generated password"),
+                                          ("link", "a single-use link to choose their password")])
+def test_create_users_says_what_each_person_is_sent_as_create_user_does(signed_in, org, batch, delivery, how):
+    org.password_delivery = delivery
+    db.session.commit()
+    page = unescape(signed_in.get(f"/users/import/{batch.id}/create").get_data(as_text=True))
+    plan = " ".join(re.sub(r"<[^>]+>", " ", page[page.index('id="mail-plan"'):]).split()[:70])
+    # It said "a generated password" to an organisation that sends links, and promised Admins an enrolment email.
+    assert (f"People with Send Invite & Password ticked get a welcome email now with {how}. Everyone else gets no "
+            "email now: a User or Guest gets sign-in details with their first series enrolment; an Admin or Team "
+            "Manager when you press Send sign-in details on their page.") in plan
