@@ -44,7 +44,12 @@
   function focusOn(el) {
     if (!el) return false;
     el.focus();
-    return document.activeElement === el;
+    if (document.activeElement !== el) return false;
+    // htmx may have put focus back on it already, without scrolling, while the page was scrolled away by the swap
+    // (zoomed in, Apply to rows ended up a screen above what was shown): bring it into view.
+    var box = el.getBoundingClientRect();
+    if (box.bottom < 0 || box.top > window.innerHeight) el.scrollIntoView({block: "center"});
+    return true;
   }
 
   function restoreFocus(target, was) {

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import settled, sign_in
+from tests.e2e.conftest import DATA, settled, sign_in
+from webapp.imports import staging
 
 
 # import_mixed.csv: line 3 is ready, line 5's email, line 8's names and line 10's account type ("Wizard") are wrong.
@@ -85,3 +86,22 @@ def test_without_javascript_the_bulk_account_type_is_always_there(browser, live_
         expect(page.get_by_label("Account type (for Set account type)")).to_be_visible()
     finally:
         context.close()
+
+
+def test_zoomed_in_after_a_bulk_change_the_focused_apply_stays_in_view(page, org, admin):
+    """At 200% zoom on a 1280x720 laptop (640x360 CSS pixels) the swap scrolled the page to the table's end, the
+    focused Apply to rows three screens above."""
+    batch = staging.stage_upload(org.id, admin.id, "people.csv", (DATA / "import_fifty_problems.csv").read_bytes(),
+                                 max_bytes=10**6, ttl_days=7)
+    page.set_viewport_size({"width": 640, "height": 360})
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    page.get_by_label("Select line 2", exact=True).check()
+    page.get_by_label("Bulk action").select_option("invite_on")
+    page.get_by_role("button", name="Apply to rows").click()
+    settled(page)
+    apply = page.get_by_role("button", name="Apply to rows")
+    expect(apply).to_be_focused()
+    expect(apply).to_be_in_viewport()
+    # The notice above is out of view at this height; it is read out as a status.
+    expect(page.get_by_role("status").filter(has_text="Send Invite & Password ticked for 1 row.")).to_have_count(1)
