@@ -25,6 +25,24 @@
     if (field) field.focus();
   });
 
+  // <div data-shown-when="#bulk-action" data-shown-value="set_type">: shown only while that select has that value.
+  // Without JavaScript it always shows (its label says when it counts).
+  function showIfChosen(element) {
+    var select = document.querySelector(element.getAttribute("data-shown-when"));
+    if (select) element.hidden = select.value !== element.getAttribute("data-shown-value");
+  }
+  function showChosen(scope) {
+    if (!(scope instanceof Element || scope instanceof Document)) return;
+    scope.querySelectorAll("[data-shown-when]").forEach(showIfChosen);
+  }
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (!(select instanceof HTMLSelectElement) || !select.id) return;
+    document.querySelectorAll('[data-shown-when="#' + select.id + '"]').forEach(showIfChosen);
+  });
+  document.addEventListener("DOMContentLoaded", function () { showChosen(document); });
+  document.addEventListener("htmx:load", function (event) { showChosen(event.detail && event.detail.elt); });
+
   // <td data-breakable>ann.lee@example.com</td> (or a column under <th data-breakable-column>): a long address may wrap after "@" and before a dot
   // ("ann.lee@" / "example.com"), never inside a word, and never before its last dot ("margaret.hall@example" /
   // ".com" read as two addresses). Only <wbr> is added: the text stays the same.

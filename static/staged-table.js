@@ -44,15 +44,20 @@
   function focusOn(el) {
     if (!el) return false;
     el.focus();
-    return document.activeElement === el;
+    if (document.activeElement !== el) return false;
+    // htmx may have put focus back on it already, without scrolling, while the page was scrolled away by the swap
+    // (zoomed in, Apply to rows ended up a screen above what was shown): bring it into view.
+    var box = el.getBoundingClientRect();
+    if (box.bottom < 0 || box.top > window.innerHeight) el.scrollIntoView({block: "center"});
+    return true;
   }
 
   function restoreFocus(target, was) {
     if (!was) return;
     var row = was.row ? document.getElementById(was.row) : null;
     if (row && row.classList.contains("editing")) {
-      // A row just opened starts at its first name, its problems marked; a save that came back starts at the error.
-      focusOn((was.editing && firstInError(row)) || row.querySelector("input[name=first_name]"));
+      // An opened or saved row starts at its first field in error, else at its first name.
+      focusOn(firstInError(row) || row.querySelector("input[name=first_name]"));
       return;
     }
     if (was.after === "next-row" && row) {

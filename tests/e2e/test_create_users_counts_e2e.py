@@ -82,8 +82,8 @@ def test_download_problems_is_there_only_while_a_row_has_a_problem(page, org, ad
     head = page.locator(".page-head")
     expect(head.get_by_role("link", name="Download problems")).to_be_visible()
     page.get_by_role("link", name="Edit line 3", exact=True).click()
-    # The edit row's late autofocus on the first name would take keystrokes typed before it lands.
-    expect(page.get_by_label("First name for line 3")).to_be_focused()
+    # The edit row's late autofocus on the field in error would take keystrokes typed before it lands.
+    expect(page.get_by_label("Email for line 3")).to_be_focused()
     page.get_by_label("Email for line 3").fill("bob@example.com")
     page.get_by_role("button", name="Save line 3").click()
     expect(page.locator("tr", has=page.get_by_label("Select line 3"))).to_contain_text("Ready")

@@ -25,10 +25,10 @@ def test_import_fix_bulk_type_create(page, org, admin, screenshot):
 
     # Fix line 5's email inline.
     page.get_by_role("link", name="Edit line 5").click()
-    # The edit row opens with the cursor in the first name; wait for that before typing
-    # elsewhere, or the late autofocus can steal the keystrokes.
-    expect(page.get_by_label("First name for line 5")).to_be_focused()
+    # The edit row opens with the cursor in the field in error; wait for that before typing,
+    # or the late autofocus can steal the keystrokes.
     email_box = page.get_by_label("Email for line 5")
+    expect(email_box).to_be_focused()
     email_box.fill("bad.row@example.com")
     page.get_by_role("button", name="Save").click()
     # expect() reports the row's actual text if it never becomes ready.

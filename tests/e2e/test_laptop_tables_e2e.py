@@ -148,13 +148,21 @@ def test_editing_a_row_at_1280_keeps_its_problem_readable_beside_save(page, org,
     page.goto(f"/users/import/{batch.id}")
     page.get_by_role("link", name="Edit line 5", exact=True).click()
     first_name = page.get_by_label("First name for line 5")
-    first_name.wait_for()
+    email = page.get_by_label("Email for line 5")
+    expect(email).to_be_focused()  # the row opens at its first field in error
     screenshot("laptop-staged-editing-1280")
     assert not scrolls_sideways(page.locator("#staged-table .table-wrap"))  # was 130 px wider: problems under Save
-    problem = page.locator("tr.editing td.status-cell li").first
-    save = page.get_by_role("button", name="Save line 5")
-    problem_box, save_box = problem.bounding_box(), save.bounding_box()
-    assert problem_box["x"] + problem_box["width"] <= save_box["x"]
+    # Each sentence is said once, under its field; beside Save the status cell names those fields in a few words.
+    row = page.locator("tr.editing")
+    sentence = "Not a valid email address: An email address must have an @-sign."
+    expect(row.get_by_text(sentence)).to_have_count(1)
+    expect(page.locator(f"#{email.get_attribute('aria-describedby')}")).to_contain_text(sentence)
+    status = row.locator("td.status-cell")
+    expect(status).to_have_text("Problem Check Email, Group and Series.", use_inner_text=True)
+    expect(status.locator("li")).to_have_count(0)
+    attention, save = status.locator("p.attention"), page.get_by_role("button", name="Save line 5")
+    attention_box, save_box = attention.bounding_box(), save.bounding_box()
+    assert attention_box["x"] + attention_box["width"] <= save_box["x"]
     assert save_box["x"] + save_box["width"] <= 1280
     assert first_name.input_value() == "Margaret"
     # Tab goes through the row's boxes to Save and Cancel.

@@ -35,7 +35,7 @@ def test_escape_in_an_edited_row_cancels_the_edit_unsaved_and_focus_returns_to_e
     edit = page.get_by_role("link", name="Edit line 5", exact=True)
     edit.focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_label("First name for line 5")).to_be_focused()
+    expect(page.get_by_label("Email for line 5")).to_be_focused()  # the field in error
     # Change every box of the row, then leave without saving.
     page.get_by_label("First name for line 5").fill("Changed")
     page.get_by_label("Email for line 5").fill("changed@example.com")

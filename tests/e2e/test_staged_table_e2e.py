@@ -81,7 +81,7 @@ def test_saving_an_edit_returns_focus_to_edit_and_errors_are_focused_and_marked(
     page.goto(f"/users/import/{batch.id}")
     page.get_by_role("link", name="Edit line 5", exact=True).focus()
     page.keyboard.press("Enter")
-    expect(page.get_by_label("First name for line 5")).to_be_focused()
+    expect(page.get_by_label("Email for line 5")).to_be_focused()  # the field in error
     page.get_by_label("Email for line 5").fill("still wrong")
     page.get_by_role("button", name="Save line 5").click()
     email = page.get_by_label("Email for line 5")

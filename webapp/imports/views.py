@@ -188,9 +188,15 @@ def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None
             "select_page": _selecting_page(), "text_fields": text_fields()}
 
 
-def _table_fragment(current: ImportBatch, state: dict, **extra):
-    return render_template("imports/partials/_table.html", oob_counters=True,
-                           **_table_context(current, state, **extra))
+def _table_fragment(current: ImportBatch, state: dict, replace_form: ReplaceForm | None = None,
+                    bulk_form: BulkForm | None = None, **extra):
+    context = _table_context(current, state, **extra)
+    # After a change the bar that made it keeps what the admin chose (and Find and replace stays open).
+    if replace_form is not None:
+        context.update(replace_form=replace_form, replace_open=True)
+    if bulk_form is not None:
+        context.update(bulk_form=bulk_form)
+    return render_template("imports/partials/_table.html", oob_counters=True, **context)
 
 
 @bp.post("/<int:batch_id>/settings")
@@ -390,12 +396,13 @@ def save_row(batch_id: int, row_id: int):
     if not form.validate():
         return _invalid_edit(current, staged, form)
     values = {f.key: form[f.key].data or "" for f in text_fields()}
-    values["account_type"] = form.account_type.data or "user"
+    # "Choose a type" left as it was: the refused value is checked again, so the row keeps its problem.
+    values["account_type"] = form.account_type.data or staged.account_type_error or "user"
     try:
         staged = table.edit_row(current, staged, values, send_invite="send_invite" in request.form)
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
-    errors = table.field_errors(staged)
+    errors = table.field_errors(staged) or staged.account_type_error
     if errors and wants_fragment():
         # Still wrong: keep the row open with the fields in error marked, so the admin goes on fixing.
         return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
@@ -445,11 +452,13 @@ def row_choice(batch_id: int, row_id: int):
     form = ChoiceForm()
     # "both" comes from the row's Save button, shown when JavaScript is off.
     field = form.field.data if form.field.data in ("account_type", "send_invite") else "both"
+    # "Choose a type" (a refused type) is no choice: the type and its problem stay as they are.
+    account_type = None if field == "send_invite" else form.account_type.data or None
+    if field == "account_type" and account_type is None:
+        return _row_response(current, staged)
     try:
-        staged = table.set_choice(
-            current, staged,
-            account_type=None if field == "send_invite" else form.account_type.data or "",
-            send_invite=None if field == "account_type" else bool(form.send_invite.data))
+        staged = table.set_choice(current, staged, account_type=account_type,
+                                  send_invite=None if field == "account_type" else bool(form.send_invite.data))
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
     return _row_response(current, staged, saved=field == "both")
@@ -522,8 +531,13 @@ def find_replace(batch_id: int):
                                    state["page"])
         touched = rewriting.find_replace(current, form.column.data, form.find.data, form.replacement.data or "",
                                      clauses)
+        if not touched:  # said as what to do, with no Undo of nothing
+            raise table.TableError(
+                f"Nothing was replaced: no {rewriting.REPLACEABLE[form.column.data].lower()} in the rows chosen under "
+                f"\u201cIn\u201d holds \u201c{form.find.data}\u201d. Letter case must match; check the column and "
+                "the rows, then replace again.")
         return f"Replaced in {_plural(touched, 'row')}."
-    return _table_change(current, replace)
+    return _table_change(current, replace, replace_form=form)
 
 
 @bp.post("/<int:batch_id>/undo/<int:undo_id>")
@@ -534,7 +548,7 @@ def undo(batch_id: int, undo_id: int):
                          undoable=False)
 
 
-def _table_change(current: ImportBatch, change, undoable: bool = True):
+def _table_change(current: ImportBatch, change, undoable: bool = True, **forms):
     """Run a change on many rows; show the table with a notice (and its Undo), or the error."""
     state = _view_state()
     message = error = undo_record = None
@@ -550,7 +564,7 @@ def _table_change(current: ImportBatch, change, undoable: bool = True):
         flash(error or message, "error" if error else "success")
         return redirect(url_for("imports.batch", batch_id=current.id,
                                 undo=undo_record.id if undo_record else None, **state))
-    page = _table_fragment(current, state, message=message, error=error, undo=undo_record)
+    page = _table_fragment(current, state, message=message, error=error, undo=undo_record, **forms)
     db.session.commit()  # the Undo's label, once the table is drawn: a commit before had it read the batch again
     return page
 
@@ -583,8 +597,14 @@ def bulk(batch_id: int):
         every_row = form.scope.data == "all_matching" and state["filter"] == every_filter and not state["q"]
         touched = table.bulk_action(current, form.action.data, clauses, account_type=form.account_type.data,
                                     every_row=every_row)
+        if not touched:  # said as what to check, with no Undo of nothing
+            raise table.TableError(NOTHING_CHANGED)
         return _bulk_message(form, touched)
-    return _table_change(current, apply)
+    return _table_change(current, apply, bulk_form=form)
+
+
+NOTHING_CHANGED = ("Nothing changed: the rows chosen under \u201cApply to\u201d already show this, or are rows it leaves "
+                   "alone (ignored duplicates, removed rows). Choose other rows or another action.")
 
 
 def _bulk_message(form: BulkForm, touched: int) -> str:
