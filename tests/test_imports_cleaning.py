@@ -139,14 +139,26 @@ def test_an_invalid_email_keeps_the_admins_text():
     assert errors[0].startswith("Not a valid email address")
 
 
-@pytest.mark.parametrize("cell", ["ivy@example.com; ivy.home@example.net", "ivy@example.com, ivy.home@example.net",
-                                  "ivy@example.com / ivy.home@example.net", "ivy@example.com or ivy.home@example.net"])
+@pytest.mark.parametrize("cell", [
+    "ivy@example.com; ivy.home@example.net", "ivy@example.com, ivy.home@example.net",
+    "ivy@example.com / ivy.home@example.net", "ivy@example.com or ivy.home@example.net",
+    # Recipients copied from a mail program: never unwrapped to the last one as if it were "Name <address>".
+    "<ivy@example.com>, <ivy.home@example.net>", "<ivy@example.com> <ivy.home@example.net>",
+    "Ivy Po <ivy@example.com>; Ivy at home <ivy.home@example.net>",
+    '"Po, Ivy" <ivy@example.com>, "Po, Ivy (home)" <ivy.home@example.net>', "ivy@example.com, <ivy.home@example.net>",
+])
 def test_a_cell_listing_two_addresses_says_so_and_suggests_the_first(cell):
     _, _, email, _, errors = validate_fields("Ivy", "Po", cell, "", has_type_column=False)
     assert email == cell  # kept as typed, for the admin to choose
     assert errors == [f"The cell holds 2 email addresses (\u201c{cell}\u201d); a person signs in with one. Keep the "
                       "person's own address."]
     assert suggestion_for(cell, False) == "ivy@example.com"
+
+
+@pytest.mark.parametrize("cell", ["Ivy Po <Ivy@Example.com>", '"Po, Ivy" <ivy@example.com>', "<ivy@example.com>",
+                                  '"ivy@example.com" <ivy@example.com>', "ivy@example.com <IVY@example.com>"])
+def test_one_recipient_written_as_a_mail_program_does_is_the_address(cell):
+    assert validate_fields("Ivy", "Po", cell, "", has_type_column=False)[2:] == ("ivy@example.com", "user", [])
 
 
 def test_invalid_emails_file_says_why_each_row_is_invalid():
@@ -275,6 +287,7 @@ def test_rows_read_add_up_to_the_statuses():
     ("A" * 101, "Lee", "ann@example.com"),
     ("Ann", "Lee", "ann_example.com#EXT#@tenant.onmicrosoft.com"),
     ("Ann", "Lee", "Ann <ann@example.com>"),
+    ("Ann", "Lee", "<ann@example.com>, <ann.lee@example.org>"),
     ("Ann", "Lee", "mailto:ann@example.com"),
     ("Ann", "Lee", "ann at example.com"),
     ("Ann", "Lee", "ann@exa_mple.com"),

@@ -7,7 +7,7 @@ from webapp.addresses import InvalidEmail, normalise_email, quick_normalised
 from webapp.csvsafe import starts_formula
 from webapp.imports.encodings import looks_like_mojibake
 from webapp.imports.problems import problem
-from webapp.imports.suggestions import several_addresses
+from webapp.imports.suggestions import recipient_address, several_addresses
 from webapp.imports.text import (
     PLACEHOLDER_MAX,
     PLACEHOLDERS,
@@ -177,8 +177,8 @@ def plain_names_and_address(first: str, last: str, email: str, limits: tuple[int
 
 def email_text(text: str) -> str:
     """Take the address out of "Name <address>" or "mailto:address" forms, which are safe to unwrap."""
-    if "<" in text and text.endswith(">"):
-        text = clean_cell(text[text.rindex("<") + 1:-1])
+    if "<" in text and text.endswith(">") and (inside := recipient_address(text)) is not None:
+        text = clean_cell(inside)
     if text[:7].lower() == "mailto:":
         text = clean_cell(text[7:])
     return text
