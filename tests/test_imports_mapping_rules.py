@@ -87,6 +87,23 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("sims_students.csv", [(2, "Jon", "Smith", "jon.smith@school.example", "valid"),
                            (3, "María José", "García López", "mj@school.example", "valid"),
                            (4, "Liz", "Jones", "liz@school.example", "valid")]),
+    # Teams' attendance report (UTF-16, tabs): the participants, not the summary above nor the activities below.
+    ("teams_attendance.csv", [(11, "Ann", "Lee", "ann.lee@contoso.example", "valid"),
+                              (12, "Ben", "Lee", "ben.lee@contoso.example", "valid"),
+                              (13, "Cleo", "Patel", "cleo@partner.example", "valid")]),
+    # Its older form: the meeting's id ("19:meeting_...@thread.v2") in the summary is no address.
+    ("teams_attendance_2021.csv", [(9, "Ann", "Lee", "ann.lee@contoso.example", "valid"),
+                                   (10, "Ben", "Ng", "ben.ng@contoso.example", "valid"),
+                                   (11, "Cleo", "Patel", "cleo.patel@contoso.example", "valid")]),
+    # Webinar reports: the host's and the panelists' one-row tables come before the attendees, after a blank line
+    # (GoToWebinar) or only a title (Zoom, which also lists a person once per session).
+    ("gotowebinar_attendees.csv", [(17, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                   (18, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                   (19, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    ("zoom_webinar_attendees.csv", [(13, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                    (14, "Ann", "Lee", "ann.lee@example.com", "duplicate"),
+                                    (15, "Benjamin", "Ng", "ben.ng@example.com", "valid"),
+                                    (16, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

@@ -9,12 +9,14 @@ from operator import itemgetter
 # Characters that make a cell look filled while holding nothing a person could read.
 BLANK_CHARS = " \t\r\n\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
               "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
-# Bounded as addresses are (64 before the @, 253 after).
-EMAIL = re.compile(r"[^\s@<>,;:\"'()\[\]]{1,64}@[^\s@<>,;:\"'()\[\]]{1,253}\.[^\s@<>,;:\"'()\[\].]{2,63}")
+# Bounded as addresses are (64 before the @, 253 after). A domain ends in letters (or an "xn--" IDN ending): Teams
+# writes its meeting's id, "19:meeting_NzE2@thread.v2", in the summary above the attendees, and it is no address.
+_TLD = r"(?:[^\W\d_]{2,63}|[xX][nN]--[^\W_]{1,59})(?![\w-])"
+EMAIL = re.compile(r"[^\s@<>,;:\"'()\[\]]{1,64}@[^\s@<>,;:\"'()\[\]]{1,253}\." + _TLD)
 # The same found from its @ (one character of the name before it is all a search needs): a search for EMAIL tried
 # every character of a long cell as an address's start, and a sheet of 10,000-letter cells held the web process for
 # hours; from the @ a search is as fast as finding the @ signs.
-_ADDRESS_AT = re.compile(r"@(?<=[^\s@<>,;:\"'()\[\]]@)[^\s@<>,;:\"'()\[\]]{1,253}\.[^\s@<>,;:\"'()\[\].]{2,63}")
+_ADDRESS_AT = re.compile(r"@(?<=[^\s@<>,;:\"'()\[\]]@)[^\s@<>,;:\"'()\[\]]{1,253}\." + _TLD)
 _HEADER_SCAN = 30        # a header further down than this many filled lines is not looked for
 EMAIL_SCAN = 200        # filled lines searched for the first email address
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
@@ -252,6 +254,9 @@ def choose_header(filled, header_line):
         return first_email, None, "above the first person"
     people_header = _past_a_summary(filled, best_index)
     if people_header is not None:
+        # Webinar reports (GoToWebinar) list the host, then the panelists, each a one-row table, before the attendees.
+        while (further := _past_a_summary(filled, people_header)) is not None:
+            people_header = further
         return people_header, people_header, "part of a summary above the table of people"
     return best_index, best_index, "above the header row"
 
@@ -260,16 +265,17 @@ def _past_a_summary(filled, header: int) -> int | None:
     """The header of the people's table when the one found heads a one-row summary instead.
 
     Meeting reports (Zoom's attendee report) open with the meeting's details, the host's address among them,
-    then a blank line and the table of attendees.
+    then a blank line or a title ("Attendee Details") and the table of attendees.
     """
     if header + 3 >= len(filled) or not has_email(filled[header + 1][1]):
         return None
     second = header + 2
-    if filled[second][0] - filled[header + 1][0] < 2:
-        return None  # no blank line: the first table goes on
+    gap = filled[second][0] - filled[header + 1][0] >= 2
     if not looks_like_a_header(filled[second][1]) and second + 1 < len(filled) and \
-            filled_count(filled[second][1]) <= 1:
+            filled_count(filled[second][1]) <= 1 and not has_email(filled[second][1]):
         second += 1  # a title above the second table ("Attendee Details")
+    elif not gap:
+        return None  # no blank line and no title: the first table goes on
     if not looks_like_a_header(filled[second][1]):
         return None
     people = filled[second + 1:second + 11]
