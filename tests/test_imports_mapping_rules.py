@@ -104,6 +104,10 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
                                     (14, "Ann", "Lee", "ann.lee@example.com", "duplicate"),
                                     (15, "Benjamin", "Ng", "ben.ng@example.com", "valid"),
                                     (16, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # Gravity Forms: "Name (First)" and "Name (Last)" are the names, never "Name (Prefix)".
+    ("gravity_forms_entries.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                   (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                   (4, "", "", "cleo.patel@example.org", "invalid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

@@ -87,6 +87,10 @@ def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(sig
     ("LastFirst", "full_name"), ("Last Name, First Name", "full_name"), ("Payroll Name", "full_name"),
     ("Tussenvoegsel", "surname_prefix"), ("Apellido materno", "second_last_name"),
     ("Apellido paterno", "last_name"),
+    # A form's field in parts (Qualtrics, Gravity Forms); the parts no field holds are not the full name.
+    ("Your name - First name", "first_name"), ("Your name - Last name", "last_name"), ("Name (First)", "first_name"),
+    ("Name (Last)", "last_name"), ("Name (Prefix)", None), ("Name (Middle)", None), ("Name (Suffix)", None),
+    ("Contact details - Email address", "email"), ("Manager - First name", None), ("Emergency contact - Email", None),
 ])
 def test_headers_from_identity_providers_hr_and_schools(header, field):
     found = classify_header(header)
@@ -100,6 +104,15 @@ def test_headers_from_identity_providers_hr_and_schools(header, field):
                               (3, "a line of the most points of each assignment, not a person"),
                               (4, "a line of the class's average marks, not a person")],
      [(5, "Ann", "Lee", "ann@example.edu", "valid"), (6, "Ben", "Ng", "ben@example.edu", "valid")]),
+    # SurveyMonkey's second header row names the answers ("Response", each choice); the names are asked for.
+    ("surveymonkey_responses.csv", [(2, "a second header row (the columns' names again), not a person")],
+     [(3, "Ann", "Lee", "ann.lee@example.com", "valid"), (4, "Ben", "Ng", "ben.ng@example.com", "valid"),
+      (5, "Mar\u00eda Jos\u00e9", "Garc\u00eda", "mj.garcia@example.es", "valid")]),
+    # Qualtrics: internal names, then the questions ("Your name - First name"), then import ids.
+    ("qualtrics_responses.csv", [(1, "above the header row"),
+                                 (3, "a second header row (the columns' names again), not a person")],
+     [(4, "Ann", "Lee", "ann.lee@example.com", "valid"), (5, "Ben", "Ng", "ben.ng@example.com", "valid"),
+      (6, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
 ])
 def test_lines_under_the_header_that_are_no_people_are_skipped_saying_why(signed_in, name, skipped, staged):
     table = read_table((DATA / name).read_bytes(), name)

@@ -33,6 +33,12 @@ _EMAIL_ENDINGS = ("email", "emailaddress", "emailaddr", "emailid", "mailaddress"
 # "Legal Name - First Name", "Preferred Name: Last Name": HR reports prefix the part of the name a column holds.
 _QUALIFIED = re.compile(r"(legal|preferred|employee|worker)(?:\s+name)?\s*[-:\u2013]\s*(\w+\s*name)", re.I)
 
+# A form's field in parts, a column each: Qualtrics' "Your name - First name", Gravity Forms' "Name (First)". The part
+# names the field; the parts no field holds ("Name (Prefix)", "Name (Middle)") are not the full name.
+_FIELD_PART = re.compile(r"(.+?)\s+[-\u2013]\s+(.+)")
+_PART_FIELDS = ("first_name", "last_name", "email")
+_UNUSED_NAME_PARTS = ("prefix", "suffix", "middle", "title", "salutation")
+
 # "Participant's name", "Student's email": the same column as "Participant Name", "Student Email".
 _POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
 # A form's question as a header (Google Forms, Microsoft Forms, survey tools): "What is your full name?", "Please
@@ -150,6 +156,9 @@ def _classify(text: str, synonyms: dict, *, asked: bool = True,
     bare = normalise_header(cell) + said
     if bare in _IGNORED:
         return False
+    part = _name_part(cell, notes, synonyms) if notes else None
+    if part is not None:
+        return part
     known = synonyms.get(bare) or synonyms.get(normalise_header(_POSSESSIVE.sub("", cell)) + said)
     if known is not None:
         return known
@@ -171,7 +180,25 @@ def _classify(text: str, synonyms: dict, *, asked: bool = True,
         joined = synonyms.get(_key(qualified.group(1) + qualified.group(2))) or synonyms.get(_key(qualified.group(2)))
         if joined is not None:
             return joined
+    split = _FIELD_PART.fullmatch(cell.strip())
+    if split and not any(word in _key(split.group(1)) for word in _NOT_THE_PERSON):
+        found = _classify(split.group(2), synonyms, asked=False, prefixed=False)  # "Your name - First name"
+        if found and found[0] in _PART_FIELDS:
+            return found
     return _email_words(bare)
+
+
+def _name_part(cell: str, notes: list[str], synonyms: dict) -> tuple[str, int] | None | bool:
+    """The field of a name column with its part in brackets ("Name (First)"), False for a part no field holds."""
+    if synonyms.get(normalise_header(cell), ("",))[0] != "full_name":
+        return None
+    for note in notes:
+        found = synonyms.get(note + "name")
+        if found and found[0] in _PART_FIELDS:
+            return found
+        if note in _UNUSED_NAME_PARTS:
+            return False
+    return None
 
 
 def classify_header(text: str) -> tuple[str, int] | None:

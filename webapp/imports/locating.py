@@ -64,6 +64,7 @@ SERVICE_ROLES = frozenset(spelling for word in ("bot", "bot user", "deactivated 
 # Cells that answer a question in a person's row; "no" is a header word only as "No." (a number).
 _ANSWERS = frozenset({"no", "yes", "y", "n", "true", "false"})
 SECOND_HEADER = "a second header row (the columns' names again), not a person"
+_SURVEY_ANSWER_HEADS = frozenset({"Response", "Open-Ended Response", "Open-ended response", "Responses"})
 # A report printed to CSV repeats "Page 2 of 5" among its people, not only at the end; first cells to look at.
 PAGE_STARTS = frozenset({"Page", "PAGE", "page"})
 _PAGE_MARKER = re.compile(r"page\s+\d+(\s*(of|/)\s*\d+)?\W*", re.I)
@@ -305,8 +306,11 @@ def looks_like_a_header(cells: list[str]) -> bool:
 
 def is_second_header(cells: list[str]) -> bool:
     """True for a row right under the header that names the columns again (SAP SuccessFactors: "User ID" under
-    "USERID"): three or more column names and no address."""
-    return looks_like_a_header(cells) and header_word_count(cells) >= 3
+    "USERID"): three or more column names and no address; or a survey's row naming the answers under each question
+    (SurveyMonkey: "Response", "Open-Ended Response" and each choice)."""
+    if has_email(cells):
+        return False
+    return header_word_count(cells) >= 3 and filled_count(cells) >= 2 or not _SURVEY_ANSWER_HEADS.isdisjoint(cells)
 
 
 def _end_of_first_table(body, gaps) -> int:
