@@ -75,6 +75,15 @@ def test_clean_name_collapses_runs_of_spaces(text, expected):
     assert clean_name(text) == expected
 
 
+@pytest.mark.parametrize("cell", ["Info Requested", "TBC", "tba", "To be confirmed", "Not provided", "(not set)"])
+def test_details_not_collected_yet_are_blank_not_a_name_or_an_address(cell):
+    from webapp.imports.cleaning import check_values
+
+    checked = check_values({"first_name": cell, "last_name": cell, "email": cell})
+    assert (checked.values["first_name"], checked.values["email"]) == ("", "")
+    assert [p["code"] for p in checked.problems] == ["missing", "names_missing"]
+
+
 @pytest.mark.parametrize(
     "text, account_type",
     [

@@ -105,11 +105,21 @@ def test_other_peoples_emails_and_unrelated_columns_map_to_nothing(header):
         (["E-mail privé", "Correo electrónico corporativo"], "Correo electrónico corporativo"),
         (["Manager Email", "Personal Email", "Name"], "Personal Email"),
         (["Email", "Email"], "Email"),
+        # Whoever booked, paid or taught: the address only when no other column holds one.
+        (["Buyer Email", "Email", "First Name"], "Email"), (["Billing Email", "Customer Email"], "Customer Email"),
+        (["Trainer Email", "Delegate Email"], "Delegate Email"), (["First Name", "Billing Email"], "Billing Email"),
+        (["Teacher Name", "Teacher Email"], "Teacher Email"),
     ],
 )
 def test_the_strongest_email_column_wins(headers, email_header):
     columns = map_columns(headers)
     assert columns.header_names(headers)["email"] == email_header
+
+
+@pytest.mark.parametrize("headers", [["Email", "Buyer Email"], ["Email", "Billing Email"], ["Email", "Host Email"],
+                                     ["Email", "Organizer Email"], ["Email", "Booked By Email"]])
+def test_a_bookers_or_hosts_address_never_stands_in_for_a_blank_one(headers):
+    assert map_columns(headers).fallbacks.get("email", []) == []
 
 
 @pytest.mark.parametrize(

@@ -108,6 +108,12 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("gravity_forms_entries.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
                                    (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
                                    (4, "", "", "cleo.patel@example.org", "invalid")]),
+    # Eventbrite: each attendee's own name and address; "Info Requested" (not collected) is blank, and the buyer's
+    # address never stands in for it, nor the "Attendee #" for a name.
+    ("eventbrite_attendees.csv", [(2, "Ann", "Lee", "ann.lee@acme.example", "valid"),
+                                  (3, "Ben", "Ng", "ben.ng@acme.example", "valid"),
+                                  (4, "", "", "", "invalid"),
+                                  (5, "Dev", "Rao", "dev.rao@example.org", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

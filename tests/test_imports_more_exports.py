@@ -91,6 +91,7 @@ def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(sig
     ("Your name - First name", "first_name"), ("Your name - Last name", "last_name"), ("Name (First)", "first_name"),
     ("Name (Last)", "last_name"), ("Name (Prefix)", None), ("Name (Middle)", None), ("Name (Suffix)", None),
     ("Contact details - Email address", "email"), ("Manager - First name", None), ("Emergency contact - Email", None),
+    ("Attendee #", None), ("Student #", None),  # numbers, not names
 ])
 def test_headers_from_identity_providers_hr_and_schools(header, field):
     found = classify_header(header)

@@ -22,6 +22,11 @@ _NOT_OWN_EMAIL = (
 )
 # An email column that is the person's own but a last resort: used only when nothing better exists.
 _PERSONAL_EMAIL = ("personal", "privat", "prive", "personnel", "personlich")  # private, privé, persönlich
+# Addresses of whoever booked, paid, hosted or taught: the person's own only in a file with no other address (a shop's
+# orders, a list of trainers), never standing in for a blank attendee's (Eventbrite's "Buyer Email").
+_SOMEONE_ELSES_EMAIL = ("buyer", "purchaser", "booker", "bookedby", "billing", "payer", "order", "invoice",
+                        "organiser", "organizer", "host", "instructor", "teacher", "trainer", "tutor", "referrer",
+                        "sender", "inviter", "invitedby")
 _EXPLICIT_OWN = ("work", "business", "office", "primary", "company", "corporate", "organisation",
                  "organization", "employee", "professional", "main",
                  # German, French, Dutch, Italian, Spanish and Portuguese: "E-Mail (geschäftlich)"
@@ -132,7 +137,7 @@ def _email_words(bare: str) -> tuple[str, int] | None | bool:
         return None
     if bare.startswith("cc") or any(word in bare for word in _NOT_OWN_EMAIL):
         return False
-    if any(word in bare for word in _PERSONAL_EMAIL):
+    if any(word in bare for word in _PERSONAL_EMAIL + _SOMEONE_ELSES_EMAIL):
         return ("email", PERSONAL_RANK)
     if any(word in bare for word in _EXPLICIT_OWN):
         return ("email", 0)
@@ -144,6 +149,8 @@ def _email_words(bare: str) -> tuple[str, int] | None | bool:
 def _classify(text: str, synonyms: dict, *, asked: bool = True,
               prefixed: bool = True) -> tuple[str, int] | None | bool:
     cell = clean_cell(text or "")
+    if "#" in cell:  # "Attendee #", "Student #": the number of an attendee, not a name ("#" is no letter to drop)
+        cell = cell.replace("#", " No ")
     notes = [_key(note) for note in _BRACKETED.findall(cell)]
     # "User name [userPrincipalName] Required": the bracketed property names the field.
     for note in notes:

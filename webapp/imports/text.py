@@ -34,7 +34,11 @@ _CONTROLS = {c: None for c in list(range(0x00, 0x09)) + [0x0b, 0x0c] + list(rang
 # What databases and exports write for "no value"; a person would read these as blank.
 # ("#N/A" is not one: it is a spreadsheet's lookup that failed, reported on its row, see values.SPREADSHEET_ERRORS.)
 PLACEHOLDERS = frozenset({"null", "(null)", "<null>", "n/a", "na", "-", "--", "(none)", "none",
-                          "<none>", "nil", "(blank)", "(empty)", "undefined"})
+                          "<none>", "nil", "(blank)", "(empty)", "undefined",
+                          # Booking and event exports for details not collected (Eventbrite: "Info Requested"), and
+                          # a training booking's delegate not named yet ("TBC").
+                          "info requested", "not provided", "not collected", "not given",
+                          "(not set)", "not set", "tbc", "tba", "tbd", "to be confirmed"})
 PLACEHOLDER_MAX = max(map(len, PLACEHOLDERS))  # a longer text is never one: no casefold needed
 
 
