@@ -114,6 +114,14 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
                                   (3, "Ben", "Ng", "ben.ng@acme.example", "valid"),
                                   (4, "", "", "", "invalid"),
                                   (5, "Dev", "Rao", "dev.rao@example.org", "valid")]),
+    # Outlook's contacts (cp1252): a blank first address falls back to the second; a contact copied from the address
+    # book has an internal Exchange address, and its display name "Dev Rao (dev.rao@...)" gives the real one.
+    ("outlook_contacts_cp1252.csv", [(2, "Zo\u00eb", "Lef\u00e8vre", "zoe.lefevre@acme.example", "valid"),
+                                     (3, "Ben", "Ng", "ben.ng@acme.example", "valid"),
+                                     (4, "Cleo", "Patel", "cleo.patel@acme.example", "valid"),
+                                     (5, "Dev", "Rao", "dev.rao@acme.example", "valid"),
+                                     (6, "Eve", "Ray", "/o=ExchangeLabs/ou=Exchange Administrative Group "
+                                      "(FYDIBOHF23SPDLT)/cn=Recipients/cn=9a8b7c6d5e4f-eve.ray", "invalid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),
@@ -125,6 +133,13 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
 ])
 def test_golden_files_stage_the_people_in_them(name, expected):
     assert people(staged(name)[2]) == expected
+
+
+def test_an_internal_exchange_address_says_what_it_is_and_what_to_do():
+    eve = staged("outlook_contacts_cp1252.csv")[2][-1]
+    assert eve.errors == ["\u201c/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/"
+                          "cn=9a8b7c6d5e4f-eve.ray\u201d is an internal Exchange address, not an email address (Outlook "
+                          "exports one for a contact copied from the address book). Type the person's email address."]
 
 
 def test_a_role_of_job_titles_is_not_an_account_type_but_a_role_of_types_is():

@@ -13,6 +13,7 @@ from webapp.imports.text import clean_cell, collapse_spaces, is_placeholder
 from webapp.imports.values import (  # noqa: F401  (re-exported: the cell-level rules)
     ACCOUNT_TYPE_LABELS,
     GUEST_ALIAS_MARK,
+    is_exchange_address,
     parse_account_type,
     parse_flag,
     plain_names_and_address,
@@ -209,12 +210,13 @@ class _Reader:
         if not indexes:
             return ""
         value = self._cell(cells, indexes[0])
-        if len(indexes) == 1 or not _blank(value):
+        if len(indexes) == 1 or not (_blank(value) or skip_alias and is_exchange_address(clean_cell(value))):
             return value
         for index in indexes[1:]:
             candidate = self._cell(cells, index)
-            # A stand-in must be the person's own mailbox, never a guest's sign-in alias.
-            if not _blank(candidate) and not (skip_alias and GUEST_ALIAS_MARK in candidate.casefold()):
+            # A stand-in must be the person's own mailbox, never a guest's sign-in alias nor a text without an @.
+            if not _blank(candidate) and not (skip_alias and (GUEST_ALIAS_MARK in candidate.casefold()
+                                                              or "@" not in candidate)):
                 return candidate
         return value
 

@@ -62,6 +62,7 @@ _NOT_THE_PERSON = _NOT_OWN_EMAIL + ("createdby", "modifiedby", "account", "compa
                                     "organization")
 
 CONTENT_RANK = 4       # an email column found by its cells, not its header
+DISPLAYED_RANK = 8     # a display name that may show the address: a stand-in when the address cell is blank
 PERSONAL_RANK = 9      # stands in only when it is the sole candidate
 _SAMPLE_ROWS = 200
 _MOSTLY = 0.6
@@ -139,6 +140,8 @@ def _email_words(bare: str) -> tuple[str, int] | None | bool:
         return False
     if any(word in bare for word in _PERSONAL_EMAIL + _SOMEONE_ELSES_EMAIL):
         return ("email", PERSONAL_RANK)
+    if "displayname" in bare:
+        return ("email", DISPLAYED_RANK)  # Outlook's "E-mail Display Name": "Ann Lee (ann@example.com)"
     if any(word in bare for word in _EXPLICIT_OWN):
         return ("email", 0)
     if bare.endswith(_EMAIL_ENDINGS):
