@@ -116,6 +116,17 @@ def test_the_strongest_email_column_wins(headers, email_header):
     assert columns.header_names(headers)["email"] == email_header
 
 
+@pytest.mark.parametrize("cells, email_header, name_header", [
+    (["anonymous", "", "Ann Lee", "ann@example.com"], "Email address", "Full name"),  # Microsoft Forms, anonymous
+    (["ann@example.com", "Ann Lee", "", ""], "Email", "Name"),  # signed in: the questions were not asked
+])
+def test_an_empty_column_gives_way_to_one_that_holds_the_field(cells, email_header, name_header):
+    headers = ["Email", "Name", "Full name", "Email address"]
+    columns = map_columns(headers, [(2, cells), (3, cells)])
+    names = columns.header_names(headers)
+    assert (names["email"], names["full_name"], columns.doubts) == (email_header, name_header, [])
+
+
 @pytest.mark.parametrize("headers", [["Email", "Buyer Email"], ["Email", "Billing Email"], ["Email", "Host Email"],
                                      ["Email", "Organizer Email"], ["Email", "Booked By Email"]])
 def test_a_bookers_or_hosts_address_never_stands_in_for_a_blank_one(headers):

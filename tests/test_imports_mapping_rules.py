@@ -122,6 +122,22 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
                                      (5, "Dev", "Rao", "dev.rao@acme.example", "valid"),
                                      (6, "Eve", "Ray", "/o=ExchangeLabs/ou=Exchange Administrative Group "
                                       "(FYDIBOHF23SPDLT)/cn=Recipients/cn=9a8b7c6d5e4f-eve.ray", "invalid")]),
+    # Microsoft Forms, a form anyone could fill in: its Email "anonymous" and blank Name give way to the questions.
+    ("microsoft_forms_anonymous.xlsx", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                        (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                        (4, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # LinkedIn's connections: a "Notes:" preamble; a connection who hides their address is missing one.
+    ("linkedin_connections.csv", [(5, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                  (6, "Ben", "Ng", "", "invalid"),
+                                  (7, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # Mailchimp's audience: "Email Address" first; a subscriber who gave no name is missing both names.
+    ("mailchimp_audience.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                (4, "", "", "cleo@example.org", "invalid")]),
+    # Brightspace (D2L) grades: "#"-marked ids and the "#" end-of-line column are no people's values.
+    ("brightspace_grades.csv", [(2, "Ann", "Lee", "ann.lee@uni.example", "valid"),
+                                (3, "Ben", "Ng", "ben.ng@uni.example", "valid"),
+                                (4, "Cleo", "Patel", "cleo.patel@uni.example", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

@@ -272,6 +272,7 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
         by_content = _email_by_content(sampled, candidates, refused)
         doubts += _keep_real_account_types(sampled, candidates)
         _yes_no_is_no_address(sampled, candidates)
+        _blank_columns_give_way(sampled, candidates)
 
     chosen: dict[str, int | None] = {}
     fallbacks: dict[str, list[int]] = {}
@@ -376,6 +377,17 @@ def _yes_no_is_no_address(sampled: list[_Column], candidates: dict) -> None:
         if any(word in normalise_header(column.header) for word in _INVITE_WORDS) and not candidates.get("send_invite"):
             candidates["send_invite"] = [(1, index)]
     candidates["email"] = kept
+
+
+def _blank_columns_give_way(sampled: list[_Column], candidates: dict) -> None:
+    """A column with nothing in it gives way to one for the same field that holds something, and raises no doubt
+    between them: Microsoft Forms' "Email" ("anonymous") and "Name" of an anonymous form, beside the form's own
+    "Email address" and "Full name" questions."""
+    for key in ("email", "full_name", "first_name", "last_name"):
+        options = candidates.get(key) or []
+        filled = [(rank, index) for rank, index in options if any(sampled[index].values)]
+        if filled and len(filled) < len(options):
+            candidates[key] = filled
 
 
 def _no_email_message(headers: list[str]) -> str:

@@ -38,7 +38,9 @@ PLACEHOLDERS = frozenset({"null", "(null)", "<null>", "n/a", "na", "-", "--", "(
                           # Booking and event exports for details not collected (Eventbrite: "Info Requested"), and
                           # a training booking's delegate not named yet ("TBC").
                           "info requested", "not provided", "not collected", "not given",
-                          "(not set)", "not set", "tbc", "tba", "tbd", "to be confirmed"})
+                          "(not set)", "not set", "tbc", "tba", "tbd", "to be confirmed",
+                          # Microsoft Forms' Email of a response to a form anyone could fill in
+                          "anonymous"})
 PLACEHOLDER_MAX = max(map(len, PLACEHOLDERS))  # a longer text is never one: no casefold needed
 
 
