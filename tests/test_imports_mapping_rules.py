@@ -138,6 +138,12 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("brightspace_grades.csv", [(2, "Ann", "Lee", "ann.lee@uni.example", "valid"),
                                 (3, "Ben", "Ng", "ben.ng@uni.example", "valid"),
                                 (4, "Cleo", "Patel", "cleo.patel@uni.example", "valid")]),
+    # A training booking system's delegates: "Delegate First Name" and "Delegate Surname" are the names; a place
+    # booked for a delegate not named yet ("TBC") is missing both, never given the booker's address.
+    ("training_delegates.csv", [(2, "Ann", "Lee", "ann.lee@acme.example", "valid"),
+                                (3, "Ben", "Ng", "ben.ng@acme.example", "valid"),
+                                (4, "", "", "", "invalid"),
+                                (5, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

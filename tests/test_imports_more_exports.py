@@ -92,6 +92,11 @@ def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(sig
     ("Name (Last)", "last_name"), ("Name (Prefix)", None), ("Name (Middle)", None), ("Name (Suffix)", None),
     ("Contact details - Email address", "email"), ("Manager - First name", None), ("Emergency contact - Email", None),
     ("Attendee #", None), ("Student #", None),  # numbers, not names
+    # The people a list is of, then the part of the name; never the booker's, a parent's or an emergency contact's.
+    ("Delegate First Name", "first_name"), ("Delegate Surname", "last_name"), ("Participant Surname", "last_name"),
+    ("Attendee Last Name", "last_name"), ("Contact First Name", "first_name"), ("Learner Full Name", "full_name"),
+    ("Trainee Forename", "first_name"), ("Student Preferred Name", "preferred_name"), ("Booker First Name", None),
+    ("Parent First Name", None), ("Emergency Contact First Name", None), ("User Name", None),
 ])
 def test_headers_from_identity_providers_hr_and_schools(header, field):
     found = classify_header(header)

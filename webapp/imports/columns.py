@@ -44,6 +44,13 @@ _FIELD_PART = re.compile(r"(.+?)\s+[-\u2013]\s+(.+)")
 _PART_FIELDS = ("first_name", "last_name", "email")
 _UNUSED_NAME_PARTS = ("prefix", "suffix", "middle", "title", "salutation")
 
+# "Delegate First Name", "Participant Surname": the people a list is of, then the part of the name (booking systems,
+# event and CRM exports); the booker's, buyer's or parent's name is never matched, for its first word is none of these.
+_PERSON_NAME = re.compile(r"(student|learner|pupil|delegate|attendee|participant|registrant|candidate|member|customer"
+                          r"|recipient|trainee|employee|staff|contact|applicant|apprentice|volunteer|client"
+                          r"|person|worker|intern)\s*[-:]?\s+(.+)", re.I)
+_NAME_FIELDS = ("first_name", "last_name", "full_name", "preferred_name", "surname_prefix", "second_last_name")
+
 # "Participant's name", "Student's email": the same column as "Participant Name", "Student Email".
 _POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
 # A form's question as a header (Google Forms, Microsoft Forms, survey tools): "What is your full name?", "Please
@@ -172,6 +179,11 @@ def _classify(text: str, synonyms: dict, *, asked: bool = True,
     known = synonyms.get(bare) or synonyms.get(normalise_header(_POSSESSIVE.sub("", cell)) + said)
     if known is not None:
         return known
+    person = _PERSON_NAME.fullmatch(cell.strip()) if prefixed else None
+    if person:
+        found = _classify(person.group(2), synonyms, asked=False, prefixed=False)
+        if found and found[0] in _NAME_FIELDS:
+            return found[0], max(found[1], 1)  # after the plain "First Name" when a file has both
     dotted = _DOTTED.fullmatch(cell.strip())
     if dotted and not any(word in _key(dotted.group(1)) for word in _NOT_OWN_EMAIL):
         # Okta's "profile.firstName", SCIM's "name.givenName": the last part names the field.
