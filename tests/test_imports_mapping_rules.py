@@ -100,6 +100,10 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("gotowebinar_attendees.csv", [(17, "Ann", "Lee", "ann.lee@example.com", "valid"),
                                    (18, "Ben", "Ng", "ben.ng@example.com", "valid"),
                                    (19, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # Webex: the meeting's details as lines of label and value, the host's address among them, above the attendees.
+    ("webex_attendees.csv", [(8, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                             (9, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                             (10, "Hal", "Host", "hal.host@acme.example", "valid")]),
     ("zoom_webinar_attendees.csv", [(13, "Ann", "Lee", "ann.lee@example.com", "valid"),
                                     (14, "Ann", "Lee", "ann.lee@example.com", "duplicate"),
                                     (15, "Benjamin", "Ng", "ben.ng@example.com", "valid"),

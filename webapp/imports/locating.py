@@ -18,6 +18,7 @@ EMAIL = re.compile(r"[^\s@<>,;:\"'()\[\]]{1,64}@[^\s@<>,;:\"'()\[\]]{1,253}\." +
 # hours; from the @ a search is as fast as finding the @ signs.
 _ADDRESS_AT = re.compile(r"@(?<=[^\s@<>,;:\"'()\[\]]@)[^\s@<>,;:\"'()\[\]]{1,253}\." + _TLD)
 _HEADER_SCAN = 30        # a header further down than this many filled lines is not looked for
+_SUMMARY_ROWS = 10       # lines of a meeting's details above its attendees, at the most
 EMAIL_SCAN = 200        # filled lines searched for the first email address
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 HEADER_WORDS = frozenset("""
@@ -263,19 +264,22 @@ def choose_header(filled, header_line):
 
 
 def _past_a_summary(filled, header: int) -> int | None:
-    """The header of the people's table when the one found heads a one-row summary instead.
+    """The header of the people's table when the one found heads a short summary with one address instead.
 
-    Meeting reports (Zoom's attendee report) open with the meeting's details, the host's address among them,
-    then a blank line or a title ("Attendee Details") and the table of attendees.
+    Meeting reports open with the meeting's details, the host's address among them: a one-row table (Zoom's attendee
+    report) or lines of label and value (Webex: "Host, Hal Host (hal@...)"); then a blank line or a title ("Attendee
+    Details") and the table of attendees.
     """
-    if header + 3 >= len(filled) or not has_email(filled[header + 1][1]):
+    end = header + 1
+    while end < len(filled) and end - header <= _SUMMARY_ROWS and not _starts_a_titled_table(filled, end) \
+            and (end == header + 1 or filled[end][0] - filled[end - 1][0] < 2):
+        end += 1
+    summary = filled[header + 1:end]
+    if end + 1 >= len(filled) or end - header > _SUMMARY_ROWS or \
+            sum(1 for _line, cells in summary if has_email(cells)) != 1:
         return None
-    second = header + 2
-    gap = filled[second][0] - filled[header + 1][0] >= 2
-    if not looks_like_a_header(filled[second][1]) and second + 1 < len(filled) and \
-            filled_count(filled[second][1]) <= 1 and not has_email(filled[second][1]):
-        second += 1  # a title above the second table ("Attendee Details")
-    elif not gap:
+    second = end + 1 if _starts_a_titled_table(filled, end) else end
+    if second == end and filled[end][0] - filled[end - 1][0] < 2:
         return None  # no blank line and no title: the first table goes on
     if not looks_like_a_header(filled[second][1]):
         return None
@@ -283,6 +287,13 @@ def _past_a_summary(filled, header: int) -> int | None:
     if sum(1 for _line, cells in people if has_email(cells)) < 2:
         return None
     return second
+
+
+def _starts_a_titled_table(filled, index: int) -> bool:
+    """True for a title line ("Attendee Details") with a header row right under it."""
+    cells = filled[index][1]
+    return index + 1 < len(filled) and filled_count(cells) <= 1 and not has_email(cells) \
+        and looks_like_a_header(filled[index + 1][1])
 
 
 def header_score(cells: list[str], *, directly_above_people: bool = False, people_width: int | None = None) -> float:
