@@ -110,6 +110,13 @@ def test_headers_from_identity_providers_hr_and_schools(header, field):
                               (3, "a line of the most points of each assignment, not a person"),
                               (4, "a line of the class's average marks, not a person")],
      [(5, "Ann", "Lee", "ann@example.edu", "valid"), (6, "Ben", "Ng", "ben@example.edu", "valid")]),
+    # A report grouped by department: each group's heading line among the people is skipped, saying what it is.
+    ("grouped_staff.csv", [(1, "above the header row"),
+                           (3, "a group heading (\u201cDepartment: Sales\u201d) among the people, not a person"),
+                           (6, "a group heading (\u201cDepartment: Customer Support\u201d) among the people, not a person"),
+                           (9, "a total line below the table")],
+     [(4, "Ann", "Lee", "ann.lee@acme.example", "valid"), (5, "Ben", "Ng", "ben.ng@acme.example", "valid"),
+      (7, "Cleo", "Patel", "cleo.patel@acme.example", "valid"), (8, "Dev", "Rao", "", "invalid")]),
     # SurveyMonkey's second header row names the answers ("Response", each choice); the names are asked for.
     ("surveymonkey_responses.csv", [(2, "a second header row (the columns' names again), not a person")],
      [(3, "Ann", "Lee", "ann.lee@example.com", "valid"), (4, "Ben", "Ng", "ben.ng@example.com", "valid"),

@@ -66,6 +66,9 @@ SERVICE_ROLES = frozenset(spelling for word in ("bot", "bot user", "deactivated 
 _ANSWERS = frozenset({"no", "yes", "y", "n", "true", "false"})
 SECOND_HEADER = "a second header row (the columns' names again), not a person"
 _SURVEY_ANSWER_HEADS = frozenset({"Response", "Open-Ended Response", "Open-ended response", "Responses"})
+# Reports grouped by department, form or course write the group's name on a line of its own among the people:
+# "Department: Sales", "Form: 7A" (a label, a colon and a value, alone in the first column).
+_GROUP_HEADING = re.compile(r"\s*[^\W\d_][^\W_]*(?:[ /&-][^\W_]+){0,3}\s*:(?!//)\s*[^@:]{1,80}")
 # A report printed to CSV repeats "Page 2 of 5" among its people, not only at the end; first cells to look at.
 PAGE_STARTS = frozenset({"Page", "PAGE", "page"})
 _PAGE_MARKER = re.compile(r"page\s+\d+(\s*(of|/)\s*\d+)?\W*", re.I)
@@ -133,6 +136,9 @@ def tool_line_reason(cells: list[str]) -> str | None:
     if reason is None and not SERVICE_ROLES.isdisjoint(cells):
         role = next(cell for cell in cells if cell in SERVICE_ROLES)
         reason = f"a bot or app account (\u201c{role}\u201d), not a person"
+    if reason is None and cells and ":" in cells[0] and _GROUP_HEADING.fullmatch(cells[0]) \
+            and not "".join(cells[1:]).strip(BLANK_CHARS) and not any(p.search(cells[0]) for p, _ in _FOOTERS):
+        reason = f"a group heading (\u201c{cells[0].strip(BLANK_CHARS)}\u201d) among the people, not a person"
     return None if reason is None or has_email(cells) else reason
 
 
