@@ -240,6 +240,13 @@ def test_bounds_long_values_controls_and_line_breaks():
     ("Ludwig von Mises", ("Ludwig", "von Mises")), ("Gianna del Monte", ("Gianna", "del Monte")),
     ("Berg, Pieter", ("Pieter", "Berg")), ("Mary Ann Evans", ("Mary Ann", "Evans")),
     ("Omar al Farsi", ("Omar", "al Farsi")), ("Kees ter Horst", ("Kees", "ter Horst")),
+    # The family name first in capitals, as French, Japanese and international directories write it.
+    ("DUPONT Jean", ("Jean", "DUPONT")), ("DE LA CRUZ Maria", ("Maria", "DE LA CRUZ")),
+    ("YAMADA Taro", ("Taro", "YAMADA")), ("\u0418\u0412\u0410\u041d\u041e\u0412 \u0418\u0432\u0430\u043d",
+                                          ("\u0418\u0432\u0430\u043d", "\u0418\u0412\u0410\u041d\u041e\u0412")),
+    ("Jean DUPONT", ("Jean", "DUPONT")), ("ANN LEE", ("ANN", "LEE")),
+    # Initials are a first name, not a family name in capitals.
+    ("JP Morgan", ("JP", "Morgan")), ("AJ Lee", ("AJ", "Lee")),
 ])
 def test_splitting_a_full_name_keeps_surname_particles(text, parts):
     assert split_full_name(text) == parts

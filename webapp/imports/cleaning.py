@@ -109,8 +109,25 @@ def split_full_name(text) -> tuple[str, str]:
         return "", _joined(named[0], suffix)
     if not suffix and len(named) > 2 and _word_key(named[-1]) in _SUFFIXES:
         named, suffix = named[:-1], named[-1]
+    capitals = _surname_in_capitals(named)
+    if capitals:  # "DUPONT Jean", "YAMADA Taro": the family name first, written in capitals
+        return " ".join(named[capitals:]), _joined(" ".join(named[:capitals]), suffix)
     first, last = _split_words(named)
     return first, _joined(last, suffix)
+
+
+def _surname_in_capitals(words: list[str]) -> int:
+    """How many leading words are a family name in capitals before a given name that is not ("DUPONT Jean",
+    "DE LA CRUZ Maria"), as French, Japanese and many international directories write it; 0 otherwise. Two capitals
+    alone ("JP Morgan", "AJ Lee") are initials, not a family name."""
+    count = 0
+    while count < len(words) - 1 and words[count].isupper():
+        count += 1
+    if not count or not any(ch.islower() for word in words[count:] for ch in word):
+        return 0
+    if max(sum(ch.isalpha() for ch in word) for word in words[:count]) < 3:
+        return 0
+    return count
 
 
 def preferred_first_name(preferred: str, last: str) -> str:
