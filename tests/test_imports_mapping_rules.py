@@ -108,6 +108,10 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
                                     (14, "Ann", "Lee", "ann.lee@example.com", "duplicate"),
                                     (15, "Benjamin", "Ng", "ben.ng@example.com", "valid"),
                                     (16, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # Typeform: each question leads to "your ...", also after "And" or a greeting; the "#" column is the response's id.
+    ("typeform_responses.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                (4, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
     # Gravity Forms: "Name (First)" and "Name (Last)" are the names, never "Name (Prefix)".
     ("gravity_forms_entries.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
                                    (3, "Ben", "Ng", "ben.ng@example.com", "valid"),

@@ -97,6 +97,11 @@ def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(sig
     ("Attendee Last Name", "last_name"), ("Contact First Name", "first_name"), ("Learner Full Name", "full_name"),
     ("Trainee Forename", "first_name"), ("Student Preferred Name", "preferred_name"), ("Booker First Name", None),
     ("Parent First Name", None), ("Emergency Contact First Name", None), ("User Name", None),
+    ("Name of the delegate", "full_name"), ("Email address of participant", "email"), ("Delegate's Surname", "last_name"),
+    ("Name of the organisation", None), ("Date of birth of the learner", None),
+    # A form's question, however it leads to "your ...".
+    ("And your last name?", "last_name"), ("Thanks {{field:01HQ8}}, what's your email address?", "email"),
+    ("Could you tell us your email?", "email"), ("What is your manager's name?", None),
 ])
 def test_headers_from_identity_providers_hr_and_schools(header, field):
     found = classify_header(header)

@@ -46,17 +46,20 @@ _UNUSED_NAME_PARTS = ("prefix", "suffix", "middle", "title", "salutation")
 
 # "Delegate First Name", "Participant Surname": the people a list is of, then the part of the name (booking systems,
 # event and CRM exports); the booker's, buyer's or parent's name is never matched, for its first word is none of these.
-_PERSON_NAME = re.compile(r"(student|learner|pupil|delegate|attendee|participant|registrant|candidate|member|customer"
-                          r"|recipient|trainee|employee|staff|contact|applicant|apprentice|volunteer|client"
-                          r"|person|worker|intern)\s*[-:]?\s+(.+)", re.I)
+_PERSON_WORDS = (r"(?:student|learner|pupil|delegate|attendee|participant|registrant|candidate|member|customer"
+                 r"|recipient|trainee|employee|staff|contact|applicant|apprentice|volunteer|client|person|worker"
+                 r"|intern)")
+_PERSON_NAME = re.compile(_PERSON_WORDS + r"(?:['\u2019]s)?\s*[-:]?\s+(.+)", re.I)
+# "Name of the delegate", "Email address of participant": the same, the other way round.
+_OF_PERSON = re.compile(r"(.+?)\s+of\s+(?:the\s+|a\s+|this\s+|each\s+)?" + _PERSON_WORDS + r"s?\W*", re.I)
 _NAME_FIELDS = ("first_name", "last_name", "full_name", "preferred_name", "surname_prefix", "second_last_name")
 
 # "Participant's name", "Student's email": the same column as "Participant Name", "Student Email".
 _POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
-# A form's question as a header (Google Forms, Microsoft Forms, survey tools): "What is your full name?", "Please
-# enter your email address", "Your last name:"; what follows "your" names the field.
-_ASKED = re.compile(r"(?:(?:what\s+is|what's|what are|please|kindly|enter|provide|type|give|tell us|state)\b[^?]*?\s)?"
-                    r"your\s+(.+?)[\s?:*.]*", re.I)
+# A form's question as a header (Google Forms, Microsoft Forms, Typeform, survey tools): "What is your full name?",
+# "Please enter your email address", "Your last name:", "And your last name?", "Thanks {{name}}, what's your email?";
+# what follows "your" names the field.
+_ASKED = re.compile(r"(?:[^?]*?\s)?your\s+(.+?)[\s?:*.]*", re.I)
 _QUESTION_MAX = 200  # a form's question is a line; a longer header is no question
 
 # An identity provider's attribute path: "profile.email", "name.givenName", "user.lastName".
@@ -179,10 +182,10 @@ def _classify(text: str, synonyms: dict, *, asked: bool = True,
     known = synonyms.get(bare) or synonyms.get(normalise_header(_POSSESSIVE.sub("", cell)) + said)
     if known is not None:
         return known
-    person = _PERSON_NAME.fullmatch(cell.strip()) if prefixed else None
+    person = (_PERSON_NAME.fullmatch(cell.strip()) or _OF_PERSON.fullmatch(cell.strip())) if prefixed else None
     if person:
-        found = _classify(person.group(2), synonyms, asked=False, prefixed=False)
-        if found and found[0] in _NAME_FIELDS:
+        found = _classify(person.group(1), synonyms, asked=False, prefixed=False)
+        if found and (found[0] in _NAME_FIELDS or found[0] == "email" and person.re is _OF_PERSON):
             return found[0], max(found[1], 1)  # after the plain "First Name" when a file has both
     dotted = _DOTTED.fullmatch(cell.strip())
     if dotted and not any(word in _key(dotted.group(1)) for word in _NOT_OWN_EMAIL):
