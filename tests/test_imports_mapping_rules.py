@@ -152,6 +152,10 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
                                 (3, "Ben", "Ng", "ben.ng@acme.example", "valid"),
                                 (4, "", "", "", "invalid"),
                                 (5, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # A Japanese HR export with the names' kana readings before the names: the names, never their readings.
+    ("japanese_hr_kana.csv", [(2, "\u592a\u90ce", "\u5c71\u7530", "taro.yamada@example.jp", "valid"),
+                              (3, "\u82b1\u5b50", "\u4f50\u85e4", "hanako.sato@example.jp", "valid"),
+                              (4, "\u3072\u308d\u307f", "\u9234\u6728", "hiromi.suzuki@example.jp", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

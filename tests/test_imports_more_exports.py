@@ -102,6 +102,9 @@ def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(sig
     # A form's question, however it leads to "your ...".
     ("And your last name?", "last_name"), ("Thanks {{field:01HQ8}}, what's your email address?", "email"),
     ("Could you tell us your email?", "email"), ("What is your manager's name?", None),
+    # A name's reading is not the name: kana, furigana, Outlook's yomi, pinyin.
+    ("First Name (Kana)", None), ("\u59d3(\u30ab\u30ca)", None), ("\u6c0f\u540d\uff08\u30d5\u30ea\u30ac\u30ca\uff09", None),
+    ("Surname Yomi", None), ("Name (Pinyin)", None), ("\u59d3", "last_name"),
 ])
 def test_headers_from_identity_providers_hr_and_schools(header, field):
     found = classify_header(header)

@@ -54,6 +54,11 @@ _PERSON_NAME = re.compile(_PERSON_WORDS + r"(?:['\u2019]s)?\s*[-:]?\s+(.+)", re.
 _OF_PERSON = re.compile(r"(.+?)\s+of\s+(?:the\s+|a\s+|this\s+|each\s+)?" + _PERSON_WORDS + r"s?\W*", re.I)
 _NAME_FIELDS = ("first_name", "last_name", "full_name", "preferred_name", "surname_prefix", "second_last_name")
 
+# A name's reading or transliteration (Japanese kana, Chinese pinyin, Outlook's "Given Yomi"): beside the name, never
+# the name itself, even when it comes first ("First Name (Kana)", "姓(カナ)").
+_READINGS = ("kana", "furigana", "yomi", "phonetic", "pinyin", "romaji", "カナ", "かな", "フリガナ", "ふりがな", "ヨミ",
+             "よみ", "拼音")
+
 # "Participant's name", "Student's email": the same column as "Participant Name", "Student Email".
 _POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
 # A form's question as a header (Google Forms, Microsoft Forms, Typeform, survey tools): "What is your full name?",
@@ -174,7 +179,7 @@ def _classify(text: str, synonyms: dict, *, asked: bool = True,
     said = joined_notes if any(word in joined_notes for word in _NOT_OWN_EMAIL + _PERSONAL_EMAIL + _EXPLICIT_OWN) \
         else ""
     bare = normalise_header(cell) + said
-    if bare in _IGNORED:
+    if bare in _IGNORED or any(reading in _key(cell) for reading in _READINGS):
         return False
     part = _name_part(cell, notes, synonyms) if notes else None
     if part is not None:
