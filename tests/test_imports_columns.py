@@ -82,6 +82,9 @@ def test_synonyms_map_to_their_field(header, field):
         "Alternate Email", "alternateEmailAddress", "Supervisor E-mail", "Parent Email", "Emergency Contact Email",
         "New Primary Email [UPLOAD ONLY]", "Email Verified", "Email Usage [READ ONLY]", "CC Email",
         "username", "login_id", "Phone", "Employee ID", "Employee Type",
+        # A manager's or parents' address in the other languages headers are matched in
+        "E-Mail (Vorgesetzte/r)", "E-Mail F\u00fchrungskraft", "E-Mail der Eltern", "Courriel du responsable",
+        "Correo del jefe", "E-mail leidinggevende", "Email genitori", "Adresse e-mail du tuteur",
         # The record's owner or creator in a CRM report is someone else
         "Contact Owner: Email", "Owner Email", "Created By: Full Name", "Account: Account Name",
     ],

@@ -156,6 +156,10 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("japanese_hr_kana.csv", [(2, "\u592a\u90ce", "\u5c71\u7530", "taro.yamada@example.jp", "valid"),
                               (3, "\u82b1\u5b50", "\u4f50\u85e4", "hanako.sato@example.jp", "valid"),
                               (4, "\u3072\u308d\u307f", "\u9234\u6728", "hiromi.suzuki@example.jp", "valid")]),
+    # A German HR export with the manager's address before the person's: never the manager's, also when blank.
+    ("personio_german.csv", [(2, "J\u00fcrgen", "M\u00fcller", "juergen.mueller@firma.example", "valid"),
+                             (3, "Zo\u00eb", "Gro\u00df", "", "invalid"),
+                             (4, "\u00d6mer", "Y\u0131lmaz", "oemer.yilmaz@firma.example", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

@@ -19,6 +19,10 @@ _NOT_OWN_EMAIL = (
     "manager", "supervisor", "recovery", "secondary", "alternate", "alternative", "backup", "parent",
     "guardian", "emergency", "other", "home", "boss", "mentor", "approver", "sponsor", "spouse",
     "second", "additional", "forwarding", "previous", "old", "former", "assistant", "reportsto", "owner",
+    # The same in the languages headers are matched in: a German, French, Spanish, Italian or Dutch export's
+    # manager's ("Vorgesetzte/r", "responsable", "jefe") or parents' ("Eltern", "ouders", "genitori") address.
+    "vorgesetzt", "fuhrungskraft", "chef", "eltern", "erziehungsberechtigt", "responsable", "jefe", "padres",
+    "leidinggevende", "ouders", "responsabile", "genitori", "tuteur",
 )
 # An email column that is the person's own but a last resort: used only when nothing better exists.
 _PERSONAL_EMAIL = ("personal", "privat", "prive", "personnel", "personlich")  # private, privé, persönlich
