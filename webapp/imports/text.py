@@ -1,8 +1,9 @@
 """Cell text helpers shared by reading and cleaning: trimming, control characters, placeholders, mojibake."""
 from __future__ import annotations
 
-import re
 import unicodedata
+
+from webapp.text import ZWNJ, kept_non_joiners
 
 
 # Zero-width characters are invisible in a spreadsheet, so they are never meant to be part of a value; so are
@@ -19,14 +20,8 @@ _STRIP = (
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000" + _ZERO_WIDTH
 )
 _REMOVE_ZERO_WIDTH = {ord(c): None for c in _ZERO_WIDTH}
-# Except a zero-width non-joiner (ZWNJ) between two letters of a script that spells with it: Persian writes
-# one inside Zohreh-Sadat and many other names, the Indic scripts one after a virama; without it the name is
-# spelt differently. Arabic script (with Syriac, Thaana, N'Ko and the presentation forms) and the Indic scripts
-# (Devanagari to Sinhala).
-_ZWNJ = "\u200c"
-_KEEPS_ZWNJ = re.compile(r"[\u0600-\u08ff\u0900-\u0dff\ufb50-\ufdff\ufe70-\ufeff]")
-_ZWNJ_RUN = re.compile("\u200c+")
-_REMOVE_OTHER_ZERO_WIDTH = {code: None for code in _REMOVE_ZERO_WIDTH if code != ord(_ZWNJ)}
+# Except a zero-width non-joiner where a name's spelling needs it (webapp.text.kept_non_joiners).
+_REMOVE_OTHER_ZERO_WIDTH = {code: None for code in _REMOVE_ZERO_WIDTH if code != ord(ZWNJ)}
 # Control characters other than tab and line breaks (those are spacing, handled per field).
 _CONTROLS = {c: None for c in list(range(0x00, 0x09)) + [0x0b, 0x0c] + list(range(0x0e, 0x20))
              + [0x7f] + list(range(0x80, 0x85)) + list(range(0x86, 0xa0))}
@@ -52,29 +47,13 @@ def clean_cell(text: str) -> str:
     """
     text = text.strip(_STRIP)
     if not text.isascii():
-        if _ZWNJ in text:
-            text = _kept_non_joiners(text.translate(_REMOVE_OTHER_ZERO_WIDTH).strip(_STRIP))
+        if ZWNJ in text:
+            text = kept_non_joiners(text.translate(_REMOVE_OTHER_ZERO_WIDTH).strip(_STRIP))
         else:
             text = text.translate(_REMOVE_ZERO_WIDTH).strip(_STRIP)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
     return text
-
-
-def _kept_non_joiners(text: str) -> str:
-    """Keep one ZWNJ where it joins two letters of a script that spells with it; drop it elsewhere."""
-    parts = _ZWNJ_RUN.split(text)
-    kept = [parts[0]]
-    for before, after in zip(parts, parts[1:]):
-        if _spells_with_zwnj(before[-1:]) and _spells_with_zwnj(after[:1]):
-            kept.append(_ZWNJ)
-        kept.append(after)
-    return "".join(kept)
-
-
-def _spells_with_zwnj(char: str) -> bool:
-    """True for a letter or mark (a virama, a vowel sign) of a script whose spelling uses ZWNJ."""
-    return bool(char) and _KEEPS_ZWNJ.match(char) is not None and unicodedata.category(char)[0] in "LM"
 
 
 def collapse_spaces(text: str) -> str:
