@@ -176,8 +176,9 @@ def test_golden_files_stage_the_people_in_them(name, expected):
 def test_an_internal_exchange_address_says_what_it_is_and_what_to_do():
     eve = staged("outlook_contacts_cp1252.csv")[2][-1]
     assert eve.errors == ["\u201c/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/"
-                          "cn=9a8b7c6d5e4f-eve.ray\u201d is an internal Exchange address, not an email address (Outlook "
-                          "exports one for a contact copied from the address book). Type the person's email address."]
+                          "cn=9a8b7c6d5e4f-eve.ray\u201d is an internal Exchange address, not an email address "
+                          "(Outlook exports one for a contact copied from the address book). Type the person's email "
+                          "address."]
 
 
 def test_a_role_of_job_titles_is_not_an_account_type_but_a_role_of_types_is():

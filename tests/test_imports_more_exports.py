@@ -97,13 +97,15 @@ def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(sig
     ("Attendee Last Name", "last_name"), ("Contact First Name", "first_name"), ("Learner Full Name", "full_name"),
     ("Trainee Forename", "first_name"), ("Student Preferred Name", "preferred_name"), ("Booker First Name", None),
     ("Parent First Name", None), ("Emergency Contact First Name", None), ("User Name", None),
-    ("Name of the delegate", "full_name"), ("Email address of participant", "email"), ("Delegate's Surname", "last_name"),
+    ("Name of the delegate", "full_name"), ("Email address of participant", "email"),
+    ("Delegate's Surname", "last_name"),
     ("Name of the organisation", None), ("Date of birth of the learner", None),
     # A form's question, however it leads to "your ...".
     ("And your last name?", "last_name"), ("Thanks {{field:01HQ8}}, what's your email address?", "email"),
     ("Could you tell us your email?", "email"), ("What is your manager's name?", None),
     # A name's reading is not the name: kana, furigana, Outlook's yomi, pinyin.
-    ("First Name (Kana)", None), ("\u59d3(\u30ab\u30ca)", None), ("\u6c0f\u540d\uff08\u30d5\u30ea\u30ac\u30ca\uff09", None),
+    ("First Name (Kana)", None), ("\u59d3(\u30ab\u30ca)", None),
+    ("\u6c0f\u540d\uff08\u30d5\u30ea\u30ac\u30ca\uff09", None),
     ("Surname Yomi", None), ("Name (Pinyin)", None), ("\u59d3", "last_name"),
 ])
 def test_headers_from_identity_providers_hr_and_schools(header, field):
@@ -121,7 +123,8 @@ def test_headers_from_identity_providers_hr_and_schools(header, field):
     # A report grouped by department: each group's heading line among the people is skipped, saying what it is.
     ("grouped_staff.csv", [(1, "above the header row"),
                            (3, "a group heading (\u201cDepartment: Sales\u201d) among the people, not a person"),
-                           (6, "a group heading (\u201cDepartment: Customer Support\u201d) among the people, not a person"),
+                           (6, "a group heading (\u201cDepartment: Customer Support\u201d) among the people, "
+                               "not a person"),
                            (9, "a total line below the table")],
      [(4, "Ann", "Lee", "ann.lee@acme.example", "valid"), (5, "Ben", "Ng", "ben.ng@acme.example", "valid"),
       (7, "Cleo", "Patel", "cleo.patel@acme.example", "valid"), (8, "Dev", "Rao", "", "invalid")]),
