@@ -85,6 +85,9 @@ def test_synonyms_map_to_their_field(header, field):
         # A manager's or parents' address in the other languages headers are matched in
         "E-Mail (Vorgesetzte/r)", "E-Mail F\u00fchrungskraft", "E-Mail der Eltern", "Courriel du responsable",
         "Correo del jefe", "E-mail leidinggevende", "Email genitori", "Adresse e-mail du tuteur",
+        # A learner's carers and contacts in a school's or college's export
+        "Primary Contact Email", "Contact 1 Email", "Priority 1 Contact Email", "Mother Email", "Carer Email",
+        "Next of Kin Email", "Family Email",
         # The record's owner or creator in a CRM report is someone else
         "Contact Owner: Email", "Owner Email", "Created By: Full Name", "Account: Account Name",
     ],
@@ -112,6 +115,7 @@ def test_other_peoples_emails_and_unrelated_columns_map_to_nothing(header):
         (["Buyer Email", "Email", "First Name"], "Email"), (["Billing Email", "Customer Email"], "Customer Email"),
         (["Trainer Email", "Delegate Email"], "Delegate Email"), (["First Name", "Billing Email"], "Billing Email"),
         (["Teacher Name", "Teacher Email"], "Teacher Email"),
+        (["Employer Email", "Apprentice Email"], "Apprentice Email"),
     ],
 )
 def test_the_strongest_email_column_wins(headers, email_header):

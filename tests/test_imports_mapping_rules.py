@@ -160,6 +160,10 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("personio_german.csv", [(2, "J\u00fcrgen", "M\u00fcller", "juergen.mueller@firma.example", "valid"),
                              (3, "Zo\u00eb", "Gro\u00df", "", "invalid"),
                              (4, "\u00d6mer", "Y\u0131lmaz", "oemer.yilmaz@firma.example", "valid")]),
+    # A school's pupils with their contacts: the pupil's own address, never the primary or a numbered contact's.
+    ("school_students_contacts.csv", [(2, "Olly", "Smith", "olly.smith@school.example", "valid"),
+                                      (3, "Amelia", "Jones", "", "invalid"),
+                                      (4, "Noah", "Khan", "noah.khan@school.example", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

@@ -23,6 +23,10 @@ _NOT_OWN_EMAIL = (
     # manager's ("Vorgesetzte/r", "responsable", "jefe") or parents' ("Eltern", "ouders", "genitori") address.
     "vorgesetzt", "fuhrungskraft", "chef", "eltern", "erziehungsberechtigt", "responsable", "jefe", "padres",
     "leidinggevende", "ouders", "responsabile", "genitori", "tuteur",
+    # A school's or college's contacts of a learner: carers and family, numbered ("Contact 1 Email", "Priority 1
+    # Contact") or the first of them ("Primary Contact Email").
+    "mother", "father", "carer", "nextofkin", "family", "contact1", "contact2", "contact3", "contact4", "1contact",
+    "2contact", "3contact", "primarycontact", "maincontact",
 )
 # An email column that is the person's own but a last resort: used only when nothing better exists.
 _PERSONAL_EMAIL = ("personal", "privat", "prive", "personnel", "personlich")  # private, privé, persönlich
@@ -30,7 +34,7 @@ _PERSONAL_EMAIL = ("personal", "privat", "prive", "personnel", "personlich")  # 
 # orders, a list of trainers), never standing in for a blank attendee's (Eventbrite's "Buyer Email").
 _SOMEONE_ELSES_EMAIL = ("buyer", "purchaser", "booker", "bookedby", "billing", "payer", "order", "invoice",
                         "organiser", "organizer", "host", "instructor", "teacher", "trainer", "tutor", "referrer",
-                        "sender", "inviter", "invitedby")
+                        "sender", "inviter", "invitedby", "employer", "agency")
 _EXPLICIT_OWN = ("work", "business", "office", "primary", "company", "corporate", "organisation",
                  "organization", "employee", "professional", "main",
                  # German, French, Dutch, Italian, Spanish and Portuguese: "E-Mail (geschäftlich)"
