@@ -135,7 +135,8 @@ def test_an_empty_column_gives_way_to_one_that_holds_the_field(cells, email_head
 
 
 @pytest.mark.parametrize("headers", [["Email", "Buyer Email"], ["Email", "Billing Email"], ["Email", "Host Email"],
-                                     ["Email", "Organizer Email"], ["Email", "Booked By Email"]])
+                                     ["Email", "Organizer Email"], ["Email", "Booked By Email"],
+                                     ["Email", "Assessor Email"], ["Email", "Employer Contact Email"]])
 def test_a_bookers_or_hosts_address_never_stands_in_for_a_blank_one(headers):
     assert map_columns(headers).fallbacks.get("email", []) == []
 

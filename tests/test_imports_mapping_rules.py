@@ -164,6 +164,10 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("school_students_contacts.csv", [(2, "Olly", "Smith", "olly.smith@school.example", "valid"),
                                       (3, "Amelia", "Jones", "", "invalid"),
                                       (4, "Noah", "Khan", "noah.khan@school.example", "valid")]),
+    # A training provider's apprentices: a blank address stays blank, never the assessor's or the employer's.
+    ("apprentices.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                         (3, "Ben", "Ng", "", "invalid"),
+                         (4, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

@@ -34,7 +34,8 @@ _PERSONAL_EMAIL = ("personal", "privat", "prive", "personnel", "personlich")  # 
 # orders, a list of trainers), never standing in for a blank attendee's (Eventbrite's "Buyer Email").
 _SOMEONE_ELSES_EMAIL = ("buyer", "purchaser", "booker", "bookedby", "billing", "payer", "order", "invoice",
                         "organiser", "organizer", "host", "instructor", "teacher", "trainer", "tutor", "referrer",
-                        "sender", "inviter", "invitedby", "employer", "agency")
+                        "sender", "inviter", "invitedby", "employer", "agency", "assessor", "lecturer", "advisor",
+                        "adviser", "coach", "recruiter")
 _EXPLICIT_OWN = ("work", "business", "office", "primary", "company", "corporate", "organisation",
                  "organization", "employee", "professional", "main",
                  # German, French, Dutch, Italian, Spanish and Portuguese: "E-Mail (geschäftlich)"
