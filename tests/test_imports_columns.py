@@ -123,6 +123,17 @@ def test_the_strongest_email_column_wins(headers, email_header):
     assert columns.header_names(headers)["email"] == email_header
 
 
+@pytest.mark.parametrize("header, stands_in", [
+    ("Manager", False), ("Line Manager", False), ("Reports To", False), ("Parent", False), ("Supervisor", False),
+    ("Assessor", False), ("Buyer", False),  # someone else's addresses, whatever the header leaves unsaid
+    ("Login", True), ("User name", True), ("Column 3", True),  # the person's own sign-in or an unnamed column
+])
+def test_a_column_of_someone_elses_addresses_never_stands_in_for_a_blank_email(header, stands_in):
+    rows = [(2, ["Ann", "ann@example.com", "boss@example.com"]), (3, ["Ben", "", "ben.or.boss@example.com"])]
+    columns = map_columns(["First Name", "Email", header], rows)
+    assert (columns.email, columns.fallbacks.get("email", [])) == (1, [2] if stands_in else [])
+
+
 @pytest.mark.parametrize("cells, email_header, name_header", [
     (["anonymous", "", "Ann Lee", "ann@example.com"], "Email address", "Full name"),  # Microsoft Forms, anonymous
     (["ann@example.com", "Ann Lee", "", ""], "Email", "Name"),  # signed in: the questions were not asked

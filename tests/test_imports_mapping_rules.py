@@ -168,6 +168,10 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("apprentices.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
                          (3, "Ben", "Ng", "", "invalid"),
                          (4, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # An HR export whose Manager column holds the managers' addresses: never an employee's own.
+    ("hr_manager_addresses.csv", [(2, "Ann", "Lee", "ann.lee@acme.example", "valid"),
+                                  (3, "Ben", "Ng", "", "invalid"),
+                                  (4, "Cleo", "Patel", "cleo.patel@acme.example", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

@@ -338,6 +338,11 @@ def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int
             continue
         if column.share(looks_like_email) < _MOSTLY:
             continue
+        # Addresses under a header naming someone else ("Manager", "Parent", "Reports To") are theirs, never the
+        # person's; under a booker's or an assessor's, the person's only when no other column holds addresses.
+        whose = _email_words("email" + normalise_header(column.header))
+        if whose is False:
+            continue
         # Addresses under another field's header ("Name", "User name") are an email column all the same.
         for key, options in candidates.items():
             candidates[key] = [(rank, index) for rank, index in options if index != column.index]
@@ -346,7 +351,7 @@ def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int
         for neighbour in (column.index - 1, column.index + 1):
             if 0 <= neighbour < len(sampled) and neighbour not in mapped:
                 label = label or _label_word(sampled[neighbour])
-        rank = CONTENT_RANK
+        rank = PERSONAL_RANK if whose and whose[1] == PERSONAL_RANK else CONTENT_RANK
         if label:
             judged = _email_words("email" + label)
             # Labelled "Other" or "Home" (Google Contacts' default labels): the person's address all the same when
