@@ -164,8 +164,8 @@ def test_a_cell_listing_two_addresses_says_so_and_suggests_the_first(cell):
 
 @pytest.mark.parametrize("cell", ["Ivy Po <Ivy@Example.com>", '"Po, Ivy" <ivy@example.com>', "<ivy@example.com>",
                                   '"ivy@example.com" <ivy@example.com>', "ivy@example.com <IVY@example.com>",
-                                  # Outlook's display name of a contact
-                                  "Ivy Po (ivy@example.com)", "Po, Ivy (Ivy@Example.com)"])
+                                  # Outlook's display name of a contact, and a recipient copied from its To line
+                                  "Ivy Po (ivy@example.com)", "Po, Ivy (Ivy@Example.com)", "Ivy Po <ivy@example.com>;"])
 def test_one_recipient_written_as_a_mail_program_does_is_the_address(cell):
     assert validate_fields("Ivy", "Po", cell, "", has_type_column=False)[2:] == ("ivy@example.com", "user", [])
 

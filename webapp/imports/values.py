@@ -187,8 +187,8 @@ _DISPLAYED_ADDRESS = re.compile(r"[^@()<>]*\(\s*([^\s@()<>,;]+@[^\s@()<>,;]+)\s*
 
 def email_text(text: str) -> str:
     """Take the address out of "Name <address>" or "mailto:address" forms, which are safe to unwrap."""
-    if "<" in text and text.endswith(">") and (inside := recipient_address(text)) is not None:
-        text = clean_cell(inside)
+    if "<" in text and text.rstrip(";, ").endswith(">") and (inside := recipient_address(text.rstrip(";, "))):
+        text = clean_cell(inside)  # a recipient copied from a mail program's To line: "Ann Lee <ann@x.org>;"
     elif text.endswith(")") and "@" in text and (inside := _DISPLAYED_ADDRESS.fullmatch(text)):
         text = clean_cell(inside.group(1))  # Outlook's display name "Ann Lee (ann@example.com)"
     if text[:7].lower() == "mailto:":
