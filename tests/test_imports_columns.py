@@ -152,6 +152,18 @@ def test_a_bookers_or_hosts_address_never_stands_in_for_a_blank_one(headers):
     assert map_columns(headers).fallbacks.get("email", []) == []
 
 
+@pytest.mark.parametrize("headers, first, last, full", [
+    (["Billing First Name", "Billing Last Name", "Billing Email"], "Billing First Name", "Billing Last Name", None),
+    (["First Name", "Surname", "Email", "Buyer First Name", "Buyer Surname"], "First Name", "Surname", None),
+    (["Booker Name", "Delegate First Name", "Delegate Surname", "Email"], "Delegate First Name", "Delegate Surname",
+     None),
+    (["Name", "Billing First Name", "Email"], "Name", "Name", "Name"),
+])
+def test_a_buyers_or_bookers_names_are_the_names_only_when_no_column_names_the_person(headers, first, last, full):
+    names = map_columns(headers).header_names(headers)
+    assert (names["first_name"], names["last_name"], names["full_name"]) == (first, last, full)
+
+
 @pytest.mark.parametrize(
     "name, expected",
     [

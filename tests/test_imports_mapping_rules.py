@@ -172,6 +172,10 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("hr_manager_addresses.csv", [(2, "Ann", "Lee", "ann.lee@acme.example", "valid"),
                                   (3, "Ben", "Ng", "", "invalid"),
                                   (4, "Cleo", "Patel", "cleo.patel@acme.example", "valid")]),
+    # A shop's orders (WooCommerce): with no other names or address, the billing ones are the customer's.
+    ("woocommerce_orders.csv", [(2, "Ann", "Lee", "ann.lee@acme.example", "valid"),
+                                (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                (4, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

@@ -95,7 +95,7 @@ def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(sig
     # The people a list is of, then the part of the name; never the booker's, a parent's or an emergency contact's.
     ("Delegate First Name", "first_name"), ("Delegate Surname", "last_name"), ("Participant Surname", "last_name"),
     ("Attendee Last Name", "last_name"), ("Contact First Name", "first_name"), ("Learner Full Name", "full_name"),
-    ("Trainee Forename", "first_name"), ("Student Preferred Name", "preferred_name"), ("Booker First Name", None),
+    ("Trainee Forename", "first_name"), ("Student Preferred Name", "preferred_name"),
     ("Parent First Name", None), ("Emergency Contact First Name", None), ("User Name", None),
     ("Name of the delegate", "full_name"), ("Email address of participant", "email"),
     ("Delegate's Surname", "last_name"),

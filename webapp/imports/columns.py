@@ -59,6 +59,9 @@ _PERSON_WORDS = (r"(?:student|learner|pupil|delegate|attendee|participant|regist
                  r"|recipient|trainee|employee|staff|contact|applicant|apprentice|volunteer|client|person|worker"
                  r"|intern)")
 _PERSON_NAME = re.compile(_PERSON_WORDS + r"(?:['\u2019]s)?\s*[-:]?\s+(.+)", re.I)
+# Whoever paid ("Billing First Name", "Buyer Surname"): the person's name only when no other column holds names (a
+# shop's orders), never standing in for a blank attendee's.
+_PAYER_NAME = re.compile(r"(?:buyer|purchaser|billing|booker|payer|orderer)(?:['\u2019]s)?\s*[-:]?\s+(.+)", re.I)
 # "Name of the delegate", "Email address of participant": the same, the other way round.
 _OF_PERSON = re.compile(r"(.+?)\s+of\s+(?:the\s+|a\s+|this\s+|each\s+)?" + _PERSON_WORDS + r"s?\W*", re.I)
 _NAME_FIELDS = ("first_name", "last_name", "full_name", "preferred_name", "surname_prefix", "second_last_name")
@@ -196,6 +199,11 @@ def _classify(text: str, synonyms: dict, *, asked: bool = True,
     known = synonyms.get(bare) or synonyms.get(normalise_header(_POSSESSIVE.sub("", cell)) + said)
     if known is not None:
         return known
+    payer = _PAYER_NAME.fullmatch(cell.strip()) if prefixed else None
+    if payer:
+        found = _classify(payer.group(1), synonyms, asked=False, prefixed=False)
+        if found and found[0] in _NAME_FIELDS:
+            return found[0], PERSONAL_RANK
     person = (_PERSON_NAME.fullmatch(cell.strip()) or _OF_PERSON.fullmatch(cell.strip())) if prefixed else None
     if person:
         found = _classify(person.group(1), synonyms, asked=False, prefixed=False)
@@ -303,13 +311,13 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
         _yes_no_is_no_address(sampled, candidates)
         _blank_columns_give_way(sampled, candidates)
 
+    _payers_names_last(candidates)
     chosen: dict[str, int | None] = {}
     fallbacks: dict[str, list[int]] = {}
     for import_field in import_fields():
         options = sorted(candidates.get(import_field.key, []))
         chosen[import_field.key] = options[0][1] if options else None
-        spare = [index for rank, index in options[1:]
-                 if not (import_field.key == "email" and rank >= PERSONAL_RANK)]
+        spare = [index for rank, index in options[1:] if rank < PERSONAL_RANK]
         if spare and import_field.key in ("email", "first_name", "last_name", "full_name"):
             fallbacks[import_field.key] = spare
         if import_field.key == "email" and len(options) > 1 and options[0][0] == options[1][0] \
@@ -322,6 +330,17 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
     if all(chosen.get(k) is None for k in ("first_name", "last_name", "full_name", "preferred_name")):
         doubts.append("no column holds names")
     return ColumnMap(chosen, fallbacks, doubts, [i for i in by_content if i in chosen.values()])
+
+
+_NAME_KEYS = ("first_name", "last_name", "full_name", "preferred_name")
+
+
+def _payers_names_last(candidates: dict) -> None:
+    """A buyer's or booker's name columns are the names only when no column names the person: beside "First Name" or
+    "Delegate Surname", "Booker Name" is not the full name a blank row falls back to."""
+    if any(rank < PERSONAL_RANK for key in _NAME_KEYS for rank, _index in candidates.get(key, [])):
+        for key in _NAME_KEYS:
+            candidates[key] = [(rank, index) for rank, index in candidates.get(key, []) if rank < PERSONAL_RANK]
 
 
 def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int]) -> list[int]:
