@@ -176,6 +176,11 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("woocommerce_orders.csv", [(2, "Ann", "Lee", "ann.lee@acme.example", "valid"),
                                 (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
                                 (4, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # Active Directory (csvde): "sn" is the surname; a blank mail falls back to the sign-in name, reported when
+    # that is an internal ".local" address.
+    ("active_directory_csvde.csv", [(2, "Ann", "Lee", "ann.lee@school.example", "valid"),
+                                    (3, "Ben", "Ng", "ben.ng@school.example", "valid"),
+                                    (4, "Cleo", "van der Berg", "cvanderberg@school.local", "invalid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),
