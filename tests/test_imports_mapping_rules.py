@@ -181,6 +181,12 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("active_directory_csvde.csv", [(2, "Ann", "Lee", "ann.lee@school.example", "valid"),
                                     (3, "Ben", "Ng", "ben.ng@school.example", "valid"),
                                     (4, "Cleo", "van der Berg", "cvanderberg@school.local", "invalid")]),
+    # A last name the file keeps under a header of its own ("Family") comes from the same person's display name;
+    # never from a display name that is not hers ("Devendra Rao" beside "Dev").
+    ("last_from_display.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                               (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                               (4, "Cleo", "", "cleo@example.com", "valid"),
+                               (5, "Dev", "", "dev.rao@example.com", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),

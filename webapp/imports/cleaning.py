@@ -252,6 +252,12 @@ class _Reader:
             # A #REF! or a formula without its result goes to the first name as it is, to be reported there.
             marked = full[:1] in ("#", "\u2060") and spreadsheet_problem(full, "", [])
             first, last = (full, "") if marked else split_full_name(full)
+        elif self.full and _blank(last):
+            # The same person's full name gives a last name the file left blank (or keeps under a header of its own):
+            # "Ann" and "Ann Lee" is Ann Lee, never a last name from a full name that is not hers.
+            full_first, full_last = split_full_name(self._first_filled(cells, self.full))
+            if full_last and full_first.casefold() == clean_name(first).casefold():
+                last = full_last
         if self.last_parts != (None, None):
             prefix, second = (self._cell(cells, index) for index in self.last_parts)
             last = " ".join(part for part in (prefix, last, second) if not _blank(part))
