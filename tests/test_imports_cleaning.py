@@ -45,6 +45,25 @@ def test_clean_cell_trims_every_kind_of_space(text, expected):
     assert clean_cell(text) == expected
 
 
+ZOHREH, SADAT, ZWNJ = "\u0632\u0647\u0631\u0647", "\u0633\u0627\u062f\u0627\u062a", "\u200c"
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Persian spells Zohreh-Sadat and Mohammad-Reza with a ZWNJ between the parts: kept, once.
+    (ZOHREH + ZWNJ + SADAT, ZOHREH + ZWNJ + SADAT), (ZOHREH + ZWNJ * 2 + SADAT, ZOHREH + ZWNJ + SADAT),
+    ("\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627", "\u0645\u062d\u0645\u062f\u200c\u0631\u0636\u0627"),
+    # Devanagari: a ZWNJ after the virama keeps the half form (\u0915\u094d\u200c\u0937 is not \u0915\u094d\u0937).
+    ("\u0915\u094d\u200c\u0937", "\u0915\u094d\u200c\u0937"),
+    # At the ends, beside Latin letters, digits or spaces, it is an invisible mark and goes.
+    (ZWNJ + ZOHREH + ZWNJ, ZOHREH), ("An\u200cn", "Ann"), (ZOHREH + ZWNJ + "Lee", ZOHREH + "Lee"),
+    (ZOHREH + ZWNJ + " " + SADAT, ZOHREH + " " + SADAT), (ZOHREH + ZWNJ + "\u06f1", ZOHREH + "\u06f1"),
+    # Other invisible marks beside it still go.
+    (ZOHREH + ZWNJ + SADAT + "\u200f", ZOHREH + ZWNJ + SADAT),
+])
+def test_a_zero_width_non_joiner_is_kept_only_inside_a_word_of_a_script_that_spells_with_it(text, expected):
+    assert clean_cell(text) == expected
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [(" Mary   Ann ", "Mary Ann"), ("Karlsson\u00a0\u00a0Berg", "Karlsson Berg"), ("Ó  Briain", "Ó Briain"),
@@ -52,6 +71,15 @@ def test_clean_cell_trims_every_kind_of_space(text, expected):
 )
 def test_clean_name_collapses_runs_of_spaces(text, expected):
     assert clean_name(text) == expected
+
+
+@pytest.mark.parametrize("cell", ["Info Requested", "TBC", "tba", "To be confirmed", "Not provided", "(not set)"])
+def test_details_not_collected_yet_are_blank_not_a_name_or_an_address(cell):
+    from webapp.imports.cleaning import check_values
+
+    checked = check_values({"first_name": cell, "last_name": cell, "email": cell})
+    assert (checked.values["first_name"], checked.values["email"]) == ("", "")
+    assert [p["code"] for p in checked.problems] == ["missing", "names_missing"]
 
 
 @pytest.mark.parametrize(
@@ -118,14 +146,28 @@ def test_an_invalid_email_keeps_the_admins_text():
     assert errors[0].startswith("Not a valid email address")
 
 
-@pytest.mark.parametrize("cell", ["ivy@example.com; ivy.home@example.net", "ivy@example.com, ivy.home@example.net",
-                                  "ivy@example.com / ivy.home@example.net", "ivy@example.com or ivy.home@example.net"])
+@pytest.mark.parametrize("cell", [
+    "ivy@example.com; ivy.home@example.net", "ivy@example.com, ivy.home@example.net",
+    "ivy@example.com / ivy.home@example.net", "ivy@example.com or ivy.home@example.net",
+    # Recipients copied from a mail program: never unwrapped to the last one as if it were "Name <address>".
+    "<ivy@example.com>, <ivy.home@example.net>", "<ivy@example.com> <ivy.home@example.net>",
+    "Ivy Po <ivy@example.com>; Ivy at home <ivy.home@example.net>",
+    '"Po, Ivy" <ivy@example.com>, "Po, Ivy (home)" <ivy.home@example.net>', "ivy@example.com, <ivy.home@example.net>",
+])
 def test_a_cell_listing_two_addresses_says_so_and_suggests_the_first(cell):
     _, _, email, _, errors = validate_fields("Ivy", "Po", cell, "", has_type_column=False)
     assert email == cell  # kept as typed, for the admin to choose
     assert errors == [f"The cell holds 2 email addresses (\u201c{cell}\u201d); a person signs in with one. Keep the "
                       "person's own address."]
     assert suggestion_for(cell, False) == "ivy@example.com"
+
+
+@pytest.mark.parametrize("cell", ["Ivy Po <Ivy@Example.com>", '"Po, Ivy" <ivy@example.com>', "<ivy@example.com>",
+                                  '"ivy@example.com" <ivy@example.com>', "ivy@example.com <IVY@example.com>",
+                                  # Outlook's display name of a contact, and a recipient copied from its To line
+                                  "Ivy Po (ivy@example.com)", "Po, Ivy (Ivy@Example.com)", "Ivy Po <ivy@example.com>;"])
+def test_one_recipient_written_as_a_mail_program_does_is_the_address(cell):
+    assert validate_fields("Ivy", "Po", cell, "", has_type_column=False)[2:] == ("ivy@example.com", "user", [])
 
 
 def test_invalid_emails_file_says_why_each_row_is_invalid():
@@ -254,6 +296,7 @@ def test_rows_read_add_up_to_the_statuses():
     ("A" * 101, "Lee", "ann@example.com"),
     ("Ann", "Lee", "ann_example.com#EXT#@tenant.onmicrosoft.com"),
     ("Ann", "Lee", "Ann <ann@example.com>"),
+    ("Ann", "Lee", "<ann@example.com>, <ann.lee@example.org>"),
     ("Ann", "Lee", "mailto:ann@example.com"),
     ("Ann", "Lee", "ann at example.com"),
     ("Ann", "Lee", "ann@exa_mple.com"),

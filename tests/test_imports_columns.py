@@ -82,6 +82,12 @@ def test_synonyms_map_to_their_field(header, field):
         "Alternate Email", "alternateEmailAddress", "Supervisor E-mail", "Parent Email", "Emergency Contact Email",
         "New Primary Email [UPLOAD ONLY]", "Email Verified", "Email Usage [READ ONLY]", "CC Email",
         "username", "login_id", "Phone", "Employee ID", "Employee Type",
+        # A manager's or parents' address in the other languages headers are matched in
+        "E-Mail (Vorgesetzte/r)", "E-Mail F\u00fchrungskraft", "E-Mail der Eltern", "Courriel du responsable",
+        "Correo del jefe", "E-mail leidinggevende", "Email genitori", "Adresse e-mail du tuteur",
+        # A learner's carers and contacts in a school's or college's export
+        "Primary Contact Email", "Contact 1 Email", "Priority 1 Contact Email", "Mother Email", "Carer Email",
+        "Next of Kin Email", "Family Email",
         # The record's owner or creator in a CRM report is someone else
         "Contact Owner: Email", "Owner Email", "Created By: Full Name", "Account: Account Name",
     ],
@@ -105,11 +111,57 @@ def test_other_peoples_emails_and_unrelated_columns_map_to_nothing(header):
         (["E-mail privé", "Correo electrónico corporativo"], "Correo electrónico corporativo"),
         (["Manager Email", "Personal Email", "Name"], "Personal Email"),
         (["Email", "Email"], "Email"),
+        # Whoever booked, paid or taught: the address only when no other column holds one.
+        (["Buyer Email", "Email", "First Name"], "Email"), (["Billing Email", "Customer Email"], "Customer Email"),
+        (["Trainer Email", "Delegate Email"], "Delegate Email"), (["First Name", "Billing Email"], "Billing Email"),
+        (["Teacher Name", "Teacher Email"], "Teacher Email"),
+        (["Employer Email", "Apprentice Email"], "Apprentice Email"),
     ],
 )
 def test_the_strongest_email_column_wins(headers, email_header):
     columns = map_columns(headers)
     assert columns.header_names(headers)["email"] == email_header
+
+
+@pytest.mark.parametrize("header, stands_in", [
+    ("Manager", False), ("Line Manager", False), ("Reports To", False), ("Parent", False), ("Supervisor", False),
+    ("Assessor", False), ("Buyer", False),  # someone else's addresses, whatever the header leaves unsaid
+    ("Login", True), ("User name", True), ("Column 3", True),  # the person's own sign-in or an unnamed column
+])
+def test_a_column_of_someone_elses_addresses_never_stands_in_for_a_blank_email(header, stands_in):
+    rows = [(2, ["Ann", "ann@example.com", "boss@example.com"]), (3, ["Ben", "", "ben.or.boss@example.com"])]
+    columns = map_columns(["First Name", "Email", header], rows)
+    assert (columns.email, columns.fallbacks.get("email", [])) == (1, [2] if stands_in else [])
+
+
+@pytest.mark.parametrize("cells, email_header, name_header", [
+    (["anonymous", "", "Ann Lee", "ann@example.com"], "Email address", "Full name"),  # Microsoft Forms, anonymous
+    (["ann@example.com", "Ann Lee", "", ""], "Email", "Name"),  # signed in: the questions were not asked
+])
+def test_an_empty_column_gives_way_to_one_that_holds_the_field(cells, email_header, name_header):
+    headers = ["Email", "Name", "Full name", "Email address"]
+    columns = map_columns(headers, [(2, cells), (3, cells)])
+    names = columns.header_names(headers)
+    assert (names["email"], names["full_name"], columns.doubts) == (email_header, name_header, [])
+
+
+@pytest.mark.parametrize("headers", [["Email", "Buyer Email"], ["Email", "Billing Email"], ["Email", "Host Email"],
+                                     ["Email", "Organizer Email"], ["Email", "Booked By Email"],
+                                     ["Email", "Assessor Email"], ["Email", "Employer Contact Email"]])
+def test_a_bookers_or_hosts_address_never_stands_in_for_a_blank_one(headers):
+    assert map_columns(headers).fallbacks.get("email", []) == []
+
+
+@pytest.mark.parametrize("headers, first, last, full", [
+    (["Billing First Name", "Billing Last Name", "Billing Email"], "Billing First Name", "Billing Last Name", None),
+    (["First Name", "Surname", "Email", "Buyer First Name", "Buyer Surname"], "First Name", "Surname", None),
+    (["Booker Name", "Delegate First Name", "Delegate Surname", "Email"], "Delegate First Name", "Delegate Surname",
+     None),
+    (["Name", "Billing First Name", "Email"], "Name", "Name", "Name"),
+])
+def test_a_buyers_or_bookers_names_are_the_names_only_when_no_column_names_the_person(headers, first, last, full):
+    names = map_columns(headers).header_names(headers)
+    assert (names["first_name"], names["last_name"], names["full_name"]) == (first, last, full)
 
 
 @pytest.mark.parametrize(

@@ -157,3 +157,16 @@ def test_a_header_showing_an_example_address_is_still_the_header():
     text = "First Name,Last Name,Email (e.g. jane@example.com)\r\nAnn,Ames,ann@example.com\r\n"
     table = read_table(text.encode(), "people.csv")
     assert table.header_line == 1 and table.headers[2] == "Email (e.g. jane@example.com)"
+
+
+@pytest.mark.parametrize("first_cell, heading", [
+    ("Department: Sales", True), ("Form: 7A", True), ("Course: First Aid at Work", True),
+    ("Group: Cohort 3 (March)", True),
+    # A person's cell, a total, a link or a time is no group heading.
+    ("Ann", False), ("Lee, Ann", False), ("Total: 4 employees", False), ("Grand total: 9", False),
+    ("Note: ann@example.com", False), ("http://example.com", False), ("12:30", False),
+])
+def test_a_group_heading_among_the_people_is_skipped(first_cell, heading):
+    text = f"First Name,Last Name,Email\r\n{first_cell},,\r\nAnn,Lee,ann@example.com\r\nBen,Ng,ben@example.com\r\n"
+    table = read_table(text.encode(), "people.csv")
+    assert [line for line, _cells in table.rows] == ([3, 4] if heading else [2, 3, 4])

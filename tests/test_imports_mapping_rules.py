@@ -87,6 +87,106 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
     ("sims_students.csv", [(2, "Jon", "Smith", "jon.smith@school.example", "valid"),
                            (3, "María José", "García López", "mj@school.example", "valid"),
                            (4, "Liz", "Jones", "liz@school.example", "valid")]),
+    # Teams' attendance report (UTF-16, tabs): the participants, not the summary above nor the activities below.
+    ("teams_attendance.csv", [(11, "Ann", "Lee", "ann.lee@contoso.example", "valid"),
+                              (12, "Ben", "Lee", "ben.lee@contoso.example", "valid"),
+                              (13, "Cleo", "Patel", "cleo@partner.example", "valid")]),
+    # Its older form: the meeting's id ("19:meeting_...@thread.v2") in the summary is no address.
+    ("teams_attendance_2021.csv", [(9, "Ann", "Lee", "ann.lee@contoso.example", "valid"),
+                                   (10, "Ben", "Ng", "ben.ng@contoso.example", "valid"),
+                                   (11, "Cleo", "Patel", "cleo.patel@contoso.example", "valid")]),
+    # Webinar reports: the host's and the panelists' one-row tables come before the attendees, after a blank line
+    # (GoToWebinar) or only a title (Zoom, which also lists a person once per session).
+    ("gotowebinar_attendees.csv", [(17, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                   (18, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                   (19, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # Webex: the meeting's details as lines of label and value, the host's address among them, above the attendees.
+    ("webex_attendees.csv", [(8, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                             (9, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                             (10, "Hal", "Host", "hal.host@acme.example", "valid")]),
+    ("zoom_webinar_attendees.csv", [(13, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                    (14, "Ann", "Lee", "ann.lee@example.com", "duplicate"),
+                                    (15, "Benjamin", "Ng", "ben.ng@example.com", "valid"),
+                                    (16, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # Typeform: each question leads to "your ...", also after "And" or a greeting; the "#" column is the response's id.
+    ("typeform_responses.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                (4, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # Gravity Forms: "Name (First)" and "Name (Last)" are the names, never "Name (Prefix)".
+    ("gravity_forms_entries.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                   (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                   (4, "", "", "cleo.patel@example.org", "invalid")]),
+    # Eventbrite: each attendee's own name and address; "Info Requested" (not collected) is blank, and the buyer's
+    # address never stands in for it, nor the "Attendee #" for a name.
+    ("eventbrite_attendees.csv", [(2, "Ann", "Lee", "ann.lee@acme.example", "valid"),
+                                  (3, "Ben", "Ng", "ben.ng@acme.example", "valid"),
+                                  (4, "", "", "", "invalid"),
+                                  (5, "Dev", "Rao", "dev.rao@example.org", "valid")]),
+    # Outlook's contacts (cp1252): a blank first address falls back to the second; a contact copied from the address
+    # book has an internal Exchange address, and its display name "Dev Rao (dev.rao@...)" gives the real one.
+    ("outlook_contacts_cp1252.csv", [(2, "Zo\u00eb", "Lef\u00e8vre", "zoe.lefevre@acme.example", "valid"),
+                                     (3, "Ben", "Ng", "ben.ng@acme.example", "valid"),
+                                     (4, "Cleo", "Patel", "cleo.patel@acme.example", "valid"),
+                                     (5, "Dev", "Rao", "dev.rao@acme.example", "valid"),
+                                     (6, "Eve", "Ray", "/o=ExchangeLabs/ou=Exchange Administrative Group "
+                                      "(FYDIBOHF23SPDLT)/cn=Recipients/cn=9a8b7c6d5e4f-eve.ray", "invalid")]),
+    # Microsoft Forms, a form anyone could fill in: its Email "anonymous" and blank Name give way to the questions.
+    ("microsoft_forms_anonymous.xlsx", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                        (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                        (4, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # LinkedIn's connections: a "Notes:" preamble; a connection who hides their address is missing one.
+    ("linkedin_connections.csv", [(5, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                  (6, "Ben", "Ng", "", "invalid"),
+                                  (7, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # Mailchimp's audience: "Email Address" first; a subscriber who gave no name is missing both names.
+    ("mailchimp_audience.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                                (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                (4, "", "", "cleo@example.org", "invalid")]),
+    # Brightspace (D2L) grades: "#"-marked ids and the "#" end-of-line column are no people's values.
+    ("brightspace_grades.csv", [(2, "Ann", "Lee", "ann.lee@uni.example", "valid"),
+                                (3, "Ben", "Ng", "ben.ng@uni.example", "valid"),
+                                (4, "Cleo", "Patel", "cleo.patel@uni.example", "valid")]),
+    # A training booking system's delegates: "Delegate First Name" and "Delegate Surname" are the names; a place
+    # booked for a delegate not named yet ("TBC") is missing both, never given the booker's address.
+    ("training_delegates.csv", [(2, "Ann", "Lee", "ann.lee@acme.example", "valid"),
+                                (3, "Ben", "Ng", "ben.ng@acme.example", "valid"),
+                                (4, "", "", "", "invalid"),
+                                (5, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # A Japanese HR export with the names' kana readings before the names: the names, never their readings.
+    ("japanese_hr_kana.csv", [(2, "\u592a\u90ce", "\u5c71\u7530", "taro.yamada@example.jp", "valid"),
+                              (3, "\u82b1\u5b50", "\u4f50\u85e4", "hanako.sato@example.jp", "valid"),
+                              (4, "\u3072\u308d\u307f", "\u9234\u6728", "hiromi.suzuki@example.jp", "valid")]),
+    # A German HR export with the manager's address before the person's: never the manager's, also when blank.
+    ("personio_german.csv", [(2, "J\u00fcrgen", "M\u00fcller", "juergen.mueller@firma.example", "valid"),
+                             (3, "Zo\u00eb", "Gro\u00df", "", "invalid"),
+                             (4, "\u00d6mer", "Y\u0131lmaz", "oemer.yilmaz@firma.example", "valid")]),
+    # A school's pupils with their contacts: the pupil's own address, never the primary or a numbered contact's.
+    ("school_students_contacts.csv", [(2, "Olly", "Smith", "olly.smith@school.example", "valid"),
+                                      (3, "Amelia", "Jones", "", "invalid"),
+                                      (4, "Noah", "Khan", "noah.khan@school.example", "valid")]),
+    # A training provider's apprentices: a blank address stays blank, never the assessor's or the employer's.
+    ("apprentices.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                         (3, "Ben", "Ng", "", "invalid"),
+                         (4, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # An HR export whose Manager column holds the managers' addresses: never an employee's own.
+    ("hr_manager_addresses.csv", [(2, "Ann", "Lee", "ann.lee@acme.example", "valid"),
+                                  (3, "Ben", "Ng", "", "invalid"),
+                                  (4, "Cleo", "Patel", "cleo.patel@acme.example", "valid")]),
+    # A shop's orders (WooCommerce): with no other names or address, the billing ones are the customer's.
+    ("woocommerce_orders.csv", [(2, "Ann", "Lee", "ann.lee@acme.example", "valid"),
+                                (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                                (4, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
+    # Active Directory (csvde): "sn" is the surname; a blank mail falls back to the sign-in name, reported when
+    # that is an internal ".local" address.
+    ("active_directory_csvde.csv", [(2, "Ann", "Lee", "ann.lee@school.example", "valid"),
+                                    (3, "Ben", "Ng", "ben.ng@school.example", "valid"),
+                                    (4, "Cleo", "van der Berg", "cvanderberg@school.local", "invalid")]),
+    # A last name the file keeps under a header of its own ("Family") comes from the same person's display name;
+    # never from a display name that is not hers ("Devendra Rao" beside "Dev").
+    ("last_from_display.csv", [(2, "Ann", "Lee", "ann.lee@example.com", "valid"),
+                               (3, "Ben", "Ng", "ben.ng@example.com", "valid"),
+                               (4, "Cleo", "", "cleo@example.com", "valid"),
+                               (5, "Dev", "", "dev.rao@example.com", "valid")]),
     # NULL, N/A, "-" and (none) are blank.
     ("map_placeholders.csv", [(2, "Ann", "", "ann@example.com", "valid"),
                               (3, "Ben", "", "ben@example.com", "valid"),
@@ -98,6 +198,14 @@ def test_the_email_column_is_chosen_among_all_candidates(name, email_header, dou
 ])
 def test_golden_files_stage_the_people_in_them(name, expected):
     assert people(staged(name)[2]) == expected
+
+
+def test_an_internal_exchange_address_says_what_it_is_and_what_to_do():
+    eve = staged("outlook_contacts_cp1252.csv")[2][-1]
+    assert eve.errors == ["\u201c/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/"
+                          "cn=9a8b7c6d5e4f-eve.ray\u201d is an internal Exchange address, not an email address "
+                          "(Outlook exports one for a contact copied from the address book). Type the person's email "
+                          "address."]
 
 
 def test_a_role_of_job_titles_is_not_an_account_type_but_a_role_of_types_is():
@@ -172,6 +280,13 @@ def test_bounds_long_values_controls_and_line_breaks():
     ("Ludwig von Mises", ("Ludwig", "von Mises")), ("Gianna del Monte", ("Gianna", "del Monte")),
     ("Berg, Pieter", ("Pieter", "Berg")), ("Mary Ann Evans", ("Mary Ann", "Evans")),
     ("Omar al Farsi", ("Omar", "al Farsi")), ("Kees ter Horst", ("Kees", "ter Horst")),
+    # The family name first in capitals, as French, Japanese and international directories write it.
+    ("DUPONT Jean", ("Jean", "DUPONT")), ("DE LA CRUZ Maria", ("Maria", "DE LA CRUZ")),
+    ("YAMADA Taro", ("Taro", "YAMADA")), ("\u0418\u0412\u0410\u041d\u041e\u0412 \u0418\u0432\u0430\u043d",
+                                          ("\u0418\u0432\u0430\u043d", "\u0418\u0412\u0410\u041d\u041e\u0412")),
+    ("Jean DUPONT", ("Jean", "DUPONT")), ("ANN LEE", ("ANN", "LEE")),
+    # Initials are a first name, not a family name in capitals.
+    ("JP Morgan", ("JP", "Morgan")), ("AJ Lee", ("AJ", "Lee")),
 ])
 def test_splitting_a_full_name_keeps_surname_particles(text, parts):
     assert split_full_name(text) == parts

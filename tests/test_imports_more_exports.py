@@ -87,6 +87,26 @@ def test_an_export_naming_its_columns_its_own_way_is_staged_without_matching(sig
     ("LastFirst", "full_name"), ("Last Name, First Name", "full_name"), ("Payroll Name", "full_name"),
     ("Tussenvoegsel", "surname_prefix"), ("Apellido materno", "second_last_name"),
     ("Apellido paterno", "last_name"),
+    # A form's field in parts (Qualtrics, Gravity Forms); the parts no field holds are not the full name.
+    ("Your name - First name", "first_name"), ("Your name - Last name", "last_name"), ("Name (First)", "first_name"),
+    ("Name (Last)", "last_name"), ("Name (Prefix)", None), ("Name (Middle)", None), ("Name (Suffix)", None),
+    ("Contact details - Email address", "email"), ("Manager - First name", None), ("Emergency contact - Email", None),
+    ("Attendee #", None), ("Student #", None),  # numbers, not names
+    # The people a list is of, then the part of the name; never the booker's, a parent's or an emergency contact's.
+    ("Delegate First Name", "first_name"), ("Delegate Surname", "last_name"), ("Participant Surname", "last_name"),
+    ("Attendee Last Name", "last_name"), ("Contact First Name", "first_name"), ("Learner Full Name", "full_name"),
+    ("Trainee Forename", "first_name"), ("Student Preferred Name", "preferred_name"),
+    ("Parent First Name", None), ("Emergency Contact First Name", None), ("User Name", None),
+    ("Name of the delegate", "full_name"), ("Email address of participant", "email"),
+    ("Delegate's Surname", "last_name"),
+    ("Name of the organisation", None), ("Date of birth of the learner", None),
+    # A form's question, however it leads to "your ...".
+    ("And your last name?", "last_name"), ("Thanks {{field:01HQ8}}, what's your email address?", "email"),
+    ("Could you tell us your email?", "email"), ("What is your manager's name?", None),
+    # A name's reading is not the name: kana, furigana, Outlook's yomi, pinyin.
+    ("First Name (Kana)", None), ("\u59d3(\u30ab\u30ca)", None),
+    ("\u6c0f\u540d\uff08\u30d5\u30ea\u30ac\u30ca\uff09", None),
+    ("Surname Yomi", None), ("Name (Pinyin)", None), ("\u59d3", "last_name"),
 ])
 def test_headers_from_identity_providers_hr_and_schools(header, field):
     found = classify_header(header)
@@ -100,6 +120,23 @@ def test_headers_from_identity_providers_hr_and_schools(header, field):
                               (3, "a line of the most points of each assignment, not a person"),
                               (4, "a line of the class's average marks, not a person")],
      [(5, "Ann", "Lee", "ann@example.edu", "valid"), (6, "Ben", "Ng", "ben@example.edu", "valid")]),
+    # A report grouped by department: each group's heading line among the people is skipped, saying what it is.
+    ("grouped_staff.csv", [(1, "above the header row"),
+                           (3, "a group heading (\u201cDepartment: Sales\u201d) among the people, not a person"),
+                           (6, "a group heading (\u201cDepartment: Customer Support\u201d) among the people, "
+                               "not a person"),
+                           (9, "a total line below the table")],
+     [(4, "Ann", "Lee", "ann.lee@acme.example", "valid"), (5, "Ben", "Ng", "ben.ng@acme.example", "valid"),
+      (7, "Cleo", "Patel", "cleo.patel@acme.example", "valid"), (8, "Dev", "Rao", "", "invalid")]),
+    # SurveyMonkey's second header row names the answers ("Response", each choice); the names are asked for.
+    ("surveymonkey_responses.csv", [(2, "a second header row (the columns' names again), not a person")],
+     [(3, "Ann", "Lee", "ann.lee@example.com", "valid"), (4, "Ben", "Ng", "ben.ng@example.com", "valid"),
+      (5, "Mar\u00eda Jos\u00e9", "Garc\u00eda", "mj.garcia@example.es", "valid")]),
+    # Qualtrics: internal names, then the questions ("Your name - First name"), then import ids.
+    ("qualtrics_responses.csv", [(1, "above the header row"),
+                                 (3, "a second header row (the columns' names again), not a person")],
+     [(4, "Ann", "Lee", "ann.lee@example.com", "valid"), (5, "Ben", "Ng", "ben.ng@example.com", "valid"),
+      (6, "Cleo", "Patel", "cleo.patel@example.org", "valid")]),
 ])
 def test_lines_under_the_header_that_are_no_people_are_skipped_saying_why(signed_in, name, skipped, staged):
     table = read_table((DATA / name).read_bytes(), name)

@@ -26,6 +26,10 @@ INJECTION = "Fire\r\nBcc: victim@evil.example"
     ("Line\u2028Separator\u2029Paragraph", "Line Separator Paragraph"),
     ("Next\x85Line", "Next Line"),
     ("Zero\u200bWidth", "Zero Width"),
+    ("Zero\u200cWidth", "Zero Width"),
+    # A Persian name keeps the non-joiner its spelling needs (Zohreh-Sadat), typed on the Create User form too.
+    ("\u0632\u0647\u0631\u0647\u200c\u0633\u0627\u062f\u0627\u062a",
+     "\u0632\u0647\u0631\u0647\u200c\u0633\u0627\u062f\u0627\u062a"),
     ("Right\u202eLeft", "Right Left"),
     ("Vertical\x0bTab\x0cFeed", "Vertical Tab Feed"),
     ("Zoë O'Neil-Smith", "Zoë O'Neil-Smith"),

@@ -880,6 +880,95 @@ def make_short_code_page_files() -> None:
     for name, encoding, lines in SHORT_CODE_PAGE_FILES:
         write(name, crlf(*lines), encoding)
 
+def make_admin_exports() -> None:
+    """Exports admins bring that are not UTF-8 (see test_golden_files_stage_the_people_in_them)."""
+    # Microsoft Teams' attendance report: UTF-16 with tabs, a summary, the participants, then every join and leave.
+    write("teams_attendance.csv", "\ufeff" + crlf(
+        '1. Summary',
+        'Meeting title\tWeekly onboarding',
+        'Attended participants\t3',
+        'Start time\t3/5/24, 10:00:12 AM',
+        'End time\t3/5/24, 11:02:40 AM',
+        'Meeting duration\t1h 2m 28s',
+        'Average attendance time\t48m 10s',
+        '',
+        '2. Participants',
+        'Name\tFirst Join\tLast Leave\tIn-Meeting Duration\tEmail\tParticipant ID (UPN)\tRole',
+        'Ann Lee\t3/5/24, 10:00:12 AM\t3/5/24, 11:02:40 AM\t1h 2m 28s\tann.lee@contoso.example\t'
+            'ann.lee@contoso.example\tOrganizer',
+        'Lee, Ben\t3/5/24, 10:01:05 AM\t3/5/24, 11:02:40 AM\t1h 1m 35s\tben.lee@contoso.example\t'
+            'ben.lee@contoso.example\tPresenter',
+        'Cleo Patel (Guest)\t3/5/24, 10:03:44 AM\t3/5/24, 10:40:01 AM\t36m 17s\tcleo@partner.example\t\t'
+            'Attendee',
+        '',
+        '3. In-Meeting Activities',
+        'Name\tJoin Time\tLeave Time\tDuration\tEmail\tRole',
+        'Ann Lee\t3/5/24, 10:00:12 AM\t3/5/24, 11:02:40 AM\t1h 2m 28s\tann.lee@contoso.example\tOrganizer',
+        'Lee, Ben\t3/5/24, 10:01:05 AM\t3/5/24, 10:30:00 AM\t28m 55s\tben.lee@contoso.example\tPresenter',
+        'Lee, Ben\t3/5/24, 10:31:10 AM\t3/5/24, 11:02:40 AM\t31m 30s\tben.lee@contoso.example\tPresenter',
+        'Cleo Patel (Guest)\t3/5/24, 10:03:44 AM\t3/5/24, 10:40:01 AM\t36m 17s\tcleo@partner.example\t'
+            'Attendee',
+    ), "utf-16-le")
+    # Its form before 2022: a "Meeting Summary" holding the meeting's id ("19:meeting_...@thread.v2").
+    write("teams_attendance_2021.csv", "\ufeff" + crlf(
+        'Meeting Summary',
+        'Total Number of Participants\t3',
+        'Meeting Title\tInduction day',
+        'Meeting Start Time\t10/02/2023, 09:00:03',
+        'Meeting End Time\t10/02/2023, 10:12:40',
+        'Meeting Id\t19:meeting_NzE2ZjA5@thread.v2',
+        '',
+        'Full Name\tJoin Time\tLeave Time\tDuration\tEmail\tRole\tParticipant ID (UPN)',
+        'Ann Lee\t10/02/2023, 09:00:03\t10/02/2023, 10:12:40\t1h 12m\tann.lee@contoso.example\tOrganizer\t'
+            'ann.lee@contoso.example',
+        'Ben Ng\t10/02/2023, 09:01:15\t10/02/2023, 10:12:40\t1h 11m\tben.ng@contoso.example\tPresenter\t'
+            'ben.ng@contoso.example',
+        'Cleo Patel\t10/02/2023, 09:05:00\t10/02/2023, 09:50:00\t45m\tcleo.patel@contoso.example\t'
+            'Attendee\tcleo.patel@contoso.example',
+    ), "utf-16-le")
+    # Outlook (desktop) contacts exported as CSV on Windows: cp1252, every field quoted; Dev and Eve were copied from
+    # the Exchange address book, so their first address is Exchange's internal one.
+    write("outlook_contacts_cp1252.csv", crlf(
+        '"Title","First Name","Middle Name","Last Name","Suffix","Company","Department","Job Title",'
+            '"Business Street","Business City","Business Postal Code","Business Country/Region","Home Street",'
+            '"Home City","Business Phone","Mobile Phone","Categories","E-mail Address","E-mail Type",'
+            '"E-mail Display Name","E-mail 2 Address","E-mail 2 Type","E-mail 2 Display Name",'
+            '"E-mail 3 Address","E-mail 3 Type","E-mail 3 Display Name","Manager\'s Name","Assistant\'s Name",'
+            '"Notes","Web Page"',
+        '"Ms.","Zoë","","Lefèvre","","Acme","","Trainer","","","","","","","","","",'
+            '"zoe.lefevre@acme.example","SMTP","Zoë Lefèvre (zoe.lefevre@acme.example)","zoe@home.example",'
+            '"SMTP","Zoë (home)","","","","Hal Boss","","",""',
+        '"Mr.","Ben","J.","Ng","Jr.","","","","","","","","","","","","","ben.ng@acme.example","SMTP",'
+            '"Ben Ng (ben.ng@acme.example)","","","","","","","","","",""',
+        '"","Cleo","","Patel","","","","","","","","","","","","","","","","","cleo.patel@acme.example",'
+            '"SMTP","Cleo Patel (cleo.patel@acme.example)","","","","","","",""',
+        '"","Dev","","Rao","","","","","","","","","","","","","",'
+            '"/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)'
+            '/cn=Recipients/cn=4f1c2b0e9a1d4e6f-dev.rao",'
+            '"EX","Dev Rao (dev.rao@acme.example)","","","","","","","","","",""',
+        '"","Eve","","Ray","","","","","","","","","","","","","",'
+            '"/o=ExchangeLabs/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)'
+            '/cn=Recipients/cn=9a8b7c6d5e4f-eve.ray",'
+            '"EX","Eve Ray","","","","","","","","","",""',
+    ), "cp1252")
+    # Microsoft Forms' responses of a form anyone could fill in: Email "anonymous", Name blank, and the form's own
+    # "Full name" and "Email address" questions (Forms exports only .xlsx).
+    from openpyxl import Workbook
+
+    forms = Workbook()
+    forms.properties.created = forms.properties.modified = datetime.datetime(2024, 3, 5)
+    forms.active.title = "Sheet1"
+    forms.active.append(["ID", "Start time", "Completion time", "Email", "Name", "Last modified time", "Full name",
+                         "Email address", "Which course are you joining?"])
+    for number, (name, address, course) in enumerate([("Ann Lee", "ann.lee@example.com", "Safeguarding basics"),
+                                                      ("Ben Ng", "ben.ng@example.com", "Fire safety"),
+                                                      ("Cleo Patel", "cleo.patel@example.org", "First aid")], 1):
+        started = datetime.datetime(2024, 3, 5, 9 + number, 1, 12)
+        forms.active.append([number, started, started + datetime.timedelta(minutes=2), "anonymous", None, None, name,
+                             address, course])
+    forms.save(HERE / "microsoft_forms_anonymous.xlsx")
+
+
 if __name__ == "__main__":
     make_text_files()
     make_workbook()
@@ -897,3 +986,4 @@ if __name__ == "__main__":
     make_filtered_starters()
     make_filtered_starters_xls()
     make_short_code_page_files()
+    make_admin_exports()

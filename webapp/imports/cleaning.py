@@ -13,6 +13,7 @@ from webapp.imports.text import clean_cell, collapse_spaces, is_placeholder
 from webapp.imports.values import (  # noqa: F401  (re-exported: the cell-level rules)
     ACCOUNT_TYPE_LABELS,
     GUEST_ALIAS_MARK,
+    is_exchange_address,
     parse_account_type,
     parse_flag,
     plain_names_and_address,
@@ -108,8 +109,25 @@ def split_full_name(text) -> tuple[str, str]:
         return "", _joined(named[0], suffix)
     if not suffix and len(named) > 2 and _word_key(named[-1]) in _SUFFIXES:
         named, suffix = named[:-1], named[-1]
+    capitals = _surname_in_capitals(named)
+    if capitals:  # "DUPONT Jean", "YAMADA Taro": the family name first, written in capitals
+        return " ".join(named[capitals:]), _joined(" ".join(named[:capitals]), suffix)
     first, last = _split_words(named)
     return first, _joined(last, suffix)
+
+
+def _surname_in_capitals(words: list[str]) -> int:
+    """How many leading words are a family name in capitals before a given name that is not ("DUPONT Jean",
+    "DE LA CRUZ Maria"), as French, Japanese and many international directories write it; 0 otherwise. Two capitals
+    alone ("JP Morgan", "AJ Lee") are initials, not a family name."""
+    count = 0
+    while count < len(words) - 1 and words[count].isupper():
+        count += 1
+    if not count or not any(ch.islower() for word in words[count:] for ch in word):
+        return 0
+    if max(sum(ch.isalpha() for ch in word) for word in words[:count]) < 3:
+        return 0
+    return count
 
 
 def preferred_first_name(preferred: str, last: str) -> str:
@@ -209,12 +227,13 @@ class _Reader:
         if not indexes:
             return ""
         value = self._cell(cells, indexes[0])
-        if len(indexes) == 1 or not _blank(value):
+        if len(indexes) == 1 or not (_blank(value) or skip_alias and is_exchange_address(clean_cell(value))):
             return value
         for index in indexes[1:]:
             candidate = self._cell(cells, index)
-            # A stand-in must be the person's own mailbox, never a guest's sign-in alias.
-            if not _blank(candidate) and not (skip_alias and GUEST_ALIAS_MARK in candidate.casefold()):
+            # A stand-in must be the person's own mailbox, never a guest's sign-in alias nor a text without an @.
+            if not _blank(candidate) and not (skip_alias and (GUEST_ALIAS_MARK in candidate.casefold()
+                                                              or "@" not in candidate)):
                 return candidate
         return value
 
@@ -233,6 +252,12 @@ class _Reader:
             # A #REF! or a formula without its result goes to the first name as it is, to be reported there.
             marked = full[:1] in ("#", "\u2060") and spreadsheet_problem(full, "", [])
             first, last = (full, "") if marked else split_full_name(full)
+        elif self.full and _blank(last):
+            # The same person's full name gives a last name the file left blank (or keeps under a header of its own):
+            # "Ann" and "Ann Lee" is Ann Lee, never a last name from a full name that is not hers.
+            full_first, full_last = split_full_name(self._first_filled(cells, self.full))
+            if full_last and full_first.casefold() == clean_name(first).casefold():
+                last = full_last
         if self.last_parts != (None, None):
             prefix, second = (self._cell(cells, index) for index in self.last_parts)
             last = " ".join(part for part in (prefix, last, second) if not _blank(part))

@@ -19,9 +19,23 @@ _NOT_OWN_EMAIL = (
     "manager", "supervisor", "recovery", "secondary", "alternate", "alternative", "backup", "parent",
     "guardian", "emergency", "other", "home", "boss", "mentor", "approver", "sponsor", "spouse",
     "second", "additional", "forwarding", "previous", "old", "former", "assistant", "reportsto", "owner",
+    # The same in the languages headers are matched in: a German, French, Spanish, Italian or Dutch export's
+    # manager's ("Vorgesetzte/r", "responsable", "jefe") or parents' ("Eltern", "ouders", "genitori") address.
+    "vorgesetzt", "fuhrungskraft", "chef", "eltern", "erziehungsberechtigt", "responsable", "jefe", "padres",
+    "leidinggevende", "ouders", "responsabile", "genitori", "tuteur",
+    # A school's or college's contacts of a learner: carers and family, numbered ("Contact 1 Email", "Priority 1
+    # Contact") or the first of them ("Primary Contact Email").
+    "mother", "father", "carer", "nextofkin", "family", "contact1", "contact2", "contact3", "contact4", "1contact",
+    "2contact", "3contact", "primarycontact", "maincontact",
 )
 # An email column that is the person's own but a last resort: used only when nothing better exists.
 _PERSONAL_EMAIL = ("personal", "privat", "prive", "personnel", "personlich")  # private, privé, persönlich
+# Addresses of whoever booked, paid, hosted or taught: the person's own only in a file with no other address (a shop's
+# orders, a list of trainers), never standing in for a blank attendee's (Eventbrite's "Buyer Email").
+_SOMEONE_ELSES_EMAIL = ("buyer", "purchaser", "booker", "bookedby", "billing", "payer", "order", "invoice",
+                        "organiser", "organizer", "host", "instructor", "teacher", "trainer", "tutor", "referrer",
+                        "sender", "inviter", "invitedby", "employer", "agency", "assessor", "lecturer", "advisor",
+                        "adviser", "coach", "recruiter")
 _EXPLICIT_OWN = ("work", "business", "office", "primary", "company", "corporate", "organisation",
                  "organization", "employee", "professional", "main",
                  # German, French, Dutch, Italian, Spanish and Portuguese: "E-Mail (geschäftlich)"
@@ -33,12 +47,36 @@ _EMAIL_ENDINGS = ("email", "emailaddress", "emailaddr", "emailid", "mailaddress"
 # "Legal Name - First Name", "Preferred Name: Last Name": HR reports prefix the part of the name a column holds.
 _QUALIFIED = re.compile(r"(legal|preferred|employee|worker)(?:\s+name)?\s*[-:\u2013]\s*(\w+\s*name)", re.I)
 
+# A form's field in parts, a column each: Qualtrics' "Your name - First name", Gravity Forms' "Name (First)". The part
+# names the field; the parts no field holds ("Name (Prefix)", "Name (Middle)") are not the full name.
+_FIELD_PART = re.compile(r"(.+?)\s+[-\u2013]\s+(.+)")
+_PART_FIELDS = ("first_name", "last_name", "email")
+_UNUSED_NAME_PARTS = ("prefix", "suffix", "middle", "title", "salutation")
+
+# "Delegate First Name", "Participant Surname": the people a list is of, then the part of the name (booking systems,
+# event and CRM exports); the booker's, buyer's or parent's name is never matched, for its first word is none of these.
+_PERSON_WORDS = (r"(?:student|learner|pupil|delegate|attendee|participant|registrant|candidate|member|customer"
+                 r"|recipient|trainee|employee|staff|contact|applicant|apprentice|volunteer|client|person|worker"
+                 r"|intern)")
+_PERSON_NAME = re.compile(_PERSON_WORDS + r"(?:['\u2019]s)?\s*[-:]?\s+(.+)", re.I)
+# Whoever paid ("Billing First Name", "Buyer Surname"): the person's name only when no other column holds names (a
+# shop's orders), never standing in for a blank attendee's.
+_PAYER_NAME = re.compile(r"(?:buyer|purchaser|billing|booker|payer|orderer)(?:['\u2019]s)?\s*[-:]?\s+(.+)", re.I)
+# "Name of the delegate", "Email address of participant": the same, the other way round.
+_OF_PERSON = re.compile(r"(.+?)\s+of\s+(?:the\s+|a\s+|this\s+|each\s+)?" + _PERSON_WORDS + r"s?\W*", re.I)
+_NAME_FIELDS = ("first_name", "last_name", "full_name", "preferred_name", "surname_prefix", "second_last_name")
+
+# A name's reading or transliteration (Japanese kana, Chinese pinyin, Outlook's "Given Yomi"): beside the name, never
+# the name itself, even when it comes first ("First Name (Kana)", "姓(カナ)").
+_READINGS = ("kana", "furigana", "yomi", "phonetic", "pinyin", "romaji", "カナ", "かな", "フリガナ", "ふりがな", "ヨミ",
+             "よみ", "拼音")
+
 # "Participant's name", "Student's email": the same column as "Participant Name", "Student Email".
 _POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
-# A form's question as a header (Google Forms, Microsoft Forms, survey tools): "What is your full name?", "Please
-# enter your email address", "Your last name:"; what follows "your" names the field.
-_ASKED = re.compile(r"(?:(?:what\s+is|what's|what are|please|kindly|enter|provide|type|give|tell us|state)\b[^?]*?\s)?"
-                    r"your\s+(.+?)[\s?:*.]*", re.I)
+# A form's question as a header (Google Forms, Microsoft Forms, Typeform, survey tools): "What is your full name?",
+# "Please enter your email address", "Your last name:", "And your last name?", "Thanks {{name}}, what's your email?";
+# what follows "your" names the field.
+_ASKED = re.compile(r"(?:[^?]*?\s)?your\s+(.+?)[\s?:*.]*", re.I)
 _QUESTION_MAX = 200  # a form's question is a line; a longer header is no question
 
 # An identity provider's attribute path: "profile.email", "name.givenName", "user.lastName".
@@ -51,6 +89,7 @@ _NOT_THE_PERSON = _NOT_OWN_EMAIL + ("createdby", "modifiedby", "account", "compa
                                     "organization")
 
 CONTENT_RANK = 4       # an email column found by its cells, not its header
+DISPLAYED_RANK = 8     # a display name that may show the address: a stand-in when the address cell is blank
 PERSONAL_RANK = 9      # stands in only when it is the sole candidate
 _SAMPLE_ROWS = 200
 _MOSTLY = 0.6
@@ -126,8 +165,10 @@ def _email_words(bare: str) -> tuple[str, int] | None | bool:
         return None
     if bare.startswith("cc") or any(word in bare for word in _NOT_OWN_EMAIL):
         return False
-    if any(word in bare for word in _PERSONAL_EMAIL):
+    if any(word in bare for word in _PERSONAL_EMAIL + _SOMEONE_ELSES_EMAIL):
         return ("email", PERSONAL_RANK)
+    if "displayname" in bare:
+        return ("email", DISPLAYED_RANK)  # Outlook's "E-mail Display Name": "Ann Lee (ann@example.com)"
     if any(word in bare for word in _EXPLICIT_OWN):
         return ("email", 0)
     if bare.endswith(_EMAIL_ENDINGS):
@@ -138,6 +179,8 @@ def _email_words(bare: str) -> tuple[str, int] | None | bool:
 def _classify(text: str, synonyms: dict, *, asked: bool = True,
               prefixed: bool = True) -> tuple[str, int] | None | bool:
     cell = clean_cell(text or "")
+    if "#" in cell:  # "Attendee #", "Student #": the number of an attendee, not a name ("#" is no letter to drop)
+        cell = cell.replace("#", " No ")
     notes = [_key(note) for note in _BRACKETED.findall(cell)]
     # "User name [userPrincipalName] Required": the bracketed property names the field.
     for note in notes:
@@ -148,11 +191,24 @@ def _classify(text: str, synonyms: dict, *, asked: bool = True,
     said = joined_notes if any(word in joined_notes for word in _NOT_OWN_EMAIL + _PERSONAL_EMAIL + _EXPLICIT_OWN) \
         else ""
     bare = normalise_header(cell) + said
-    if bare in _IGNORED:
+    if bare in _IGNORED or any(reading in _key(cell) for reading in _READINGS):
         return False
+    part = _name_part(cell, notes, synonyms) if notes else None
+    if part is not None:
+        return part
     known = synonyms.get(bare) or synonyms.get(normalise_header(_POSSESSIVE.sub("", cell)) + said)
     if known is not None:
         return known
+    payer = _PAYER_NAME.fullmatch(cell.strip()) if prefixed else None
+    if payer:
+        found = _classify(payer.group(1), synonyms, asked=False, prefixed=False)
+        if found and found[0] in _NAME_FIELDS:
+            return found[0], PERSONAL_RANK
+    person = (_PERSON_NAME.fullmatch(cell.strip()) or _OF_PERSON.fullmatch(cell.strip())) if prefixed else None
+    if person:
+        found = _classify(person.group(1), synonyms, asked=False, prefixed=False)
+        if found and (found[0] in _NAME_FIELDS or found[0] == "email" and person.re is _OF_PERSON):
+            return found[0], max(found[1], 1)  # after the plain "First Name" when a file has both
     dotted = _DOTTED.fullmatch(cell.strip())
     if dotted and not any(word in _key(dotted.group(1)) for word in _NOT_OWN_EMAIL):
         # Okta's "profile.firstName", SCIM's "name.givenName": the last part names the field.
@@ -171,7 +227,25 @@ def _classify(text: str, synonyms: dict, *, asked: bool = True,
         joined = synonyms.get(_key(qualified.group(1) + qualified.group(2))) or synonyms.get(_key(qualified.group(2)))
         if joined is not None:
             return joined
+    split = _FIELD_PART.fullmatch(cell.strip())
+    if split and not any(word in _key(split.group(1)) for word in _NOT_THE_PERSON):
+        found = _classify(split.group(2), synonyms, asked=False, prefixed=False)  # "Your name - First name"
+        if found and found[0] in _PART_FIELDS:
+            return found
     return _email_words(bare)
+
+
+def _name_part(cell: str, notes: list[str], synonyms: dict) -> tuple[str, int] | None | bool:
+    """The field of a name column with its part in brackets ("Name (First)"), False for a part no field holds."""
+    if synonyms.get(normalise_header(cell), ("",))[0] != "full_name":
+        return None
+    for note in notes:
+        found = synonyms.get(note + "name")
+        if found and found[0] in _PART_FIELDS:
+            return found
+        if note in _UNUSED_NAME_PARTS:
+            return False
+    return None
 
 
 def classify_header(text: str) -> tuple[str, int] | None:
@@ -235,14 +309,15 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
         by_content = _email_by_content(sampled, candidates, refused)
         doubts += _keep_real_account_types(sampled, candidates)
         _yes_no_is_no_address(sampled, candidates)
+        _blank_columns_give_way(sampled, candidates)
 
+    _payers_names_last(candidates)
     chosen: dict[str, int | None] = {}
     fallbacks: dict[str, list[int]] = {}
     for import_field in import_fields():
         options = sorted(candidates.get(import_field.key, []))
         chosen[import_field.key] = options[0][1] if options else None
-        spare = [index for rank, index in options[1:]
-                 if not (import_field.key == "email" and rank >= PERSONAL_RANK)]
+        spare = [index for rank, index in options[1:] if rank < PERSONAL_RANK]
         if spare and import_field.key in ("email", "first_name", "last_name", "full_name"):
             fallbacks[import_field.key] = spare
         if import_field.key == "email" and len(options) > 1 and options[0][0] == options[1][0] \
@@ -255,6 +330,17 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
     if all(chosen.get(k) is None for k in ("first_name", "last_name", "full_name", "preferred_name")):
         doubts.append("no column holds names")
     return ColumnMap(chosen, fallbacks, doubts, [i for i in by_content if i in chosen.values()])
+
+
+_NAME_KEYS = ("first_name", "last_name", "full_name", "preferred_name")
+
+
+def _payers_names_last(candidates: dict) -> None:
+    """A buyer's or booker's name columns are the names only when no column names the person: beside "First Name" or
+    "Delegate Surname", "Booker Name" is not the full name a blank row falls back to."""
+    if any(rank < PERSONAL_RANK for key in _NAME_KEYS for rank, _index in candidates.get(key, [])):
+        for key in _NAME_KEYS:
+            candidates[key] = [(rank, index) for rank, index in candidates.get(key, []) if rank < PERSONAL_RANK]
 
 
 def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int]) -> list[int]:
@@ -271,6 +357,11 @@ def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int
             continue
         if column.share(looks_like_email) < _MOSTLY:
             continue
+        # Addresses under a header naming someone else ("Manager", "Parent", "Reports To") are theirs, never the
+        # person's; under a booker's or an assessor's, the person's only when no other column holds addresses.
+        whose = _email_words("email" + normalise_header(column.header))
+        if whose is False:
+            continue
         # Addresses under another field's header ("Name", "User name") are an email column all the same.
         for key, options in candidates.items():
             candidates[key] = [(rank, index) for rank, index in options if index != column.index]
@@ -279,7 +370,7 @@ def _email_by_content(sampled: list[_Column], candidates: dict, refused: set[int
         for neighbour in (column.index - 1, column.index + 1):
             if 0 <= neighbour < len(sampled) and neighbour not in mapped:
                 label = label or _label_word(sampled[neighbour])
-        rank = CONTENT_RANK
+        rank = PERSONAL_RANK if whose and whose[1] == PERSONAL_RANK else CONTENT_RANK
         if label:
             judged = _email_words("email" + label)
             # Labelled "Other" or "Home" (Google Contacts' default labels): the person's address all the same when
@@ -339,6 +430,17 @@ def _yes_no_is_no_address(sampled: list[_Column], candidates: dict) -> None:
         if any(word in normalise_header(column.header) for word in _INVITE_WORDS) and not candidates.get("send_invite"):
             candidates["send_invite"] = [(1, index)]
     candidates["email"] = kept
+
+
+def _blank_columns_give_way(sampled: list[_Column], candidates: dict) -> None:
+    """A column with nothing in it gives way to one for the same field that holds something, and raises no doubt
+    between them: Microsoft Forms' "Email" ("anonymous") and "Name" of an anonymous form, beside the form's own
+    "Email address" and "Full name" questions."""
+    for key in ("email", "full_name", "first_name", "last_name"):
+        options = candidates.get(key) or []
+        filled = [(rank, index) for rank, index in options if any(sampled[index].values)]
+        if filled and len(filled) < len(options):
+            candidates[key] = filled
 
 
 def _no_email_message(headers: list[str]) -> str:

@@ -110,6 +110,8 @@ BUILT_IN: tuple[ImportField, ...] = (
             ("Employee Last Name", "Student Last Name", "User Last Name", "Learner Last Name"),
             ("Preferred Last Name", "Preferred Surname"),
             ("Legal Last Name", "Last Name (Legal)", "Legal Surname", "Legal Family Name"),
+            # Active Directory's and LDAP's attribute (csvde, ldifde, PowerShell exports): surname.
+            ("sn",),
         )),
     ImportField(
         "full_name", "Full Name", kind=NAME, max_length=201, noun="full name", source_only=True,

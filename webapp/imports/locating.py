@@ -9,13 +9,16 @@ from operator import itemgetter
 # Characters that make a cell look filled while holding nothing a person could read.
 BLANK_CHARS = " \t\r\n\f\v\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
               "\u200b\u200c\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff"
-# Bounded as addresses are (64 before the @, 253 after).
-EMAIL = re.compile(r"[^\s@<>,;:\"'()\[\]]{1,64}@[^\s@<>,;:\"'()\[\]]{1,253}\.[^\s@<>,;:\"'()\[\].]{2,63}")
+# Bounded as addresses are (64 before the @, 253 after). A domain ends in letters (or an "xn--" IDN ending): Teams
+# writes its meeting's id, "19:meeting_NzE2@thread.v2", in the summary above the attendees, and it is no address.
+_TLD = r"(?:[^\W\d_]{2,63}|[xX][nN]--[^\W_]{1,59})(?![\w-])"
+EMAIL = re.compile(r"[^\s@<>,;:\"'()\[\]]{1,64}@[^\s@<>,;:\"'()\[\]]{1,253}\." + _TLD)
 # The same found from its @ (one character of the name before it is all a search needs): a search for EMAIL tried
 # every character of a long cell as an address's start, and a sheet of 10,000-letter cells held the web process for
 # hours; from the @ a search is as fast as finding the @ signs.
-_ADDRESS_AT = re.compile(r"@(?<=[^\s@<>,;:\"'()\[\]]@)[^\s@<>,;:\"'()\[\]]{1,253}\.[^\s@<>,;:\"'()\[\].]{2,63}")
+_ADDRESS_AT = re.compile(r"@(?<=[^\s@<>,;:\"'()\[\]]@)[^\s@<>,;:\"'()\[\]]{1,253}\." + _TLD)
 _HEADER_SCAN = 30        # a header further down than this many filled lines is not looked for
+_SUMMARY_ROWS = 10       # lines of a meeting's details above its attendees, at the most
 EMAIL_SCAN = 200        # filled lines searched for the first email address
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 HEADER_WORDS = frozenset("""
@@ -62,6 +65,10 @@ SERVICE_ROLES = frozenset(spelling for word in ("bot", "bot user", "deactivated 
 # Cells that answer a question in a person's row; "no" is a header word only as "No." (a number).
 _ANSWERS = frozenset({"no", "yes", "y", "n", "true", "false"})
 SECOND_HEADER = "a second header row (the columns' names again), not a person"
+_SURVEY_ANSWER_HEADS = frozenset({"Response", "Open-Ended Response", "Open-ended response", "Responses"})
+# Reports grouped by department, form or course write the group's name on a line of its own among the people:
+# "Department: Sales", "Form: 7A" (a label, a colon and a value, alone in the first column).
+_GROUP_HEADING = re.compile(r"\s*[^\W\d_][^\W_]*(?:[ /&-][^\W_]+){0,3}\s*:(?!//)\s*[^@:]{1,80}")
 # A report printed to CSV repeats "Page 2 of 5" among its people, not only at the end; first cells to look at.
 PAGE_STARTS = frozenset({"Page", "PAGE", "page"})
 _PAGE_MARKER = re.compile(r"page\s+\d+(\s*(of|/)\s*\d+)?\W*", re.I)
@@ -129,6 +136,9 @@ def tool_line_reason(cells: list[str]) -> str | None:
     if reason is None and not SERVICE_ROLES.isdisjoint(cells):
         role = next(cell for cell in cells if cell in SERVICE_ROLES)
         reason = f"a bot or app account (\u201c{role}\u201d), not a person"
+    if reason is None and cells and ":" in cells[0] and _GROUP_HEADING.fullmatch(cells[0]) \
+            and not "".join(cells[1:]).strip(BLANK_CHARS) and not any(p.search(cells[0]) for p, _ in _FOOTERS):
+        reason = f"a group heading (\u201c{cells[0].strip(BLANK_CHARS)}\u201d) among the people, not a person"
     return None if reason is None or has_email(cells) else reason
 
 
@@ -252,30 +262,44 @@ def choose_header(filled, header_line):
         return first_email, None, "above the first person"
     people_header = _past_a_summary(filled, best_index)
     if people_header is not None:
+        # Webinar reports (GoToWebinar) list the host, then the panelists, each a one-row table, before the attendees.
+        while (further := _past_a_summary(filled, people_header)) is not None:
+            people_header = further
         return people_header, people_header, "part of a summary above the table of people"
     return best_index, best_index, "above the header row"
 
 
 def _past_a_summary(filled, header: int) -> int | None:
-    """The header of the people's table when the one found heads a one-row summary instead.
+    """The header of the people's table when the one found heads a short summary with one address instead.
 
-    Meeting reports (Zoom's attendee report) open with the meeting's details, the host's address among them,
-    then a blank line and the table of attendees.
+    Meeting reports open with the meeting's details, the host's address among them: a one-row table (Zoom's attendee
+    report) or lines of label and value (Webex: "Host, Hal Host (hal@...)"); then a blank line or a title ("Attendee
+    Details") and the table of attendees.
     """
-    if header + 3 >= len(filled) or not has_email(filled[header + 1][1]):
+    end = header + 1
+    while end < len(filled) and end - header <= _SUMMARY_ROWS and not _starts_a_titled_table(filled, end) \
+            and (end == header + 1 or filled[end][0] - filled[end - 1][0] < 2):
+        end += 1
+    summary = filled[header + 1:end]
+    if end + 1 >= len(filled) or end - header > _SUMMARY_ROWS or \
+            sum(1 for _line, cells in summary if has_email(cells)) != 1:
         return None
-    second = header + 2
-    if filled[second][0] - filled[header + 1][0] < 2:
-        return None  # no blank line: the first table goes on
-    if not looks_like_a_header(filled[second][1]) and second + 1 < len(filled) and \
-            filled_count(filled[second][1]) <= 1:
-        second += 1  # a title above the second table ("Attendee Details")
+    second = end + 1 if _starts_a_titled_table(filled, end) else end
+    if second == end and filled[end][0] - filled[end - 1][0] < 2:
+        return None  # no blank line and no title: the first table goes on
     if not looks_like_a_header(filled[second][1]):
         return None
     people = filled[second + 1:second + 11]
     if sum(1 for _line, cells in people if has_email(cells)) < 2:
         return None
     return second
+
+
+def _starts_a_titled_table(filled, index: int) -> bool:
+    """True for a title line ("Attendee Details") with a header row right under it."""
+    cells = filled[index][1]
+    return index + 1 < len(filled) and filled_count(cells) <= 1 and not has_email(cells) \
+        and looks_like_a_header(filled[index + 1][1])
 
 
 def header_score(cells: list[str], *, directly_above_people: bool = False, people_width: int | None = None) -> float:
@@ -299,8 +323,11 @@ def looks_like_a_header(cells: list[str]) -> bool:
 
 def is_second_header(cells: list[str]) -> bool:
     """True for a row right under the header that names the columns again (SAP SuccessFactors: "User ID" under
-    "USERID"): three or more column names and no address."""
-    return looks_like_a_header(cells) and header_word_count(cells) >= 3
+    "USERID"): three or more column names and no address; or a survey's row naming the answers under each question
+    (SurveyMonkey: "Response", "Open-Ended Response" and each choice)."""
+    if has_email(cells):
+        return False
+    return header_word_count(cells) >= 3 and filled_count(cells) >= 2 or not _SURVEY_ANSWER_HEADS.isdisjoint(cells)
 
 
 def _end_of_first_table(body, gaps) -> int:

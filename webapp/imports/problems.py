@@ -76,6 +76,9 @@ _SENTENCES = {
     "several_emails": lambda field, p: (f"The cell holds {p.get('count', 2)} email addresses "
                                         f"(\u201c{p.get('value', '')}\u201d); a person signs in with one. Keep "
                                         "the person's own address."),
+    "exchange_address": lambda field, p: (f"\u201c{p.get('value', '')}\u201d is an internal Exchange address, "
+                                          "not an email address (Outlook exports one for a contact copied from "
+                                          "the address book). Type the person's email address."),
     "guest_alias": lambda field, p: (f"\u201c{p.get('value', '')}\u201d is a guest's sign-in alias, not a mailbox. "
                                      "Type the person's own email address."),
     "names_missing": lambda field, p: "First name and last name are both missing.",

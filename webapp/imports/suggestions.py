@@ -28,18 +28,40 @@ _AT_WORD = re.compile(r"\s+(?:at|AT|At)\s+|\s*\[at\]\s*|\s*\(at\)\s*")
 _LIST_SEPARATOR = re.compile(r"\s*(?:[;,/|]|\s(?:or|and|&)\s)\s*|\s+", re.I)
 
 
+# Addresses written the way mail programs list recipients: "<a@x.org>, <b@x.org>", "Ann <a@x.org>; Ben <b@x.org>",
+# '"a@x.org" <a@x.org>': the bracketed addresses, and any bare one, in the order written; display names are skipped.
+_RECIPIENT = re.compile(r"<([^<>]*)>|[^\s<>;,/|]*@[^\s<>;,/|]*")
+
+
 def several_addresses(text: str) -> list[str]:
     """The addresses of a cell that lists more than one (each a valid address), else []."""
     if text.count("@") < 2 or len(text) > 1000:
         return []
-    parts = [part for part in _LIST_SEPARATOR.split(text.strip()) if part]
+    if "<" in text:
+        parts = [match.group(1) if match.group(1) is not None else match.group(0)
+                 for match in _RECIPIENT.finditer(text)]
+    else:
+        parts = [part for part in _LIST_SEPARATOR.split(text.strip()) if part]
     found = []
     for part in parts:
         try:
-            found.append(normalise_email(part.strip("<>\"'()[]")))
+            address = normalise_email(part.strip("<>\"'()[] "))
         except InvalidEmail:
             return []
+        if address not in found:  # '"a@x.org" <a@x.org>' is one address, written twice
+            found.append(address)
     return found if len(found) > 1 else []
+
+
+def recipient_address(text: str) -> str | None:
+    """The address of a cell that names one recipient ("Ann Lee <ann@x.org>"), None for a list of them."""
+    if text.count("<") != 1 or not text.endswith(">"):
+        return None
+    inside = text[text.rindex("<") + 1:-1]
+    before = text[:text.rindex("<")]
+    if "@" in before and before.strip("\"' ").casefold() != inside.strip().casefold():
+        return None  # "a@x.org, <b@x.org>": two people's addresses, not a name and its address
+    return inside
 
 
 def suggest_email(text: str) -> str | None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from webapp.text import ZWNJ, kept_non_joiners
+
 
 # Zero-width characters are invisible in a spreadsheet, so they are never meant to be part of a value; so are
 # the bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which copying from mail
@@ -18,6 +20,8 @@ _STRIP = (
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000" + _ZERO_WIDTH
 )
 _REMOVE_ZERO_WIDTH = {ord(c): None for c in _ZERO_WIDTH}
+# Except a zero-width non-joiner where a name's spelling needs it (webapp.text.kept_non_joiners).
+_REMOVE_OTHER_ZERO_WIDTH = {code: None for code in _REMOVE_ZERO_WIDTH if code != ord(ZWNJ)}
 # Control characters other than tab and line breaks (those are spacing, handled per field).
 _CONTROLS = {c: None for c in list(range(0x00, 0x09)) + [0x0b, 0x0c] + list(range(0x0e, 0x20))
              + [0x7f] + list(range(0x80, 0x85)) + list(range(0x86, 0xa0))}
@@ -25,7 +29,13 @@ _CONTROLS = {c: None for c in list(range(0x00, 0x09)) + [0x0b, 0x0c] + list(rang
 # What databases and exports write for "no value"; a person would read these as blank.
 # ("#N/A" is not one: it is a spreadsheet's lookup that failed, reported on its row, see values.SPREADSHEET_ERRORS.)
 PLACEHOLDERS = frozenset({"null", "(null)", "<null>", "n/a", "na", "-", "--", "(none)", "none",
-                          "<none>", "nil", "(blank)", "(empty)", "undefined"})
+                          "<none>", "nil", "(blank)", "(empty)", "undefined",
+                          # Booking and event exports for details not collected (Eventbrite: "Info Requested"), and
+                          # a training booking's delegate not named yet ("TBC").
+                          "info requested", "not provided", "not collected", "not given",
+                          "(not set)", "not set", "tbc", "tba", "tbd", "to be confirmed",
+                          # Microsoft Forms' Email of a response to a form anyone could fill in
+                          "anonymous"})
 PLACEHOLDER_MAX = max(map(len, PLACEHOLDERS))  # a longer text is never one: no casefold needed
 
 
@@ -37,7 +47,10 @@ def clean_cell(text: str) -> str:
     """
     text = text.strip(_STRIP)
     if not text.isascii():
-        text = text.translate(_REMOVE_ZERO_WIDTH).strip(_STRIP)
+        if ZWNJ in text:
+            text = kept_non_joiners(text.translate(_REMOVE_OTHER_ZERO_WIDTH).strip(_STRIP))
+        else:
+            text = text.translate(_REMOVE_ZERO_WIDTH).strip(_STRIP)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
     return text

@@ -7,7 +7,7 @@ from webapp.addresses import InvalidEmail, normalise_email, quick_normalised
 from webapp.csvsafe import starts_formula
 from webapp.imports.encodings import looks_like_mojibake
 from webapp.imports.problems import problem
-from webapp.imports.suggestions import several_addresses
+from webapp.imports.suggestions import recipient_address, several_addresses
 from webapp.imports.text import (
     PLACEHOLDER_MAX,
     PLACEHOLDERS,
@@ -44,6 +44,12 @@ _NO = frozenset({"no", "n", "false", "f", "0", "off", "non", "faux", "nein", "fa
                  "nee", "onwaar", "nie", "нет", "н", "いいえ", "無", "dontsend"})
 # Microsoft tenants give guests a sign-in alias like ann_example.com#EXT#@tenant.onmicrosoft.com.
 GUEST_ALIAS_MARK = "#ext#"
+
+
+def is_exchange_address(text: str) -> bool:
+    """True for Exchange's internal X.500 address ("/o=ExchangeLabs/ou=.../cn=Recipients/cn=..."), which Outlook
+    exports for a contact copied from the address book: it names a mailbox but is no email address."""
+    return text[:3].casefold() == "/o="
 
 # What a spreadsheet shows, and a CSV export holds, when a formula can't be worked out: Excel's words in English,
 # German, French, Spanish, Italian, Portuguese, Dutch, Polish and Russian (LibreOffice writes the English ones).
@@ -175,10 +181,16 @@ def plain_names_and_address(first: str, last: str, email: str, limits: tuple[int
     return quick_normalised(email)
 
 
+# A name, then one address in brackets, as Outlook shows a contact ("Ann Lee (ann@example.com)").
+_DISPLAYED_ADDRESS = re.compile(r"[^@()<>]*\(\s*([^\s@()<>,;]+@[^\s@()<>,;]+)\s*\)")
+
+
 def email_text(text: str) -> str:
     """Take the address out of "Name <address>" or "mailto:address" forms, which are safe to unwrap."""
-    if "<" in text and text.endswith(">"):
-        text = clean_cell(text[text.rindex("<") + 1:-1])
+    if "<" in text and text.rstrip(";, ").endswith(">") and (inside := recipient_address(text.rstrip(";, "))):
+        text = clean_cell(inside)  # a recipient copied from a mail program's To line: "Ann Lee <ann@x.org>;"
+    elif text.endswith(")") and "@" in text and (inside := _DISPLAYED_ADDRESS.fullmatch(text)):
+        text = clean_cell(inside.group(1))  # Outlook's display name "Ann Lee (ann@example.com)"
     if text[:7].lower() == "mailto:":
         text = clean_cell(text[7:])
     return text
@@ -200,6 +212,9 @@ def clean_email(raw: str, key: str, problems: list, *, max_length: int | None = 
         return ""
     if GUEST_ALIAS_MARK in text.casefold():
         problems.append(problem(key, "guest_alias", value=text[:120]))
+        return text[:storage]
+    if is_exchange_address(text):
+        problems.append(problem(key, "exchange_address", value=text[:120]))
         return text[:storage]
     if max_length is not None and len(text) > max_length:
         problems.append(problem(key, "too_long", max=max_length))
