@@ -37,6 +37,7 @@ _ODS_ENDS = {b"cell": re.compile(rb"</table:table-cell>"), b"row": re.compile(rb
 _MAX_PARTS = 10_000      # a workbook's zip holds a part per sheet, drawing, image...: dozens, rarely hundreds
 _MAX_DIRECTORY = 4 << 20  # the zip's list of parts: 10,000 entries with long names
 _END_SEARCH = 22 + 65_535 + 20  # the end record, its longest comment, and a zip64 locator before it
+_ENTRY_BYTES = 46  # the smallest entry a zip's list of parts can hold (a part without a name)
 _END_RECORD, _ZIP64_LOCATOR, _ZIP64_END = b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
 _NUMBERS_PART = b"Index/Document.iwa"
 _NUMBERS_TAIL = 256 * 1024  # the end of a zip, where its list of parts is: a Numbers file's lists a few hundred
@@ -212,6 +213,8 @@ def _refuse_crowded_archive(stream, label: str) -> None:
             if zip64[:4] == _ZIP64_END and len(zip64) == 56:
                 entries, directory = struct.unpack("<QQ", zip64[32:48])
     stream.seek(0)
+    if directory > size or entries * _ENTRY_BYTES > size:
+        return  # more than the file holds: a damaged end record (zipfile says so), not a crowded workbook
     # zipfile goes by the directory's size, not the count (which may lie): both are bounded.
     if entries > _MAX_PARTS or directory > _MAX_DIRECTORY:
         more = " or more" if entries == 0xFFFF else ""  # the most the count field holds without zip64

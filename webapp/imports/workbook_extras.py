@@ -82,13 +82,45 @@ def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | Non
     """(line, times repeated, XML) of the rows of the index-th sheet of an .ods whose XML (its cells, or the row's own
     attributes) holds one of `marks`.
 
-    content.xml is first searched for the marks (most files hold none: then no row is looked at), then read a
-    block at a time, every row and sheet counted through its repeats. `last_line`: stop after that line.
+    content.xml is first searched for the marks (most files hold none: then no row is looked at), then read once
+    for all the sheets: the child asks for sheet 0, 1, 2... in turn, and each answer goes on from where the last
+    stopped (read from the start for each sheet, 3,000 sheets took minutes). `last_line`: each sheet's rows after
+    that line are passed over.
     """
     if marks not in _MENTIONED:  # (the child reads one workbook: asked again for each sheet, answered once)
         _MENTIONED[marks] = _mentions(part_blocks(source, "content.xml"), marks)
     if not _MENTIONED[marks]:
         return
+    key = (id(source), marks, last_line)
+    cursor = _CURSORS.get(key)
+    if cursor is None or cursor.source is not source or cursor.sheet > index:
+        cursor = _CURSORS[key] = _Cursor(source, _ods_marked_rows(source, marks, last_line))
+    while cursor.pending is not None and cursor.pending[0] <= index:
+        sheet, line, count, body = cursor.pending
+        cursor.step()
+        if sheet == index:
+            yield line, count, body
+
+
+class _Cursor:
+    """Rows of every sheet, (sheet, line, times repeated, XML), one held ahead (pending); `sheet` is the last one
+    reached, so a later sheet is asked for from here."""
+
+    def __init__(self, source, rows):
+        self.source, self.rows, self.sheet = source, rows, -1
+        self.step()
+
+    def step(self) -> None:
+        self.pending = next(self.rows, None)
+        if self.pending is not None:
+            self.sheet = self.pending[0]
+
+
+_CURSORS: dict[tuple, _Cursor] = {}
+
+
+def _ods_marked_rows(source, marks: tuple[bytes, ...], last_line: int | None):
+    """(sheet, line, times repeated, XML) of every row holding one of `marks`, sheet by sheet, in one pass."""
     sheet, line = -1, 0
     carry = b""
     for block in part_blocks(source, "content.xml"):
@@ -101,23 +133,21 @@ def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | Non
         end = text.index(b">", cut) + 1 if block else len(text)
         whole, carry = text[:end], text[end:]
         for match in _TOKEN.finditer(whole):
-            token = match.group(0)
-            if token == b"</table:table>":
-                if sheet == index:
-                    return
-            elif match.group(1) is None:  # a sheet starts
+            if match.group(0) == b"</table:table>":
+                continue
+            if match.group(1) is None:  # a sheet starts
                 sheet, line = sheet + 1, 0
-            elif sheet == index:
-                repeated = _ROWS_REPEATED.search(match.group(1))
-                count = min(int(repeated.group(1)), 1 << 20) if repeated else 1
-                if not match.group(2):  # a row with cells, up to its end
-                    row_end = whole.find(b"</table:table-row>", match.end())
-                    body = whole[match.end():row_end if row_end >= 0 else len(whole)]
-                    if any(mark in body or mark in match.group(1) for mark in marks):
-                        yield line + 1, count, body
-                line += count
-                if last_line is not None and line >= last_line:
-                    return
+                continue
+            if last_line is not None and line >= last_line:
+                continue
+            repeated = _ROWS_REPEATED.search(match.group(1))
+            count = min(int(repeated.group(1)), 1 << 20) if repeated else 1
+            if not match.group(2):  # a row with cells, up to its end
+                row_end = whole.find(b"</table:table-row>", match.end())
+                body = whole[match.end():row_end if row_end >= 0 else len(whole)]
+                if any(mark in body or mark in match.group(1) for mark in marks):
+                    yield sheet, line + 1, count, body
+            line += count
 
 
 _MENTIONED: dict[tuple[bytes, ...], bool] = {}
@@ -273,13 +303,14 @@ def _column(letters: bytes) -> int:
 def part_blocks(source, part: str, size: int = _BLOCK):
     """The bytes of one part of a zipped workbook, a block at a time, then b"" at its end; nothing more (and no
     end) once it cannot be read."""
+    archive = _archive(source)
     try:
-        source.seek(0)
-        archive = zipfile.ZipFile(source)
-        stream = archive.open(part)
+        stream = archive.open(part) if archive is not None else None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error, EOFError, RuntimeError):
         return
-    with archive, stream:
+    if stream is None:
+        return
+    with stream:
         while True:
             try:
                 block = stream.read(size)
@@ -288,6 +319,23 @@ def part_blocks(source, part: str, size: int = _BLOCK):
             yield block
             if not block:
                 return
+
+
+_ARCHIVES: dict[int, tuple[object, zipfile.ZipFile | None]] = {}
+
+
+def _archive(source) -> zipfile.ZipFile | None:
+    """The workbook's zip, its list of parts read once: read again for each part of each sheet, a workbook of
+    3,000 sheets took minutes (the child reads one workbook, so the list is kept for its life)."""
+    kept = _ARCHIVES.get(id(source))
+    if kept is None or kept[0] is not source:
+        try:
+            source.seek(0)
+            archive = zipfile.ZipFile(source)
+        except (zipfile.BadZipFile, OSError, ValueError, zlib.error, EOFError, RuntimeError):
+            archive = None
+        kept = _ARCHIVES[id(source)] = (source, archive)
+    return kept[1]
 
 
 def _ranges(spans) -> list[list[int]]:
@@ -342,21 +390,7 @@ def xls_hidden_rows(source, index: int) -> list[list[int]]:
 def _xls_sheet_records(source, index: int):
     """(kind, data) of the index-th sheet's own records (not those of a chart inside it); none for an encrypted
     or unreadable file."""
-    try:
-        source.seek(0)
-        stream = _workbook_stream(source.read())
-    except (ValueError, IndexError, struct.error, OSError):
-        return
-    if not stream:
-        return
-    sheets = []
-    for kind, data in _records(stream, 0):
-        if kind == _FILEPASS:
-            return  # encrypted: its records are not readable
-        if kind == _BOUNDSHEET and len(data) >= 6:
-            sheets.append(struct.unpack_from("<I", data)[0])
-        if kind == _EOF:
-            break
+    stream, sheets = _xls_sheets(source)
     if index >= len(sheets):
         return
     depth = 0
@@ -369,6 +403,35 @@ def _xls_sheet_records(source, index: int):
                 return
         elif depth == 1:
             yield kind, data
+
+
+_XLS_SHEETS: dict[int, tuple[object, bytes, list[int]]] = {}
+
+
+def _xls_sheets(source) -> tuple[bytes, list[int]]:
+    """The Workbook stream of an .xls and where each sheet's records start in it ([] when encrypted or unreadable),
+    read once for the child's life: read again for each sheet, a workbook of a thousand sheets took minutes."""
+    kept = _XLS_SHEETS.get(id(source))
+    if kept is None or kept[0] is not source:
+        try:
+            source.seek(0)
+            stream = _workbook_stream(source.read())
+        except (ValueError, IndexError, struct.error, OSError, OverflowError):
+            stream = b""
+        kept = _XLS_SHEETS[id(source)] = (source, stream, _sheet_starts(stream))
+    return kept[1], kept[2]
+
+
+def _sheet_starts(stream: bytes) -> list[int]:
+    sheets = []
+    for kind, data in _records(stream, 0):
+        if kind == _FILEPASS:
+            return []  # encrypted: its records are not readable
+        if kind == _BOUNDSHEET and len(data) >= 6:
+            sheets.append(struct.unpack_from("<I", data)[0])
+        if kind == _EOF:
+            break
+    return sheets
 
 
 def _records(stream: bytes, at: int):
