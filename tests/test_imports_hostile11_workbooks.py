@@ -104,3 +104,20 @@ def test_a_zip_end_record_claiming_more_than_the_file_holds_is_called_damaged_no
     data[end + 12:end + 16] = struct.pack("<L", 990_000_000)  # the list of parts' size: one flipped byte
     page = _refused(signed_in, bytes(data), "people.xlsx")
     assert DAMAGED in page and "list of parts" not in page
+
+
+def _xls_with_a_looping_chain() -> bytes:
+    """tests/data/staff.xls with its directory's first sector chained to itself in the allocation table: one 4-byte
+    entry of a 6 KB file, the damage a single flipped byte can do."""
+    data = bytearray((DATA / "staff.xls").read_bytes())
+    sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    directory_start, = struct.unpack_from("<I", data, 0x30)
+    fat_sector, = struct.unpack_from("<I", data, 0x4C)
+    struct.pack_into("<I", data, (fat_sector + 1) * sector_size + 4 * directory_start, directory_start)
+    return bytes(data)
+
+
+def test_an_xls_whose_sectors_chain_in_a_loop_is_called_damaged_not_out_of_memory(signed_in):
+    page = _refused(signed_in, _xls_with_a_looping_chain(), "staff.xls")
+    assert "could not be opened as a workbook (.xls): it may be damaged" in page
+    assert "memory" not in page

@@ -61,6 +61,9 @@ def write_sheets(source, out, settings: dict) -> dict:
         return _sibling("spreadsheetml").write_sheets(source, out, settings, cell_text, _extras().mailto_address)
     from python_calamine import CalamineWorkbook
 
+    if settings.get("kind") == "xls" and _extras().compound_is_damaged(source.read()):
+        return {"error": "damaged"}  # calamine would follow its looping chain of sectors until out of memory
+    source.seek(0)
     try:
         workbook = CalamineWorkbook.from_filelike(source)
         metadata = workbook.sheets_metadata

@@ -443,24 +443,81 @@ def _records(stream: bytes, at: int):
 
 def _workbook_stream(data: bytes) -> bytes:
     """The "Workbook" (or Excel 95's "Book") stream of an OLE2 compound file, b"" when there is none."""
-    sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
-    mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
-    directory_start, = struct.unpack_from("<I", data, 0x30)
-    cutoff, mini_fat_start = struct.unpack_from("<II", data, 0x38)
-    difat_start, difat_count = struct.unpack_from("<II", data, 0x44)
-    fat_sectors = [number for number in struct.unpack_from("<109I", data, 0x4C) if number < _END_OF_CHAIN]
-    per_sector = sector_size // 4
-    for _ in range(min(difat_count, len(data) // sector_size)):
-        if difat_start >= _END_OF_CHAIN:
-            break
-        entries = struct.unpack_from(f"<{per_sector}I", data, (difat_start + 1) * sector_size)
-        fat_sectors += [number for number in entries[:-1] if number < _END_OF_CHAIN]
-        difat_start = entries[-1]
-    fat = []
-    for number in fat_sectors:
-        fat.extend(struct.unpack_from(f"<{per_sector}I", data, (number + 1) * sector_size))
+    compound = _Compound(data)
+    entry = compound.workbook_entry()
+    return compound.stream(entry) if entry is not None else b""
 
-    def chain(start: int, table: list[int], read) -> bytes:
+
+def compound_is_damaged(data: bytes) -> bool:
+    """True when what the reader of an .xls follows (its directory, its table of small sectors, the stream of small
+    streams and the Workbook stream) declares more than the file holds or chains its sectors in a loop.
+
+    calamine makes room for each declared length before reading, and follows a chain until it ends: a 6 KB file
+    with one flipped byte in its allocation table ran it out of memory, said as "far-away cells or huge texts".
+    """
+    try:
+        compound = _Compound(data)
+        if not compound.entries:
+            return False  # calamine says itself that there is no directory
+        read = [compound.entries[0]]  # the root entry: the stream of the small streams
+        workbook = compound.workbook_entry()
+        read += [workbook] if workbook is not None else []
+        if compound.loops(compound.directory_start, compound.fat) or compound.loops(compound.mini_fat_start, compound.fat):
+            return True
+        for entry in read:
+            start, size = struct.unpack_from("<II", entry, 116)
+            small = entry is not read[0] and size < compound.cutoff
+            if compound.loops(start, compound.mini_fat if small else compound.fat):
+                return True
+    except (ValueError, IndexError, struct.error, OverflowError):
+        return False  # the reader finds it damaged in its own way
+    return False
+
+
+class _Compound:
+    """An OLE2 compound file (what an .xls is): its sectors, allocation tables and directory entries."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+        self.mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
+        self.directory_start, = struct.unpack_from("<I", data, 0x30)
+        self.cutoff, self.mini_fat_start = struct.unpack_from("<II", data, 0x38)
+        difat_start, difat_count = struct.unpack_from("<II", data, 0x44)
+        fat_sectors = [number for number in struct.unpack_from("<109I", data, 0x4C) if number < _END_OF_CHAIN]
+        per_sector = self.sector_size // 4
+        for _ in range(min(difat_count, len(data) // self.sector_size)):
+            if difat_start >= _END_OF_CHAIN:
+                break
+            entries = struct.unpack_from(f"<{per_sector}I", data, (difat_start + 1) * self.sector_size)
+            fat_sectors += [number for number in entries[:-1] if number < _END_OF_CHAIN]
+            difat_start = entries[-1]
+        self.fat = []
+        for number in fat_sectors:
+            self.fat.extend(struct.unpack_from(f"<{per_sector}I", data, (number + 1) * self.sector_size))
+        directory = self.chain(self.directory_start, self.fat, self.sector)
+        self.entries = [directory[at:at + 128] for at in range(0, len(directory) - 127, 128)]
+        self._mini_fat: list[int] | None = None
+
+    def workbook_entry(self) -> bytes | None:
+        """The directory entry of the "Workbook" stream (Excel 95's "Book"), if there is one."""
+        for entry in self.entries:
+            name_length, = struct.unpack_from("<H", entry, 64)
+            if entry[66] == 2 and entry[:max(0, name_length - 2)].decode("utf-16-le", "replace") in ("Workbook", "Book"):
+                return entry
+        return None
+
+    @property
+    def mini_fat(self) -> list[int]:
+        if self._mini_fat is None:
+            table = self.chain(self.mini_fat_start, self.fat, self.sector)
+            self._mini_fat = list(struct.unpack_from(f"<{len(table) // 4}I", table))
+        return self._mini_fat
+
+    def sector(self, number: int) -> bytes:
+        return self.data[(number + 1) * self.sector_size:(number + 2) * self.sector_size]
+
+    def chain(self, start: int, table: list[int], read) -> bytes:
         parts, seen = [], set()
         while start < _END_OF_CHAIN and start < len(table) and start not in seen:  # a damaged chain may loop
             parts.append(read(start))
@@ -468,24 +525,22 @@ def _workbook_stream(data: bytes) -> bytes:
             start = table[start]
         return b"".join(parts)
 
-    def sector(number: int) -> bytes:
-        return data[(number + 1) * sector_size:(number + 2) * sector_size]
+    def loops(self, start: int, table: list[int]) -> bool:
+        """True when the chain from `start` comes back to a sector it passed (the reader would follow it forever)."""
+        seen = set()
+        while start < _END_OF_CHAIN and start < len(table):
+            if start in seen:
+                return True
+            seen.add(start)
+            start = table[start]
+        return False
 
-    directory = chain(directory_start, fat, sector)
-    entries = [directory[at:at + 128] for at in range(0, len(directory) - 127, 128)]
-    if not entries:
-        return b""
-    mini_stream = chain(struct.unpack_from("<I", entries[0], 116)[0], fat, sector)
-    for entry in entries:
-        name_length, = struct.unpack_from("<H", entry, 64)
-        name = entry[:max(0, name_length - 2)].decode("utf-16-le", "replace")
-        if entry[66] != 2 or name not in ("Workbook", "Book"):
-            continue
+    def stream(self, entry: bytes) -> bytes:
+        """The bytes of the stream a directory entry names."""
         start, size = struct.unpack_from("<II", entry, 116)
-        if size >= cutoff:
-            return chain(start, fat, sector)[:size]
-        mini_fat = []
-        mini_fat_bytes = chain(mini_fat_start, fat, sector)
-        mini_fat.extend(struct.unpack_from(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes))
-        return chain(start, mini_fat, lambda number: mini_stream[number * mini_size:(number + 1) * mini_size])[:size]
-    return b""
+        if size >= self.cutoff:
+            return self.chain(start, self.fat, self.sector)[:size]
+        root = self.entries[0]
+        mini_stream = self.chain(struct.unpack_from("<I", root, 116)[0], self.fat, self.sector)
+        return self.chain(start, self.mini_fat,
+                          lambda number: mini_stream[number * self.mini_size:(number + 1) * self.mini_size])[:size]
