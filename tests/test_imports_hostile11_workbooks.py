@@ -106,18 +106,24 @@ def test_a_zip_end_record_claiming_more_than_the_file_holds_is_called_damaged_no
     assert DAMAGED in page and "list of parts" not in page
 
 
-def _xls_with_a_looping_chain() -> bytes:
-    """tests/data/staff.xls with its directory's first sector chained to itself in the allocation table: one 4-byte
-    entry of a 6 KB file, the damage a single flipped byte can do."""
+def _xls_with_a_looping_chain(table: str) -> bytes:
+    """tests/data/staff.xls with one chain of its sectors made to loop, four bytes of a 6 KB file (the damage a flipped
+    byte can do): the directory's first sector chained to itself in the allocation table, or the list of the
+    table's own sectors ("DIFAT") continued in a sector that names itself as the next."""
     data = bytearray((DATA / "staff.xls").read_bytes())
     sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
-    directory_start, = struct.unpack_from("<I", data, 0x30)
-    fat_sector, = struct.unpack_from("<I", data, 0x4C)
-    struct.pack_into("<I", data, (fat_sector + 1) * sector_size + 4 * directory_start, directory_start)
+    if table == "allocation":
+        directory_start, = struct.unpack_from("<I", data, 0x30)
+        fat_sector, = struct.unpack_from("<I", data, 0x4C)
+        struct.pack_into("<I", data, (fat_sector + 1) * sector_size + 4 * directory_start, directory_start)
+    else:
+        struct.pack_into("<II", data, 0x44, 3, 1)  # the list goes on in sector 3, one sector
+        struct.pack_into("<I", data, (3 + 2) * sector_size - 4, 3)  # whose last entry says: then sector 3
     return bytes(data)
 
 
-def test_an_xls_whose_sectors_chain_in_a_loop_is_called_damaged_not_out_of_memory(signed_in):
-    page = _refused(signed_in, _xls_with_a_looping_chain(), "staff.xls")
+@pytest.mark.parametrize("table", ["allocation", "list of the allocation table's sectors"])
+def test_an_xls_whose_sectors_chain_in_a_loop_is_called_damaged_not_out_of_memory(signed_in, table):
+    page = _refused(signed_in, _xls_with_a_looping_chain(table), "staff.xls")
     assert "could not be opened as a workbook (.xls): it may be damaged" in page
     assert "memory" not in page

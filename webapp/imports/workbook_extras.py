@@ -449,13 +449,15 @@ def _workbook_stream(data: bytes) -> bytes:
 
 
 def compound_is_damaged(data: bytes) -> bool:
-    """True when what the reader of an .xls follows (its directory, its table of small sectors, the stream of small
-    streams and the Workbook stream) declares more than the file holds or chains its sectors in a loop.
+    """True when a chain of sectors the reader of an .xls follows (the allocation table's, the directory's, the table
+    of small sectors', the stream of small streams' and the Workbook stream's) comes back to a sector it passed.
 
-    calamine makes room for each declared length before reading, and follows a chain until it ends: a 6 KB file
-    with one flipped byte in its allocation table ran it out of memory, said as "far-away cells or huge texts".
+    calamine follows a chain until it ends, with no check for a loop: a 6 KB file with one flipped byte in its
+    allocation table ran it out of memory, said as "far-away cells or huge texts".
     """
     try:
+        if _difat_loops(data):
+            return True
         compound = _Compound(data)
         if not compound.entries:
             return False  # calamine says itself that there is no directory
@@ -471,6 +473,18 @@ def compound_is_damaged(data: bytes) -> bool:
                 return True
     except (ValueError, IndexError, struct.error, OverflowError):
         return False  # the reader finds it damaged in its own way
+    return False
+
+
+def _difat_loops(data: bytes) -> bool:
+    """True when the chain of sectors listing an .xls's allocation table ("DIFAT") comes back to one it passed."""
+    sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    start, seen = struct.unpack_from("<I", data, 0x44)[0], set()
+    while start < _END_OF_CHAIN and (start + 2) * sector_size <= len(data):
+        if start in seen:
+            return True
+        seen.add(start)
+        start, = struct.unpack_from("<I", data, (start + 2) * sector_size - 4)  # a sector's last entry: the next
     return False
 
 
