@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from webapp.extensions import db
 from webapp.imports.reading import UnreadableFile, read_table
-from webapp.models import StagedRow
+from webapp.models import ImportBatch, StagedRow
 
 HEADER = "First Name,Last Name,Email\r\n"
 
@@ -56,3 +56,18 @@ def test_a_preamble_of_long_cells_is_refused_in_a_sentence_of_readable_length(si
     assert response.status_code == 422 and len(page) < 20_000
     assert 'No email column found. The file\'s headers are: "' + "z" * 59 + '\u2026", "' in page
     assert '\u2026" and 120 more. Add a column named "Email Address".' in page
+
+
+def test_choosing_utf_16_for_a_file_without_its_byte_order_mark_says_which_to_choose(signed_in):
+    # Python's UTF-16 reader wants the mark and raised an error of its own: a 500 on "Read again".
+    signed_in.post("/users/import/", data={"file": (io.BytesIO((HEADER + "Ann,Ames,ann@example.com\r\n").encode()),
+                                                    "people.csv")}, content_type="multipart/form-data")
+    batch = db.session.scalar(select(ImportBatch))
+    response = signed_in.post(f"/users/import/{batch.id}/settings", data={
+        "encoding": "utf-16", "delimiter": ",", "first_name": "0", "last_name": "1", "email": "2", "account_type": ""})
+    page = response.get_data(as_text=True).replace("&#34;", '"').replace("&#39;", "'")
+    assert response.status_code == 422
+    assert ("The file does not start with the byte order mark UTF-16 (Excel \u201cUnicode Text\u201d) files start "
+            "with, so it was not read as UTF-16. If it is UTF-16 without one, choose UTF-16LE or UTF-16BE; "
+            "otherwise choose another encoding.") in page
+    assert db.session.scalar(select(func.count()).select_from(StagedRow)) == 1  # the rows read before stay

@@ -261,6 +261,8 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
         raise UnreadableFile(_UTF32)  # its byte order mark starts like UTF-16's
     encoding_detected, guessed = detect_encoding(data)
     chosen_encoding = encoding or encoding_detected
+    if chosen_encoding == "utf-16" and data.head(2) not in (b"\xff\xfe", b"\xfe\xff"):
+        raise UnreadableFile(_NO_UTF16_MARK)  # Python's UTF-16 reader needs the mark to know the byte order
     if chosen_encoding not in UTF16 and data.count(0) > max(3, _MOSTLY_CONTROL * data.size):
         raise UnreadableFile(_NOT_TEXT)
     _check_decodes(data, chosen_encoding)
@@ -284,6 +286,9 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
 
 
 _NOT_TEXT = "The file doesn't look like text. Save it from your spreadsheet as CSV (or .xlsx) and upload that."
+_NO_UTF16_MARK = ("The file does not start with the byte order mark UTF-16 (Excel \u201cUnicode Text\u201d) files start "
+                  "with, so it was not read as UTF-16. If it is UTF-16 without one, choose UTF-16LE or UTF-16BE; "
+                  "otherwise choose another encoding.")
 _UTF32 = ("The file is UTF-32 text, which File Import does not read. Open it in a text editor or spreadsheet, save it "
           "as CSV UTF-8 (or .xlsx), and upload that.")
 
