@@ -127,3 +127,18 @@ def test_an_xls_whose_sectors_chain_in_a_loop_is_called_damaged_not_out_of_memor
     page = _refused(signed_in, _xls_with_a_looping_chain(table), "staff.xls")
     assert "could not be opened as a workbook (.xls): it may be damaged" in page
     assert "memory" not in page
+
+
+def test_an_xlsx_of_more_sheets_than_any_workbook_holds_is_refused_saying_so(signed_in):
+    # 50,000 sheets sharing one part are a 600 KB file that took a minute and named 10 MB of sheets to choose from.
+    parts = dict(_parts())
+    count = 10_001
+    sheets = b"".join(b'<sheet name="Copy %d" sheetId="%d" r:id="rCopy%d"/>' % (n, n + 1, n) for n in range(1, count))
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<sheets>", b"<sheets>" + sheets)
+    relations = b"".join(f'<Relationship Id="rCopy{n}" Type="{_DOC}/worksheet" Target="worksheets/sheet1.xml"/>'
+                         .encode() for n in range(1, count))
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", relations + b"</Relationships>")
+    page = _refused(signed_in, _zip(list(parts.items())), "people.xlsx")
+    assert ("The workbook (.xlsx) holds more than 10,000 sheets, far more than a spreadsheet has, so it was not "
+            "read.") in page

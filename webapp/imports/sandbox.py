@@ -386,7 +386,8 @@ def _parse_in_child(data: Upload, label: str, limits, progress: Callable[[int, i
                     far: str | None = None, kind: str | None = None) -> list[Sheet]:
     """Run the child on the file; its rows stream back as JSON lines into a temporary file, never all in memory."""
     settings = json.dumps({"memory_mb": limits.parse_memory_mb, "max_rows": limits.max_rows,
-                           "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars, "kind": kind})
+                           "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars, "kind": kind,
+                           "max_sheets": MAX_SHEETS, "last_line": LAST_LINE})
     stopped = threading.Event()
     spool = _Spool()
     with _child_input(data) as stdin, tempfile.TemporaryFile() as errors:

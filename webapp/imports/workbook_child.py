@@ -22,7 +22,6 @@ from pathlib import Path
 FORMULA_MARK = "\u2060="  # a word joiner: invisible, and stripped wherever a cell is shown or compared
 _SCAN_BLOCK = 1 << 20
 _SCAN_CARRY_MAX = 8 << 20  # a stretch of XML without a cell end this long holds nothing worth finding
-LAST_LINE = 1_048_576  # Excel's last row (spreadsheetml.LAST_LINE: the child imports nothing of the package)
 _P = rb"(?:[\w.-]+:)?"  # an optional namespace prefix (x:c)
 # Every repeat is bounded, so a hostile sheet (a tag a megabyte long) costs a regular expression linear time.
 _CELL_START = re.compile(rb"<" + _P + rb"c\b")
@@ -75,6 +74,8 @@ def write_sheets(source, out, settings: dict) -> dict:
         # Every workbook a spreadsheet program saves has a sheet: none listed is a lost or damaged list of sheets
         # (an .xlsx without xl/workbook.xml, an .ods with an empty content.xml), not a workbook without people.
         return {"error": "damaged"}
+    if len(metadata) > settings["max_sheets"]:
+        return {"error": "sheets"}  # 50,000 sheets sharing one part: a 600 KB file, a minute and 10 MB of names
     dumps, write = json.dumps, out.write
     sheet_parts = _xlsx_sheet_parts(source)
     kind = "xlsx" if sheet_parts is not None else _kind(source)
@@ -89,7 +90,7 @@ def write_sheets(source, out, settings: dict) -> dict:
             raise
         except Exception as exc:
             return _too_many_cells(str(exc)) or {"error": "damaged"}
-        if sheet.end and sheet.end[0] >= LAST_LINE:
+        if sheet.end and sheet.end[0] >= settings["last_line"]:
             # A row number no spreadsheet has (calamine wraps r="99999999999" to 1,215,752,190): walking the rows
             # up to it would take hours, so the child stops here.
             return {"error": "line", "sheet": meta.name, "line": sheet.end[0] + 1}
