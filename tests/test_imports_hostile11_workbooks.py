@@ -142,3 +142,14 @@ def test_an_xlsx_of_more_sheets_than_any_workbook_holds_is_refused_saying_so(sig
     page = _refused(signed_in, _zip(list(parts.items())), "people.xlsx")
     assert ("The workbook (.xlsx) holds more than 10,000 sheets, far more than a spreadsheet has, so it was not "
             "read.") in page
+
+
+def test_a_filled_repeat_outside_any_named_sheet_is_said_of_a_sheet_not_of_an_empty_name(signed_in):
+    # A row before the first sheet's start, where no sheet's name can be found: the sentence said The sheet “”...
+    row = (b'<table:table-row table:number-rows-repeated="2000000"><table:table-cell office:value-type="string">'
+           b"<text:p>Ann</text:p></table:table-cell></table:table-row>")
+    data = with_part(DATA / "staff.ods", "content.xml",
+                     lambda content: content.replace(b"<office:spreadsheet>", b"<office:spreadsheet>" + row, 1))
+    page = _refused(signed_in, data, "staff.ods")
+    assert "A sheet of the workbook repeats a filled row down 2,000,000 rows, more than the 1,000,000" in page
+    assert "\u201c\u201d" not in page

@@ -355,14 +355,20 @@ def _check_repeats_in(text: bytes, sheet: str, limits) -> str:
         sheet = _ods_sheet_name(text, start) or sheet
         if what == b"cell":
             raise WorkbookRefused(
-                f"The sheet \u201c{sheet}\u201d repeats a filled cell across {repeated:,} columns, more than the "
+                f"{_the_sheet(sheet)} repeats a filled cell across {repeated:,} columns, more than the "
                 f"{limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the columns you "
                 "don't need, save, and upload the file again.")
         raise WorkbookRefused(
-            f"The sheet \u201c{sheet}\u201d repeats a filled row down {repeated:,} rows, more than the "
+            f"{_the_sheet(sheet)} repeats a filled row down {repeated:,} rows, more than the "
             f"{limits.max_rows:,} this importer reads (setting IMPORT_MAX_ROWS). Delete the rows you don't need "
             "(Ctrl+End shows the last one), save, and upload the file again.")
     return _ods_sheet_name(text, len(text)) or sheet
+
+
+def _the_sheet(name: str) -> str:
+    """How a sentence names a sheet: by its name, or as "A sheet" when its name could not be found (none, or one
+    longer than any spreadsheet program allows)."""
+    return f"The sheet \u201c{name}\u201d" if name else "A sheet of the workbook"
 
 
 _ODS_SHEET = re.compile(rb"<table:table\s[^>]{0,4000}?table:name=[\"']([^\"']{0,200})")
