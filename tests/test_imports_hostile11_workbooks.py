@@ -153,3 +153,12 @@ def test_a_filled_repeat_outside_any_named_sheet_is_said_of_a_sheet_not_of_an_em
     page = _refused(signed_in, data, "staff.ods")
     assert "A sheet of the workbook repeats a filled row down 2,000,000 rows, more than the 1,000,000" in page
     assert "\u201c\u201d" not in page
+
+
+def test_an_ods_cell_declaring_a_billion_spaces_is_refused_before_the_reader_writes_them_out(signed_in):
+    # <text:s text:c="N"/> is N spaces: 40 bytes the reader made into a gigabyte, said as out of memory.
+    data = with_part(DATA / "staff.ods", "content.xml", lambda content: content.replace(
+        b"<text:p>Roux</text:p>", b'<text:p>Roux<text:s text:c="999999999"/></text:p>', 1))
+    page = _refused(signed_in, data, "staff.ods")
+    assert ("The sheet \u201cStaff\u201d holds a cell of 999,999,999 spaces in a row, more than the 10,000 characters "
+            "a cell may hold (setting IMPORT_MAX_CELL_CHARS).") in page

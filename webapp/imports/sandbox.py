@@ -315,8 +315,25 @@ def _check_ods_repeats(archive: zipfile.ZipFile, limits) -> None:
         tail, sheet = b"", ""
         while chunk := stream.read(1024 * 1024):
             text = tail + chunk
+            _check_spaces_in(text, sheet, limits)
             sheet = _check_repeats_in(text, sheet, limits)
             tail = text[-_REPEAT_TAG:]
+
+
+# <text:s text:c="N"/>: N spaces in a cell's text, which the reader writes out (a 40-byte tag, a gigabyte of text).
+_SPACES = re.compile(rb"<text:s\s{1,20}text:c\s{0,20}=\s{0,20}[\"'](\d{1,12})[\"']")
+
+
+def _check_spaces_in(text: bytes, sheet: str, limits) -> None:
+    """Refuse a run of spaces longer than a cell may hold, before the reader writes it out in full."""
+    for spaces in _SPACES.finditer(text):
+        count = int(spaces.group(1))
+        if count > limits.max_cell_chars:
+            where = _the_sheet(_ods_sheet_name(text, spaces.start()) or sheet)
+            raise WorkbookRefused(
+                f"{where} holds a cell of {count:,} spaces in a row, more than the {limits.max_cell_chars:,} "
+                "characters a cell may hold (setting IMPORT_MAX_CELL_CHARS). Shorten that cell and upload the file "
+                "again.")
 
 
 def _check_repeats_in(text: bytes, sheet: str, limits) -> str:
