@@ -77,6 +77,7 @@ _POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
 # "Please enter your email address", "Your last name:", "And your last name?", "Thanks {{name}}, what's your email?";
 # what follows "your" names the field.
 _ASKED = re.compile(r"(?:[^?]*?\s)?your\s+(.+?)[\s?:*.]*", re.I)
+_HEADER_MAX = 1000  # no header names a field in more letters; the longest questions are a few hundred
 _QUESTION_MAX = 200  # a form's question is a line; a longer header is no question
 
 # An identity provider's attribute path: "profile.email", "name.givenName", "user.lastName".
@@ -250,6 +251,8 @@ def _name_part(cell: str, notes: list[str], synonyms: dict) -> tuple[str, int] |
 
 def classify_header(text: str) -> tuple[str, int] | None:
     """Return (field, rank) for one header cell, or None when it maps to nothing."""
+    if len(text or "") > _HEADER_MAX:
+        return None  # a cell this long is data: normalising it letter by letter cost 30 ms a cell
     found = _classify(text, _synonyms())
     return found or None
 
@@ -450,8 +453,18 @@ def _no_email_message(headers: list[str]) -> str:
     if any("@" in header for header in shown):
         return ("No email column found: the first row looks like a person, not a header row. "
                 'Add a header row such as "First Name", "Last Name", "Email Address" above the people.')
-    listed = ", ".join(f'"{header}"' for header in shown)
-    return f'No email column found. The file\'s headers are: {listed}. Add a column named "Email Address".'
+    # A hostile or misread file's "headers" may be 200 cells of 10,000 letters: the page names them shortened.
+    listed = ", ".join(f'"{_shortened(header)}"' for header in shown[:_HEADERS_NAMED])
+    more = f" and {len(shown) - _HEADERS_NAMED:,} more" if len(shown) > _HEADERS_NAMED else ""
+    return f'No email column found. The file\'s headers are: {listed}{more}. Add a column named "Email Address".'
+
+
+_HEADERS_NAMED = 30
+_HEADER_SHOWN = 60
+
+
+def _shortened(header: str) -> str:
+    return header if len(header) <= _HEADER_SHOWN else header[:_HEADER_SHOWN - 1] + "\u2026"
 
 
 def mapping_from_choices(headers: list[str], choices: dict[str, int | None]) -> ColumnMap:

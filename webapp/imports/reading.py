@@ -261,6 +261,8 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
         raise UnreadableFile(_UTF32)  # its byte order mark starts like UTF-16's
     encoding_detected, guessed = detect_encoding(data)
     chosen_encoding = encoding or encoding_detected
+    if chosen_encoding == "utf-16" and data.head(2) not in (b"\xff\xfe", b"\xfe\xff"):
+        raise UnreadableFile(_NO_UTF16_MARK)  # Python's UTF-16 reader needs the mark to know the byte order
     if chosen_encoding not in UTF16 and data.count(0) > max(3, _MOSTLY_CONTROL * data.size):
         raise UnreadableFile(_NOT_TEXT)
     _check_decodes(data, chosen_encoding)
@@ -284,6 +286,9 @@ def _read_text(data: Upload, encoding: str | None, delimiter: str | None, header
 
 
 _NOT_TEXT = "The file doesn't look like text. Save it from your spreadsheet as CSV (or .xlsx) and upload that."
+_NO_UTF16_MARK = ("The file does not start with the byte order mark UTF-16 (Excel \u201cUnicode Text\u201d) files start "
+                  "with, so it was not read as UTF-16. If it is UTF-16 without one, choose UTF-16LE or UTF-16BE; "
+                  "otherwise choose another encoding.")
 _UTF32 = ("The file is UTF-32 text, which File Import does not read. Open it in a text editor or spreadsheet, save it "
           "as CSV UTF-8 (or .xlsx), and upload that.")
 
@@ -426,8 +431,10 @@ def _parsed(data: Upload, stream, encoding: str, delimiter: str, limits: ReadLim
                     raise UnreadableFile(
                         f"The file has more than {limits.max_rows:,} rows, the most this importer reads (setting "
                         "IMPORT_MAX_ROWS). Split it into smaller files and import them one after another.")
-                if len(cells) > max_columns or max(map(len, cells)) > max_chars:
-                    _check_row(line, cells, limits)
+                if len(cells) > max_columns:
+                    cells = _within_columns(line, cells, max_columns)
+                if cells and max(map(len, cells)) > max_chars:
+                    _refuse_long_cell(line, cells, max_chars)
                 if text_formulas and '="' in "\x1f".join(cells):
                     cells = [_as_text(cell) for cell in cells]
             else:
@@ -479,18 +486,26 @@ def _text_tail(data: Upload, encoding: str) -> str:
     return data.tail(4096).decode(encoding, errors="ignore")
 
 
-def _check_row(line: int, cells: list[str], limits: ReadLimits) -> None:
-    if len(cells) > limits.max_columns and trimmed_length(cells) > limits.max_columns:
+def _within_columns(line: int, cells: list[str], max_columns: int) -> list[str]:
+    """A row of more than max_columns cells cut after its last filled one; refused when that is past max_columns.
+
+    A line of 50,000 commas is a row of 50,000 blank cells, which every later step measured cell by cell: 1,500 of
+    them after the people took minutes. Whether any cell past the limit is filled is one join, not a test a cell.
+    """
+    if "".join(cells[max_columns:]).strip(BLANK_CHARS):
         raise UnreadableFile(
-            f"Line {line} has {trimmed_length(cells):,} fields, more than the {limits.max_columns:,} columns this "
+            f"Line {line} has {trimmed_length(cells):,} fields, more than the {max_columns:,} columns this "
             "importer reads (setting IMPORT_MAX_COLUMNS). Check the delimiter, or delete the columns you "
             "don't need, and upload the file again.")
-    if cells and max(map(len, cells)) > limits.max_cell_chars:
-        column = next(index for index, cell in enumerate(cells) if len(cell) > limits.max_cell_chars)
-        raise UnreadableFile(
-            f"Line {line}, column {column + 1} holds {len(cells[column]):,} characters, more than the "
-            f"{limits.max_cell_chars:,} a cell may hold (setting IMPORT_MAX_CELL_CHARS). Shorten that cell, or "
-            "close a quotation mark left open above it, and upload the file again.")
+    return cells[:trimmed_length(cells[:max_columns])]
+
+
+def _refuse_long_cell(line: int, cells: list[str], max_chars: int) -> None:
+    column = next(index for index, cell in enumerate(cells) if len(cell) > max_chars)
+    raise UnreadableFile(
+        f"Line {line}, column {column + 1} holds {len(cells[column]):,} characters, more than the "
+        f"{max_chars:,} a cell may hold (setting IMPORT_MAX_CELL_CHARS). Shorten that cell, or "
+        "close a quotation mark left open above it, and upload the file again.")
 
 
 def _open_quote_message(line: int, last_line: int) -> str:

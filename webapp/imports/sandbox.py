@@ -37,6 +37,7 @@ _ODS_ENDS = {b"cell": re.compile(rb"</table:table-cell>"), b"row": re.compile(rb
 _MAX_PARTS = 10_000      # a workbook's zip holds a part per sheet, drawing, image...: dozens, rarely hundreds
 _MAX_DIRECTORY = 4 << 20  # the zip's list of parts: 10,000 entries with long names
 _END_SEARCH = 22 + 65_535 + 20  # the end record, its longest comment, and a zip64 locator before it
+_ENTRY_BYTES = 46  # the smallest entry a zip's list of parts can hold (a part without a name)
 _END_RECORD, _ZIP64_LOCATOR, _ZIP64_END = b"PK\x05\x06", b"PK\x06\x07", b"PK\x06\x06"
 _NUMBERS_PART = b"Index/Document.iwa"
 _NUMBERS_TAIL = 256 * 1024  # the end of a zip, where its list of parts is: a Numbers file's lists a few hundred
@@ -212,6 +213,8 @@ def _refuse_crowded_archive(stream, label: str) -> None:
             if zip64[:4] == _ZIP64_END and len(zip64) == 56:
                 entries, directory = struct.unpack("<QQ", zip64[32:48])
     stream.seek(0)
+    if directory > size or entries * _ENTRY_BYTES > size:
+        return  # more than the file holds: a damaged end record (zipfile says so), not a crowded workbook
     # zipfile goes by the directory's size, not the count (which may lie): both are bounded.
     if entries > _MAX_PARTS or directory > _MAX_DIRECTORY:
         more = " or more" if entries == 0xFFFF else ""  # the most the count field holds without zip64
@@ -312,8 +315,25 @@ def _check_ods_repeats(archive: zipfile.ZipFile, limits) -> None:
         tail, sheet = b"", ""
         while chunk := stream.read(1024 * 1024):
             text = tail + chunk
+            _check_spaces_in(text, sheet, limits)
             sheet = _check_repeats_in(text, sheet, limits)
             tail = text[-_REPEAT_TAG:]
+
+
+# <text:s text:c="N"/>: N spaces in a cell's text, which the reader writes out (a 40-byte tag, a gigabyte of text).
+_SPACES = re.compile(rb"<text:s\s{1,20}text:c\s{0,20}=\s{0,20}[\"'](\d{1,12})[\"']")
+
+
+def _check_spaces_in(text: bytes, sheet: str, limits) -> None:
+    """Refuse a run of spaces longer than a cell may hold, before the reader writes it out in full."""
+    for spaces in _SPACES.finditer(text):
+        count = int(spaces.group(1))
+        if count > limits.max_cell_chars:
+            where = _the_sheet(_ods_sheet_name(text, spaces.start()) or sheet)
+            raise WorkbookRefused(
+                f"{where} holds a cell of {count:,} spaces in a row, more than the {limits.max_cell_chars:,} "
+                "characters a cell may hold (setting IMPORT_MAX_CELL_CHARS). Shorten that cell and upload the file "
+                "again.")
 
 
 def _check_repeats_in(text: bytes, sheet: str, limits) -> str:
@@ -352,14 +372,20 @@ def _check_repeats_in(text: bytes, sheet: str, limits) -> str:
         sheet = _ods_sheet_name(text, start) or sheet
         if what == b"cell":
             raise WorkbookRefused(
-                f"The sheet \u201c{sheet}\u201d repeats a filled cell across {repeated:,} columns, more than the "
+                f"{_the_sheet(sheet)} repeats a filled cell across {repeated:,} columns, more than the "
                 f"{limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the columns you "
                 "don't need, save, and upload the file again.")
         raise WorkbookRefused(
-            f"The sheet \u201c{sheet}\u201d repeats a filled row down {repeated:,} rows, more than the "
+            f"{_the_sheet(sheet)} repeats a filled row down {repeated:,} rows, more than the "
             f"{limits.max_rows:,} this importer reads (setting IMPORT_MAX_ROWS). Delete the rows you don't need "
             "(Ctrl+End shows the last one), save, and upload the file again.")
     return _ods_sheet_name(text, len(text)) or sheet
+
+
+def _the_sheet(name: str) -> str:
+    """How a sentence names a sheet: by its name, or as "A sheet" when its name could not be found (none, or one
+    longer than any spreadsheet program allows)."""
+    return f"The sheet \u201c{name}\u201d" if name else "A sheet of the workbook"
 
 
 _ODS_SHEET = re.compile(rb"<table:table\s[^>]{0,4000}?table:name=[\"']([^\"']{0,200})")
@@ -383,7 +409,8 @@ def _parse_in_child(data: Upload, label: str, limits, progress: Callable[[int, i
                     far: str | None = None, kind: str | None = None) -> list[Sheet]:
     """Run the child on the file; its rows stream back as JSON lines into a temporary file, never all in memory."""
     settings = json.dumps({"memory_mb": limits.parse_memory_mb, "max_rows": limits.max_rows,
-                           "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars, "kind": kind})
+                           "max_columns": limits.max_columns, "max_cell_chars": limits.max_cell_chars, "kind": kind,
+                           "max_sheets": MAX_SHEETS, "last_line": LAST_LINE})
     stopped = threading.Event()
     spool = _Spool()
     with _child_input(data) as stdin, tempfile.TemporaryFile() as errors:

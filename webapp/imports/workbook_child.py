@@ -60,6 +60,9 @@ def write_sheets(source, out, settings: dict) -> dict:
         return _sibling("spreadsheetml").write_sheets(source, out, settings, cell_text, _extras().mailto_address)
     from python_calamine import CalamineWorkbook
 
+    if settings.get("kind") == "xls" and _extras().compound_is_damaged(source.read()):
+        return {"error": "damaged"}  # calamine would follow its looping chain of sectors until out of memory
+    source.seek(0)
     try:
         workbook = CalamineWorkbook.from_filelike(source)
         metadata = workbook.sheets_metadata
@@ -67,6 +70,12 @@ def write_sheets(source, out, settings: dict) -> dict:
         raise
     except Exception:  # calamine raises several unrelated types for damaged or encrypted files
         return _why_unread(settings.get("kind"))
+    if not metadata:
+        # Every workbook a spreadsheet program saves has a sheet: none listed is a lost or damaged list of sheets
+        # (an .xlsx without xl/workbook.xml, an .ods with an empty content.xml), not a workbook without people.
+        return {"error": "damaged"}
+    if len(metadata) > settings["max_sheets"]:
+        return {"error": "sheets"}  # 50,000 sheets sharing one part: a 600 KB file, a minute and 10 MB of names
     dumps, write = json.dumps, out.write
     sheet_parts = _xlsx_sheet_parts(source)
     kind = "xlsx" if sheet_parts is not None else _kind(source)
@@ -81,6 +90,10 @@ def write_sheets(source, out, settings: dict) -> dict:
             raise
         except Exception as exc:
             return _too_many_cells(str(exc)) or {"error": "damaged"}
+        if sheet.end and sheet.end[0] >= settings["last_line"]:
+            # A row number no spreadsheet has (calamine wraps r="99999999999" to 1,215,752,190): walking the rows
+            # up to it would take hours, so the child stops here.
+            return {"error": "line", "sheet": meta.name, "line": sheet.end[0] + 1}
         visible = "Visible" in str(meta.visible) and "Hidden" not in str(meta.visible)
         # iter_rows starts at the sheet's first row, blank or not; the rows above its first cell are skipped.
         skip = start[0] if start else 0

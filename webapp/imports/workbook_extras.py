@@ -82,13 +82,45 @@ def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | Non
     """(line, times repeated, XML) of the rows of the index-th sheet of an .ods whose XML (its cells, or the row's own
     attributes) holds one of `marks`.
 
-    content.xml is first searched for the marks (most files hold none: then no row is looked at), then read a
-    block at a time, every row and sheet counted through its repeats. `last_line`: stop after that line.
+    content.xml is first searched for the marks (most files hold none: then no row is looked at), then read once
+    for all the sheets: the child asks for sheet 0, 1, 2... in turn, and each answer goes on from where the last
+    stopped (read from the start for each sheet, 3,000 sheets took minutes). `last_line`: each sheet's rows after
+    that line are passed over.
     """
     if marks not in _MENTIONED:  # (the child reads one workbook: asked again for each sheet, answered once)
         _MENTIONED[marks] = _mentions(part_blocks(source, "content.xml"), marks)
     if not _MENTIONED[marks]:
         return
+    key = (id(source), marks, last_line)
+    cursor = _CURSORS.get(key)
+    if cursor is None or cursor.source is not source or cursor.sheet > index:
+        cursor = _CURSORS[key] = _Cursor(source, _ods_marked_rows(source, marks, last_line))
+    while cursor.pending is not None and cursor.pending[0] <= index:
+        sheet, line, count, body = cursor.pending
+        cursor.step()
+        if sheet == index:
+            yield line, count, body
+
+
+class _Cursor:
+    """Rows of every sheet, (sheet, line, times repeated, XML), one held ahead (pending); `sheet` is the last one
+    reached, so a later sheet is asked for from here."""
+
+    def __init__(self, source, rows):
+        self.source, self.rows, self.sheet = source, rows, -1
+        self.step()
+
+    def step(self) -> None:
+        self.pending = next(self.rows, None)
+        if self.pending is not None:
+            self.sheet = self.pending[0]
+
+
+_CURSORS: dict[tuple, _Cursor] = {}
+
+
+def _ods_marked_rows(source, marks: tuple[bytes, ...], last_line: int | None):
+    """(sheet, line, times repeated, XML) of every row holding one of `marks`, sheet by sheet, in one pass."""
     sheet, line = -1, 0
     carry = b""
     for block in part_blocks(source, "content.xml"):
@@ -101,23 +133,21 @@ def _ods_rows(source, index: int, marks: tuple[bytes, ...], last_line: int | Non
         end = text.index(b">", cut) + 1 if block else len(text)
         whole, carry = text[:end], text[end:]
         for match in _TOKEN.finditer(whole):
-            token = match.group(0)
-            if token == b"</table:table>":
-                if sheet == index:
-                    return
-            elif match.group(1) is None:  # a sheet starts
+            if match.group(0) == b"</table:table>":
+                continue
+            if match.group(1) is None:  # a sheet starts
                 sheet, line = sheet + 1, 0
-            elif sheet == index:
-                repeated = _ROWS_REPEATED.search(match.group(1))
-                count = min(int(repeated.group(1)), 1 << 20) if repeated else 1
-                if not match.group(2):  # a row with cells, up to its end
-                    row_end = whole.find(b"</table:table-row>", match.end())
-                    body = whole[match.end():row_end if row_end >= 0 else len(whole)]
-                    if any(mark in body or mark in match.group(1) for mark in marks):
-                        yield line + 1, count, body
-                line += count
-                if last_line is not None and line >= last_line:
-                    return
+                continue
+            if last_line is not None and line >= last_line:
+                continue
+            repeated = _ROWS_REPEATED.search(match.group(1))
+            count = min(int(repeated.group(1)), 1 << 20) if repeated else 1
+            if not match.group(2):  # a row with cells, up to its end
+                row_end = whole.find(b"</table:table-row>", match.end())
+                body = whole[match.end():row_end if row_end >= 0 else len(whole)]
+                if any(mark in body or mark in match.group(1) for mark in marks):
+                    yield sheet, line + 1, count, body
+            line += count
 
 
 _MENTIONED: dict[tuple[bytes, ...], bool] = {}
@@ -273,13 +303,14 @@ def _column(letters: bytes) -> int:
 def part_blocks(source, part: str, size: int = _BLOCK):
     """The bytes of one part of a zipped workbook, a block at a time, then b"" at its end; nothing more (and no
     end) once it cannot be read."""
+    archive = _archive(source)
     try:
-        source.seek(0)
-        archive = zipfile.ZipFile(source)
-        stream = archive.open(part)
+        stream = archive.open(part) if archive is not None else None
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error, EOFError, RuntimeError):
         return
-    with archive, stream:
+    if stream is None:
+        return
+    with stream:
         while True:
             try:
                 block = stream.read(size)
@@ -288,6 +319,23 @@ def part_blocks(source, part: str, size: int = _BLOCK):
             yield block
             if not block:
                 return
+
+
+_ARCHIVES: dict[int, tuple[object, zipfile.ZipFile | None]] = {}
+
+
+def _archive(source) -> zipfile.ZipFile | None:
+    """The workbook's zip, its list of parts read once: read again for each part of each sheet, a workbook of
+    3,000 sheets took minutes (the child reads one workbook, so the list is kept for its life)."""
+    kept = _ARCHIVES.get(id(source))
+    if kept is None or kept[0] is not source:
+        try:
+            source.seek(0)
+            archive = zipfile.ZipFile(source)
+        except (zipfile.BadZipFile, OSError, ValueError, zlib.error, EOFError, RuntimeError):
+            archive = None
+        kept = _ARCHIVES[id(source)] = (source, archive)
+    return kept[1]
 
 
 def _ranges(spans) -> list[list[int]]:
@@ -342,21 +390,7 @@ def xls_hidden_rows(source, index: int) -> list[list[int]]:
 def _xls_sheet_records(source, index: int):
     """(kind, data) of the index-th sheet's own records (not those of a chart inside it); none for an encrypted
     or unreadable file."""
-    try:
-        source.seek(0)
-        stream = _workbook_stream(source.read())
-    except (ValueError, IndexError, struct.error, OSError):
-        return
-    if not stream:
-        return
-    sheets = []
-    for kind, data in _records(stream, 0):
-        if kind == _FILEPASS:
-            return  # encrypted: its records are not readable
-        if kind == _BOUNDSHEET and len(data) >= 6:
-            sheets.append(struct.unpack_from("<I", data)[0])
-        if kind == _EOF:
-            break
+    stream, sheets = _xls_sheets(source)
     if index >= len(sheets):
         return
     depth = 0
@@ -371,6 +405,35 @@ def _xls_sheet_records(source, index: int):
             yield kind, data
 
 
+_XLS_SHEETS: dict[int, tuple[object, bytes, list[int]]] = {}
+
+
+def _xls_sheets(source) -> tuple[bytes, list[int]]:
+    """The Workbook stream of an .xls and where each sheet's records start in it ([] when encrypted or unreadable),
+    read once for the child's life: read again for each sheet, a workbook of a thousand sheets took minutes."""
+    kept = _XLS_SHEETS.get(id(source))
+    if kept is None or kept[0] is not source:
+        try:
+            source.seek(0)
+            stream = _workbook_stream(source.read())
+        except (ValueError, IndexError, struct.error, OSError, OverflowError):
+            stream = b""
+        kept = _XLS_SHEETS[id(source)] = (source, stream, _sheet_starts(stream))
+    return kept[1], kept[2]
+
+
+def _sheet_starts(stream: bytes) -> list[int]:
+    sheets = []
+    for kind, data in _records(stream, 0):
+        if kind == _FILEPASS:
+            return []  # encrypted: its records are not readable
+        if kind == _BOUNDSHEET and len(data) >= 6:
+            sheets.append(struct.unpack_from("<I", data)[0])
+        if kind == _EOF:
+            break
+    return sheets
+
+
 def _records(stream: bytes, at: int):
     while at + 4 <= len(stream):
         kind, length = struct.unpack_from("<HH", stream, at)
@@ -380,24 +443,95 @@ def _records(stream: bytes, at: int):
 
 def _workbook_stream(data: bytes) -> bytes:
     """The "Workbook" (or Excel 95's "Book") stream of an OLE2 compound file, b"" when there is none."""
-    sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
-    mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
-    directory_start, = struct.unpack_from("<I", data, 0x30)
-    cutoff, mini_fat_start = struct.unpack_from("<II", data, 0x38)
-    difat_start, difat_count = struct.unpack_from("<II", data, 0x44)
-    fat_sectors = [number for number in struct.unpack_from("<109I", data, 0x4C) if number < _END_OF_CHAIN]
-    per_sector = sector_size // 4
-    for _ in range(min(difat_count, len(data) // sector_size)):
-        if difat_start >= _END_OF_CHAIN:
-            break
-        entries = struct.unpack_from(f"<{per_sector}I", data, (difat_start + 1) * sector_size)
-        fat_sectors += [number for number in entries[:-1] if number < _END_OF_CHAIN]
-        difat_start = entries[-1]
-    fat = []
-    for number in fat_sectors:
-        fat.extend(struct.unpack_from(f"<{per_sector}I", data, (number + 1) * sector_size))
+    compound = _Compound(data)
+    entry = compound.workbook_entry()
+    return compound.stream(entry) if entry is not None else b""
 
-    def chain(start: int, table: list[int], read) -> bytes:
+
+def compound_is_damaged(data: bytes) -> bool:
+    """True when a chain of sectors the reader of an .xls follows (the allocation table's, the directory's, the table
+    of small sectors', the stream of small streams' and the Workbook stream's) comes back to a sector it passed.
+
+    calamine follows a chain until it ends, with no check for a loop: a 6 KB file with one flipped byte in its
+    allocation table ran it out of memory, said as "far-away cells or huge texts".
+    """
+    try:
+        if _difat_loops(data):
+            return True
+        compound = _Compound(data)
+        if not compound.entries:
+            return False  # calamine says itself that there is no directory
+        read = [compound.entries[0]]  # the root entry: the stream of the small streams
+        workbook = compound.workbook_entry()
+        read += [workbook] if workbook is not None else []
+        if compound.loops(compound.directory_start, compound.fat) or compound.loops(compound.mini_fat_start, compound.fat):
+            return True
+        for entry in read:
+            start, size = struct.unpack_from("<II", entry, 116)
+            small = entry is not read[0] and size < compound.cutoff
+            if compound.loops(start, compound.mini_fat if small else compound.fat):
+                return True
+    except (ValueError, IndexError, struct.error, OverflowError):
+        return False  # the reader finds it damaged in its own way
+    return False
+
+
+def _difat_loops(data: bytes) -> bool:
+    """True when the chain of sectors listing an .xls's allocation table ("DIFAT") comes back to one it passed."""
+    sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+    start, seen = struct.unpack_from("<I", data, 0x44)[0], set()
+    while start < _END_OF_CHAIN and (start + 2) * sector_size <= len(data):
+        if start in seen:
+            return True
+        seen.add(start)
+        start, = struct.unpack_from("<I", data, (start + 2) * sector_size - 4)  # a sector's last entry: the next
+    return False
+
+
+class _Compound:
+    """An OLE2 compound file (what an .xls is): its sectors, allocation tables and directory entries."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.sector_size = 1 << struct.unpack_from("<H", data, 0x1E)[0]
+        self.mini_size = 1 << struct.unpack_from("<H", data, 0x20)[0]
+        self.directory_start, = struct.unpack_from("<I", data, 0x30)
+        self.cutoff, self.mini_fat_start = struct.unpack_from("<II", data, 0x38)
+        difat_start, difat_count = struct.unpack_from("<II", data, 0x44)
+        fat_sectors = [number for number in struct.unpack_from("<109I", data, 0x4C) if number < _END_OF_CHAIN]
+        per_sector = self.sector_size // 4
+        for _ in range(min(difat_count, len(data) // self.sector_size)):
+            if difat_start >= _END_OF_CHAIN:
+                break
+            entries = struct.unpack_from(f"<{per_sector}I", data, (difat_start + 1) * self.sector_size)
+            fat_sectors += [number for number in entries[:-1] if number < _END_OF_CHAIN]
+            difat_start = entries[-1]
+        self.fat = []
+        for number in fat_sectors:
+            self.fat.extend(struct.unpack_from(f"<{per_sector}I", data, (number + 1) * self.sector_size))
+        directory = self.chain(self.directory_start, self.fat, self.sector)
+        self.entries = [directory[at:at + 128] for at in range(0, len(directory) - 127, 128)]
+        self._mini_fat: list[int] | None = None
+
+    def workbook_entry(self) -> bytes | None:
+        """The directory entry of the "Workbook" stream (Excel 95's "Book"), if there is one."""
+        for entry in self.entries:
+            name_length, = struct.unpack_from("<H", entry, 64)
+            if entry[66] == 2 and entry[:max(0, name_length - 2)].decode("utf-16-le", "replace") in ("Workbook", "Book"):
+                return entry
+        return None
+
+    @property
+    def mini_fat(self) -> list[int]:
+        if self._mini_fat is None:
+            table = self.chain(self.mini_fat_start, self.fat, self.sector)
+            self._mini_fat = list(struct.unpack_from(f"<{len(table) // 4}I", table))
+        return self._mini_fat
+
+    def sector(self, number: int) -> bytes:
+        return self.data[(number + 1) * self.sector_size:(number + 2) * self.sector_size]
+
+    def chain(self, start: int, table: list[int], read) -> bytes:
         parts, seen = [], set()
         while start < _END_OF_CHAIN and start < len(table) and start not in seen:  # a damaged chain may loop
             parts.append(read(start))
@@ -405,24 +539,22 @@ def _workbook_stream(data: bytes) -> bytes:
             start = table[start]
         return b"".join(parts)
 
-    def sector(number: int) -> bytes:
-        return data[(number + 1) * sector_size:(number + 2) * sector_size]
+    def loops(self, start: int, table: list[int]) -> bool:
+        """True when the chain from `start` comes back to a sector it passed (the reader would follow it forever)."""
+        seen = set()
+        while start < _END_OF_CHAIN and start < len(table):
+            if start in seen:
+                return True
+            seen.add(start)
+            start = table[start]
+        return False
 
-    directory = chain(directory_start, fat, sector)
-    entries = [directory[at:at + 128] for at in range(0, len(directory) - 127, 128)]
-    if not entries:
-        return b""
-    mini_stream = chain(struct.unpack_from("<I", entries[0], 116)[0], fat, sector)
-    for entry in entries:
-        name_length, = struct.unpack_from("<H", entry, 64)
-        name = entry[:max(0, name_length - 2)].decode("utf-16-le", "replace")
-        if entry[66] != 2 or name not in ("Workbook", "Book"):
-            continue
+    def stream(self, entry: bytes) -> bytes:
+        """The bytes of the stream a directory entry names."""
         start, size = struct.unpack_from("<II", entry, 116)
-        if size >= cutoff:
-            return chain(start, fat, sector)[:size]
-        mini_fat = []
-        mini_fat_bytes = chain(mini_fat_start, fat, sector)
-        mini_fat.extend(struct.unpack_from(f"<{len(mini_fat_bytes) // 4}I", mini_fat_bytes))
-        return chain(start, mini_fat, lambda number: mini_stream[number * mini_size:(number + 1) * mini_size])[:size]
-    return b""
+        if size >= self.cutoff:
+            return self.chain(start, self.fat, self.sector)[:size]
+        root = self.entries[0]
+        mini_stream = self.chain(struct.unpack_from("<I", root, 116)[0], self.fat, self.sector)
+        return self.chain(start, self.mini_fat,
+                          lambda number: mini_stream[number * self.mini_size:(number + 1) * self.mini_size])[:size]
