@@ -5,6 +5,8 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import settled, sign_in
 from tests.e2e.test_laptop_tables_e2e import rendered_lines, scrolls_sideways, stage
+from webapp.extensions import db
+from webapp.imports import creating, staging
 
 SENTENCES = ["⚠ Error: Not a valid email address: An email address must have an @-sign.",
              "⚠ Error: No group called “Sales” (Group column). Tick Create missing groups, or correct the name.",
@@ -40,3 +42,19 @@ def test_an_open_row_at_1280_with_group_series_and_status_reads_its_names_and_pr
     settled(page)
     expect(page.locator("tr.editing-problems")).to_have_count(0)
     expect(page.get_by_role("link", name="Edit line 5", exact=True)).to_be_visible()
+
+
+def test_a_failed_rows_reason_reads_like_the_problem_sentences(page, org, admin, make_user):
+    make_user(email="ada.lovelace@example.com")  # already has an account: that row fails when users are created
+    text = "First Name,Last Name,Email\nAda,Lovelace,ada.lovelace@example.com\nMargaret,Hamilton,margaret at example.com\n"
+    batch = staging.stage_upload(org.id, admin.id, "people.csv", text.encode(), max_bytes=10**6, ttl_days=7)
+    db.session.commit()
+    assert creating.create_users(batch.id, admin.id).ok
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    reason = page.locator("#staged-table td.status-cell p.error", has_text="already")
+    problem = page.locator("#staged-table td.status-cell ul.problems li").first
+    expect(reason).to_be_visible()
+    expect(problem).to_be_visible()
+    look = "(el) => { const s = getComputedStyle(el); return [s.fontWeight, s.fontSize, s.lineHeight, s.color]; }"
+    assert reason.evaluate(look) == problem.evaluate(look)  # the reason was bold (600), the sentences regular
