@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.imports import creating, staging, sync
+from webapp.imports import creating, staging, sync, undo
 from webapp.models import AccountType, Group, GroupMember, ImportBatch, User
 from webapp.users import services
 
@@ -184,3 +184,14 @@ def test_an_import_s_name_stays_on_the_page_after_its_batch_has_gone(signed_in, 
     html = unescape(signed_in.get(f"/users/{person.id}").get_data(as_text=True))
     assert "Account created by the import of “spring.csv”" in " ".join(html.split())
     assert f'href="/users/import/{batch_id}"' not in html
+
+
+def test_undoing_an_import_says_so_on_the_page_of_each_person_it_had_changed(signed_in, org, admin, make_user):
+    person = make_user(first_name="Gail", last_name="Ghent", email="gail@example.com")
+    batch = _import(org, admin, "First Name,Last Name,Email\nGayle,Ghent,gail@example.com\n", "update", "fix.csv")
+    undo.undo_import(batch.id, admin.id)
+    html = unescape(signed_in.get(f"/users/{person.id}").get_data(as_text=True))
+    said = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Changes reversed, where they could be, by the undo of the import of fix.csv Ada Admin" in said
+    assert "Changed first name from “Gail” to “Gayle” by the import of fix.csv Ada Admin" in said
+    assert fresh(person).first_name == "Gail"

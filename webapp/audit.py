@@ -5,7 +5,7 @@ from sqlalchemy import JSON, DateTime, Integer, String, func, insert, literal, s
 
 from webapp.clock import utcnow
 from webapp.extensions import db
-from webapp.models import AuditEvent, EffectKind, ImportBatch, ImportEffect
+from webapp.models import AuditEvent, EffectKind, ImportBatch, ImportEffect, User
 
 # What an import did to a person, as the action recorded on that person's history.
 IMPORT_ACTIONS = {EffectKind.CREATED: "user.import_create", EffectKind.DEACTIVATED: "user.import_deactivate",
@@ -24,18 +24,27 @@ def record_import_people(batch: ImportBatch, actor_id: int | None) -> None:
 
     The effects go when the batch expires; these rows stay, so a person's page still names the import.
     """
-    now, source = utcnow(), {"batch_id": batch.id, "filename": batch.filename}
-    columns = ["org_id", "actor_id", "action", "target_type", "target_id", "detail", "created_at"]
-    fixed = (literal(batch.org_id, Integer), literal(actor_id, Integer))
-    person, at = literal("user", String), literal(now, DateTime)
+    source = literal({"batch_id": batch.id, "filename": batch.filename}, JSON)
     for kind, action in IMPORT_ACTIONS.items():
-        db.session.execute(insert(AuditEvent).from_select(columns, select(
-            *fixed, literal(action, String), person, ImportEffect.user_id, literal(source, JSON), at)
-            .where(ImportEffect.batch_id == batch.id, ImportEffect.kind == kind).group_by(ImportEffect.user_id)))
+        _per_person(batch, actor_id, action, source, ImportEffect.kind == kind)
     # Field changes: one row per person, their changes gathered in SQL as {"field": [old, new]}.
+    _per_person(batch, actor_id, "user.import_update", _with_changes(batch), ImportEffect.kind == EffectKind.FIELD)
+
+
+def record_import_undone(batch: ImportBatch, actor_id: int | None) -> None:
+    """Add to the history of each person the undone import had touched, and who is still there, that it was undone."""
+    still_here = select(User.id).where(User.org_id == batch.org_id)
+    _per_person(batch, actor_id, "user.import_undone", literal({"batch_id": batch.id, "filename": batch.filename},
+                                                               JSON), ImportEffect.user_id.in_(still_here))
+
+
+def _per_person(batch: ImportBatch, actor_id: int | None, action: str, detail, condition) -> None:
+    """One INSERT ... SELECT: an event about each person among the batch's effects that meet the condition."""
+    columns = ["org_id", "actor_id", "action", "target_type", "target_id", "detail", "created_at"]
     db.session.execute(insert(AuditEvent).from_select(columns, select(
-        *fixed, literal("user.import_update", String), person, ImportEffect.user_id, _with_changes(batch), at)
-        .where(ImportEffect.batch_id == batch.id, ImportEffect.kind == EffectKind.FIELD)
+        literal(batch.org_id, Integer), literal(actor_id, Integer), literal(action, String), literal("user", String),
+        ImportEffect.user_id, detail, literal(utcnow(), DateTime))
+        .where(ImportEffect.batch_id == batch.id, ImportEffect.user_id.is_not(None), condition)
         .group_by(ImportEffect.user_id)))
 
 

@@ -14,9 +14,11 @@ FIELD_LABELS = {"first_name": "first name", "last_name": "last name", "email": "
                 "account_type": "account type"}
 
 
-# What an import did to a person; the page adds "by the import of FILE".
-IMPORT_SENTENCES = {"user.import_create": "Account created", "user.import_deactivate": "Deactivated",
-                    "user.import_reactivate": "Reactivated"}
+# What an import did to a person; the page adds the import's file name (linked while its page exists).
+IMPORT_SENTENCES = {"user.import_create": "Account created by the import of",
+                    "user.import_deactivate": "Deactivated by the import of",
+                    "user.import_reactivate": "Reactivated by the import of",
+                    "user.import_undone": "Changes reversed, where they could be, by the undo of the import of"}
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ def describe(event: AuditEvent) -> str:
         changes = detail.get("changes", {})
         parts = [f"{FIELD_LABELS.get(field, field)} from “{_value(field, old)}” to “{_value(field, new)}”"
                  for field, (old, new) in changes.items()]
-        return "Changed " + "; ".join(parts) if parts else "Details saved"
+        said = "Changed " + "; ".join(parts) if parts else "Details saved"
+        return said + " by the import of" if event.action == "user.import_update" else said
     labels = {
         "user.deactivate": "Deactivated: can no longer sign in",
         "user.activate": "Reactivated: can sign in again",
