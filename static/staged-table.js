@@ -112,6 +112,18 @@
     remember(event, target.contains(active) ? focusKey(active) : null);
   });
 
+  // An open row's problems sit on a line of their own under it (tr.editing-problems): when the row is swapped
+  // (saved, cancelled, opened again), a line no longer right under its own open row goes. After the settle: while
+  // it settles, a swapped-in row still wears the classes of the row it replaced.
+  document.addEventListener("htmx:afterSettle", function () {
+    document.querySelectorAll("#staged-table tr.editing-problems").forEach(function (line) {
+      var above = line.previousElementSibling;
+      if (!above || above.id !== line.getAttribute("data-problems-of") || !above.classList.contains("editing")) {
+        line.remove();
+      }
+    });
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target || event.detail.elt;
     wire(document);

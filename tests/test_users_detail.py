@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from html import unescape
 
 import pytest
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import AccountType, Group, GroupMember, User
+from webapp.imports import creating, staging, sync, undo
+from webapp.models import AccountType, Group, GroupMember, ImportBatch, User
 from webapp.users import services
 
 
@@ -142,3 +144,54 @@ def test_edit_without_csrf_token_is_refused(signed_in, make_user):
                               data={"first_name": "Lost", "last_name": "X", "account_type": "user"})
     assert response.status_code == 400
     assert fresh(user).first_name == "Kept"
+
+
+def _import(org, admin, text: str, mode: str, name: str, deactivate_missing: bool = False):
+    batch = staging.stage_upload(org.id, admin.id, name, text.encode(), max_bytes=10**6, ttl_days=7)
+    sync.configure(batch, mode=mode, deactivate_missing=deactivate_missing, create_missing_groups=False)
+    db.session.commit()
+    assert creating.create_users(batch.id, admin.id).ok
+    return batch
+
+
+@pytest.mark.parametrize("mode, text, deactivate_missing, sentence", [
+    ("add", "First Name,Last Name,Email\nNew,Person,new@example.com\n", False, "Account created"),
+    ("update", "First Name,Last Name,Email,Account Type\nGayle,Ghent,gail@example.com,Team Manager\n", False,
+     "Changed first name from “Gail” to “Gayle”; account type from “User” to “Team Manager”"),
+    ("update", "First Name,Email,Status\nGail,gail@example.com,inactive\n", False, "Deactivated"),
+    ("add", "First Name,Email\nStay,stay@example.com\n", True, "Deactivated"),
+])
+def test_a_person_an_import_created_or_changed_names_that_import_on_their_page(
+        signed_in, org, admin, make_user, mode, text, deactivate_missing, sentence):
+    make_user(first_name="Gail", last_name="Ghent", email="gail@example.com")
+    batch = _import(org, admin, text, mode, "autumn intake.csv", deactivate_missing)
+    person = db.session.scalar(select(User).where(User.org_id == org.id, User.email.in_(
+        ["new@example.com"] if mode == "add" and not deactivate_missing else ["gail@example.com"])))
+    html = unescape(signed_in.get(f"/users/{person.id}").get_data(as_text=True))
+    history = re.search(r'id="history-heading".*?</section>', html, re.S).group(0)
+    assert "Nothing recorded yet" not in history
+    said = " ".join(re.sub(r"<[^>]+>", " ", history).split())
+    assert f"{sentence} by the import of autumn intake.csv Ada Admin" in said
+    assert f'href="/users/import/{batch.id}"' in history
+
+
+def test_an_import_s_name_stays_on_the_page_after_its_batch_has_gone(signed_in, org, admin):
+    batch_id = _import(org, admin, "First Name,Email\nNew,new@example.com\n", "add", "spring.csv").id
+    person = db.session.scalar(select(User).where(User.email == "new@example.com"))
+    db.session.get(ImportBatch, batch_id).expires_at = datetime(2000, 1, 1)
+    db.session.commit()
+    assert staging.expire_old_batches(org.id) == 1
+    html = unescape(signed_in.get(f"/users/{person.id}").get_data(as_text=True))
+    assert "Account created by the import of “spring.csv”" in " ".join(html.split())
+    assert f'href="/users/import/{batch_id}"' not in html
+
+
+def test_undoing_an_import_says_so_on_the_page_of_each_person_it_had_changed(signed_in, org, admin, make_user):
+    person = make_user(first_name="Gail", last_name="Ghent", email="gail@example.com")
+    batch = _import(org, admin, "First Name,Last Name,Email\nGayle,Ghent,gail@example.com\n", "update", "fix.csv")
+    undo.undo_import(batch.id, admin.id)
+    html = unescape(signed_in.get(f"/users/{person.id}").get_data(as_text=True))
+    said = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Changes reversed, where they could be, by the undo of the import of fix.csv Ada Admin" in said
+    assert "Changed first name from “Gail” to “Gayle” by the import of fix.csv Ada Admin" in said
+    assert fresh(person).first_name == "Gail"

@@ -152,10 +152,10 @@ def test_editing_a_row_at_1280_keeps_its_problem_readable_beside_save(page, org,
     expect(email).to_be_focused()  # the row opens at its first field in error
     screenshot("laptop-staged-editing-1280")
     assert not scrolls_sideways(page.locator("#staged-table .table-wrap"))  # was 130 px wider: problems under Save
-    # Each sentence is said once, under its field; beside Save the status cell names those fields in a few words.
+    # Each sentence is said once, under the row's fields; beside Save the status cell names those fields.
     row = page.locator("tr.editing")
     sentence = "Not a valid email address: An email address must have an @-sign."
-    expect(row.get_by_text(sentence)).to_have_count(1)
+    expect(page.locator("#staged-table").get_by_text(sentence)).to_have_count(1)
     expect(page.locator(f"#{email.get_attribute('aria-describedby')}")).to_contain_text(sentence)
     status = row.locator("td.status-cell")
     expect(status).to_have_text("Problem Check Email, Group and Series.", use_inner_text=True)

@@ -50,7 +50,7 @@ def test_an_opened_row_with_both_names_missing_marks_both_and_a_refused_type_mar
     expect(first).to_have_attribute("aria-invalid", "true")
     expect(last).to_have_attribute("aria-invalid", "true")
     expect(last).to_have_attribute("aria-describedby", first.get_attribute("aria-describedby"))
-    expect(page.locator("tr.editing p.error")).to_have_text(["⚠ Error: First name and last name are both missing."])
+    expect(page.locator("tr.editing-problems p.error")).to_have_text(["⚠ Error: First name and last name are both missing."])
     page.keyboard.press("Escape")
     settled(page)
     page.get_by_role("link", name="Edit line 10", exact=True).click()
@@ -72,7 +72,7 @@ def test_at_1280_a_narrow_columns_problem_reads_in_words_under_its_field(page, o
     page.goto(f"/users/import/{batch.id}")
     page.get_by_role("link", name="Edit line 4", exact=True).click()
     settled(page)
-    message = page.locator("tr.editing p.field-error")
+    message = page.locator("tr.editing-problems p.field-error")
     expect(message).to_have_text("⚠ Error: No group called “Sales” (Group column). Tick Create missing groups, or "
                                  "correct the name.")
     # No word cut across lines (it was "missin / g", "“Sales / ”" in a column five letters wide).

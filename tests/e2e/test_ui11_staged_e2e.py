@@ -38,7 +38,7 @@ def test_a_refused_type_asks_for_a_choice_and_leaving_it_unchosen_keeps_the_prob
     settled(page)
     menu = page.get_by_label("Account type for line 10", exact=True)
     expect(menu.locator("option:checked")).to_have_text("Choose a type")
-    expect(page.locator("tr", has=menu)).to_contain_text("Account type “Wizard” is not known.")
+    expect(page.locator("tr.editing-problems")).to_contain_text("Account type “Wizard” is not known.")
     expect(menu).to_be_focused()  # the save came back with the problem: the cursor is on it
     menu.select_option("guest")
     page.get_by_role("button", name="Save line 10").click()

@@ -178,6 +178,7 @@ def _create_claimed(batch_id: int, actor_id: int | None, job_id: int | None) -> 
     sync_all_org_users(batch.org_id, None)
     # Update modes, Group/Series/Status columns and leavers; records what undo needs.
     sync_outcomes = sync_apply.after_create(batch, actor_id)
+    audit.record_import_people(batch, actor_id)  # each person's page names the import
     _queue_welcomes(batch, org, key)
 
     counts = outcomes.count_lines(batch)

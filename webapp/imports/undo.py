@@ -117,6 +117,7 @@ def undo_import(batch_id: int, actor_id: int | None) -> UndoReport:
     report.not_undone = report.not_undone[:LIST_LIMIT]
     db.session.execute(update(ImportUndo).where(ImportUndo.batch_id == batch.id)
                        .values(report=report.as_dict()))
+    audit.record_import_undone(batch, actor_id)  # each person still here: their page says so
     audit.record(batch.org_id, actor_id, "users.import_undone", target_type="import_batch",
                  target_id=batch.id, **{k: v for k, v in report.as_dict().items() if k != "not_undone"})
     actor = db.session.get(User, actor_id) if actor_id else None

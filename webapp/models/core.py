@@ -210,7 +210,9 @@ class AuditEvent(db.Model):
     """Who did what, when: one row per action (a bulk action is one row with counts)."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_org_at", "org_id", "created_at"),)
+    # A person's page reads their own events; an import adds one per person, so the org's are many.
+    __table_args__ = (Index("ix_audit_events_org_at", "org_id", "created_at"),
+                      Index("ix_audit_events_target", "target_id", "target_type"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
