@@ -113,12 +113,14 @@
   });
 
   // An open row's problems sit on a line of their own under it (tr.editing-problems): when the row is swapped
-  // (saved, cancelled, opened again), a line no longer right under its own open row goes. After the settle: while
-  // it settles, a swapped-in row still wears the classes of the row it replaced.
+  // (saved, cancelled, opened again), a line no longer right under its own open row goes. The open row is known by
+  // its edit form's boxes, not its class: while a swapped-in row settles it wears the attributes of the row it
+  // replaced, and another swap (the changes panel) may settle meanwhile.
   document.addEventListener("htmx:afterSettle", function () {
     document.querySelectorAll("#staged-table tr.editing-problems").forEach(function (line) {
       var above = line.previousElementSibling;
-      if (!above || above.id !== line.getAttribute("data-problems-of") || !above.classList.contains("editing")) {
+      var open = above && above.querySelector("[form^='edit-']");
+      if (!above || above.id !== line.getAttribute("data-problems-of") || !open) {
         line.remove();
       }
     });
