@@ -32,8 +32,18 @@ def staged_field_errors(row) -> dict[str, list[str]]:
     A field listed with no sentence of its own is wrong too; its sentence sits by the first name (both names
     missing is one problem, stored on first_name).
     """
+    return _by_field(staged_problems(row))
+
+
+def own_field_errors(row) -> dict[str, list[str]]:
+    """staged_field_errors without a conflict with another row: what the admin must still fix in this row itself
+    after a save (a conflict may be ended by changing the other row)."""
+    return _by_field(stored_problems(row.errors, row.account_type_error))
+
+
+def _by_field(problems: list[dict]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for item in staged_problems(row):
+    for item in problems:
         if item.get("field"):
             found.setdefault(item["field"], []).append(sentence(item))
         if item.get("code") == "names_missing":

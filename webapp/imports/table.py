@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.imports import bound, choices, recheck, removal, rewriting, row_changes, row_counts, search_rows
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
 from webapp.imports.fields import check_batch, staged_fields
-from webapp.imports.problems import outcome_problems, sentence, sentences
+from webapp.imports.problems import outcome_problems, sentences
 from webapp.imports.row_changes import (UNDO_COLUMNS, Chosen, TableError, addresses, any_row,
                                         new_undo, require_editable, update_rows)
 from webapp.imports.staged import staged_value
@@ -701,15 +701,6 @@ def _undo_saved(batch: ImportBatch, kept: BulkUndo, columns) -> int:
     recheck.statuses_of(batch, recheck.conflicts(batch, emails))
     recheck.statuses(batch, StagedRow.batch_id == batch.id, StagedRow.id.in_(ids))
     return restored
-
-
-def field_errors(row: StagedRow) -> dict[str, list[str]]:
-    """The row's own problems by the field they belong to, to mark those fields in the edit form."""
-    found: dict[str, list[str]] = {}
-    for item in row.errors or []:
-        if isinstance(item, dict) and item.get("field"):
-            found.setdefault(item["field"], []).append(sentence(item))
-    return found
 
 
 def row_problem_items(row) -> list[dict]:

@@ -22,6 +22,7 @@ from webapp.imports import (bulk_actions, creating, matching, outcomes, queries,
                             table, uploads)
 from webapp.imports.encodings import encoding_label
 from webapp.imports.fields import import_fields, staged_fields, text_fields
+from webapp.imports.staged import own_field_errors
 from webapp.imports.forms import (
     FILTER_CHOICES,
     BulkForm,
@@ -402,7 +403,7 @@ def save_row(batch_id: int, row_id: int):
         staged = table.edit_row(current, staged, values, send_invite="send_invite" in request.form)
     except table.TableError as exc:
         return _row_response(current, staged, error=str(exc))
-    errors = table.field_errors(staged) or staged.account_type_error
+    errors = own_field_errors(staged)  # (a refused account type among them)
     if errors and wants_fragment():
         # Still wrong: keep the row open with the fields in error marked, so the admin goes on fixing.
         return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
