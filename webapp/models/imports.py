@@ -103,6 +103,12 @@ class ImportBatch(db.Model):
     def editable(self) -> bool:
         return self.status == BatchStatus.STAGED
 
+    @property
+    def lines_not_created(self) -> int:
+        """Lines read that Add new people neither created nor failed (problems, duplicates, removed rows), so the
+        counts shown add up to the rows read; 0 in the other modes, whose other lines were updated or unchanged."""
+        return max(0, self.rows_read - self.created_count - self.failed_count) if self.mode == "add" else 0
+
 
 class ImportUpload(db.Model):
     """One part of an uploaded file (see imports/uploads.py): parts, not one value, so no copy of a large file
