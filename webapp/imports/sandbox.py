@@ -19,7 +19,7 @@ from html import unescape
 from pathlib import Path
 from webapp.imports.spreadsheetml import LAST_LINE, MAX_SHEETS, looks_like_spreadsheetml
 from webapp.imports.uploads import Upload
-from webapp.imports.workbook_child import RELATION_TAG, SHEET_TAG
+from webapp.imports.workbook_child import SHEET_TAG, relation_targets
 
 _CHILD = str(Path(__file__).with_name("workbook_child.py"))
 _MAX_RATIO = 200          # real workbooks compress 5-30 times; zip bombs thousands of times
@@ -295,11 +295,7 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
         return {}
     # Tag by tag, each search bounded: this runs in the web process, and a lazy search from every Id=" to the
     # next Target=" made 256 KB of Id="a" without a tag end cost 40 seconds.
-    targets = {}
-    for tag in RELATION_TAG.findall(relations):
-        rid, target = re.search(rb'\bId="([^"]{1,255})"', tag), re.search(rb'\bTarget="([^"]{1,2000})"', tag)
-        if rid and target:
-            targets[rid.group(1)] = target.group(1).rsplit(b"/", 1)[-1]
+    targets = {rid: target.rsplit(b"/", 1)[-1] for rid, target in relation_targets(relations).items()}
     names = {}
     for tag in SHEET_TAG.findall(workbook):
         name = re.search(rb"name=\"([^\"]*)\"", tag)

@@ -300,6 +300,17 @@ def _sibling(name: str):
     return module
 
 
+def relation_targets(relations: bytes) -> dict[bytes, bytes]:
+    """{relationship id: target} of an .xlsx's relations part, tag by tag, each search bounded (the web process's
+    checks read them too: sandbox)."""
+    targets = {}
+    for tag in RELATION_TAG.findall(relations):
+        rid, target = re.search(rb'\bId="([^"]{1,255})"', tag), re.search(rb'\bTarget="([^"]{1,2000})"', tag)
+        if rid and target:
+            targets[rid.group(1)] = target.group(1)
+    return targets
+
+
 def _xlsx_sheet_parts(source) -> list[str | None] | None:
     """The XML part of each sheet of an .xlsx, in the workbook's order (calamine's), or None for other files."""
     try:
@@ -310,11 +321,9 @@ def _xlsx_sheet_parts(source) -> list[str | None] | None:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, zlib.error, EOFError):
         return None
     targets = {}
-    for tag in RELATION_TAG.findall(relations):
-        rid, target = re.search(rb'\bId="([^"]*)"', tag), re.search(rb'\bTarget="([^"]*)"', tag)
-        if rid and target:
-            path = unescape(target.group(1).decode("utf-8", "replace"))
-            targets[rid.group(1)] = path.lstrip("/") if path.startswith("/") else "xl/" + path
+    for rid, target in relation_targets(relations).items():
+        path = unescape(target.decode("utf-8", "replace"))
+        targets[rid] = path.lstrip("/") if path.startswith("/") else "xl/" + path
     parts = []
     for tag in SHEET_TAG.findall(workbook):
         rid = re.search(rb'\br:id="([^"]*)"', tag) or re.search(rb'\b\w+:id="([^"]*)"', tag)
