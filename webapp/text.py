@@ -46,8 +46,3 @@ def single_line(text: str | None) -> str:
     if ZWNJ in text:
         text = kept_non_joiners(text, " ")
     return _SPACES.sub(" ", _BREAKS_AND_CONTROLS.sub(" ", text)).strip()
-
-
-def has_line_break_or_control(text: str | None) -> bool:
-    """True when the text holds a line break, tab or other control character."""
-    return bool(text) and (bool(_BREAKS_AND_CONTROLS.search(str(text))) or kept_non_joiners(str(text), " ") != text)

@@ -187,7 +187,8 @@ _DISPLAYED_ADDRESS = re.compile(r"[^@()<>]*\(\s*([^\s@()<>,;]+@[^\s@()<>,;]+)\s*
 
 def email_text(text: str) -> str:
     """Take the address out of "Name <address>" or "mailto:address" forms, which are safe to unwrap."""
-    if "<" in text and text.rstrip(";, ").endswith(">") and (inside := recipient_address(text.rstrip(";, "))):
+    recipient = text.rstrip(";, ")  # (a recipient copied from a To line keeps its separator)
+    if "<" in text and recipient.endswith(">") and (inside := recipient_address(recipient)):
         text = clean_cell(inside)  # a recipient copied from a mail program's To line: "Ann Lee <ann@x.org>;"
     elif text.endswith(")") and "@" in text and (inside := _DISPLAYED_ADDRESS.fullmatch(text)):
         text = clean_cell(inside.group(1))  # Outlook's display name "Ann Lee (ann@example.com)"
