@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from webapp import collection
 from webapp.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # scheme come from X-Forwarded-* headers, trusted only for this many proxies.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=app.config["PROXY_FIX_X_FOR"])
+    collection.keep_startup_objects()
     return app
 
 

@@ -49,3 +49,19 @@ def _exit_without_collecting() -> None:
     for engine in list(_engines):
         engine.dispose()
     gc.freeze()
+
+
+_started = False
+
+
+def keep_startup_objects() -> None:
+    """Leave the objects made so far (modules, the first app) out of every later collection, once a process.
+
+    They live as long as the process. Walked by each full collection, ~140,000 of them cost a request that met
+    one ~45 ms (applying 1,000 suggested fixes: 85 -> 130 ms); frozen, such a collection walks only newer objects.
+    A worker forked from a loaded parent also keeps sharing their memory pages (gc.freeze's documented use).
+    """
+    global _started
+    if not _started:
+        _started = True
+        gc.freeze()
