@@ -89,6 +89,10 @@ def email_leaves_another(client, batch):  # line 7 alone: alan@ -> al@ no longer
     return replace(client, batch, "email", "alan@", "al@", scope="selected", row=[row_id(batch.id, 7)])
 
 
+def earlier_email_leaves(client, batch):  # line 6 alan@ -> al@: line 7 keeps alan@ and conflicts with no row
+    return replace(client, batch, "email", "alan@", "al@", scope="selected", row=[row_id(batch.id, 6)])
+
+
 def email_made_invalid(client, batch):  # grace@example.com -> "grace at example.com": a problem
     return replace(client, batch, "email", "@", " at ", q="grace")
 
@@ -127,6 +131,7 @@ CHANGES = {
     "remove all after a search": (remove_search, remove_all, 2, "removed"),
     "email meets another": (None, email_meets_another, 6, "invalid"),
     "email leaves another": (None, email_leaves_another, 7, "valid"),
+    "earlier email leaves another": (None, earlier_email_leaves, 7, "valid"),
     "email made invalid": (None, email_made_invalid, 3, "invalid"),
     "name too long": (None, name_too_long, 3, "invalid"),
     "names emptied": (first_name_emptied, last_name_emptied, 3, "invalid"),

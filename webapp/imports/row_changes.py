@@ -48,17 +48,17 @@ class Chosen(list):
         self.batch_id, self.ids = batch_id, ids
 
 
-def addresses(batch: ImportBatch, token: int, emails: set, *, replaced: bool = False):
+def addresses(batch: ImportBatch, token: int, emails: set, *, side: str | None = None):
     """The addresses whose rows a change can give or take a conflict: as they are when few (each found
-    by index); when many, every address more than one row shares, or for new addresses the rows the
-    change marked (one pass over the batch, where thousands of look-ups cost more)."""
+    by index); when many, every address more than one row shares, or for a rewrite of addresses those of the
+    rows the change marked (one pass over the batch, where thousands of look-ups cost more), by `side`: "email"
+    for the addresses it wrote, "undo_text" for those they replaced."""
     if len(emails) <= FEW_ADDRESSES:
         return emails
-    if not replaced:
+    if side is None:
         return shared_addresses(batch)
     marked = aliased(StagedRow)
-    this_change = (marked.batch_id == batch.id, marked.undo_token == token)
-    return select(marked.email).where(*this_change).union(select(marked.undo_text).where(*this_change))
+    return select(getattr(marked, side)).where(marked.batch_id == batch.id, marked.undo_token == token)
 
 
 def shared_addresses(batch: ImportBatch):
