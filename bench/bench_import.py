@@ -133,7 +133,7 @@ def bench_table(app, rows: int, label: str) -> None:
 
 def bench_undo(app, client, base: str, label: str) -> None:
     """Undo of a bulk change over every row, and Apply all suggested fixes (each run after a fresh change)."""
-    from webapp.imports import table
+    from webapp.imports import table_undo
     from webapp.models import ImportBatch
 
     hx = {"HX-Request": "true"}
@@ -142,7 +142,7 @@ def bench_undo(app, client, base: str, label: str) -> None:
         client.post(f"{base}/bulk", headers=hx, data={"action": "set_type", "account_type": kind,
                                                       "scope": "all_matching", "filter": "all"})
         with app.app_context():
-            undo_id = table.latest_undo(db.session.get(ImportBatch, int(base.rsplit("/", 1)[1]))).id
+            undo_id = table_undo.latest_undo(db.session.get(ImportBatch, int(base.rsplit("/", 1)[1]))).id
         times.append(timed(lambda: client.post(f"{base}/undo/{undo_id}", headers=hx, data={"filter": "all"})))
     figure = statistics.median(times)
     print(f"[{label}] {'undo bulk set type, all rows':32s} {figure:8.1f} ms  {'ok' if figure <= 150 else 'OVER 150 ms'}")

@@ -145,13 +145,13 @@ def operations(base: str, rows: int, ids: list[int]):
 def request(app, client, batch_id: int, made, setup: bool = False) -> float:
     """Send one request; its time in ms (asserting it answered 200 without an error banner; a setup's request may
     find nothing to change, as a restore before anything was removed)."""
-    from webapp.imports import table
+    from webapp.imports import table_undo
     from webapp.models import ImportBatch
 
     method, url, data = made
     if "LATEST" in url:
         with app.app_context():
-            url = url.replace("LATEST", str(table.latest_undo(db.session.get(ImportBatch, batch_id)).id))
+            url = url.replace("LATEST", str(table_undo.latest_undo(db.session.get(ImportBatch, batch_id)).id))
     headers = {} if method == "get-page" else HX
     start = time.perf_counter()
     response = getattr(client, "get" if method == "get-page" else method)(url, data=data, headers=headers)

@@ -67,12 +67,12 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as instance:
             app = build_app(url, instance)
             with app.app_context():
-                from webapp.imports import table
+                from webapp.imports import table, table_pages
                 from webapp.models import ImportBatch
 
                 batch = db.session.get(ImportBatch, seed(args.rows))
                 app_ms = median_ms(lambda run: table.bulk_action(
-                    batch, ("invite_on", "invite_off")[run % 2], table.matching(batch.id)))
+                    batch, ("invite_on", "invite_off")[run % 2], table_pages.matching(batch.id)))
 
                 def narrow(run):
                     db.session.execute(text(

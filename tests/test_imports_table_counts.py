@@ -13,7 +13,7 @@ from tests.test_imports_table import HX, row_id
 from tests import test_imports_table_v2
 from tests.test_imports_table_v2 import bulk, counter, undo_url
 from webapp.extensions import db
-from webapp.imports import creating, removal, table
+from webapp.imports import creating, removal, table_pages
 from webapp.models import ImportBatch, RowStatus, StagedRow
 
 batch = test_imports_table_v2.batch  # the mixed file's batch, as a fixture here too
@@ -98,13 +98,13 @@ def test_counters_after_create_users_show_the_created_rows(signed_in, batch, adm
 
 
 def test_kept_counts_are_not_trusted_once_the_batch_changes_elsewhere(app, batch):
-    table.counters(batch)
+    table_pages.counters(batch)
     # A change the staged table did not make (as a re-read of the file would): the batch row is updated too.
     db.session.execute(db.update(StagedRow).where(StagedRow.batch_id == batch.id)
                        .values(status=RowStatus.REMOVED))
     db.session.execute(db.update(ImportBatch).where(ImportBatch.id == batch.id).values(filename="again.csv"))
     db.session.commit()
-    assert table.counters(db.session.get(ImportBatch, batch.id)).removed == 9
+    assert table_pages.counters(db.session.get(ImportBatch, batch.id)).removed == 9
 
 
 def test_removing_selected_rows_frees_the_rows_that_shared_their_address(signed_in, batch):

@@ -19,7 +19,7 @@ from tests.test_imports_table_undo import snapshot
 from tests.test_imports_table_v2 import bulk, counter, undo_url
 from tests.test_imports_table_writes import assert_as_a_full_recheck
 from webapp.extensions import db
-from webapp.imports import row_counts, staging, sync, table
+from webapp.imports import row_counts, staging, sync, table, table_pages
 from webapp.models import Group, RowStatus, StagedRemoval, User
 
 batch = test_imports_table_v2.batch  # the mixed file's batch: lines 2-10, line 7 conflicts with line 6
@@ -144,13 +144,13 @@ def test_ticking_create_missing_groups_with_rows_removed_by_a_search_keeps_the_c
     text = "First Name,Email,Group\nAnn,ann@example.com,Nowhere\nBob,bob@example.com,Sales\n"
     batch = staging.stage_upload(org.id, admin.id, "people.csv", text.encode(), max_bytes=10**6, ttl_days=7)
     db.session.commit()
-    assert table.counters(batch).problems == 1  # Ann: no group called Nowhere
-    table.bulk_action(batch, "remove", table.matching(batch.id, "all", "ann"))
+    assert table_pages.counters(batch).problems == 1  # Ann: no group called Nowhere
+    table.bulk_action(batch, "remove", table_pages.matching(batch.id, "all", "ann"))
     sync.configure(batch, create_missing_groups=True)  # the open rows are checked again
     db.session.commit()
-    assert table.counters(batch).removed == 1  # (the page seen in between: counted afresh)
-    table.bulk_action(batch, "restore", table.matching(batch.id, "removed", "ann"))
+    assert table_pages.counters(batch).removed == 1  # (the page seen in between: counted afresh)
+    table.bulk_action(batch, "restore", table_pages.matching(batch.id, "removed", "ann"))
     shown = Counter(row.status for row in rows(batch.id).values())
-    counted = table.counters(batch)
+    counted = table_pages.counters(batch)
     assert shown[RowStatus.REMOVED] == 0
     assert (counted.ready, counted.problems, counted.removed) == (shown[RowStatus.VALID], shown[RowStatus.INVALID], 0)

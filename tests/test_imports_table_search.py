@@ -8,7 +8,7 @@ from tests import test_imports_table_v2
 from tests.test_imports_table import HX, _lines, edit, rows
 from tests.test_imports_table_v2 import bulk, undo_url
 from webapp.extensions import db
-from webapp.imports import staging, table
+from webapp.imports import staging, table_pages
 from webapp.models import ImportBatch
 
 batch = test_imports_table_v2.batch  # the mixed file's batch, as a fixture here too
@@ -63,8 +63,8 @@ def mixed_batch(org, admin):
 def test_every_page_of_a_filter_and_search_shows_its_rows_in_file_order(signed_in, mixed_batch, monkeypatch,
                                                                          filter_name, query, hashed):
     if hashed is not None:
-        monkeypatch.setattr(table, "_HASHED_IDS", hashed)
-        monkeypatch.setattr(table, "_NEAR_START", 0)
+        monkeypatch.setattr(table_pages, "_HASHED_IDS", hashed)
+        monkeypatch.setattr(table_pages, "_NEAR_START", 0)
     for line in (5, 6, 20, 101, 150):  # a few rows removed, on pages read from the start and from the end
         signed_in.post(f"/users/import/{mixed_batch.id}/rows/{rows(mixed_batch.id)[line].id}/remove", headers=HX)
     status = {"all": None, "ready": "valid", "problems": "invalid", "removed": "removed"}[filter_name]

@@ -12,7 +12,8 @@ from webapp.imports.problems import problem, sentence
 from webapp.imports.sync_forms import UploadOptions
 from webapp.imports.reading import DELIMITER_CHOICES, ENCODING_CHOICES
 from webapp.imports.rewriting import REPLACEABLE
-from webapp.imports.table import BULK_ACTIONS, FILTERS
+from webapp.imports.table import BULK_ACTIONS
+from webapp.imports.table_pages import FILTERS
 from webapp.imports.values import ACCOUNT_TYPE_LABELS
 
 ACCOUNT_TYPE_CHOICES = list(ACCOUNT_TYPE_LABELS.items())

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from webapp.access import console_blueprint, get_in_org_or_404
 from webapp.extensions import db
 from webapp.htmx import partial_or_page
-from webapp.imports import leavers, outcomes, sync, table, undo
+from webapp.imports import leavers, outcomes, sync, table_pages, undo
 from webapp.imports.sync_forms import MODE_HINTS, ModeForm
 from webapp.models import AccountType, BatchStatus, ImportBatch, StagedChange, StagedRow, SyncAction
 from webapp.paging import PageNumbers, clamp_page
@@ -89,7 +89,7 @@ def plan_counts(batch: ImportBatch) -> outcomes.Planned:
     """Plan the editable batch afresh (rows may have changed since), then count what Create Users will do."""
     counts = sync.plan(batch, current_user.id)
     db.session.commit()
-    return outcomes.planned(batch, table.counters(batch).ready, counts.leavers)
+    return outcomes.planned(batch, table_pages.counters(batch).ready, counts.leavers)
 
 
 def changes_tabs(batch: ImportBatch) -> list[str]:

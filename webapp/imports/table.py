@@ -1,38 +1,25 @@
-"""The staged table: filters, search, pages, counters, inline edits and bulk actions, set-based."""
+"""The staged table's changes: inline edits, row choices and bulk actions, set-based (its pages are read in
+table_pages.py, its Undo in table_undo.py)."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
-from sqlalchemy import and_, case, delete, false, func, or_, select, true, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, false, func, or_, select, update
 
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.imports import bound, choices, recheck, removal, rewriting, row_changes, row_counts, search_rows
+from webapp.imports import bound, choices, recheck, removal, row_changes, row_counts, search_rows
 from webapp.imports.cleaning import ACCOUNT_TYPE_LABELS, check_values
 from webapp.imports.fields import check_batch, staged_fields
 from webapp.imports.problems import outcome_problems, sentences
-from webapp.imports.row_changes import (UNDO_COLUMNS, Chosen, TableError, addresses, any_row,
+from webapp.imports.row_changes import (Chosen, TableError, addresses, any_row,
                                         new_undo, require_editable, update_rows)
 from webapp.imports.staged import staged_value
+from webapp.imports.table_pages import apart_chosen, as_shown, matching, page_of_rows
 from webapp.imports.staging import OPEN_STATUSES, refresh_rows, status_expression
 from webapp.imports.suggestions import suggestion_for
-from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, RowStatus, StagedRemoval, StagedRow, StagedSearch
-from webapp.paging import PageNumbers, clamp_page
+from webapp.models import BulkUndo, ImportBatch, RowStatus, StagedRow
 
-PER_PAGE = 50
-
-FILTERS = {
-    "all": ("All rows", None),
-    "problems": ("Problems", (RowStatus.INVALID,)),
-    "ready": ("Ready", (RowStatus.VALID,)),
-    "existing": ("Already has an account", (RowStatus.EXISTING,)),
-    "duplicates": ("Duplicates ignored", (RowStatus.DUPLICATE,)),
-    "created": ("Created", (RowStatus.CREATED,)),
-    "failed": ("Failed", (RowStatus.FAILED,)),
-    "removed": ("Removed", (RowStatus.REMOVED,)),
-}
 BULK_ACTIONS = {
     "set_type": "Set account type",
     "invite_on": "Tick Send Invite & Password",
@@ -45,203 +32,15 @@ BULK_ACTIONS = {
 # (StagedRow.undo_*): the change and its undo record are one UPDATE, not a copy of 100,000 rows.
 _TYPE_COLUMNS = ("account_type", "account_type_error", "status")
 _INVITE_COLUMNS = ("send_invite",)
-_STATUS_COLUMNS = ("status",)
-_IN_ROW = {"account_type": StagedRow.undo_account_type, "account_type_error": StagedRow.undo_account_type_error,
+STATUS_COLUMNS = ("status",)
+IN_ROW = {"account_type": StagedRow.undo_account_type, "account_type_error": StagedRow.undo_account_type_error,
            "send_invite": StagedRow.undo_send_invite, "status": StagedRow.undo_status}
 # A choice's generation (see choices.py) is kept beside it: (the row's gen, the key of its undo column).
-_UNDO_GEN = {"account_type": (StagedRow.type_gen, "undo_type_gen"),
+UNDO_GEN = {"account_type": (StagedRow.type_gen, "undo_type_gen"),
              "send_invite": (StagedRow.invite_gen, "undo_invite_gen")}
 _NOT_OPEN = (RowStatus.DUPLICATE, RowStatus.REMOVED, RowStatus.CREATED, RowStatus.FAILED)
 # A remove's undo record says so: its rows are then found through the status index, not the whole batch.
 _REMOVED = {"removed": True}
-
-
-@dataclass
-class Counters:
-    rows_read: int
-    duplicates: int
-    ready: int
-    problems: int
-    existing: int
-    created: int
-    failed: int
-    removed: int
-    by_status: dict
-
-    def rows_with(self, statuses) -> int:
-        """How many rows have one of these statuses (all rows for None)."""
-        return sum(n for status, n in self.by_status.items()
-                   if (status in statuses if statuses else status != RowStatus.REMOVED))
-
-
-@dataclass
-class RowPage(PageNumbers):
-    rows: list
-    total: int
-    page: int
-    per_page: int = PER_PAGE
-
-
-class Matching(list):
-    """Where-clauses for a filter and a search over one batch, with the filter and the search."""
-
-    def __init__(self, clauses, *, batch_id: int, filter_name: str, query: str):
-        super().__init__(clauses)
-        self.batch_id, self.filter_name, self.query = batch_id, filter_name, query
-
-
-def matching(batch_id: int, filter_name: str = "all", query: str = "") -> Matching:
-    """The where-clauses for a filter and a search over one batch."""
-    clauses = [StagedRow.batch_id == batch_id, _in_filter(batch_id, filter_name)]
-    if (query or "").strip() and filter_name == "removed" and db.engine.dialect.name == "postgresql" \
-            and any_row(StagedRow.batch_id == batch_id, StagedRow.status == RowStatus.REMOVED):
-        clauses.append(_found_ids(batch_id, query))  # (rows removed apart are found apart: _apart_chosen)
-    elif (query or "").strip():  # found in the narrow search table (search_rows.py), not the wide rows
-        clauses.append(search_rows.finds(batch_id, query))
-    return Matching(clauses, batch_id=batch_id, filter_name=filter_name, query=query)
-
-
-def _apart_chosen(batch_id: int, clauses):
-    """The where-clause on StagedRemoval for the rows removed apart that the clauses select, read from the
-    narrow tables alone where it can be (a restore of 11,111 rows: no wide row read)."""
-    if isinstance(clauses, Chosen):
-        return StagedRemoval.row_id.in_(clauses.ids)
-    if isinstance(clauses, Matching):
-        if RowStatus.REMOVED not in (FILTERS.get(clauses.filter_name, FILTERS["all"])[1] or ()):
-            return false()
-        if not (clauses.query or "").strip():
-            return true()
-        return StagedRemoval.row_id.in_(select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id,
-                                                                          search_rows.found(clauses.query)))
-    return StagedRemoval.row_id.in_(select(StagedRow.id).where(*clauses))
-
-
-def _found_ids(batch_id: int, query: str):
-    """The where-clause on StagedRow for the rows a search finds, given as the found ids themselves: removed
-    rows are read through the status index (PostgreSQL may think there are none, its statistics older than
-    the removal), and each is then tested against the ids, which PostgreSQL hashes when they are a value
-    but walks one by one when they come from a subquery (a restore over 11,111 rows: 420 -> 8 ms)."""
-    ids = list(db.session.scalars(select(StagedSearch.row_id).where(StagedSearch.batch_id == batch_id,
-                                                                    search_rows.found(query))))
-    return bound.ids_in(StagedRow.id, ids)
-
-
-def _in_filter(batch_id: int, filter_name: str):
-    statuses = FILTERS.get(filter_name, FILTERS["all"])[1]
-    # "All rows" leaves removed rows out: they have a filter of their own.
-    return removal.status_in(batch_id, statuses) if statuses else removal.not_removed(batch_id)
-
-
-def page_of_rows(batch_id: int, filter_name: str, query: str, page: int,
-                 counted: Counters | None = None) -> RowPage:
-    """One page of rows in file order, with the number of rows that match.
-
-    Without a search, the status counts give the total. A search, or a page deep in a filter holding
-    most rows, reads the narrow search table in file order: rows of the other statuses are left out by
-    id, so no wide row is read but the 50 shown.
-    """
-    by_status = counted.by_status if counted is not None else row_counts.by_status(batch_id)
-    statuses = FILTERS.get(filter_name, FILTERS["all"])[1]
-    wanted = {s for s in by_status if (s in statuses if statuses else s != RowStatus.REMOVED)}
-    others = set(by_status) - wanted
-    searching = bool((query or "").strip())
-    small = sum(by_status[s] for s in wanted) <= sum(by_status[s] for s in others)
-    # Rows removed apart (removal.py) are in no index of the wide rows: a filter showing them reads the narrow tables.
-    apart = RowStatus.REMOVED in wanted and removal.any_apart(batch_id)
-    if not searching and not apart and (small or (page - 1) * PER_PAGE < _NEAR_START):
-        # A small filter, or a page near the start: the rows' own indexes give them in order.
-        total = sum(by_status[s] for s in wanted)
-        page = clamp_page(page, total, PER_PAGE)
-        return RowPage(rows=_rows_page(matching(batch_id, filter_name), page), total=total, page=page)
-    # The search first: SQLite tests the terms in this order, and a row the search leaves out then
-    # costs no look-up among the ids of the other statuses (11,000 removed rows: 28 -> 15 ms).
-    where = [StagedSearch.batch_id == batch_id, *([search_rows.found(query)] if searching else []),
-             *_search_filter(batch_id, by_status, wanted, others)]
-    if searching:
-        page, ids, total = _search_page(where, max(1, page))
-    else:
-        total = sum(by_status[s] for s in wanted)
-        page = clamp_page(page, total, PER_PAGE)
-        ids = _page_ids(where, page, total)
-    loaded = {row.id: row for row in db.session.scalars(select(StagedRow).where(StagedRow.id.in_(ids)))}
-    rows = [loaded[i] for i in ids if i in loaded]
-    return RowPage(rows=_show(batch_id, rows), total=total, page=page)
-
-
-_FILE_ORDER = (StagedSearch.line, StagedSearch.row_id)
-_NEAR_START = 1_000  # rows stepped over through the wide rows' index before a page is found in the narrow table
-_HASHED_IDS = 20_000  # ids PostgreSQL hashes well within its default work_mem (4 MB)
-
-
-def _search_filter(batch_id: int, by_status: dict, wanted: set, others: set) -> list:
-    """Keep the search table's rows of the wanted statuses: by the ids of the smaller side, found
-    through the status index (for "All rows", the few removed ones are left out)."""
-    if not others:
-        return []
-    keep = sum(by_status[s] for s in wanted) <= sum(by_status[s] for s in others)
-    # (Rows removed apart are a SELECT of their own: removal.ids_in.)
-    sides = removal.ids_in(batch_id, sorted(wanted if keep else others))
-    if keep:
-        return [or_(*(StagedSearch.row_id.in_(side) for side in sides))]
-    if db.engine.dialect.name == "postgresql" and sum(by_status[s] for s in others) > _HASHED_IDS:
-        # NOT IN is one hashed list, but past work_mem PostgreSQL would check it row by row;
-        # NOT EXISTS is an anti-join the planner sizes.
-        return [~side.where(side.selected_columns[0] == StagedSearch.row_id).exists() for side in sides]
-    return [StagedSearch.row_id.not_in(side) for side in sides]
-
-
-def _search_page(where, page: int) -> tuple[int, list[int], int]:
-    """(page, its ids, how many rows match) of a search. The page is read first: it stops at its last
-    row, and when it is not full it also tells how many match, so only a full page costs a count."""
-    start = (page - 1) * PER_PAGE
-    ids = list(db.session.scalars(select(StagedSearch.row_id).where(*where).order_by(*_FILE_ORDER)
-                                  .offset(start).limit(PER_PAGE)))
-    if ids and len(ids) < PER_PAGE or page == 1 and not ids:
-        return page, ids, start + len(ids)
-    total = db.session.scalar(select(func.count()).select_from(StagedSearch).where(*where)) or 0
-    if not ids:  # past the end: the last page
-        page = clamp_page(page, total, PER_PAGE)
-        ids = _page_ids(where, page, total)
-    return page, ids, total
-
-
-def _page_ids(where, page: int, total: int) -> list[int]:
-    """The ids of one page of the search table's rows, in file order. A page past the middle is read
-    from the end: the database then steps over at most half the rows, not all but 50."""
-    start, end = (page - 1) * PER_PAGE, min(page * PER_PAGE, total)
-    if end <= start:
-        return []
-    if start <= total - end:
-        found = select(StagedSearch.row_id).where(*where).order_by(*_FILE_ORDER).offset(start).limit(end - start)
-        return list(db.session.scalars(found))
-    found = (select(StagedSearch.row_id).where(*where).order_by(*(c.desc() for c in _FILE_ORDER))
-             .offset(total - end).limit(end - start))
-    return list(reversed(db.session.scalars(found).all()))
-
-
-def _rows_page(clauses, page: int) -> list:
-    found = db.session.scalars(select(StagedRow).where(*clauses).order_by(StagedRow.line, StagedRow.id)
-                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return _show(found[0].batch_id, found) if found else found
-
-
-def _show(batch_id: int, rows) -> list:
-    """The rows with the values they show: a choice or a removal made for every row, or their own."""
-    return removal.show(batch_id, choices.show(batch_id, rows)) if rows else rows
-
-
-def counters(batch: ImportBatch) -> Counters:
-    """How many rows are in each state (kept in the batch; one GROUP BY when out of date)."""
-    by_status = row_counts.by_status(batch.id)
-    present = sum(by_status.values())
-    return Counters(
-        rows_read=batch.rows_read, duplicates=by_status.get(RowStatus.DUPLICATE, 0),
-        ready=by_status.get(RowStatus.VALID, 0), problems=by_status.get(RowStatus.INVALID, 0),
-        existing=by_status.get(RowStatus.EXISTING, 0), created=by_status.get(RowStatus.CREATED, 0),
-        failed=by_status.get(RowStatus.FAILED, 0),
-        removed=by_status.get(RowStatus.REMOVED, 0) + max(0, batch.rows_read - present),
-        by_status=by_status,
-    )
 
 
 def get_row(batch: ImportBatch, row_id: int) -> StagedRow | None:
@@ -252,7 +51,7 @@ def get_row(batch: ImportBatch, row_id: int) -> StagedRow | None:
 
 def shown(row: StagedRow) -> StagedRow:
     """The row with the account type and Send Invite it shows (a value set for every row, or its own)."""
-    return _show(row.batch_id, [row])[0]
+    return as_shown(row.batch_id, [row])[0]
 
 
 def edit_row(batch: ImportBatch, row: StagedRow, values: dict | None = None, *,
@@ -417,7 +216,7 @@ def _remove(batch: ImportBatch, clauses) -> int:
     many. Only a row in a conflict with a removed one can change with it (its conflict may be gone), so only
     those are checked again."""
     seen = row_counts.current(batch.id)
-    token = new_undo(batch, _STATUS_COLUMNS, batch_values=_REMOVED)
+    token = new_undo(batch, STATUS_COLUMNS, batch_values=_REMOVED)
     if removal.state(batch.id) is not None:  # every row is removed already
         return 0
     by_status = removal.remove_apart(batch, token, clauses)
@@ -440,9 +239,9 @@ def _remove_every_row(batch: ImportBatch) -> int:
     if removal.state(batch.id) is not None:
         return _remove(batch, [false()])
     seen = row_counts.current(batch.id)
-    by_status = _in_play(batch, seen)
+    by_status = in_play(batch, seen)
     touched = sum(by_status.values())
-    token = new_undo(batch, _STATUS_COLUMNS)
+    token = new_undo(batch, STATUS_COLUMNS)
     removed = {"token": token, "by_status": by_status}
     removal.put(batch.id, removed)
     db.session.execute(update(BulkUndo).where(BulkUndo.id == token)
@@ -451,7 +250,7 @@ def _remove_every_row(batch: ImportBatch) -> int:
     return touched
 
 
-def _in_play(batch: ImportBatch, seen, moved: Counter | None = None) -> dict:
+def in_play(batch: ImportBatch, seen, moved: Counter | None = None) -> dict:
     """{status: rows} of the rows in play: from the kept counts read as `seen` (moved by `moved` since),
     else counted."""
     if seen is None:
@@ -486,14 +285,14 @@ def _restore(batch: ImportBatch, clauses, removed: dict | None = None) -> int:
     # Only some rows come back: the others must hold a removal of every row themselves.
     removal.settle(batch.id, rows_apart=False)
     seen = row_counts.current(batch.id)
-    token = new_undo(batch, _STATUS_COLUMNS)
+    token = new_undo(batch, STATUS_COLUMNS)
     rows = []
     if any_row(StagedRow.batch_id == batch.id, StagedRow.status == RowStatus.REMOVED):
         restoring = [*clauses, StagedRow.status == RowStatus.REMOVED]
-        rows = db.session.execute(_in_row(token, _STATUS_COLUMNS, restoring, {
+        rows = db.session.execute(_in_row(token, STATUS_COLUMNS, restoring, {
             "status": _restored_status(batch), "conflict_with": None})
             .returning(StagedRow.status, StagedRow.email)).all()
-    back = removal.restore_apart(batch, _apart_chosen(batch.id, clauses))
+    back = removal.restore_apart(batch, apart_chosen(batch.id, clauses))
     touched = len(rows) + len(back)
     moved = recheck.moves(Counter({RowStatus.REMOVED: touched}), Counter(status for status, _ in rows))
     moved.update(status for _, status in back)
@@ -576,131 +375,10 @@ def _change_in_row(token: int, columns, clauses, values: dict) -> int:
 
 def _in_row(token: int, columns, clauses, values: dict):
     """The UPDATE of _change_in_row, to run (or to add RETURNING to)."""
-    kept = {_IN_ROW[column].key: getattr(StagedRow, column) for column in columns}
-    kept.update({_UNDO_GEN[column][1]: _UNDO_GEN[column][0] for column in columns if column in _UNDO_GEN})
+    kept = {IN_ROW[column].key: getattr(StagedRow, column) for column in columns}
+    kept.update({UNDO_GEN[column][1]: UNDO_GEN[column][0] for column in columns if column in UNDO_GEN})
     return (update(StagedRow).where(*clauses).values(**values, **kept, undo_token=token)
             .execution_options(synchronize_session=False))
-
-
-def latest_undo(batch: ImportBatch) -> BulkUndo | None:
-    """The bulk change of this batch that can still be undone, if any: its latest, unless undone."""
-    latest = db.session.scalar(select(BulkUndo).where(BulkUndo.batch_id == batch.id)
-                               .order_by(BulkUndo.id.desc()).limit(1))
-    return latest if latest is not None and not latest.undone else None
-
-
-def name_undo(batch: ImportBatch, message: str) -> BulkUndo | None:
-    """Label the batch's latest change with the notice shown for it ("3 rows removed."), for the caller to commit."""
-    undo = latest_undo(batch)
-    if undo is not None:
-        undo.message = message
-    return undo
-
-
-def undo(batch: ImportBatch, undo_id: int) -> int:
-    """Put the rows of a bulk change back as they were; returns how many."""
-    require_editable(batch, settle=False)  # only a remove or restore of every row can leave one in force
-    kept = latest_undo(batch)
-    if kept is None or kept.id != undo_id:
-        raise TableError("That change can no longer be undone: only the latest change to the rows can be.")
-    seen = row_counts.current(batch.id)
-    columns = list(kept.columns or UNDO_COLUMNS)
-    if kept.rewrote:
-        restored, moved = rewriting.undo_rewrite(batch, kept)
-    elif set(columns) <= set(_IN_ROW):
-        restored, moved = _undo_in_row(batch, kept, columns)
-    else:
-        restored, moved = _undo_saved(batch, kept, columns), None
-    kept.undone = True
-    db.session.execute(delete(BulkUndoRow).where(BulkUndoRow.undo_id == kept.id))
-    if moved is None:
-        row_counts.changed(batch.id)
-    elif moved:
-        row_counts.move(batch.id, seen, moved)
-    db.session.commit()
-    return restored
-
-
-def _undo_in_row(batch: ImportBatch, kept: BulkUndo, columns) -> tuple[int, Counter]:
-    """Undo a change of type, Send Invite or status: each row takes back its undo columns."""
-    every = (kept.batch_values or {}).get("removed_all")
-    if every is not None and kept.batch_values["set"] and (removal.state(batch.id) or {}).get("token") == kept.id:
-        # A removal of every row still kept in the batch alone ends: no row carries it.
-        removal.put(batch.id, None)
-        rows = kept.batch_values["rows"]
-        return rows, recheck.moves(Counter({RowStatus.REMOVED: rows}), Counter(every["by_status"]))
-    if every is not None and not kept.batch_values["set"] and not kept.batch_values["own"]:
-        # A restore of every row that brought back no row removed on its own: no row to put back.
-        return kept.batch_values["rows"], _remove_again(batch, every["token"], Counter())
-    # The token is negated, not cleared: the rows stay findable for the check below, yet no undo
-    # matches them again.
-    values = {c: _IN_ROW[c] for c in columns}
-    values.update({gen.key: func.coalesce(getattr(StagedRow, undo_key), gen)
-                   for column, (gen, undo_key) in _UNDO_GEN.items() if column in columns})
-    marked = [StagedRow.batch_id == batch.id, StagedRow.undo_token == kept.id]
-    if (kept.batch_values or {}).get("removed"):  # (a row restored since is in play already: left alone)
-        marked.append(StagedRow.status == RowStatus.REMOVED)
-    moved = Counter()
-    if "status" in columns:
-        # Rows the change removed or restored apart (removal.py) first.
-        back, again = removal.undo_apart(batch.id, kept.id, (kept.batch_values or {}).get("apart", []))
-        apart = len(back) + sum(again.values())
-        # Swapped, so the UPDATE returns each row's status before and after; a removed row has no conflict.
-        values.update(undo_status=StagedRow.status, conflict_with=case(
-            (StagedRow.undo_status == RowStatus.REMOVED, None), else_=StagedRow.conflict_with))
-        changed = [] if (kept.batch_values or {}).get("in_rows") == 0 else db.session.execute(
-            update(StagedRow).where(*marked).values(**values, undo_token=-kept.id)
-            .returning(StagedRow.undo_status, StagedRow.status, StagedRow.email)
-            .execution_options(synchronize_session=False)).all()
-        moved = recheck.moves(Counter(row[0] for row in changed), Counter(row[1] for row in changed))
-        moved.update(recheck.moves(Counter({RowStatus.REMOVED: len(back)}), Counter(status for _, status in back)))
-        moved.update(recheck.moves(Counter(again), Counter({RowStatus.REMOVED: sum(again.values())})))
-        restored, emails = len(changed) + apart, {row[2] for row in changed}
-        if apart and restored > row_changes.FEW_ADDRESSES:
-            emails = None
-        elif apart:
-            emails |= removal.emails_of([row_id for row_id, _ in back] + (kept.batch_values or {}).get("apart", []))
-    else:
-        restored, emails = update_rows(marked, {**values, "undo_token": -kept.id}), set()
-    if "rows" in (kept.batch_values or {}):  # a change of every row: the batch's value before it, and its count
-        if "column" in kept.batch_values:
-            choices.put_back(batch.id, kept.batch_values)
-        restored = kept.batch_values["rows"]
-    # A type or invite change never touched emails or which rows are in play: no conflict can differ.
-    if columns == list(_STATUS_COLUMNS):
-        scope = addresses(batch, -kept.id, emails) if emails is not None else row_changes.shared_addresses(batch)
-        besides = removal.apart(batch.id) if removal.any_apart(batch.id) else None
-        moved.update(recheck.statuses_of(batch, recheck.conflicts(batch, scope, besides=besides)))
-    if every is not None and not kept.batch_values["set"]:
-        moved.update(_remove_again(batch, every["token"], moved))
-    return restored, moved
-
-
-def _remove_again(batch: ImportBatch, token: int, moved: Counter) -> Counter:
-    """Undo a restore of every row that ended a removal of every row: it is in force again, over the rows'
-    statuses as they are now (the restore may have given some a conflict); returns the counts' moves."""
-    by_status = _in_play(batch, row_counts.current(batch.id), moved)
-    removal.put(batch.id, {"token": token, "by_status": by_status})
-    return recheck.moves(Counter(by_status), Counter({RowStatus.REMOVED: sum(by_status.values())}))
-
-
-def _undo_saved(batch: ImportBatch, kept: BulkUndo, columns) -> int:
-    """Undo a registered bulk action: its rows take back the values kept in bulk_undo_rows."""
-    saved = BulkUndoRow
-    restored = db.session.execute(
-        update(StagedRow)
-        .where(StagedRow.batch_id == batch.id, StagedRow.id == saved.row_id, saved.undo_id == kept.id)
-        .values({c: getattr(saved, c) for c in columns})
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    ids = select(saved.row_id).where(saved.undo_id == kept.id)
-    now = aliased(StagedRow)
-    emails = select(saved.email).where(saved.undo_id == kept.id).union(
-        select(now.email).where(now.batch_id == batch.id, now.id.in_(ids)))
-    search_rows.refresh(batch.id, StagedRow.id.in_(ids))
-    recheck.statuses_of(batch, recheck.conflicts(batch, emails))
-    recheck.statuses(batch, StagedRow.batch_id == batch.id, StagedRow.id.in_(ids))
-    return restored
 
 
 def row_problem_items(row) -> list[dict]:
@@ -722,7 +400,7 @@ def problems_csv(batch: ImportBatch) -> bytes:
                                          RowStatus.FAILED, RowStatus.REMOVED)),
         ).order_by(StagedRow.line, StagedRow.id)
     ).all()
-    _show(batch.id, rows)
+    as_shown(batch.id, rows)
     fields = [f for f in staged_fields() if f.in_problems_csv and f.shown_for(batch)]
 
     def shown(row, import_field):

@@ -19,7 +19,7 @@ from webapp.csvsafe import write_csv
 from webapp.extensions import db
 from webapp.htmx import fragment_or_page, stop_polling, wants_fragment
 from webapp.imports import (bulk_actions, creating, matching, outcomes, queries, rewriting, staged, staging, sync_forms,
-                            table, uploads)
+                            table, table_pages, table_undo, uploads)
 from webapp.imports.encodings import encoding_label
 from webapp.imports.fields import import_fields, staged_fields, text_fields
 from webapp.imports.staged import own_field_errors
@@ -52,7 +52,7 @@ def _view_state() -> dict:
     """The table's filter, search and page, from the query string or the posted form."""
     page = request.values.get("page", "1")
     filter_name = request.values.get("filter", "all")
-    return {"filter": filter_name if filter_name in table.FILTERS else "all",
+    return {"filter": filter_name if filter_name in table_pages.FILTERS else "all",
             "q": request.values.get("q", "").strip()[:200],
             "page": int(page) if page.isdigit() else 1}
 
@@ -149,7 +149,7 @@ def _render_batch(current: ImportBatch, state: dict, settings_form: SettingsForm
     job = db.session.get(Job, current.job_id) if current.job_id else None
     edit_id = request.args.get("edit", type=int)
     # After a change made without JavaScript, the page offers its Undo (the flash says what it was).
-    latest = table.latest_undo(current)
+    latest = table_undo.latest_undo(current)
     undo = latest if latest and latest.id == request.args.get("undo", type=int) else None
     return render_template(
         "imports/batch.html", job=job, settings_form=settings_form, settings_error=settings_error,
@@ -177,8 +177,8 @@ def _field_columns(current: ImportBatch) -> list[tuple[str, str | None]]:
 
 def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None,
                    message: str | None = None, error: str | None = None, undo=None) -> dict:
-    counters = table.counters(current)
-    rows = table.page_of_rows(current.id, state["filter"], state["q"], state["page"], counters)
+    counters = table_pages.counters(current)
+    rows = table_pages.page_of_rows(current.id, state["filter"], state["q"], state["page"], counters)
     state = {**state, "page": rows.page}
     return {"batch": current, "rows": rows, "state": state, "counters": counters,
             "bulk_form": BulkForm(formdata=None, **state), "filters": FILTER_CHOICES,
@@ -407,7 +407,7 @@ def save_row(batch_id: int, row_id: int):
     if errors and wants_fragment():
         # Still wrong: keep the row open with the fields in error marked, so the admin goes on fixing.
         return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
-                               state=_view_state(), counters=table.counters(current),
+                               state=_view_state(), counters=table_pages.counters(current),
                                oob_counters=True, account_types=table.ACCOUNT_TYPE_LABELS,
                                suggestions=rewriting.suggestion_count(current), text_fields=text_fields())
     return _row_response(current, staged, saved=True)
@@ -440,7 +440,7 @@ def _row_response(current: ImportBatch, staged, error: str | None = None, saved:
             flash(f"Line {staged.line} saved.", "success")
         return redirect(url_for("imports.batch", batch_id=current.id, **state))
     return render_template("imports/partials/_row.html", batch=current, row=staged, state=state,
-                           counters=table.counters(current), oob_counters=True, row_error=error,
+                           counters=table_pages.counters(current), oob_counters=True, row_error=error,
                            suggestions=rewriting.suggestion_count(current), account_types=table.ACCOUNT_TYPE_LABELS,
                            text_fields=text_fields())
 
@@ -479,7 +479,7 @@ def remove_row(batch_id: int, row_id: int):
         flash(f"Line {line} removed. You find it under Show: Removed, where you can restore it.", "success")
         return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
     return render_template("imports/partials/_row_removed.html", batch=current, row=staged,
-                           state=_view_state(), counters=table.counters(current), oob_counters=True,
+                           state=_view_state(), counters=table_pages.counters(current), oob_counters=True,
                            suggestions=rewriting.suggestion_count(current), text_fields=text_fields())
 
 
@@ -545,7 +545,7 @@ def find_replace(batch_id: int):
 def undo(batch_id: int, undo_id: int):
     """Put the rows of the latest bulk change back as they were."""
     current = _batch_or_404(batch_id)
-    return _table_change(current, lambda: f"Undone: {_plural(table.undo(current, undo_id), 'row')} as before.",
+    return _table_change(current, lambda: f"Undone: {_plural(table_undo.undo(current, undo_id), 'row')} as before.",
                          undoable=False)
 
 
@@ -556,7 +556,7 @@ def _table_change(current: ImportBatch, change, undoable: bool = True, **forms):
     try:
         message = change()
         if undoable:
-            undo_record = table.name_undo(current, message)
+            undo_record = table_undo.name_undo(current, message)
     except table.TableError as exc:
         db.session.rollback()
         error = str(exc)
@@ -625,7 +625,7 @@ def _bulk_message(form: BulkForm, touched: int) -> str:
 def problems(batch_id: int):
     """Download every row that will not be created, with the reason; with none, say so instead of an empty file."""
     current = _batch_or_404(batch_id)
-    if not outcomes.left_out(table.counters(current).by_status):
+    if not outcomes.left_out(table_pages.counters(current).by_status):
         flash(f"No row of {current.filename} has a problem, so there is nothing to download.", "info")
         return redirect(url_for("imports.batch", batch_id=batch_id))
     filename = f"import-{current.id}-problems.csv"
@@ -641,7 +641,7 @@ def confirm_create(batch_id: int):
         flash(creating.refusal(current), "warning")
         return redirect(url_for("imports.batch", batch_id=batch_id))
     planned = plan_counts(current)  # the same counts as the changes panel, from a fresh plan
-    return render_template("imports/confirm.html", batch=current, counters=table.counters(current), planned=planned)
+    return render_template("imports/confirm.html", batch=current, counters=table_pages.counters(current), planned=planned)
 
 
 @bp.post("/<int:batch_id>/create")
@@ -653,7 +653,7 @@ def create(batch_id: int):
         flash(creating.refusal(current), "warning")
         return redirect(_after_job_url(current) if current.status == BatchStatus.DONE
                         else url_for("imports.batch", batch_id=batch_id))
-    ready = table.counters(current).ready
+    ready = table_pages.counters(current).ready
     if ready > current_app.config["IMPORT_BACKGROUND_ROWS"]:
         job = jobs.submit("import_create", "webapp.imports.creating.create_users_job", org_id=org_id(),
                           batch_id=current.id, actor_id=current_user.id)

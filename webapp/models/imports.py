@@ -71,7 +71,7 @@ class ImportBatch(db.Model):
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-    # The rows' counts by status, kept for the staged table (see imports/table.counters); trusted only
+    # The rows' counts by status, kept for the staged table (see imports/table_pages.counters); trusted only
     # while its stamp matches the batch's status, updated_at and counts_version, which a status change raises.
     row_counts: Mapped[dict | None] = mapped_column(JSON)
     counts_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

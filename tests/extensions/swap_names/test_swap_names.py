@@ -9,7 +9,7 @@ from sqlalchemy import select
 from webapp.auth.services import create_organisation
 from webapp.extensions import db
 from webapp.imports import staging
-from webapp.imports.table import latest_undo
+from webapp.imports.table_undo import latest_undo
 from webapp.models import StagedRow
 
 DATA = Path(__file__).parents[2] / "data"
