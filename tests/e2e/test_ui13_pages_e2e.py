@@ -96,3 +96,22 @@ def test_a_click_in_the_staged_table_that_gets_no_answer_says_so(page, batch):
     alert = page.locator("#request-error [role=alert]")
     expect(alert).to_contain_text("The console did not answer. Check your connection, then reload the page")
     assert in_view(page, alert)
+
+
+def test_file_import_names_every_column_the_staged_page_says_a_file_can_have(page, admin, tmp_path):
+    template_shaped = tmp_path / "people.csv"
+    template_shaped.write_text("First Name,Last Name,Email Address\nGrace,Hopper,grace@example.com\n", encoding="utf-8")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    sign_in(page)
+    page.goto("/users/import/")
+    page.get_by_label("File to import").set_input_files(str(template_shaped))
+    page.get_by_role("button", name="Upload and Continue").click()
+    absent = page.get_by_text("Not in the file:")
+    labels = absent.inner_text().removeprefix("Not in the file:").strip().rstrip(".").split(", ")
+    assert {"Group", "Series", "Status"} <= set(labels)
+    # Before uploading, the instructions named none of Group, Series, Status or Full Name (only a checkbox
+    # "Create missing groups" spoke of "a Group column").
+    page.goto("/users/import/")
+    instructions = page.locator("section", has=page.get_by_role("heading", name="1. Download the template"))
+    for label in labels:
+        expect(instructions).to_contain_text(label)
