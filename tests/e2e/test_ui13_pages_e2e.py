@@ -6,7 +6,8 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from tests.conftest import TEST_PASSWORD
-from tests.e2e.conftest import ADMIN_EMAIL, sign_in
+from tests.e2e.conftest import ADMIN_EMAIL, settled, sign_in
+from tests.e2e.test_laptop_tables_e2e import scrolls_sideways, stage
 from webapp.clock import utcnow
 from webapp.enrolments import services
 from webapp.extensions import db
@@ -115,3 +116,24 @@ def test_file_import_names_every_column_the_staged_page_says_a_file_can_have(pag
     instructions = page.locator("section", has=page.get_by_role("heading", name="1. Download the template"))
     for label in labels:
         expect(instructions).to_contain_text(label)
+
+
+def test_zoomed_in_an_open_rows_problems_wrap_inside_the_tables_box(page, org, admin, screenshot):
+    batch = stage(org, admin, group="Sales")  # no group Sales, no series: three sentences under line 5
+    page.set_viewport_size({"width": 640, "height": 360})  # a 1280x720 laptop at 200%
+    sign_in(page)
+    page.goto(f"/users/import/{batch.id}")
+    page.get_by_role("link", name="Edit line 5", exact=True).click()
+    settled(page)
+    wrap = page.locator("#staged-table .table-wrap")
+    assert scrolls_sideways(wrap)  # zoomed in, the table is wider than its box
+    sentences = page.locator("tr.editing-problems p.field-error")
+    expect(sentences).to_have_count(3)  # the email, the group and the series
+    sentences.first.scroll_into_view_if_needed()
+    screenshot("ui13-zoomed-open-row-problems")
+    box = wrap.bounding_box()
+    for n in range(sentences.count()):
+        # Each sentence reads whole in view (they ran off the box's right edge: "... must have an" / "Tick Create").
+        sentence = sentences.nth(n).bounding_box()
+        assert box["x"] <= sentence["x"] and sentence["x"] + sentence["width"] <= box["x"] + box["width"], n
+        assert sentences.nth(n).evaluate("(p) => p.scrollWidth <= p.clientWidth")
