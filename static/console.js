@@ -86,10 +86,10 @@
       event.detail.shouldSwap = true;
     }
   });
-  // A later request that works takes the message away; so does its Close button.
+  // A later change that works takes the message away (not a poll's GET every second); so does its Close button.
   document.addEventListener("htmx:afterRequest", function (event) {
-    var box = requestError();
-    if (box && event.detail.successful && !(box.contains(event.target))) box.replaceChildren();
+    var box = requestError(), config = event.detail.requestConfig;
+    if (box && event.detail.successful && config && config.verb !== "get") box.replaceChildren();
   });
   document.addEventListener("click", function (event) {
     var button = event.target instanceof Element ? event.target.closest("[data-close-request-error]") : null;

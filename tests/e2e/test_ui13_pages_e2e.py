@@ -97,6 +97,11 @@ def test_a_click_in_the_staged_table_that_gets_no_answer_says_so(page, batch):
     alert = page.locator("#request-error [role=alert]")
     expect(alert).to_contain_text("The console did not answer. Check your connection, then reload the page")
     assert in_view(page, alert)
+    # The server answers again: the same click works, and the message goes.
+    page.unroute("**/rows/*/remove*")
+    page.get_by_role("button", name="Remove line 2", exact=True).click()
+    expect(page.get_by_text("Line 2 (ada@example.com) removed.")).to_be_visible()
+    expect(alert).to_have_count(0)
 
 
 def test_file_import_names_every_column_the_staged_page_says_a_file_can_have(page, admin, tmp_path):
