@@ -77,6 +77,42 @@
       });
     });
   }
+  // An error answer the server addressed to #request-error (an expired form, a row that is gone, a server error)
+  // is shown there; htmx drops every 4xx and 5xx answer by itself, so the click seemed to do nothing.
+  function requestError() { return document.getElementById("request-error"); }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (event.detail.isError && xhr && xhr.getResponseHeader("HX-Retarget") === "#request-error") {
+      event.detail.shouldSwap = true;
+    }
+  });
+  // A later change that works takes the message away (not a poll's GET every second); so does its Close button.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var box = requestError(), config = event.detail.requestConfig;
+    if (box && event.detail.successful && config && config.verb !== "get") box.replaceChildren();
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-close-request-error]") : null;
+    var box = requestError();
+    if (button && box) box.replaceChildren();
+  });
+  // No answer at all (the connection dropped, the server is down): say so rather than nothing.
+  document.addEventListener("htmx:sendError", function () {
+    var box = requestError();
+    if (!box) return;
+    var banner = document.createElement("div"), title = document.createElement("strong"),
+        close = document.createElement("button");
+    banner.className = "banner banner-error";
+    banner.setAttribute("role", "alert");
+    title.textContent = "The console did not answer.";
+    close.type = "button";
+    close.className = "small";
+    close.setAttribute("data-close-request-error", "");
+    close.textContent = "Close";
+    banner.append(title, " Check your connection, then reload the page to see where things stand. ", close);
+    box.replaceChildren(banner);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { addBreaks(document); });
   document.addEventListener("htmx:load", function (event) { addBreaks(event.detail && event.detail.elt); });
 })();

@@ -30,3 +30,13 @@ def test_htmx_request_gets_an_inline_error(client, make_user, login_as):
     assert response.status_code == 403
     page = response.get_data(as_text=True)
     assert "<html" not in page and "do not have access" in page
+    # Addressed to the page's alert, where console.js shows it (htmx swaps no error answer by itself).
+    assert response.headers["HX-Retarget"] == "#request-error" and response.headers["HX-Reswap"] == "innerHTML"
+
+
+def test_a_signed_out_htmx_request_sends_the_tab_to_sign_in_and_back_to_the_page_it_showed(client):
+    response = client.post("/users/import/7/rows/3/remove", headers={
+        "HX-Request": "true", "HX-Current-URL": "http://testserver/users/import/7?filter=problems"})
+    # Not a redirect htmx would follow (the sign-in form swapped into the row): the whole tab goes.
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/login?next=%2Fusers%2Fimport%2F7%3Ffilter%3Dproblems"

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_url
 
 from webapp.extensions import db
+from webapp.htmx import htmx_redirect, page_shown
 
 
 def require_admin() -> None:
@@ -13,6 +14,12 @@ def require_admin() -> None:
         # Flask-Login's unauthorized handler redirects to sign-in with a safe next=.
         from webapp.extensions import login_manager
 
+        shown = page_shown()
+        if shown is not None:
+            # A part of the page asked (signed out in another tab): the whole tab goes to sign-in, then back to the
+            # page it showed; followed by htmx, the redirect put the sign-in form inside the clicked row.
+            login_manager.unauthorized()  # its flash: "Please sign in to see that page."
+            return htmx_redirect(login_url(login_manager.login_view, next_url=shown))
         return login_manager.unauthorized()
     if not current_user.is_admin:
         abort(403)

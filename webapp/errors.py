@@ -3,7 +3,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
 from webapp.extensions import db
-from webapp.htmx import fragment_or_page
+from webapp.htmx import fragment_or_page, request_error
 
 MESSAGES = {
     400: ("Something in that request was not right", "Go back, check what you entered, and try again."),
@@ -18,7 +18,7 @@ MESSAGES = {
 def render_error(status: int, detail: str | None = None):
     title, advice = MESSAGES.get(status, MESSAGES[500])
     return fragment_or_page(
-        lambda: (render_template("errors/_inline.html", title=title, advice=detail or advice), status),
+        lambda: request_error(render_template("errors/_inline.html", title=title, advice=detail or advice), status),
         lambda: (render_template("errors/error.html", status=status, title=title, advice=detail or advice), status))
 
 

@@ -6,6 +6,7 @@ with the whole page varies on HX-Request, so caches and the browser's history ke
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import make_response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -14,6 +15,9 @@ from werkzeug.wrappers import Response
 
 # htmx stops polling an element whose response has this status.
 STOP_POLLING = 286
+# Where an error answer to HTMX is shown: the page's alert (base.html). htmx swaps no 4xx or 5xx answer by itself,
+# so console.js swaps one addressed here; the click that failed had seemed to do nothing.
+REQUEST_ERROR_TARGET = "#request-error"
 VARY_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 
 
@@ -58,3 +62,19 @@ def stop_polling(body: ResponseReturnValue = "", *, redirect_to: str | None = No
     if redirect_to is not None:
         response.headers["HX-Redirect"] = redirect_to
     return response
+
+
+def request_error(body: str, status: int) -> Response:
+    """An error answer to HTMX, shown in the page's alert wherever the click was."""
+    response = make_response(body, status)
+    response.headers["HX-Retarget"] = REQUEST_ERROR_TARGET
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def page_shown() -> str | None:
+    """For an HTMX request, the local path and query of the page it was sent from (else None)."""
+    if not request.htmx:
+        return None
+    shown = urlsplit(request.htmx.current_url or "")
+    return (shown.path + (f"?{shown.query}" if shown.query else "")) or "/"

@@ -61,7 +61,7 @@ def test_import_enrol_and_learner_signs_in_with_the_emailed_password(page, org, 
     page.get_by_label("Due date (optional)").fill(DUE.isoformat())
     page.get_by_role("button", name="Enrol", exact=True).click()
     page.get_by_text("3 users enrolled").wait_for()
-    expect(page.get_by_text("3 enrolment emails queued")).to_have_count(1)
+    expect(page.get_by_text("3 enrolment emails to the learners kept on the Mail page")).to_have_count(1)
     screenshot("enrol-3-result")
     assert db.session.scalar(select(db.func.count()).select_from(Enrolment)) == 3
 

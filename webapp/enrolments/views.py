@@ -8,6 +8,7 @@ from flask_login import current_user
 from webapp import jobs
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.htmx import partial_or_page, stop_polling
+from webapp.mail.outbox import keeps_mail_only
 from webapp.enrolments import jobs as enrol_jobs
 from webapp.enrolments import queries, services
 from webapp.enrolments.forms import SOURCE_GROUP, SOURCE_SELECTION, EnrolForm, SeriesForm
@@ -228,7 +229,9 @@ def result(event_id: int):
         "enrolments/result.html", event=event, series=series, detail=detail,
         already=queries.users_by_ids(org_id(), detail.get("already_ids", [])),
         inactive=queries.users_by_ids(org_id(), detail.get("inactive_ids", [])),
-        mail_url=url_for("mail.index") if "mail.index" in current_app.view_functions else None)
+        mail_kept=keeps_mail_only(),
+        mail_url=url_for("mail.index", status="kept" if keeps_mail_only() else None)
+        if "mail.index" in current_app.view_functions else None)
 
 
 @bp.get("/enrolments/user/<int:user_id>")
