@@ -9,7 +9,7 @@ import pytest
 from tests.test_imports_table import DATA, rows
 from tests.test_imports_table_writes import bulk, replace
 from webapp.extensions import db
-from webapp.imports import staging
+from webapp.imports import staging, table_pages
 
 
 @pytest.fixture
@@ -79,8 +79,29 @@ def test_create_users_says_what_each_person_is_sent_as_create_user_does(signed_i
     org.password_delivery = delivery
     db.session.commit()
     page = unescape(signed_in.get(f"/users/import/{batch.id}/create").get_data(as_text=True))
-    plan = " ".join(re.sub(r"<[^>]+>", " ", page[page.index('id="mail-plan"'):]).split()[:70])
+    plan = " ".join(re.sub(r"<[^>]+>", " ", page[page.index('id="mail-plan"'):]).split()[:100])
     # It said "a generated password" to an organisation that sends links, and promised Admins an enrolment email.
     assert (f"People with Send Invite & Password ticked get a welcome email now with {how}. Everyone else gets no "
             "email now: a User or Guest gets sign-in details with their first series enrolment; an Admin or Team "
             "Manager when you press Send sign-in details on their page.") in plan
+
+
+def welcome_count(client, batch) -> str:
+    page = unescape(client.get(f"/users/import/{batch.id}/create").get_data(as_text=True))
+    start = page.index(">", page.index('id="welcome-count"')) + 1
+    return " ".join(page[start:page.index("</strong>", start)].split())
+
+
+def test_create_users_counts_the_welcome_emails_it_sends_now(signed_in, batch):
+    """The confirm page says how many of the people to be created get a welcome email now (their tick)."""
+    ready = table_pages.counters(batch).ready
+    assert ready > 2
+    assert welcome_count(signed_in, batch) == ("Nobody to be created has Send Invite & Password ticked: no welcome "
+                                               "email is sent now.")
+    ticked = [str(row.id) for row in rows(batch.id).values() if row.status == "valid"][:2]
+    bulk(signed_in, batch, action="invite_on", scope="selected", row=ticked)
+    assert welcome_count(signed_in, batch) == f"2 of the {ready} people to be created have Send Invite & Password ticked."
+    bulk(signed_in, batch, action="invite_on", scope="all_matching")  # every row, kept in the batch (choices.py)
+    assert welcome_count(signed_in, batch) == f"All {ready} people to be created have Send Invite & Password ticked."
+    bulk(signed_in, batch, action="remove", scope="selected", row=ticked[:1])  # a removed row is not created
+    assert welcome_count(signed_in, batch) == f"All {ready - 1} people to be created have Send Invite & Password ticked."

@@ -214,3 +214,10 @@ def counters(batch: ImportBatch) -> Counters:
     )
 
 
+
+
+def welcome_emails(batch: ImportBatch) -> int:
+    """How many rows ready to create have Send Invite & Password ticked: each gets a welcome email on Create Users."""
+    return db.session.scalar(select(func.count()).select_from(StagedRow).where(
+        StagedRow.batch_id == batch.id, removal.status_in(batch.id, (RowStatus.VALID,)),
+        choices.send_invite(batch.id).is_(True))) or 0

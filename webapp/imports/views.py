@@ -641,7 +641,8 @@ def confirm_create(batch_id: int):
         flash(creating.refusal(current), "warning")
         return redirect(url_for("imports.batch", batch_id=batch_id))
     planned = plan_counts(current)  # the same counts as the changes panel, from a fresh plan
-    return render_template("imports/confirm.html", batch=current, counters=table_pages.counters(current), planned=planned)
+    return render_template("imports/confirm.html", batch=current, counters=table_pages.counters(current), planned=planned,
+                           welcome_emails=table_pages.welcome_emails(current))
 
 
 @bp.post("/<int:batch_id>/create")
