@@ -122,6 +122,7 @@ def register_import_fields(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from webapp.auth import reset  # noqa: F401  (forgot-password routes on the auth blueprint)
+    from webapp.imports import table_views  # noqa: F401  (the staged table's change routes on the imports blueprint)
     from webapp.auth.views import bp as auth_bp
     from webapp.enrolments.views import bp as enrolments_bp
     from webapp.imports.views import bp as imports_bp

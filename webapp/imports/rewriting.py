@@ -75,7 +75,7 @@ def apply_suggestions(batch: ImportBatch, row_id: int | None = None) -> int:
 
 def find_replace(batch: ImportBatch, column: str, find: str, replacement: str, clauses) -> int:
     """Replace text within one column of the chosen rows (SQL replace()); returns how many rows changed. The caller
-    commits (views._table_change: with the Undo's label, in one commit)."""
+    commits (table_views._table_change: with the Undo's label, in one commit)."""
     require_editable(batch)
     if column not in REPLACEABLE:
         raise TableError("Choose the column to search in: first name, last name or email.")

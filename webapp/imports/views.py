@@ -1,4 +1,5 @@
-"""File Import pages: template, upload, the staged table with its edits, and Create Users."""
+"""File Import pages: template, upload, reading settings and column matching, the staged table's page, progress, the
+problems CSV and Create Users (its rows' and bulk changes' routes: table_views.py)."""
 from __future__ import annotations
 
 from flask import (
@@ -17,16 +18,14 @@ from webapp import jobs
 from webapp.access import console_blueprint, get_in_org_or_404, org_id
 from webapp.csvsafe import write_csv
 from webapp.extensions import db
-from webapp.htmx import fragment_or_page, stop_polling, wants_fragment
-from webapp.imports import (bulk_actions, creating, matching, outcomes, queries, rewriting, staged, staging, sync_forms,
+from webapp.htmx import fragment_or_page, stop_polling
+from webapp.imports import (creating, matching, outcomes, queries, rewriting, staged, staging, sync_forms,
                             table, table_pages, table_undo, uploads)
 from webapp.imports.encodings import encoding_label
 from webapp.imports.fields import import_fields, staged_fields, text_fields
-from webapp.imports.staged import own_field_errors
 from webapp.imports.forms import (
     FILTER_CHOICES,
     BulkForm,
-    ChoiceForm,
     MatchForm,
     ReplaceForm,
     SettingsForm,
@@ -48,7 +47,7 @@ users_extras.provide_import_batches(queries.user_ids_for_batch, queries.batch_ba
 TEMPLATE_HEADER = ["First Name", "Last Name", "Email Address"]
 
 
-def _view_state() -> dict:
+def view_state() -> dict:
     """The table's filter, search and page, from the query string or the posted form."""
     page = request.values.get("page", "1")
     filter_name = request.values.get("filter", "all")
@@ -62,7 +61,7 @@ def _selecting_page() -> bool:
     return request.args.get("select") == "page"
 
 
-def _batch_or_404(batch_id: int) -> ImportBatch:
+def batch_or_404(batch_id: int) -> ImportBatch:
     return creating.release_if_abandoned(get_in_org_or_404(ImportBatch, batch_id))
 
 
@@ -133,11 +132,11 @@ def too_large(error):
 @bp.get("/<int:batch_id>")
 def batch(batch_id: int):
     """The staged table of one import (HTMX: the table fragment alone)."""
-    current = _batch_or_404(batch_id)
-    state = _view_state()
+    current = batch_or_404(batch_id)
+    state = view_state()
     if current.status == BatchStatus.STAGING:
         return _render_batch(current, state)
-    return fragment_or_page(lambda: _table_fragment(current, state), lambda: _render_batch(current, state))
+    return fragment_or_page(lambda: table_fragment(current, state), lambda: _render_batch(current, state))
 
 
 def _render_batch(current: ImportBatch, state: dict, settings_form: SettingsForm | None = None,
@@ -189,7 +188,7 @@ def _table_context(current: ImportBatch, state: dict, edit_id: int | None = None
             "select_page": _selecting_page(), "text_fields": text_fields()}
 
 
-def _table_fragment(current: ImportBatch, state: dict, replace_form: ReplaceForm | None = None,
+def table_fragment(current: ImportBatch, state: dict, replace_form: ReplaceForm | None = None,
                     bulk_form: BulkForm | None = None, **extra):
     context = _table_context(current, state, **extra)
     # After a change the bar that made it keeps what the admin chose (and Find and replace stays open).
@@ -203,10 +202,10 @@ def _table_fragment(current: ImportBatch, state: dict, replace_form: ReplaceForm
 @bp.post("/<int:batch_id>/settings")
 def settings(batch_id: int):
     """Read the kept file again with another encoding, delimiter or column mapping."""
-    current = _batch_or_404(batch_id)
+    current = batch_or_404(batch_id)
     form = SettingsForm.build(current.headers or [])
     if not current.editable or not form.validate_on_submit():
-        return _render_batch(current, _view_state(), form, "Choose values from the lists.", 400)
+        return _render_batch(current, view_state(), form, "Choose values from the lists.", 400)
     is_text = current.delimiter is not None  # workbooks have no encoding or delimiter to choose
     encoding = form.encoding.data if is_text else None
     delimiter = form.delimiter.data if is_text else None
@@ -214,7 +213,7 @@ def settings(batch_id: int):
         _reread(current, form.mapping(), encoding=encoding, delimiter=delimiter)
     except staging.StagingError as exc:
         db.session.rollback()
-        return _render_batch(current, _view_state(), form, str(exc), 422)
+        return _render_batch(current, view_state(), form, str(exc), 422)
     flash("The file was read again with your settings.", "success")
     return redirect(url_for("imports.batch", batch_id=batch_id))
 
@@ -260,7 +259,7 @@ def _match_options(current: ImportBatch, form: MatchForm | None = None) -> dict:
 @bp.get("/<int:batch_id>/match")
 def match(batch_id: int):
     """Every column of the file, its samples and the field it feeds, with a preview of the first rows."""
-    current = _batch_or_404(batch_id)
+    current = batch_or_404(batch_id)
     if not current.editable:
         return redirect(url_for("imports.batch", batch_id=batch_id))
     info = current.read_info or {}
@@ -298,7 +297,7 @@ def _render_match(current: ImportBatch, form: MatchForm, options: dict, mapping:
 @bp.post("/<int:batch_id>/match")
 def confirm_match(batch_id: int):
     """Preview the chosen matching, or stage the rows with it and remember it for these headers."""
-    current = _batch_or_404(batch_id)
+    current = batch_or_404(batch_id)
     if not current.editable:
         return redirect(url_for("imports.batch", batch_id=batch_id))
     form = MatchForm.build(current.headers or [])
@@ -339,7 +338,7 @@ def confirm_match(batch_id: int):
 @bp.get("/<int:batch_id>/progress")
 def progress(batch_id: int):
     """The progress bar of the batch's job; when it is over, HTMX goes to the next page."""
-    current = _batch_or_404(batch_id)
+    current = batch_or_404(batch_id)
     job = db.session.get(Job, current.job_id) if current.job_id else None
     busy = current.status in (BatchStatus.STAGING, BatchStatus.CREATING)
     if busy and not (job and job.finished):
@@ -356,275 +355,10 @@ def _after_job_url(current: ImportBatch) -> str:
     return url_for("imports.batch", batch_id=current.id)
 
 
-@bp.get("/<int:batch_id>/rows/<int:row_id>")
-def row(batch_id: int, row_id: int):
-    """One row, as shown in the table (used to cancel an edit)."""
-    current = _batch_or_404(batch_id)
-    staged = _row_or_404(current, row_id)
-    if not wants_fragment():
-        return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
-    return render_template("imports/partials/_row.html", batch=current, row=staged, state=_view_state(),
-                           account_types=table.ACCOUNT_TYPE_LABELS, text_fields=text_fields())
-
-
-def _row_or_404(current: ImportBatch, row_id: int):
-    staged = table.get_row(current, row_id)
-    if staged is None:
-        from flask import abort
-
-        abort(404)
-    return staged
-
-
-@bp.get("/<int:batch_id>/rows/<int:row_id>/edit")
-def edit_row(batch_id: int, row_id: int):
-    """The row as a small form (HTMX); without JavaScript, the page with that row open."""
-    current = _batch_or_404(batch_id)
-    staged = _row_or_404(current, row_id)
-    if not wants_fragment():
-        return redirect(url_for("imports.batch", batch_id=batch_id, edit=row_id, **_view_state()))
-    return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
-                           state=_view_state(), row_form=row_form(formdata=None),
-                           account_types=table.ACCOUNT_TYPE_LABELS, text_fields=text_fields())
-
-
-@bp.post("/<int:batch_id>/rows/<int:row_id>")
-def save_row(batch_id: int, row_id: int):
-    """Save an inline edit; the row is checked again at once, with its problems beside it."""
-    current = _batch_or_404(batch_id)
-    staged = _row_or_404(current, row_id)
-    form = row_form()
-    if not form.validate():
-        return _invalid_edit(current, staged, form)
-    values = {f.key: form[f.key].data or "" for f in text_fields()}
-    # "Choose a type" left as it was: the refused value is checked again, so the row keeps its problem.
-    values["account_type"] = form.account_type.data or staged.account_type_error or "user"
-    try:
-        staged = table.edit_row(current, staged, values, send_invite="send_invite" in request.form)
-    except table.TableError as exc:
-        return _row_response(current, staged, error=str(exc))
-    errors = own_field_errors(staged)  # (a refused account type among them)
-    if errors and wants_fragment():
-        # Still wrong: keep the row open with the fields in error marked, so the admin goes on fixing.
-        return render_template("imports/partials/_row_edit.html", batch=current, row=staged,
-                               state=_view_state(), counters=table_pages.counters(current),
-                               oob_counters=True, account_types=table.ACCOUNT_TYPE_LABELS,
-                               suggestions=rewriting.suggestion_count(current), text_fields=text_fields())
-    return _row_response(current, staged, saved=True)
-
-
-def _invalid_edit(current: ImportBatch, staged, form):
-    """Refuse an edit past a field's limits: the row stays open with what was typed and why."""
-    error = " ".join(message for f in text_fields() for message in form[f.key].errors) or \
-        "Check the values and save again."
-    if not wants_fragment():
-        flash(error, "error")
-        return redirect(url_for("imports.batch", batch_id=current.id, edit=staged.id, **_view_state()))
-    db.session.expunge(staged)  # show what was typed without saving it
-    for f in text_fields():
-        if f.column:
-            setattr(staged, f.column, form[f.key].data or "")
-        else:
-            staged.extra = {**(staged.extra or {}), f.key: form[f.key].data or ""}
-    return render_template("imports/partials/_row_edit.html", batch=current, row=staged, state=_view_state(),
-                           row_form=form, row_error=error, account_types=table.ACCOUNT_TYPE_LABELS,
-                           text_fields=text_fields())
-
-
-def _row_response(current: ImportBatch, staged, error: str | None = None, saved: bool = False):
-    state = _view_state()
-    if not wants_fragment():
-        if error:
-            flash(error, "error")
-        elif saved:
-            flash(f"Line {staged.line} saved.", "success")
-        return redirect(url_for("imports.batch", batch_id=current.id, **state))
-    return render_template("imports/partials/_row.html", batch=current, row=staged, state=state,
-                           counters=table_pages.counters(current), oob_counters=True, row_error=error,
-                           suggestions=rewriting.suggestion_count(current), account_types=table.ACCOUNT_TYPE_LABELS,
-                           text_fields=text_fields())
-
-
-@bp.post("/<int:batch_id>/rows/<int:row_id>/choice")
-def row_choice(batch_id: int, row_id: int):
-    """Change a row's account type or its Send Invite tick on its own."""
-    current = _batch_or_404(batch_id)
-    staged = _row_or_404(current, row_id)
-    form = ChoiceForm()
-    # "both" comes from the row's Save button, shown when JavaScript is off.
-    field = form.field.data if form.field.data in ("account_type", "send_invite") else "both"
-    # "Choose a type" (a refused type) is no choice: the type and its problem stay as they are.
-    account_type = None if field == "send_invite" else form.account_type.data or None
-    if field == "account_type" and account_type is None:
-        return _row_response(current, staged)
-    try:
-        staged = table.set_choice(current, staged, account_type=account_type,
-                                  send_invite=None if field == "account_type" else bool(form.send_invite.data))
-    except table.TableError as exc:
-        return _row_response(current, staged, error=str(exc))
-    return _row_response(current, staged, saved=field == "both")
-
-
-@bp.post("/<int:batch_id>/rows/<int:row_id>/remove")
-def remove_row(batch_id: int, row_id: int):
-    """Remove one row from the import."""
-    current = _batch_or_404(batch_id)
-    staged = _row_or_404(current, row_id)
-    line = staged.line
-    try:
-        table.remove_row(current, staged)
-    except table.TableError as exc:
-        return _row_response(current, staged, error=str(exc))
-    if not wants_fragment():
-        flash(f"Line {line} removed. You find it under Show: Removed, where you can restore it.", "success")
-        return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
-    return render_template("imports/partials/_row_removed.html", batch=current, row=staged,
-                           state=_view_state(), counters=table_pages.counters(current), oob_counters=True,
-                           suggestions=rewriting.suggestion_count(current), text_fields=text_fields())
-
-
-@bp.post("/<int:batch_id>/rows/<int:row_id>/restore")
-def restore_row(batch_id: int, row_id: int):
-    """Bring a removed row back into the import."""
-    current = _batch_or_404(batch_id)
-    staged = _row_or_404(current, row_id)
-    try:
-        table.restore_row(current, staged)
-    except table.TableError as exc:
-        return _row_response(current, staged, error=str(exc))
-    if not wants_fragment():
-        flash(f"Line {staged.line} restored.", "success")
-        return redirect(url_for("imports.batch", batch_id=batch_id, **_view_state()))
-    return _row_response(current, staged)
-
-
-@bp.post("/<int:batch_id>/rows/<int:row_id>/suggestion")
-def apply_suggestion(batch_id: int, row_id: int):
-    """Take the suggested fix of one row's email."""
-    current = _batch_or_404(batch_id)
-    staged = _row_or_404(current, row_id)
-    try:
-        rewriting.apply_suggestions(current, staged.id)
-    except table.TableError as exc:
-        return _row_response(current, staged, error=str(exc))
-    db.session.refresh(staged)
-    return _row_response(current, staged, saved=True)
-
-
-@bp.post("/<int:batch_id>/suggestions")
-def apply_suggestions(batch_id: int):
-    """Take every suggested email fix of the import at once."""
-    current = _batch_or_404(batch_id)
-    return _table_change(current, lambda: _plural(rewriting.apply_suggestions(current), "email") + " fixed.")
-
-
-@bp.post("/<int:batch_id>/replace")
-def find_replace(batch_id: int):
-    """Replace text within one column of the selected rows, the page, or every matching row."""
-    current = _batch_or_404(batch_id)
-    form = ReplaceForm()
-    state = _view_state()
-
-    def replace() -> str:
-        if not form.validate_on_submit():
-            raise table.TableError("Choose a column, type the text to find, and choose which rows.")
-        clauses = table.bulk_scope(current, form.scope.data, _chosen_rows(), state["filter"], state["q"],
-                                   state["page"])
-        touched = rewriting.find_replace(current, form.column.data, form.find.data, form.replacement.data or "",
-                                     clauses)
-        if not touched:  # said as what to do, with no Undo of nothing
-            raise table.TableError(
-                f"Nothing was replaced: no {rewriting.REPLACEABLE[form.column.data].lower()} in the rows chosen under "
-                f"\u201cIn\u201d holds \u201c{form.find.data}\u201d. Letter case must match; check the column and "
-                "the rows, then replace again.")
-        return f"Replaced in {_plural(touched, 'row')}."
-    return _table_change(current, replace, replace_form=form)
-
-
-@bp.post("/<int:batch_id>/undo/<int:undo_id>")
-def undo(batch_id: int, undo_id: int):
-    """Put the rows of the latest bulk change back as they were."""
-    current = _batch_or_404(batch_id)
-    return _table_change(current, lambda: f"Undone: {_plural(table_undo.undo(current, undo_id), 'row')} as before.",
-                         undoable=False)
-
-
-def _table_change(current: ImportBatch, change, undoable: bool = True, **forms):
-    """Run a change on many rows; show the table with a notice (and its Undo), or the error."""
-    state = _view_state()
-    message = error = undo_record = None
-    try:
-        message = change()
-        if undoable:
-            undo_record = table_undo.name_undo(current, message)
-    except table.TableError as exc:
-        db.session.rollback()
-        error = str(exc)
-    if not wants_fragment():
-        db.session.commit()
-        flash(error or message, "error" if error else "success")
-        return redirect(url_for("imports.batch", batch_id=current.id,
-                                undo=undo_record.id if undo_record else None, **state))
-    page = _table_fragment(current, state, message=message, error=error, undo=undo_record, **forms)
-    db.session.commit()  # the Undo's label, once the table is drawn: a commit before had it read the batch again
-    return page
-
-
-def _chosen_rows() -> list[int]:
-    return [int(v) for v in request.form.getlist("row") if v.isdigit()]
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'s' if count != 1 else ''}"
-
-
-@bp.post("/<int:batch_id>/bulk")
-def bulk(batch_id: int):
-    """Apply a bulk action to the selected rows, the page, or every matching row."""
-    current = _batch_or_404(batch_id)
-    form = BulkForm()
-    state = _view_state()
-
-    def apply() -> str:
-        if not form.validate_on_submit():
-            raise table.TableError("Choose a bulk action and which rows it applies to.")
-        clauses = table.bulk_scope(current, form.scope.data, _chosen_rows(), state["filter"], state["q"],
-                                   state["page"])
-        registered = bulk_actions.run(current, form.action.data, clauses)
-        if registered is not None:
-            return registered
-        # Every row in play, or for a restore every removed row: no search, and the filter of those rows.
-        every_filter = "removed" if form.action.data == "restore" else "all"
-        every_row = form.scope.data == "all_matching" and state["filter"] == every_filter and not state["q"]
-        touched = table.bulk_action(current, form.action.data, clauses, account_type=form.account_type.data,
-                                    every_row=every_row)
-        if not touched:  # said as what to check, with no Undo of nothing
-            raise table.TableError(NOTHING_CHANGED)
-        return _bulk_message(form, touched)
-    return _table_change(current, apply, bulk_form=form)
-
-
-NOTHING_CHANGED = ("Nothing changed: the rows chosen under \u201cApply to\u201d already show this, or are rows it leaves "
-                   "alone (ignored duplicates, removed rows). Choose other rows or another action.")
-
-
-def _bulk_message(form: BulkForm, touched: int) -> str:
-    rows = _plural(touched, "row")
-    if form.action.data == "set_type":
-        return f"Account type set to {table.ACCOUNT_TYPE_LABELS[form.account_type.data]} for {rows}."
-    if form.action.data == "invite_on":
-        return f"Send Invite & Password ticked for {rows}."
-    if form.action.data == "invite_off":
-        return f"Send Invite & Password cleared for {rows}."
-    if form.action.data == "restore":
-        return f"{rows[0].upper()}{rows[1:]} restored."
-    return f"{rows[0].upper()}{rows[1:]} removed."
-
-
 @bp.get("/<int:batch_id>/problems.csv")
 def problems(batch_id: int):
     """Download every row that will not be created, with the reason; with none, say so instead of an empty file."""
-    current = _batch_or_404(batch_id)
+    current = batch_or_404(batch_id)
     if not outcomes.left_out(table_pages.counters(current).by_status):
         flash(f"No row of {current.filename} has a problem, so there is nothing to download.", "info")
         return redirect(url_for("imports.batch", batch_id=batch_id))
@@ -636,7 +370,7 @@ def problems(batch_id: int):
 @bp.get("/<int:batch_id>/create")
 def confirm_create(batch_id: int):
     """Say how many accounts will be made, updated and deactivated, and which rows are left out, before doing it."""
-    current = _batch_or_404(batch_id)
+    current = batch_or_404(batch_id)
     if not current.editable:
         flash(creating.refusal(current), "warning")
         return redirect(url_for("imports.batch", batch_id=batch_id))
@@ -648,7 +382,7 @@ def confirm_create(batch_id: int):
 @bp.post("/<int:batch_id>/create")
 def create(batch_id: int):
     """Create the accounts (in the background for big batches), exactly once."""
-    current = _batch_or_404(batch_id)
+    current = batch_or_404(batch_id)
     if not creating.claim_batch(current.id):
         db.session.refresh(current)
         flash(creating.refusal(current), "warning")
