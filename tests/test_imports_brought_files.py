@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_imports_mapping_rules import people, staged
+from webapp.imports.staging import StagingError, read_file
 
 DATA = Path(__file__).parent / "data"
 
@@ -26,3 +27,36 @@ def test_a_header_under_a_long_report_preamble_is_found_and_the_preamble_skipped
                             (header_line + 2, "Ben", "Ng", "ben.ng@example.com", "valid"),
                             (header_line + 3, "Cleo", "Patel", "cleo.patel@example.org", "valid")]
     assert [item.reason for item in table.skipped] == ["above the header row"] * above
+
+
+def test_a_column_headed_email_stays_the_email_column_when_its_cells_are_letters():
+    table, column_map, rows = staged("email_headed_letters.csv")
+    assert column_map.header_names(table.headers)["email"] == "Email"
+    assert column_map.doubts == ["the Email column holds no email addresses"]
+    assert people(rows) == [(2, "Ann", "Lee", "Y", "invalid"), (3, "Ben", "Ng", "N", "invalid"),
+                            (4, "Cleo", "Patel", "x", "invalid")]
+    assert {row.problems[0]["code"] for row in rows} == {"invalid_email"}
+
+
+def test_tick_boxes_about_email_are_never_the_address():
+    table, column_map, rows = staged("email_tick_boxes.csv")
+    assert column_map.header_names(table.headers)["email"] == "Email Address" and not column_map.doubts
+    assert [row.status for row in rows] == ["valid"] * 3
+
+
+@pytest.mark.parametrize("text, email_header", [
+    # A yes/no "Email" beside a column of addresses is a tick box: the addresses win, found by header or by content.
+    ("Name,Email,Email Address\r\nAnn Lee,Y,ann@example.com\r\nBen Ng,N,ben@example.com\r\n", "Email Address"),
+    ("Name,E-mail,Login\r\nAnn Lee,Y,ann@example.com\r\nBen Ng,N,ben@example.com\r\n", "Login"),
+    ("Name,Send email?,Email\r\nAnn Lee,Y,ann@example.com\r\nBen Ng,N,\r\n", "Email"),
+    ("Name,E-mail address\r\nAnn Lee,J\r\nBen Ng,S\r\n", "E-mail address"),
+])
+def test_the_email_column_among_yes_no_columns(text, email_header):
+    table, column_map = read_file(text.encode(), "people.csv")
+    assert column_map.header_names(table.headers)["email"] == email_header
+
+
+@pytest.mark.parametrize("header", ["Send email?", "Email opt-in", "Welcome email"])
+def test_a_tick_box_about_email_alone_is_not_taken_for_the_address(header):
+    with pytest.raises(StagingError, match="No email column found"):
+        read_file(f"Name,{header}\r\nAnn Lee,Y\r\nBen Ng,N\r\n".encode(), "people.csv")
