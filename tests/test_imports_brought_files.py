@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.data.make_brought_files import BALTIC_NORDIC_FILES
 from tests.test_imports_mapping_rules import people, staged
+from webapp.imports.reading import read_table
 from webapp.imports.staging import StagingError, read_file
 
 DATA = Path(__file__).parent / "data"
@@ -60,3 +62,23 @@ def test_the_email_column_among_yes_no_columns(text, email_header):
 def test_a_tick_box_about_email_alone_is_not_taken_for_the_address(header):
     with pytest.raises(StagingError, match="No email column found"):
         read_file(f"Name,{header}\r\nAnn Lee,Y\r\nBen Ng,N\r\n".encode(), "people.csv")
+
+
+@pytest.mark.parametrize("name, encoding, lines", BALTIC_NORDIC_FILES,
+                         ids=[name for name, _encoding, _lines in BALTIC_NORDIC_FILES])
+def test_a_baltic_or_nordic_file_is_read_in_its_code_page_and_its_names_stage_right(name, encoding, lines):
+    table, _column_map, rows = staged(name)
+    assert (table.encoding, table.encoding_guessed) == (encoding, True)
+    assert [";".join(cells) for _line, cells in table.rows] == lines[1:]
+    assert [row.status for row in rows] == ["valid"] * (len(lines) - 1)
+
+
+@pytest.mark.parametrize("text, encoding", [
+    # Letters that read as Baltic ones in Windows-1257 but are not: Croatian đ and ć, Icelandic ð and þ, Hungarian ő.
+    ("Ime;Prezime;Email\r\nIvan;Đurđević;ivan@example.hr\r\n", "cp1250"),
+    ("Fornafn;Eftirnafn;Netfang\r\nGuðrún;Þórsdóttir;gudrun@example.is\r\n", "cp1252"),
+    ("Vezetéknév;Keresztnév;Email\r\nKőrösi;Dezső;dezso@example.hu\r\n", "cp1250"),
+    ("Prénom;Nom;Email\r\nFrançois;Gaëlle Noël;francois@example.fr\r\n", "cp1252"),
+])
+def test_central_european_and_western_files_are_not_taken_for_baltic(text, encoding):
+    assert read_table(text.encode(encoding), "people.csv").encoding == encoding

@@ -37,6 +37,7 @@ voornaam achternaam naam gebruikersnaam
 imię imie nazwisko jméno jmeno příjmení prijmeni
 förnamn efternamn fornavn etternavn efternavn navn namn epost e-post
 etunimi sukunimi sähköposti
+eesnimi perekonnanimi vārds uzvārds e-pasts vardas pavardė paštas vezetéknév keresztnév prezime
 имя фамилия отчество почта логин
 ad soyad adı soyadı e-posta
 """.split())
