@@ -75,6 +75,44 @@ EMAIL_TICK_BOXES = [
     "Ann,Lee,Y,Y,ann.lee@example.com", "Ben,Ng,N,N,ben.ng@example.com", "Cleo,Patel,Y,N,cleo.patel@example.org",
 ]
 
+# Contacts exported as vCard. A photo is base64 folded over many lines (3.0, 4.0) or indented lines ending in a blank
+# one (2.1); 2.1 writes non-ASCII names quoted-printable with their CHARSET, soft line breaks ending in "=".
+_PHOTO = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0" * 12
+IPHONE_CONTACTS = [
+    "BEGIN:VCARD", "VERSION:3.0", "PRODID:-//Apple Inc.//iPhone OS 17.4//EN", "N:Lee;Ann;;;", "FN:Ann Lee",
+    "ORG:Example Ltd;", "item1.EMAIL;type=INTERNET;type=HOME:ann.home@example.net",
+    "item2.EMAIL;type=INTERNET;type=pref:ann.lee@example.com", "item2.X-ABLabel:_$!<Other>!$_",
+    "TEL;type=CELL;type=VOICE;type=pref:+44 7700 900123",
+    "PHOTO;ENCODING=b;TYPE=JPEG:" + _PHOTO[:74], *[" " + _PHOTO[at:at + 74] for at in range(74, len(_PHOTO), 74)],
+    "END:VCARD",
+    "BEGIN:VCARD", "VERSION:3.0", "N:Ng;Ben;;;", "FN:Ben Ng", "EMAIL;type=INTERNET;type=WORK:ben.ng@example.com",
+    "EMAIL;type=INTERNET;type=HOME;type=pref:ben@home.example.net", "END:VCARD",
+    # A card with a phone number only: kept, and missing its address like any row.
+    "BEGIN:VCARD", "VERSION:3.0", "N:Patel;Cleo;;;", "FN:Cleo Patel", "TEL;type=CELL:+44 7700 900456", "END:VCARD",
+]
+ANDROID_CONTACTS_21 = [
+    "BEGIN:VCARD", "VERSION:2.1", "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=C3=85str=C3=B6m;Bj=C3=B6rn;;;",
+    "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Bj=C3=B6rn =",
+    "=C3=85str=C3=B6m", "TEL;CELL:+46701234567", "EMAIL;HOME:bjorn@home.example.se",
+    "EMAIL;WORK:bjorn.astrom@example.se", "PHOTO;ENCODING=BASE64;JPEG:" + _PHOTO[:76],
+    *["  " + _PHOTO[at:at + 76] for at in range(76, len(_PHOTO), 76)], "", "END:VCARD",
+    "BEGIN:VCARD", "VERSION:2.1", "N:Svensson;Märta;;;", "FN:Märta Svensson", "EMAIL;PREF;INTERNET:marta@example.se",
+    "NOTE;ENCODING=QUOTED-PRINTABLE:Met at the induction day;=0D=0AEMAIL:not-her@example.se =",
+    "and more", "END:VCARD",
+]
+OUTLOOK_CONTACT_21 = [
+    "BEGIN:VCARD", "VERSION:2.1", "N;LANGUAGE=en-gb;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:Lef=E8vre;Zo=EB",
+    "FN;CHARSET=Windows-1252;ENCODING=QUOTED-PRINTABLE:Zo=EB Lef=E8vre", "ORG:Acme", "TITLE:Trainer",
+    "EMAIL;PREF;INTERNET:zoe.lefevre@acme.example", "EMAIL;INTERNET:zoe@home.example",
+    "X-MS-OL-DEFAULT-POSTAL-ADDRESS:0", "REV:20240305T101500Z", "END:VCARD",
+]
+GOOGLE_CONTACTS_40 = [
+    "BEGIN:VCARD", "VERSION:4.0", "FN:Dev Rao", "N:Rao;Dev;;;", "EMAIL;TYPE=home:dev@home.example",
+    "EMAIL;TYPE=work;PREF=1:dev.rao@example.com", "END:VCARD",
+    "BEGIN:VCARD", "VERSION:4.0", "FN:Eve Ray, PhD", "N:Ray;Eve;;;PhD",
+    "EMAIL;TYPE=\"work,internet\":eve.ray@exa", " mple.com", "END:VCARD",
+]
+
 
 def make_brought_files() -> None:
     write("lms_long_preamble.csv", crlf(*LMS_LONG_PREAMBLE))
@@ -83,6 +121,10 @@ def make_brought_files() -> None:
         write(name, crlf(*lines), encoding)
     write("email_headed_letters.csv", crlf(*EMAIL_HEADED_LETTERS))
     write("email_tick_boxes.csv", crlf(*EMAIL_TICK_BOXES))
+    write("iphone_contacts.vcf", crlf(*IPHONE_CONTACTS))
+    write("android_contacts_21.vcf", crlf(*ANDROID_CONTACTS_21))
+    write("outlook_contact_21.vcf", crlf(*OUTLOOK_CONTACT_21))
+    write("google_contacts_40.vcf", "\n".join(GOOGLE_CONTACTS_40) + "\n")
 
 
 if __name__ == "__main__":
