@@ -110,6 +110,8 @@ def _split_components(value: str) -> list[str]:
 
 
 def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
     return _ESCAPED.sub(lambda found: _UNESCAPED.get(found.group(1), found.group(1)), text)
 
 
@@ -175,11 +177,12 @@ class _Property:
 
 
 def _name_and_params(head: bytes) -> tuple[str, list[str]]:
-    parts = head.decode("ascii", errors="replace").split(";")
-    name = parts[0].strip().rsplit(".", 1)[-1].upper()  # "item1.EMAIL": Apple's group before the name
-    params = [part.strip().lower() for part in parts[1:] if part.strip()]
-    params = ["encoding=quoted-printable" if param == "quoted-printable" else param for param in params]
-    return name, params
+    name, _, rest = head.partition(b";")
+    name = name.strip().rsplit(b".", 1)[-1].upper().decode("ascii", errors="replace")  # Apple's "item1.EMAIL"
+    if not rest:
+        return name, []
+    params = [part.strip().lower() for part in rest.decode("ascii", errors="replace").split(";") if part.strip()]
+    return name, ["encoding=quoted-printable" if param == "quoted-printable" else param for param in params]
 
 
 def _text(raw: bytes, charset: str | None) -> str:
@@ -205,6 +208,8 @@ def _physical_lines(upload: Upload) -> Iterator[tuple[int, bytes, bool]]:
             ended = piece.endswith(b"\n")
             if not continued:
                 number += 1
+            if number == 1 and not continued:
+                piece = piece.removeprefix(b"\xef\xbb\xbf")  # UTF-8's byte order mark, as Outlook writes it
             yield number, piece.rstrip(b"\r\n"), continued
             continued = not ended
 
