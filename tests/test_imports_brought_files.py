@@ -17,6 +17,7 @@ DATA = Path(__file__).parent / "data"
 @pytest.mark.parametrize("name, header_line, email_header, above", [
     # An LMS report: title, filters and notes over 33 filled lines (41 in all with blank ones).
     ("lms_long_preamble.csv", 39, "Email address", 33),
+    ("lms_long_preamble.xlsx", 39, "Email address", 33),
     # An HR report's prompts and notes, one note naming the reporting team's address.
     ("hr_long_preamble.csv", 35, "Work Email", 31),
 ])

@@ -1,7 +1,7 @@
 """Write the files admins bring that make_files.py does not: run `python -m tests.data.make_brought_files`."""
 from __future__ import annotations
 
-from tests.data.make_files import crlf, write
+from tests.data.make_files import HERE, crlf, write
 
 # An LMS completion report: a title, the report's filters and notes over more than thirty filled lines (with blank
 # lines between its sections), then the table.
@@ -114,8 +114,23 @@ GOOGLE_CONTACTS_40 = [
 ]
 
 
+def make_preamble_workbook() -> None:
+    """The LMS report saved as .xlsx: the title and notes in column A, the table from the header down."""
+    import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.properties.created = book.properties.modified = datetime.datetime(2026, 11, 30)
+    book.active.title = "Completion"
+    for line in LMS_LONG_PREAMBLE:
+        book.active.append(line.split(",") if "@" in line or line.startswith("First name") else [line or None])
+    book.save(HERE / "lms_long_preamble.xlsx")
+
+
 def make_brought_files() -> None:
     write("lms_long_preamble.csv", crlf(*LMS_LONG_PREAMBLE))
+    make_preamble_workbook()
     write("hr_long_preamble.csv", crlf(*HR_LONG_PREAMBLE), "cp1252")
     for name, encoding, lines in BALTIC_NORDIC_FILES:
         write(name, crlf(*lines), encoding)
