@@ -75,11 +75,14 @@ def test_a_baltic_or_nordic_file_is_read_in_its_code_page_and_its_names_stage_ri
 
 
 @pytest.mark.parametrize("text, encoding", [
-    # Letters that read as Baltic ones in Windows-1257 but are not: Croatian đ and ć, Icelandic ð and þ, Hungarian ő.
+    # Letters that read as Baltic ones in Windows-1257 but are not: Croatian đ and ć, Icelandic ð and þ, Hungarian ő,
+    # Turkish and Albanian ç.
     ("Ime;Prezime;Email\r\nIvan;Đurđević;ivan@example.hr\r\n", "cp1250"),
     ("Fornafn;Eftirnafn;Netfang\r\nGuðrún;Þórsdóttir;gudrun@example.is\r\n", "cp1252"),
     ("Vezetéknév;Keresztnév;Email\r\nKőrösi;Dezső;dezso@example.hu\r\n", "cp1250"),
     ("Prénom;Nom;Email\r\nFrançois;Gaëlle Noël;francois@example.fr\r\n", "cp1252"),
+    ("Name,Email\r\nAlbert Çelik,albert@example.com\r\nEmre Koç,emre@example.com\r\n", "cp1252"),
+    ("Name,Email\r\nÞór Eiðsson,thor@example.is\r\n", "cp1252"),
 ])
 def test_central_european_and_western_files_are_not_taken_for_baltic(text, encoding):
     assert read_table(text.encode(encoding), "people.csv").encoding == encoding
