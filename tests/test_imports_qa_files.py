@@ -218,7 +218,6 @@ def test_names_that_start_a_formula_stay_inert_in_every_csv_the_import_writes(si
         (b'[{"first_name": "Ann", "email": "ann@example.com"}]', "JSON data"),  # from an API
         (b'\xef\xbb\xbf  {\n  "people": [', "JSON data"),
         ("\ufeff[{\"email\": \"ann@example.com\"}]".encode("utf-16-le"), "JSON data"),
-        (b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ann Lee\r\nEMAIL:ann@example.com\r\nEND:VCARD\r\n", "a vCard contacts file"),
         (b"<!DOCTYPE html><html><body><table><tr><td>Ann</td></tr></table>", "a web page \\(HTML\\)"),
         (b'<?xml version="1.0"?><people><person email="ann@example.com"/></people>', "an XML file"),
     ],

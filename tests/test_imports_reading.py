@@ -177,7 +177,7 @@ def test_an_empty_workbook_is_refused():
 
 @pytest.mark.parametrize("choices, values", [
     (ENCODING_CHOICES, ["utf-8-sig", "utf-8", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "cp1250", "cp1251",
-                        "iso-8859-1", "iso-8859-2", "iso-8859-15", "mac-roman", "cp932", "gb18030", "big5",
+                        "cp1257", "iso-8859-1", "iso-8859-2", "iso-8859-15", "mac-roman", "cp932", "gb18030", "big5",
                         "cp949"]),
     (DELIMITER_CHOICES, [",", ";", "\t", "|"]),
 ])

@@ -311,7 +311,7 @@ def map_columns(headers: list[str], rows=None) -> ColumnMap:
     if sampled is not None:
         by_content = _email_by_content(sampled, candidates, refused)
         doubts += _keep_real_account_types(sampled, candidates)
-        _yes_no_is_no_address(sampled, candidates)
+        doubts += _yes_no_is_no_address(sampled, candidates, synonyms)
         _blank_columns_give_way(sampled, candidates)
 
     _payers_names_last(candidates)
@@ -418,21 +418,30 @@ def _is_yes_no(text: str) -> bool:
     return "@" not in text and parse_flag(text) is not None
 
 
-def _yes_no_is_no_address(sampled: list[_Column], candidates: dict) -> None:
-    """A column of yes/no cells (a workbook's TRUE/FALSE tick boxes) is no address, whatever its header says: under
-    "Send invite email" or "Welcome email" it is the Send Invite choice, when no column is named for that."""
+def _yes_no_is_no_address(sampled: list[_Column], candidates: dict, synonyms: dict) -> list[str]:
+    """A column of yes/no cells (a workbook's TRUE/FALSE tick boxes) is no address: under "Send invite email" or
+    "Welcome email" it is the Send Invite choice, when no column is named for that. One whose header names the address
+    ("Email", "E-mail address") stays the email column when no other holds addresses: its "Y", "N" or "x" cells are
+    then each row's problem, not a reason to refuse the file. Returns a doubt for such a column."""
     options = candidates.get("email")
     if not options:
-        return
-    kept = []
+        return []
+    kept, named = [], []
     for rank, index in options:
         column = sampled[index]
         if not any(column.values) or column.share(_is_yes_no) < _MOSTLY:
             kept.append((rank, index))
             continue
-        if any(word in normalise_header(column.header) for word in _INVITE_WORDS) and not candidates.get("send_invite"):
+        if synonyms.get(normalise_header(column.header), ("",))[0] == "email":
+            named.append((rank, index))
+        elif any(word in normalise_header(column.header) for word in _INVITE_WORDS) \
+                and not candidates.get("send_invite"):
             candidates["send_invite"] = [(1, index)]
+    if named and not any(sampled[index].share(looks_like_email) for _rank, index in kept):
+        candidates["email"] = kept + named
+        return [f"the {sampled[named[0][1]].header} column holds no email addresses"]
     candidates["email"] = kept
+    return []
 
 
 def _blank_columns_give_way(sampled: list[_Column], candidates: dict) -> None:

@@ -19,6 +19,7 @@ _ENCODINGS = [
     ("cp1252", "Windows-1252", "Western European"),
     ("cp1250", "Windows-1250", "Central European"),
     ("cp1251", "Windows-1251", "Cyrillic"),
+    ("cp1257", "Windows-1257", "Baltic"),
     ("iso-8859-1", "ISO-8859-1", "Latin-1"),
     ("iso-8859-2", "ISO-8859-2", "Latin-2, Central European"),
     ("iso-8859-15", "ISO-8859-15", "Latin-9, with \u20ac"),
@@ -33,12 +34,16 @@ UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
 # Tried in this order when the bytes are not UTF-8; on a tie the earlier one wins (cp1252 is the commonest).
 # Excel on Japanese, Chinese and Korean Windows saves CSV in the local double-byte code page: those come last, so a
 # tie stays Western.
-LEGACY = ("cp1252", "cp1250", "iso-8859-15", "cp1251", "iso-8859-2", "iso-8859-1", "mac-roman", "cp932",
-          "gb18030", "big5", "cp949")
+_SCORED = ("cp1252", "cp1250", "iso-8859-15", "cp1251", "iso-8859-2", "iso-8859-1", "mac-roman", "cp932",
+           "gb18030", "big5", "cp949")
+# Windows-1257 (Estonian, Latvian, Lithuanian) reads a Western file as letters as plausible to the scores as its own,
+# and a Baltic file reads as plausibly in Windows-1252: it is chosen by where its letters stand (_baltic), never scored.
+LEGACY = _SCORED + ("cp1257",)
 # The double-byte code pages read one another's bytes as plausible characters too (Korean as rare Chinese ones,
 # Chinese as Korean syllables): among them, charset-normalizer's order (how little mess each reading has) decides.
 EAST_ASIAN = ("cp932", "gb18030", "big5", "cp949")
 _NORMALISED = {"windows-1252": "cp1252", "windows-1250": "cp1250", "windows-1251": "cp1251",
+               "windows-1257": "cp1257", "cp1257": "cp1257",
                "latin_1": "iso-8859-1", "latin-1": "iso-8859-1", "iso8859_1": "iso-8859-1",
                "iso8859_2": "iso-8859-2", "iso8859_15": "iso-8859-15", "mac_roman": "mac-roman",
                "cp1252": "cp1252", "cp1250": "cp1250", "cp1251": "cp1251", "cp932": "cp932", "shift_jis": "cp932",
@@ -172,7 +177,7 @@ def guess_legacy(data: bytes | Upload) -> str:
     """Pick the legacy code page whose reading of the non-ASCII lines gives the most plausible names."""
     upload = as_upload(data)
     sample = b"\n".join(_non_ascii_lines(upload))
-    preferred = list(LEGACY)
+    preferred = list(_SCORED)
     head = upload.head(65536)
     cr_only = b"\r" in head and b"\n" not in head
     if cr_only:
@@ -201,6 +206,9 @@ def guess_legacy(data: bytes | Upload) -> str:
         penalty -= _evidence(readings[candidate], candidate)
         scored.append((penalty, unlikely_language, rank, order, candidate))
     best = min(scored)[-1]
+    if best in _WESTERN + ("cp1250",) and _baltic(readings["cp1252"], sample.decode("cp1257", errors="replace")) \
+            and sample.decode("cp1257", errors="replace").count("\ufffd") <= readings[best].count("\ufffd"):
+        return "cp1257"
     if best in _WESTERN and _central_european(readings[best]) \
             and readings["cp1250"].count("\ufffd") <= readings[best].count("\ufffd"):
         return "cp1250"
@@ -210,14 +218,16 @@ def guess_legacy(data: bytes | Upload) -> str:
 # Czech, Slovak, Croatian and Hungarian letters of Windows-1250 read as Windows-1252 are letters too ("Jiøí Dvoøák"
 # for "Jiří Dvořák"), as plausible to the scores above as Nordic or French names. Where they stand tells them apart:
 # ì, ù inside a word (ě, ů; Italian puts them last), è before a vowel (č; French è comes before a consonant),
-# ø before í, á, é, i, ì (ř; Nordic ø mostly before a consonant), õ not before e (ő; Portuguese writes õe),
+# ø before í, á, é, i, ì (ř; Nordic ø mostly before a consonant), õ not before e (ő; Portuguese writes õe) in a text
+# without ä (Estonian writes õ beside ä, Hungarian never ä),
 # û before c, z, s, n, k, v (ű), æ ending a word (ć). Weaker: ø before e (Bøe, Høeg are Norwegian), ò in a word
 # (Catalan Mònica). Nordic, Spanish, Portuguese and French letters count against.
 _WESTERN = ("cp1252", "iso-8859-15", "iso-8859-1")
 _CE_STRONG = re.compile("[\u00ec\u00f9](?=[^\\W\\d_])"  # ì, ù inside a word
                         "|[\u00e8\u00c8](?=[aeiouy\u00e1\u00e9\u00ed\u00f3\u00fa\u00fd\u00ec])"  # è before a vowel
                         "|[\u00f8\u00d8](?=[\u00ed\u00e1\u00e9i\u00ec])"  # ø before í, á, é, i, ì
-                        "|\u00f5(?!e)|\u00fb(?=[czsnkv])|\u00e6\\b")  # õ not before e, û, æ ending a word
+                        "|\u00fb(?=[czsnkv])|\u00e6\\b")  # û, æ ending a word
+_CE_O_TILDE = re.compile("\u00f5(?!e)")  # õ not before e
 _CE_WEAK = re.compile("[\u00f8\u00d8](?=e)|\u00f2(?=[^\\W\\d_])")
 _WESTERN_SIGNS = re.compile("[\u00f8\u00d8](?=[b-df-hj-np-tv-z])"  # ø before a consonant
                             "|[\u00e5\u00c5\u00e0\u00c0\u00f1\u00d1\u00e7\u00c7\u00e3]")  # å à ñ ç ã
@@ -225,8 +235,32 @@ _WESTERN_SIGNS = re.compile("[\u00f8\u00d8](?=[b-df-hj-np-tv-z])"  # ø before a
 
 def _central_european(text: str) -> bool:
     """True when a Windows-1252 reading shows Central European letters read wrongly more than Western ones."""
-    strong = len(_CE_STRONG.findall(text))
+    strong = len(_CE_STRONG.findall(text)) + (0 if "\u00e4" in text.lower() else len(_CE_O_TILDE.findall(text)))
     return strong > 0 and 2 * strong + len(_CE_WEAK.findall(text)) > 2 * len(_WESTERN_SIGNS.findall(text))
+
+
+# Estonian, Latvian and Lithuanian letters of Windows-1257 read as Windows-1252 ("Bçrziòð" for "Bērziņš", "Ðimkutë"
+# for "Šimkutė"): ð, þ (š, ž), ç between a letter and a consonant (ē; French and Portuguese put a, o, u after it,
+# Turkish and Albanian start or end words with it: Çelik, Koç), ë after a consonant (ė), ò before a, e, u, ð (ņ),
+# ï after a consonant (ļ); weaker: â, î, û before a consonant (ā, ī, ū, which French writes too). é, ó, ñ and ã,
+# letters no Baltic name has, count twice as much against (Icelandic "Þór Eiðsson" stays Western); and every letter
+# the two readings differ on must be one of the Baltic alphabets'.
+_BALTIC_STRONG = re.compile("[\u00f0\u00d0\u00fe\u00de]|(?<=[^\\W\\d_])\u00e7(?=[b-df-hj-np-tv-z])"
+                            "|(?<=[b-df-hj-np-tv-zB-DF-HJ-NP-TV-Z])[\u00eb\u00ef]|\u00f2(?=[aeu\u00f0])")
+_BALTIC_WEAK = re.compile("[\u00e2\u00ee\u00fb\u00c2\u00ce\u00db](?=[b-df-hj-np-tv-z])")
+_NOT_BALTIC_SIGNS = re.compile("[\u00e9\u00c9\u00f3\u00d3\u00f1\u00d1\u00e3\u00c3]")
+# Not ŗ (dropped from Latvian in 1946) nor ę (rare in names): a Romanian ş and a Croatian ć read as those.
+_BALTIC_LETTERS = frozenset("\u0101\u0113\u012b\u016b\u0123\u0137\u013c\u0146\u0117\u012f\u0173\u0105"
+                            "\u010d\u0161\u017e")  # ā ē ī ū ģ ķ ļ ņ ė į ų ą č š ž
+
+
+def _baltic(western: str, baltic: str) -> bool:
+    """True when a Windows-1252 reading shows Baltic letters read wrongly, and the Windows-1257 one shows them."""
+    if len(western) != len(baltic) or any(char.lower() not in _BALTIC_LETTERS
+                                          for char, other in zip(baltic, western) if char != other):
+        return False
+    strong = len(_BALTIC_STRONG.findall(western))
+    return strong > 0 and 2 * strong + len(_BALTIC_WEAK.findall(western)) > 4 * len(_NOT_BALTIC_SIGNS.findall(western))
 
 
 # The commonest surnames (about 85% of people): a short file of names is a few cells, and a name cell in the right
@@ -311,7 +345,7 @@ def _language_coherence(sample: bytes) -> tuple[dict[str, float], list[str]]:
     from charset_normalizer import from_bytes
 
     try:
-        matches = from_bytes(sample, cp_isolation=list(LEGACY))
+        matches = from_bytes(sample, cp_isolation=list(_SCORED))
     except Exception:  # a detector failure only costs us its opinion
         return {}, []
     found, order = {}, []

@@ -92,7 +92,9 @@ BUILT_IN: tuple[ImportField, ...] = (
             ("First Name", "First", "Firstname", "Given name", "Given names", "Givenname", "Forename",
              "Given/First name", "First/Given name",
              "Forenames", "First names", "FName", "Prénom", "Vorname", "Nombre", "Nombres", "Voornaam",
-             "Nome", "Primo nome", "Primeiro nome", "Imię", "Имя", "名", "下の名前", "이름"),
+             "Nome", "Primo nome", "Primeiro nome", "Imię", "Имя", "名", "下の名前", "이름",
+             # Nordic, Finnish, Baltic, Czech, Slovak, Hungarian and Croatian
+             "Förnamn", "Fornavn", "Etunimi", "Eesnimi", "Vārds", "Vardas", "Jméno", "Meno", "Keresztnév", "Ime"),
             ("Employee First Name", "Student First Name", "User First Name", "Learner First Name"),
             (),
             # UK school systems (SIMS, Arbor): "Legal Forename", "Legal Surname".
@@ -106,7 +108,9 @@ BUILT_IN: tuple[ImportField, ...] = (
              "Surname/Family name", "Family name/Surname", "Last/Family name",
              "Family names", "LName", "Nom", "Nom de famille", "Nachname", "Familienname", "Apellido",
              "Apellidos", "Achternaam", "Cognome", "Sobrenome", "Último nome", "Nazwisko", "Фамилия",
-             "姓", "苗字", "名字", "姓氏", "성", "Primer apellido", "Apellido paterno", "First surname", "Paternal surname"),
+             "姓", "苗字", "名字", "姓氏", "성", "Primer apellido", "Apellido paterno", "First surname", "Paternal surname",
+             "Efternamn", "Etternavn", "Efternavn", "Sukunimi", "Perekonnanimi", "Uzvārds", "Pavardė", "Příjmení",
+             "Priezvisko", "Vezetéknév", "Prezime"),
             ("Employee Last Name", "Student Last Name", "User Last Name", "Learner Last Name"),
             ("Preferred Last Name", "Preferred Surname"),
             ("Legal Last Name", "Last Name (Legal)", "Legal Surname", "Legal Family Name"),
@@ -197,7 +201,9 @@ BUILT_IN: tuple[ImportField, ...] = (
              # Nordic, Finnish, Turkish, Hungarian, Czech and Slovak, Romanian, Greek
              "E-post", "E-postadresse", "E-postadress", "Epost", "Sähköposti", "Sähköpostiosoite", "E-posta",
              "E-posta adresi", "E-mail cím", "E-mailová adresa", "E-mail adresa", "Adresă de e-mail",
-             "Adresa de e-mail", "Διεύθυνση email", "Ηλεκτρονικό ταχυδρομείο"),
+             "Adresa de e-mail", "Διεύθυνση email", "Ηλεκτρονικό ταχυδρομείο",
+             # Estonian, Latvian, Lithuanian
+             "E-posti aadress", "E-pasts", "E-pasta adrese", "El. paštas", "El. pašto adresas"),
             ("Mail", "Mail Address", "Email ID", "Emailaddress1"),
             ("User principal name", "UPN", "userPrincipalName", "Sign-in name", "Login email address"),
         )),

@@ -17,7 +17,10 @@ EMAIL = re.compile(r"[^\s@<>,;:\"'()\[\]]{1,64}@[^\s@<>,;:\"'()\[\]]{1,253}\." +
 # every character of a long cell as an address's start, and a sheet of 10,000-letter cells held the web process for
 # hours; from the @ a search is as fast as finding the @ signs.
 _ADDRESS_AT = re.compile(r"@(?<=[^\s@<>,;:\"'()\[\]]@)[^\s@<>,;:\"'()\[\]]{1,253}\." + _TLD)
-_HEADER_SCAN = 30        # a header further down than this many filled lines is not looked for
+_HEADER_SCAN = 30        # without an address below, a header further down than this many filled lines is not looked for
+# HR and LMS reports put a title, their filters and notes above the table: with an address below them, the header is
+# looked for down to the line above it, up to this many filled lines (the head read holds EMAIL_SCAN of them at most).
+_PREAMBLE_SCAN = 150
 _SUMMARY_ROWS = 10       # lines of a meeting's details above its attendees, at the most
 EMAIL_SCAN = 200        # filled lines searched for the first email address
 _TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
@@ -34,6 +37,7 @@ voornaam achternaam naam gebruikersnaam
 imię imie nazwisko jméno jmeno příjmení prijmeni
 förnamn efternamn fornavn etternavn efternavn navn namn epost e-post
 etunimi sukunimi sähköposti
+eesnimi perekonnanimi vārds uzvārds e-pasts vardas pavardė paštas vezetéknév keresztnév prezime
 имя фамилия отчество почта логин
 ad soyad adı soyadı e-posta
 """.split())
@@ -249,7 +253,7 @@ def choose_header(filled, header_line):
                         if has_email(cells) and header_word_count(cells) < 2), None)
     if first_email == 0:
         return 0, None, "above the first person"
-    last_candidate = min(first_email if first_email is not None else _HEADER_SCAN, _HEADER_SCAN, len(filled))
+    last_candidate = min(_HEADER_SCAN if first_email is None else first_email, _PREAMBLE_SCAN, len(filled))
     email_width = filled_count(filled[first_email][1]) if first_email is not None else None
     best_index, best_score = None, None
     for index in range(last_candidate):
@@ -257,16 +261,34 @@ def choose_header(filled, header_line):
                              people_width=email_width)
         if best_score is None or score > best_score:
             best_index, best_score = index, score
-    if best_index is None or (first_email is not None and best_score < 2):
-        # Only titles and notes above the first address: the people start there, without a header.
-        return first_email, None, "above the first person"
-    people_header = _past_a_summary(filled, best_index)
+    headerless = best_index is None or (first_email is not None and best_score < 2)
+    people_header = None if headerless else _past_a_summary(filled, best_index)
     if people_header is not None:
         # Webinar reports (GoToWebinar) list the host, then the panelists, each a one-row table, before the attendees.
         while (further := _past_a_summary(filled, people_header)) is not None:
             people_header = further
         return people_header, people_header, "part of a summary above the table of people"
+    past_a_note = _past_a_note(filled, first_email, None if headerless else best_score)
+    if past_a_note is not None:
+        return past_a_note, past_a_note, "above the header row"
+    if headerless:
+        # Only titles and notes above the first address: the people start there, without a header.
+        return first_email, None, "above the first person"
     return best_index, best_index, "above the header row"
+
+
+def _past_a_note(filled, first_email: int | None, best_score: float | None) -> int | None:
+    """The header of the people's table when the first address found is a note's in a report's preamble ("Questions
+    to hr.reporting@example.com"): an address with none on the next line, and below it a header row with addresses
+    under it that scores higher than any row above the note."""
+    if first_email is None or first_email + 1 >= len(filled) or has_email(filled[first_email + 1][1]):
+        return None
+    for index in range(first_email + 1, min(len(filled) - 1, _PREAMBLE_SCAN)):
+        cells = filled[index][1]
+        if has_email(filled[index + 1][1]) and looks_like_a_header(cells):
+            score = header_score(cells, directly_above_people=True, people_width=filled_count(filled[index + 1][1]))
+            return index if best_score is None or score > best_score else None
+    return None
 
 
 def _past_a_summary(filled, header: int) -> int | None:

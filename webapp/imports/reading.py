@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from itertools import chain, islice, takewhile
 
-from webapp.imports import addresslists, name_headers, sandbox
+from webapp.imports import addresslists, name_headers, sandbox, vcards
 from webapp.imports.encodings import (
     ENCODING_CHOICES,
     ENCODING_NAMES,
@@ -50,6 +50,7 @@ DELIMITER_CHOICES = [(",", "Comma"), (";", "Semicolon"), ("\t", "Tab"), ("|", "P
 TEXT_EXTENSIONS = {".csv", ".tsv", ".txt"}
 # .xlsm, .xltx, .xltm and .xlsb (Excel's macro-enabled workbooks, templates, binary workbooks): calamine reads them.
 WORKBOOK_EXTENSIONS = {".xlsx", ".ods", ".xls", ".xlsm", ".xltx", ".xltm", ".xlsb"}
+VCARD_EXTENSIONS = {".vcf", ".vcard"}
 ACCEPTED = ".csv, .tsv, .txt, .xlsx, .ods or .xls"
 _DELIMITERS = {value for value, _ in DELIMITER_CHOICES}
 _SNIFF_ROWS = 50
@@ -158,11 +159,13 @@ def read_table(data: bytes | Upload, filename: str, *, encoding: str | None = No
     limits = limits or _app_limits()
     upload = as_upload(data)
     extension = os.path.splitext(filename or "")[1].lower()
-    if extension not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS and not (
+    if extension not in TEXT_EXTENSIONS | WORKBOOK_EXTENSIONS | VCARD_EXTENSIONS and not (
             extension == ".xml" and sandbox.workbook_kind(upload, extension) == "xml"):
         raise UnreadableFile(_unknown_extension_message(extension))
     if not upload.size:
         raise UnreadableFile("The file is empty. Add a header row and one row per person, then upload it again.")
+    if extension in VCARD_EXTENSIONS or vcards.looks_like_vcard(upload.head(256)):
+        return _read_vcards(upload, limits)  # a contacts file renamed .csv or .txt is read as what it is
     kind = sandbox.workbook_kind(upload, extension)
     if kind == "xlsx" and sandbox.looks_like_numbers(upload):
         raise UnreadableFile(_NUMBERS)
@@ -214,7 +217,6 @@ def _text_named_as_workbook(upload: Upload, extension: str, encoding, delimiter,
 
 # Text that is not a table, by its start after any BOM and spaces: JSON from an API, a contacts card, XML, a web page.
 _TEXT_NOT_TABLES = [(re.compile(rb"^\s*(\[\s*\{|\{\s*\")"), "JSON data"),
-                    (re.compile(rb"^\s*BEGIN:VCARD", re.I), "a vCard contacts file"),
                     (re.compile(rb"^\s*" + _XML_PROLOG + rb"(<!doctype\s+html|<html)", re.I), "a web page (HTML)"),
                     _MHTML,
                     (re.compile(rb"^\s*<\?xml"), "an XML file")]
@@ -247,6 +249,16 @@ def _unknown_extension_message(extension: str) -> str:
         return _NUMBERS
     shown = f"ending in {extension}" if extension else "without an extension"
     return f"Files {shown} can't be read. Upload a {ACCEPTED} file."
+
+
+def _read_vcards(upload: Upload, limits: ReadLimits) -> RawTable:
+    """A contacts file, a row a card: the first HEAD_ROWS held, every card read again by the table's chunks."""
+    try:
+        head, count = vcards.first_cards(upload, limits, HEAD_ROWS)
+    except vcards.UnreadableContacts as exc:
+        raise UnreadableFile(str(exc)) from None
+    return RawTable(list(vcards.VCARD_HEADERS), head, encoding="vcf", delimiter=None, encoding_detected="vcf",
+                    delimiter_detected=None, row_count=count, source=lambda: vcards.iter_cards(upload, limits))
 
 
 # ---- text files -------------------------------------------------------------------------------------------
