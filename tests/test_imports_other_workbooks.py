@@ -49,4 +49,4 @@ def test_a_workbook_that_can_t_be_read_is_named_with_what_to_save_it_as(signed_i
 def test_the_upload_form_offers_the_other_workbooks_in_the_file_picker(signed_in):
     page = unescape(signed_in.get("/users/import/").get_data(as_text=True))
     assert 'accept=".csv,.tsv,.txt,.xlsx,.ods,.xls,.xml,.xlsm,.xltx,.xltm,.xlsb,.vcf"' in page
-    assert "(Excel's .xlsm, .xlsb and XML spreadsheets are read too)" in page
+    assert "(Excel's .xlsm, .xlsb and XML spreadsheets, and .vcf contacts files, are read too)" in page

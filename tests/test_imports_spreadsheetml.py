@@ -142,7 +142,7 @@ def test_an_excel_2003_xml_upload_is_staged_like_any_workbook(signed_in, name):
 
 @pytest.mark.parametrize("name, data, sentence", [
     ("people.xml", b'<?xml version="1.0"?><people><person email="ann@example.com"/></people>',
-     "Files ending in .xml can't be read. Upload a .csv, .tsv, .txt, .xlsx, .ods or .xls file."),
+     "Files ending in .xml can't be read. Upload a .csv, .tsv, .txt, .xlsx, .ods, .xls or .vcf file."),
     ("people.xls", b'<?xml version="1.0"?><people><person email="ann@example.com"/></people>',
      "The file is an XML file, not a spreadsheet."),
     ("people.xls", _PROLOG + _OPEN + _PEOPLE, "The file could not be opened as a workbook (.xls): it may be damaged"),

@@ -51,7 +51,7 @@ TEXT_EXTENSIONS = {".csv", ".tsv", ".txt"}
 # .xlsm, .xltx, .xltm and .xlsb (Excel's macro-enabled workbooks, templates, binary workbooks): calamine reads them.
 WORKBOOK_EXTENSIONS = {".xlsx", ".ods", ".xls", ".xlsm", ".xltx", ".xltm", ".xlsb"}
 VCARD_EXTENSIONS = {".vcf", ".vcard"}
-ACCEPTED = ".csv, .tsv, .txt, .xlsx, .ods or .xls"
+ACCEPTED = ".csv, .tsv, .txt, .xlsx, .ods, .xls or .vcf"
 _DELIMITERS = {value for value, _ in DELIMITER_CHOICES}
 _SNIFF_ROWS = 50
 _SNIFF_CHARS = 256 * 1024
