@@ -155,7 +155,7 @@ def test_unreadable_files_get_a_clear_message(name, message):
 
 @pytest.mark.parametrize("filename", ["people.pdf", "people", "people.docx"])
 def test_unknown_extensions_are_refused_with_the_accepted_ones_named(filename):
-    with pytest.raises(UnreadableFile, match=r"Upload a \.csv, \.tsv, \.txt, \.xlsx, \.ods or \.xls file"):
+    with pytest.raises(UnreadableFile, match=r"Upload a \.csv, \.tsv, \.txt, \.xlsx, \.ods, \.xls or \.vcf file"):
         read_table(b"First Name,Email\nAnn,ann@example.com\n", filename)
 
 
