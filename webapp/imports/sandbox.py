@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
+from webapp.imports.ods_spread import OdsSpread, SpreadRefused
 from webapp.imports.spreadsheetml import LAST_LINE, MAX_SHEETS, looks_like_spreadsheetml
 from webapp.imports.uploads import Upload
 from webapp.imports.workbook_child import SHEET_TAG, relation_targets
@@ -306,14 +307,21 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _check_ods_repeats(archive: zipfile.ZipFile, limits) -> None:
-    """A filled cell or row repeated past the limits would be materialised in full; empty repeats are harmless."""
-    with archive.open("content.xml") as stream:
-        tail, sheet = b"", ""
-        while chunk := stream.read(1024 * 1024):
-            text = tail + chunk
-            _check_spaces_in(text, sheet, limits)
-            sheet = _check_repeats_in(text, sheet, limits)
-            tail = text[-_REPEAT_TAG:]
+    """A filled cell or row repeated past the limits would be materialised in full, and so would the empty and
+    covered cells between filled ones (ods_spread); empty repeats after the last filled cell are harmless."""
+    spread = OdsSpread(limits.max_rows)
+    try:
+        with archive.open("content.xml") as stream:
+            tail, sheet = b"", ""
+            while chunk := stream.read(1024 * 1024):
+                text = tail + chunk
+                _check_spaces_in(text, sheet, limits)
+                sheet = _check_repeats_in(text, sheet, limits)
+                spread.feed(chunk)
+                tail = text[-_REPEAT_TAG:]
+            spread.finish()
+    except SpreadRefused as exc:
+        raise WorkbookRefused(str(exc)) from None
 
 
 # <text:s text:c="N"/>: N spaces in a cell's text, which the reader writes out (a 40-byte tag, a gigabyte of text).
