@@ -1,13 +1,26 @@
 """Workbooks found by the twelfth fuzzing pass: an .ods whose repeated, empty and merged (covered) cells make its
-reader fill in millions of cells it does not write is refused before the parse, naming its sheet."""
+reader fill in millions of cells it does not write is refused before the parse, naming its sheet; a sheet's name of
+thousands of characters is shown short, on the sheet chooser and in every sentence, and can still be chosen."""
 from __future__ import annotations
+
+import io
+import random
+import string
+import zipfile
+from pathlib import Path
 
 import pytest
 
-from tests.test_imports_hostile import _refused
+from tests.test_imports_hostile import _HEADER_ROW, _refused, _sheet_part, _workbook_part, _xlsx
+from tests.test_imports_read_choices import staged_emails, upload
 from tests.test_imports_hostile10_containers import _staff_ods
 from webapp.imports.ods_spread import OdsSpread, SpreadRefused
+from webapp.extensions import db
 from webapp.imports.reading import read_table
+from webapp.models import ImportBatch
+
+DATA = Path(__file__).parent / "data"
+_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 _X = b'<table:table-cell office:value-type="string"><text:p>x@example.com</text:p></table:table-cell>'
 
@@ -89,3 +102,83 @@ def test_a_blow_up_is_named_by_its_sheet_shortened_when_its_name_is_long():
                     + _rows(_X + b'<table:covered-table-cell table:number-columns-repeated="99"/>' + _X, 100_000))
         spread.finish()
     assert str(refused.value).startswith("The sheet \u201c" + "N" * 99 + "\u2026\u201d spreads over 100,000 rows")
+
+
+# ---- sheet names of thousands of characters ----------------------------------------------------------------------
+
+_LONG = "Leavers of the old system, kept for the record " + "and checked again " * 1700  # 30,647 characters
+_ALIKE = 1000  # sheets whose names begin alike and go on for thousands of characters
+
+
+def _several_sheets(leavers: str, alike: int = 0) -> bytes:
+    """tests/data/several_sheets.xlsx with its Leavers sheet renamed, and `alike` copies of its Lists sheet whose names
+    begin as its name does and go on with 2,000 letters of their own (letters a zip cannot pack away)."""
+    def change(name: str, data: bytes) -> bytes:
+        if name == "xl/workbook.xml":
+            copies = "".join(f'<sheet name="{_LONG[:200]}{_letters(n)}" sheetId="{n + 10}" r:id="rCopy{n}"/>'
+                             for n in range(alike))
+            return data.replace(b'name="Leavers"', f'name="{leavers}"'.encode()).replace(
+                b"</sheets>", copies.encode() + b"</sheets>")
+        if name == "xl/_rels/workbook.xml.rels":
+            copies = "".join(f'<Relationship Id="rCopy{n}" Type="{_DOC}/worksheet" Target="worksheets/sheet2.xml"/>'
+                             for n in range(alike))
+            return data.replace(b"</Relationships>", copies.encode() + b"</Relationships>")
+        return data
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(DATA / "several_sheets.xlsx") as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            target.writestr(member.filename, change(member.filename, source.read(member)))
+    return out.getvalue()
+
+
+def _letters(seed: int) -> str:
+    return "".join(random.Random(seed).choices(string.ascii_lowercase, k=2000))
+
+
+def test_a_sheet_named_with_thousands_of_characters_is_shown_short_and_can_still_be_chosen(signed_in, org):
+    batch = upload(signed_in, "several_sheets.xlsx", _several_sheets(_LONG))
+    shown = _LONG[:99] + "\u2026"
+    assert batch.read_info["sheet_names"] == ["Instructions", "Lists", "People", shown]
+    page = signed_in.get(f"/users/import/{batch.id}/match").get_data(as_text=True)
+    assert shown in page and _LONG[:200] not in page
+
+    response = signed_in.post(f"/users/import/{batch.id}/match", data={
+        "sheet": shown, "column_0": "first_name", "column_1": "last_name", "column_2": "email",
+        "column_3": "account_type", "continue": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ImportBatch, batch.id).read_info["sheet"] == shown
+    assert staged_emails(batch.id) == ["old@example.com"]
+
+
+def test_thousands_of_long_sheet_names_alike_make_a_chooser_of_short_different_names(signed_in, org):
+    batch = upload(signed_in, "several_sheets.xlsx", _several_sheets("Leavers", alike=_ALIKE))
+    names = batch.read_info["sheet_names"]
+    assert len(names) == _ALIKE + 4 and len(set(names)) == len(names)
+    assert max(len(name) for name in names) == 100
+    assert names[4] == _LONG[:99] + "\u2026" and names[5] == _LONG[:95] + "\u2026 (6)"
+    page = signed_in.get(f"/users/import/{batch.id}/match").get_data(as_text=True)
+    assert f"This workbook has {_ALIKE + 4} sheets." in page
+    assert len(page) < 2 * 110 * (_ALIKE + 4) + 100_000  # each name twice (value and label), not 2,200 characters
+
+
+def test_a_long_sheet_name_is_shortened_in_the_sentence_refusing_its_sheet(signed_in):
+    wide = b'<row r="3">' + b"".join(b'<c r="%s3" t="s"><v>2</v></c>' % column.encode()
+                                     for column in _columns(201)) + b"</row>"
+    data = _xlsx(workbook=_workbook_part(sheet_name=_LONG.encode()), sheet=_sheet_part(rows=_HEADER_ROW + wide))
+    page = _refused(signed_in, data, "people.xlsx")
+    assert f"Row 3 of the sheet \u201c{_LONG[:99]}\u2026\u201d has 201 columns" in page
+
+
+def _columns(count: int) -> list[str]:
+    """Column letters A, B, ... for `count` columns."""
+    letters = []
+    for number in range(1, count + 1):
+        name = ""
+        while number:
+            number, rest = divmod(number - 1, 26)
+            name = chr(65 + rest) + name
+        letters.append(name)
+    return letters

@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass
 from html import unescape
 
+from webapp.imports.sheet_names import the_sheet
+
 # Cells a reader may fill in beyond those written out (repeats, padding of short rows, covered cells inside the
 # people's area), when they are also ten times those written. The reader takes about a second per million on an idle
 # machine and holds them all in memory: 200,000 rows of 50 covered cells made the admin wait for the parse's time
 # limit. A real sheet with runs of empty columns between the filled ones makes up a few times the cells it writes.
 MAX_MADE_UP_CELLS = 5_000_000
 MADE_UP_PER_WRITTEN = 10
-SHEET_NAME_SHOWN = 100  # characters of a sheet's name a sentence shows; the rest becomes an ellipsis
 
 # A sheet's start (group 1 "" ), a row's start (group 1 "-row"), with the tag's attributes, or a sheet's end. The tag
 # runs to the next ">" and holds no "<": a search from each start stops at the next tag, so the pass stays linear.
@@ -26,11 +27,6 @@ _CARRY_MAX = 8 << 20  # a stretch without a row's end this long is passed over, 
 
 class SpreadRefused(ValueError):
     """The workbook would make its reader fill in too many cells; str(error) is a sentence for a person."""
-
-
-def shown_name(name: str) -> str:
-    """A sheet's name as a sentence or a page shows it: at most SHEET_NAME_SHOWN characters, then an ellipsis."""
-    return name if len(name) <= SHEET_NAME_SHOWN else name[:SHEET_NAME_SHOWN - 1] + "\u2026"
 
 
 @dataclass
@@ -106,7 +102,7 @@ class OdsSpread:
         sheet.filled_rows += rows
         if sheet.filled_rows > self.max_rows + 1:
             raise SpreadRefused(
-                f"{_the_sheet(sheet.name)} holds at least {sheet.filled_rows:,} rows once its repeated rows are "
+                f"{the_sheet(sheet.name)} holds at least {sheet.filled_rows:,} rows once its repeated rows are "
                 f"counted, more than the {self.max_rows:,} this importer reads (setting IMPORT_MAX_ROWS). Delete "
                 "the rows you don't need, or split the file, then upload it again.")
         made_up = self.made_up + sheet.made_up()
@@ -125,7 +121,7 @@ class OdsSpread:
 
 def _spread_message(sheet: _Sheet) -> str:
     rows = sheet.last - sheet.first + 1
-    return (f"{_the_sheet(sheet.name)} spreads over {rows:,} rows by {sheet.width:,} columns ({rows * sheet.width:,} "
+    return (f"{the_sheet(sheet.name)} spreads over {rows:,} rows by {sheet.width:,} columns ({rows * sheet.width:,} "
             "cells or more) once its repeated rows and columns and its merged (covered) cells are counted, yet the "
             f"file writes out only {sheet.written:,} of them: reading the rest would take minutes. Save the sheet with "
             "the people as CSV and upload that, or delete the empty formatted or merged area around the people "
@@ -146,6 +142,3 @@ def _row_extent(text: bytes, start: int, end: int) -> tuple[int, int]:
         return written, written
     return written + sum(int(count) - 1 for count in _COLUMNS_REPEATED.findall(text, start, stop)), written
 
-
-def _the_sheet(name: str) -> str:
-    return f"The sheet \u201c{shown_name(name)}\u201d" if name else "A sheet of the workbook"

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
 from webapp.imports.ods_spread import OdsSpread, SpreadRefused
+from webapp.imports.sheet_names import UniqueNames, shown_name, the_sheet
 from webapp.imports.spreadsheetml import LAST_LINE, MAX_SHEETS, looks_like_spreadsheetml
 from webapp.imports.uploads import Upload
 from webapp.imports.workbook_child import SHEET_TAG, relation_targets
@@ -275,12 +276,12 @@ def _impossible_string_count(archive: zipfile.ZipFile, label: str) -> str | None
 def _check_size(sheet: str, last_cell: str, rows: int, columns: int, limits) -> None:
     if columns > limits.max_columns:
         raise WorkbookRefused(
-            f"The sheet \u201c{sheet}\u201d reaches cell {last_cell}: {columns:,} columns, more than the "
+            f"{the_sheet(sheet)} reaches cell {last_cell}: {columns:,} columns, more than the "
             f"{limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the far-away cells "
             "(Ctrl+End shows the last one), save, and upload the file again.")
     if rows > limits.max_rows + 1:
         raise WorkbookRefused(
-            f"The sheet \u201c{sheet}\u201d reaches cell {last_cell}: {rows:,} rows, more than the "
+            f"{the_sheet(sheet)} reaches cell {last_cell}: {rows:,} rows, more than the "
             f"{limits.max_rows:,} this importer reads (setting IMPORT_MAX_ROWS). Delete the far-away cells "
             "(Ctrl+End shows the last one) or split the file, then upload it again.")
 
@@ -333,7 +334,7 @@ def _check_spaces_in(text: bytes, sheet: str, limits) -> None:
     for spaces in _SPACES.finditer(text):
         count = int(spaces.group(1))
         if count > limits.max_cell_chars:
-            where = _the_sheet(_ods_sheet_name(text, spaces.start()) or sheet)
+            where = the_sheet(_ods_sheet_name(text, spaces.start()) or sheet)
             raise WorkbookRefused(
                 f"{where} holds a cell of {count:,} spaces in a row, more than the {limits.max_cell_chars:,} "
                 "characters a cell may hold (setting IMPORT_MAX_CELL_CHARS). Shorten that cell and upload the file "
@@ -376,20 +377,14 @@ def _check_repeats_in(text: bytes, sheet: str, limits) -> str:
         sheet = _ods_sheet_name(text, start) or sheet
         if what == b"cell":
             raise WorkbookRefused(
-                f"{_the_sheet(sheet)} repeats a filled cell across {repeated:,} columns, more than the "
+                f"{the_sheet(sheet)} repeats a filled cell across {repeated:,} columns, more than the "
                 f"{limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the columns you "
                 "don't need, save, and upload the file again.")
         raise WorkbookRefused(
-            f"{_the_sheet(sheet)} repeats a filled row down {repeated:,} rows, more than the "
+            f"{the_sheet(sheet)} repeats a filled row down {repeated:,} rows, more than the "
             f"{limits.max_rows:,} this importer reads (setting IMPORT_MAX_ROWS). Delete the rows you don't need "
             "(Ctrl+End shows the last one), save, and upload the file again.")
     return _ods_sheet_name(text, len(text)) or sheet
-
-
-def _the_sheet(name: str) -> str:
-    """How a sentence names a sheet: by its name, or as "A sheet" when its name could not be found (none, or one
-    longer than any spreadsheet program allows)."""
-    return f"The sheet \u201c{name}\u201d" if name else "A sheet of the workbook"
 
 
 _ODS_SHEET = re.compile(rb"<table:table\s[^>]{0,4000}?table:name=[\"']([^\"']{0,200})")
@@ -475,6 +470,7 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
     `progress(rows, held)` hears the rows so far and those the sheets parsed so far hold (each sheet says).
     """
     sheets: list[Sheet] = []
+    names = UniqueNames()  # a name of thousands of characters is shortened here, for every page and sentence after
     current, result, position, rows, held = None, None, 0, 0, 0
     write = spool.file.write
     for raw in output:
@@ -496,8 +492,8 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
         if not isinstance(message, dict):
             message = {"error": "damaged"}
         if "visible" in message:  # a sheet starts; any other word is the last
-            current = Sheet(message["sheet"], message["visible"], start=position, end=position, spool=spool,
-                            merged=[tuple(item) for item in message.get("merged") or []],
+            current = Sheet(names.add(str(message["sheet"])), message["visible"], start=position, end=position,
+                            spool=spool, merged=[tuple(item) for item in message.get("merged") or []],
                             hidden=[tuple(item) for item in message.get("hidden") or []],
                             links=[tuple(item) for item in message.get("links") or []])
             held += int(message.get("rows") or 0)
@@ -518,7 +514,7 @@ def _memory_message(limits) -> str:
 
 def _child_error_message(result: dict, label: str, limits) -> str:
     error = result["error"]
-    sheet = result.get("sheet", "")
+    sheet = shown_name(str(result.get("sheet", "")))
     if error == "memory":
         return _memory_message(limits)
     if error == "doctype":
