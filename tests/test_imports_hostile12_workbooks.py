@@ -1,6 +1,7 @@
 """Workbooks found by the twelfth fuzzing pass: an .ods whose repeated, empty and merged (covered) cells make its
 reader fill in millions of cells it does not write is refused before the parse, naming its sheet; a sheet's name of
-thousands of characters is shown short, on the sheet chooser and in every sentence, and can still be chosen."""
+thousands of characters is shown short, on the sheet chooser and in every sentence, and can still be chosen; a
+workbook declaring XML entities is refused saying so."""
 from __future__ import annotations
 
 import io
@@ -13,8 +14,9 @@ import pytest
 
 from tests.test_imports_hostile import _HEADER_ROW, _refused, _sheet_part, _workbook_part, _xlsx
 from tests.test_imports_read_choices import staged_emails, upload
+from tests.workbook_parts import with_part
 from tests.test_imports_hostile10_containers import _staff_ods
-from webapp.imports.ods_spread import OdsSpread, SpreadRefused
+from webapp.imports.xml_checks import OdsSpread, SpreadRefused
 from webapp.extensions import db
 from webapp.imports.reading import read_table
 from webapp.models import ImportBatch
@@ -182,3 +184,27 @@ def _columns(count: int) -> list[str]:
             name = chr(65 + rest) + name
         letters.append(name)
     return letters
+
+
+# ---- XML declarations --------------------------------------------------------------------------------------------
+
+_LAUGHS = b'<!DOCTYPE lolz [<!ENTITY lol "lol">' + b"".join(
+    b'<!ENTITY lol%d "%s">' % (level, (b"&lol%d;" % (level - 1) if level > 1 else b"&lol;") * 10)
+    for level in range(1, 10)) + b"]>"
+
+
+@pytest.mark.parametrize("declaration, use", [
+    (_LAUGHS, b"&lol9;"),
+    (b'<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', b"&xxe;"),
+    # Only a parameter entity, used in the DOCTYPE itself: the reader read this file as if it were plain.
+    (b'<!DOCTYPE x [<!ENTITY % remote SYSTEM "http://127.0.0.1:9/x.dtd"> %remote;]>', b""),
+], ids=["laughs", "external entity", "parameter entity"])
+def test_an_ods_declaring_entities_is_refused_saying_so(signed_in, declaration, use):
+    def declare(content: bytes) -> bytes:
+        prolog_end = content.index(b"?>") + 2
+        return content[:prolog_end] + declaration + content[prolog_end:].replace(b"Lef", use + b"Lef", 1)
+
+    page = _refused(signed_in, with_part(DATA / "staff.ods", "content.xml", declare), "staff.ods")
+    assert "The workbook (.ods) declares a DOCTYPE or XML entities in its part content.xml, which spreadsheet " \
+           "programs never write" in page
+    assert "root:" not in page and "lollol" not in page

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from webapp.imports.ods_spread import OdsSpread, SpreadRefused
+from webapp.imports.xml_checks import OdsSpread, SpreadRefused, declaring_part
 from webapp.imports.sheet_names import UniqueNames, shown_name, the_sheet
 from webapp.imports.spreadsheetml import LAST_LINE, MAX_SHEETS, looks_like_spreadsheetml
 from webapp.imports.uploads import Upload
@@ -181,6 +181,12 @@ def _check_archive(stream, kind: str, label: str, limits) -> tuple[int | None, s
                 f"{member.compress_size / 1e3:,.0f} KB, which no real spreadsheet does, so it was not opened. "
                 "Save the people as CSV and upload that.")
     try:
+        declaring = declaring_part(archive, members)
+        if declaring is not None:
+            raise WorkbookRefused(
+                f"The workbook ({label}) declares a DOCTYPE or XML entities in its part {declaring[:80]}, which "
+                "spreadsheet programs never write and which can make a reader fetch or expand hidden content, so it "
+                "was not read. Open it in your spreadsheet program, save it again as .xlsx or CSV, and upload that.")
         if kind == "xlsx":
             declared, far = _check_xlsx_dimensions(archive, limits)
             return declared, far or _impossible_string_count(archive, label)
@@ -309,7 +315,7 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
 def _check_ods_repeats(archive: zipfile.ZipFile, limits) -> None:
     """A filled cell or row repeated past the limits would be materialised in full, and so would the empty and
-    covered cells between filled ones (ods_spread); empty repeats after the last filled cell are harmless."""
+    covered cells between filled ones (xml_checks); empty repeats after the last filled cell are harmless."""
     spread = OdsSpread(limits.max_rows)
     try:
         with archive.open("content.xml") as stream:

@@ -1,8 +1,10 @@
-"""How many cells an .ods makes its reader fill in: rows and columns counted through their repeats and merged
-(covered) cells, against the cells its XML writes out. Runs in the web process, one forward pass over content.xml."""
+"""Checks of a workbook's XML made in the web process before the parse: how many cells an .ods makes its reader
+fill in (rows and columns counted through their repeats and merged (covered) cells, against the cells its XML writes
+out, in one forward pass over content.xml), and whether a part declares a DOCTYPE."""
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass
 from html import unescape
 
@@ -142,3 +144,18 @@ def _row_extent(text: bytes, start: int, end: int) -> tuple[int, int]:
         return written, written
     return written + sum(int(count) - 1 for count in _COLUMNS_REPEATED.findall(text, start, stop)), written
 
+
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)\b")
+_XML_PART = re.compile(r".+\.(?:xml|rels)", re.IGNORECASE)
+_PROLOG_BYTES = 4096  # a DOCTYPE comes before the root element: after the XML declaration, in the first bytes
+
+
+def declaring_part(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> str | None:
+    """The name of the first XML part declaring a DOCTYPE or entities, which no spreadsheet program writes; None if
+    none does. (The reader refuses them too, expanding and fetching nothing, but then says only "damaged".)"""
+    for member in members:
+        if _XML_PART.fullmatch(member.filename):
+            with archive.open(member) as stream:
+                if _DECLARATION.search(stream.read(_PROLOG_BYTES)):
+                    return member.filename
+    return None
