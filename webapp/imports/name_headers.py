@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from webapp.imports.columns import classify_header
+from webapp.imports.columns import _HEADER_MAX, _classify, _synonyms
+from webapp.imports.fields import import_fields
 from webapp.imports.locating import BLANK_CHARS
 
 FIRST, MIDDLE, LAST = "first name", "middle name", "last name"
@@ -80,8 +81,26 @@ def _renamed(name: str, index: int, parts: list[tuple[str, str]]) -> NameColumns
 
 
 def _field(text: str) -> str | None:
-    found = classify_header(text) if text.strip(BLANK_CHARS) else None
+    """The field a header cell names (as columns.classify_header says), with the table of names made once."""
+    if not text.strip(BLANK_CHARS) or len(text) > _HEADER_MAX:
+        return None
+    found = _classify(text, _synonym_table())
     return found[0] if found else None
+
+
+_TABLE: list = [(), {}]  # the app's fields and the table of their header names, made from them
+
+
+def _synonym_table() -> dict:
+    """columns' table of header names for the running app's fields, made again only when they change.
+
+    classify_header makes it on every call (4 ms): asked for every cell of the first 20 rows, a CSV of 10 KB (25
+    rows of 200 short cells) took 18 seconds to read.
+    """
+    fields = import_fields()
+    if len(fields) != len(_TABLE[0]) or any(new is not old for new, old in zip(fields, _TABLE[0])):
+        _TABLE[:] = [fields, _synonyms()]
+    return _TABLE[1]
 
 
 def _blank(cells: list[str], index: int) -> bool:
