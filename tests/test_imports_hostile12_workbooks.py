@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_imports_hostile import _HEADER_ROW, _refused, _sheet_part, _workbook_part, _xlsx
+from tests.test_imports_hostile import _HEADER_ROW, _parts, _refused, _sheet_part, _workbook_part, _xlsx
+from tests.test_imports_hostile11_workbooks import _zip
 from tests.test_imports_read_choices import staged_emails, upload
 from tests.workbook_parts import with_part
 from tests.test_imports_hostile10_containers import _staff_ods
@@ -125,8 +126,9 @@ _ALIKE = 1000  # sheets whose names begin alike and go on for thousands of chara
 
 
 def _several_sheets(leavers: str, alike: int = 0) -> bytes:
-    """tests/data/several_sheets.xlsx with its Leavers sheet renamed, and `alike` copies of its Lists sheet whose names
-    begin as its name does and go on with 2,000 letters of their own (letters a zip cannot pack away)."""
+    """tests/data/several_sheets.xlsx with its Leavers sheet renamed, and `alike` copies of its Lists sheet (each a part
+    of its own) whose names begin as its name does and go on with 2,000 letters of their own (letters a zip cannot
+    pack away)."""
     def change(name: str, data: bytes) -> bytes:
         if name == "xl/workbook.xml":
             copies = "".join(f'<sheet name="{_LONG[:200]}{_letters(n)}" sheetId="{n + 10}" r:id="rCopy{n}"/>'
@@ -134,7 +136,7 @@ def _several_sheets(leavers: str, alike: int = 0) -> bytes:
             return data.replace(b'name="Leavers"', f'name="{leavers}"'.encode()).replace(
                 b"</sheets>", copies.encode() + b"</sheets>")
         if name == "xl/_rels/workbook.xml.rels":
-            copies = "".join(f'<Relationship Id="rCopy{n}" Type="{_DOC}/worksheet" Target="worksheets/sheet2.xml"/>'
+            copies = "".join(f'<Relationship Id="rCopy{n}" Type="{_DOC}/worksheet" Target="worksheets/copy{n}.xml"/>'
                              for n in range(alike))
             return data.replace(b"</Relationships>", copies.encode() + b"</Relationships>")
         return data
@@ -144,6 +146,8 @@ def _several_sheets(leavers: str, alike: int = 0) -> bytes:
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for member in source.infolist():
             target.writestr(member.filename, change(member.filename, source.read(member)))
+        for n in range(alike):
+            target.writestr(f"xl/worksheets/copy{n}.xml", source.read("xl/worksheets/sheet2.xml"))
     return out.getvalue()
 
 
@@ -232,3 +236,13 @@ def test_a_survey_of_200_question_columns_is_read_with_the_table_of_header_names
     assert name_headers._synonym_table() is table_before
     assert batch.headers[:3] == ["First Name", "Last Name", "Email"] and len(batch.headers) == 200
     assert staged_emails(batch.id) == [f"ann{n}@example.com" for n in range(1, 25)]
+
+
+def test_an_xlsx_whose_sheets_read_one_part_is_called_damaged_before_any_is_read(signed_in):
+    # 1,000 sheets of one part of 20,000 rows (270 KB) kept the reader walking the same rows for its whole minute.
+    parts = dict(_parts())
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"<sheets>", b"<sheets>" + b"".join(
+        b'<sheet name="Copy %d" sheetId="%d" r:id="rId1"/>' % (n, n + 1) for n in range(1, 4)))
+    page = _refused(signed_in, _zip(list(parts.items())), "people.xlsx")
+    assert "The workbook (.xlsx) lists 4 sheets that read the same part of the file, which no spreadsheet program " \
+           "writes, so it is damaged and was not read." in page

@@ -527,6 +527,10 @@ def _child_error_message(result: dict, label: str, limits) -> str:
         return (f"The file ({label}) is an Excel 2003 XML spreadsheet with a DOCTYPE or entity declaration, which "
                 "Excel never writes and which can make a reader fetch or expand hidden content, so it was not read. "
                 "Open it in Excel, save it as .xlsx or CSV, and upload that.")
+    if error == "shared":
+        return (f"The workbook ({label}) lists {result['count']:,} sheets that read the same part of the file, which no "
+                "spreadsheet program writes, so it is damaged and was not read. Open it in your spreadsheet program, "
+                "save the sheet with the people as CSV or a new .xlsx, and upload that.")
     if error == "sheets":
         return (f"The workbook ({label}) holds more than {MAX_SHEETS:,} sheets, far more than a spreadsheet has, so "
                 "it was not read. Open it in your spreadsheet program, save the sheet with the people as CSV, and "
