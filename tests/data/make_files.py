@@ -272,6 +272,13 @@ def make_hostile_text_files() -> None:
         "Bo,Lee,bo@example.com," + "x" * 10_001,
     ))
     (HERE / "binary.csv").write_bytes(bytes((n * 37 + 11) % 256 for n in range(3000)))
+    # A survey export: 197 question columns of short answers beside the people (each cell of its first rows was
+    # weighed as a header, the table of header names made again for each).
+    write("hostile12_survey_200_columns.csv", "\n".join([
+        ",".join(["First Name", "Last Name", "Email"] + [f"Q{n}" for n in range(1, 198)]),
+        *[",".join([f"Ann{person}", "Lee", f"ann{person}@example.com"]
+                   + ["y" if (person + n) % 3 else "n" for n in range(197)]) for person in range(1, 25)],
+    ]) + "\n")
 
 
 def make_workbooks() -> None:

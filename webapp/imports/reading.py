@@ -41,6 +41,7 @@ from webapp.imports.locating import (
     tool_line_reason,
     trimmed_length,
 )
+from webapp.imports.sheet_names import shown_name
 from webapp.imports.uploads import Upload, as_upload
 
 __all__ = ["DELIMITER_CHOICES", "ENCODING_CHOICES", "RawTable", "ReadLimits", "SkippedLine", "UnreadableFile",
@@ -888,15 +889,19 @@ def _read_workbook(data: Upload, kind: str, label: str, sheet: str | None, heade
                   mail_links={(line, column): address for line, column, address in chosen.links})
 
 
+_SHEETS_LISTED = 30  # a sentence naming a workbook's sheets names at most these (a workbook may hold 10,000)
+
+
 def _choose_sheet(sheets: list[sandbox.Sheet], wanted: str | None) -> sandbox.Sheet:
     """The sheet the admin chose, else the one most likely to hold the people."""
     if wanted is not None:
         for each in sheets:
             if each.name == wanted:
                 return each
-        listed = ", ".join(f"\u201c{each.name}\u201d" for each in sheets)
-        raise UnreadableFile(f"The workbook has no sheet named \u201c{wanted}\u201d. Its sheets are: {listed}. "
-                             "Choose one of those.")
+        listed = ", ".join(f"\u201c{each.name}\u201d" for each in sheets[:_SHEETS_LISTED])
+        more = f" and {len(sheets) - _SHEETS_LISTED:,} more" if len(sheets) > _SHEETS_LISTED else ""
+        raise UnreadableFile(f"The workbook has no sheet named \u201c{shown_name(wanted)}\u201d. Its sheets are: "
+                             f"{listed}{more}. Choose one of those.")
     best, best_rank = None, None
     for each in sheets:
         score = sheet_score(each.name, each.rows(), each.count)

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
+from webapp.imports.xml_checks import OdsSpread, SpreadRefused, declaring_part
+from webapp.imports.sheet_names import UniqueNames, shown_name, the_sheet
 from webapp.imports.spreadsheetml import LAST_LINE, MAX_SHEETS, looks_like_spreadsheetml
 from webapp.imports.uploads import Upload
 from webapp.imports.workbook_child import SHEET_TAG, relation_targets
@@ -179,6 +181,12 @@ def _check_archive(stream, kind: str, label: str, limits) -> tuple[int | None, s
                 f"{member.compress_size / 1e3:,.0f} KB, which no real spreadsheet does, so it was not opened. "
                 "Save the people as CSV and upload that.")
     try:
+        declaring = declaring_part(archive, members)
+        if declaring is not None:
+            raise WorkbookRefused(
+                f"The workbook ({label}) declares a DOCTYPE or XML entities in its part {declaring[:80]}, which "
+                "spreadsheet programs never write and which can make a reader fetch or expand hidden content, so it "
+                "was not read. Open it in your spreadsheet program, save it again as .xlsx or CSV, and upload that.")
         if kind == "xlsx":
             declared, far = _check_xlsx_dimensions(archive, limits)
             return declared, far or _impossible_string_count(archive, label)
@@ -274,12 +282,12 @@ def _impossible_string_count(archive: zipfile.ZipFile, label: str) -> str | None
 def _check_size(sheet: str, last_cell: str, rows: int, columns: int, limits) -> None:
     if columns > limits.max_columns:
         raise WorkbookRefused(
-            f"The sheet \u201c{sheet}\u201d reaches cell {last_cell}: {columns:,} columns, more than the "
+            f"{the_sheet(sheet)} reaches cell {last_cell}: {columns:,} columns, more than the "
             f"{limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the far-away cells "
             "(Ctrl+End shows the last one), save, and upload the file again.")
     if rows > limits.max_rows + 1:
         raise WorkbookRefused(
-            f"The sheet \u201c{sheet}\u201d reaches cell {last_cell}: {rows:,} rows, more than the "
+            f"{the_sheet(sheet)} reaches cell {last_cell}: {rows:,} rows, more than the "
             f"{limits.max_rows:,} this importer reads (setting IMPORT_MAX_ROWS). Delete the far-away cells "
             "(Ctrl+End shows the last one) or split the file, then upload it again.")
 
@@ -306,14 +314,21 @@ def _xlsx_sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _check_ods_repeats(archive: zipfile.ZipFile, limits) -> None:
-    """A filled cell or row repeated past the limits would be materialised in full; empty repeats are harmless."""
-    with archive.open("content.xml") as stream:
-        tail, sheet = b"", ""
-        while chunk := stream.read(1024 * 1024):
-            text = tail + chunk
-            _check_spaces_in(text, sheet, limits)
-            sheet = _check_repeats_in(text, sheet, limits)
-            tail = text[-_REPEAT_TAG:]
+    """A filled cell or row repeated past the limits would be materialised in full, and so would the empty and
+    covered cells between filled ones (xml_checks); empty repeats after the last filled cell are harmless."""
+    spread = OdsSpread(limits.max_rows)
+    try:
+        with archive.open("content.xml") as stream:
+            tail, sheet = b"", ""
+            while chunk := stream.read(1024 * 1024):
+                text = tail + chunk
+                _check_spaces_in(text, sheet, limits)
+                sheet = _check_repeats_in(text, sheet, limits)
+                spread.feed(chunk)
+                tail = text[-_REPEAT_TAG:]
+            spread.finish()
+    except SpreadRefused as exc:
+        raise WorkbookRefused(str(exc)) from None
 
 
 # <text:s text:c="N"/>: N spaces in a cell's text, which the reader writes out (a 40-byte tag, a gigabyte of text).
@@ -325,7 +340,7 @@ def _check_spaces_in(text: bytes, sheet: str, limits) -> None:
     for spaces in _SPACES.finditer(text):
         count = int(spaces.group(1))
         if count > limits.max_cell_chars:
-            where = _the_sheet(_ods_sheet_name(text, spaces.start()) or sheet)
+            where = the_sheet(_ods_sheet_name(text, spaces.start()) or sheet)
             raise WorkbookRefused(
                 f"{where} holds a cell of {count:,} spaces in a row, more than the {limits.max_cell_chars:,} "
                 "characters a cell may hold (setting IMPORT_MAX_CELL_CHARS). Shorten that cell and upload the file "
@@ -368,20 +383,14 @@ def _check_repeats_in(text: bytes, sheet: str, limits) -> str:
         sheet = _ods_sheet_name(text, start) or sheet
         if what == b"cell":
             raise WorkbookRefused(
-                f"{_the_sheet(sheet)} repeats a filled cell across {repeated:,} columns, more than the "
+                f"{the_sheet(sheet)} repeats a filled cell across {repeated:,} columns, more than the "
                 f"{limits.max_columns:,} this importer reads (setting IMPORT_MAX_COLUMNS). Delete the columns you "
                 "don't need, save, and upload the file again.")
         raise WorkbookRefused(
-            f"{_the_sheet(sheet)} repeats a filled row down {repeated:,} rows, more than the "
+            f"{the_sheet(sheet)} repeats a filled row down {repeated:,} rows, more than the "
             f"{limits.max_rows:,} this importer reads (setting IMPORT_MAX_ROWS). Delete the rows you don't need "
             "(Ctrl+End shows the last one), save, and upload the file again.")
     return _ods_sheet_name(text, len(text)) or sheet
-
-
-def _the_sheet(name: str) -> str:
-    """How a sentence names a sheet: by its name, or as "A sheet" when its name could not be found (none, or one
-    longer than any spreadsheet program allows)."""
-    return f"The sheet \u201c{name}\u201d" if name else "A sheet of the workbook"
 
 
 _ODS_SHEET = re.compile(rb"<table:table\s[^>]{0,4000}?table:name=[\"']([^\"']{0,200})")
@@ -467,6 +476,7 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
     `progress(rows, held)` hears the rows so far and those the sheets parsed so far hold (each sheet says).
     """
     sheets: list[Sheet] = []
+    names = UniqueNames()  # a name of thousands of characters is shortened here, for every page and sentence after
     current, result, position, rows, held = None, None, 0, 0, 0
     write = spool.file.write
     for raw in output:
@@ -488,8 +498,8 @@ def _collect(output, spool, progress) -> tuple[list[Sheet], dict | None]:
         if not isinstance(message, dict):
             message = {"error": "damaged"}
         if "visible" in message:  # a sheet starts; any other word is the last
-            current = Sheet(message["sheet"], message["visible"], start=position, end=position, spool=spool,
-                            merged=[tuple(item) for item in message.get("merged") or []],
+            current = Sheet(names.add(str(message["sheet"])), message["visible"], start=position, end=position,
+                            spool=spool, merged=[tuple(item) for item in message.get("merged") or []],
                             hidden=[tuple(item) for item in message.get("hidden") or []],
                             links=[tuple(item) for item in message.get("links") or []])
             held += int(message.get("rows") or 0)
@@ -510,13 +520,17 @@ def _memory_message(limits) -> str:
 
 def _child_error_message(result: dict, label: str, limits) -> str:
     error = result["error"]
-    sheet = result.get("sheet", "")
+    sheet = shown_name(str(result.get("sheet", "")))
     if error == "memory":
         return _memory_message(limits)
     if error == "doctype":
         return (f"The file ({label}) is an Excel 2003 XML spreadsheet with a DOCTYPE or entity declaration, which "
                 "Excel never writes and which can make a reader fetch or expand hidden content, so it was not read. "
                 "Open it in Excel, save it as .xlsx or CSV, and upload that.")
+    if error == "shared":
+        return (f"The workbook ({label}) lists {result['count']:,} sheets that read the same part of the file, which no "
+                "spreadsheet program writes, so it is damaged and was not read. Open it in your spreadsheet program, "
+                "save the sheet with the people as CSV or a new .xlsx, and upload that.")
     if error == "sheets":
         return (f"The workbook ({label}) holds more than {MAX_SHEETS:,} sheets, far more than a spreadsheet has, so "
                 "it was not read. Open it in your spreadsheet program, save the sheet with the people as CSV, and "

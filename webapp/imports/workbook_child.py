@@ -35,6 +35,9 @@ _CELL_TYPE = re.compile(rb"\bt=\"(\w+)\"")
 # A tag ends before the next "<": a run of "<sheet " with no ">" is passed over once, not searched from each.
 # (Used by the web process's checks too: sandbox.)
 SHEET_TAG = re.compile(rb"<" + _P + rb"sheet\s[^<>]{0,6000}>")
+# A sheet's name is passed on cut to this (the web process shortens it further to show it): 10,000 sheets of
+# 30,000-character names were 300 MB of lines for it to read.
+_MAX_NAME = 1000
 RELATION_TAG = re.compile(rb"<" + _P + rb"Relationship\s[^<>]{0,6000}>")
 
 
@@ -79,9 +82,15 @@ def write_sheets(source, out, settings: dict) -> dict:
     dumps, write = json.dumps, out.write
     sheet_parts = _xlsx_sheet_parts(source)
     kind = "xlsx" if sheet_parts is not None else _kind(source)
+    known_parts = [part for part in sheet_parts or () if part is not None]
+    if len(set(known_parts)) < len(known_parts):
+        # Two sheets reading one part: no program writes that, and 1,000 sheets of one part of 20,000 rows (a
+        # 270 KB file) kept the reader walking the same rows until its time limit.
+        return {"error": "shared", "count": len(known_parts) - len(set(known_parts)) + 1}
     for index, meta in enumerate(metadata):
         if "WorkSheet" not in str(meta.typ):
             continue  # chart sheets hold no cells
+        name = meta.name[:_MAX_NAME]
         try:
             sheet = workbook.get_sheet_by_index(index)
             start = sheet.start
@@ -93,13 +102,13 @@ def write_sheets(source, out, settings: dict) -> dict:
         if sheet.end and sheet.end[0] >= settings["last_line"]:
             # A row number no spreadsheet has (calamine wraps r="99999999999" to 1,215,752,190): walking the rows
             # up to it would take hours, so the child stops here.
-            return {"error": "line", "sheet": meta.name, "line": sheet.end[0] + 1}
+            return {"error": "line", "sheet": name, "line": sheet.end[0] + 1}
         visible = "Visible" in str(meta.visible) and "Hidden" not in str(meta.visible)
         # iter_rows starts at the sheet's first row, blank or not; the rows above its first cell are skipped.
         skip = start[0] if start else 0
         end = sheet.end
         rows_held = end[0] + 1 - skip if end else 0  # known once the sheet is parsed: a total for the progress bar
-        write(dumps({"sheet": meta.name, "visible": visible, "rows": rows_held,
+        write(dumps({"sheet": name, "visible": visible, "rows": rows_held,
                      "merged": _merged_across(sheet, start[1] if start else 0, source, index, kind),
                      "hidden": _hidden_rows(source, sheet_parts, index, kind),
                      "links": _mail_links(source, sheet_parts, index, kind, start[1] if start else 0)}
@@ -127,12 +136,12 @@ def write_sheets(source, out, settings: dict) -> dict:
             count += 1
             if count > settings["max_rows"] + 1:
                 count += sum(1 for rest in rows if filled_cells(rest))
-                return {"error": "rows", "sheet": meta.name, "count": count}
+                return {"error": "rows", "sheet": name, "count": count}
             if len(cells) > settings["max_columns"]:
-                return {"error": "columns", "sheet": meta.name, "line": line, "count": len(cells)}
+                return {"error": "columns", "sheet": name, "line": line, "count": len(cells)}
             for column, cell in enumerate(cells):
                 if len(cell) > settings["max_cell_chars"]:
-                    return {"error": "cell", "sheet": meta.name, "line": line, "column": column + 1,
+                    return {"error": "cell", "sheet": name, "line": line, "column": column + 1,
                             "count": len(cell)}
             if blank_line is not None:
                 write(dumps([blank_line, []]).encode("ascii") + b"\n")
