@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from webapp.imports.columns import _HEADER_MAX, _classify, _synonyms
+from webapp.imports.columns import classify_header
 from webapp.imports.locating import BLANK_CHARS
 
 FIRST, MIDDLE, LAST = "first name", "middle name", "last name"
@@ -79,13 +79,11 @@ def _renamed(name: str, index: int, parts: list[tuple[str, str]]) -> NameColumns
     return columns
 
 
-def _field(text: str, names: dict) -> str | None:
-    """The field a header cell names, as columns.classify_header says, from `names`, the table of header names
-    (columns._synonyms) made once by the caller: made for each cell, a CSV of 10 KB (25 rows of 200 short cells)
-    took 18 seconds to read."""
-    if not text.strip(BLANK_CHARS) or len(text) > _HEADER_MAX:
+def _field(text: str) -> str | None:
+    """The field a header cell names (columns.classify_header), if any."""
+    if not text.strip(BLANK_CHARS):
         return None
-    found = _classify(text, names)
+    found = classify_header(text)
     return found[0] if found else None
 
 
@@ -93,11 +91,11 @@ def _blank(cells: list[str], index: int) -> bool:
     return index >= len(cells) or not cells[index].strip(BLANK_CHARS)
 
 
-def _part(text: str, names: dict) -> str | None:
+def _part(text: str) -> str | None:
     """"first_name", "middle_name" or "last_name" for a lower header cell naming a part of the name, else None."""
     if _MIDDLE_HEADER.fullmatch(text.strip(BLANK_CHARS)):
         return "middle_name"
-    found = _field(text, names)
+    found = _field(text)
     return found if found in ("first_name", "last_name") else None
 
 
@@ -120,26 +118,25 @@ def join_parts_row(filled: list[tuple[int, list[str]]], header_line: int | None 
     it is skipped, and {middle-name column: first-name column}. `header_line`: the header row the admin chose; only
     it may be the upper row.
     """
-    names = _synonyms()
     for position in range(min(len(filled) - 1, 20)):
         line, cells = filled[position]
         if header_line is not None and line != header_line:
             continue
         below_line, below = filled[position + 1]
         for index, cell in enumerate(cells[:-1] if cells else []):
-            if _field(cell, names) != "full_name":
+            if _field(cell) != "full_name":
                 continue
             for width in (3, 2):
                 if len(below) < index + width or any(not _blank(cells, index + step) for step in range(1, width)):
                     continue
                 span = range(index, index + width)
-                parts = [_part(below[column], names) for column in span]
+                parts = [_part(below[column]) for column in span]
                 if set(parts) not in _WHOLE or len(set(parts)) != width:
                     continue
                 # The lower row holds nothing but column names (under the upper row's blank cells) and the parts.
                 others = [(column, text) for column, text in enumerate(below)
                           if column not in span and text.strip(BLANK_CHARS)]
-                if any(not _blank(cells, column) or _field(text, names) is None for column, text in others):
+                if any(not _blank(cells, column) or _field(text) is None for column, text in others):
                     continue
                 joined = list(cells) + [""] * max(0, len(below) - len(cells))
                 name = cell.strip(BLANK_CHARS)
@@ -163,9 +160,8 @@ def split_name_column(header_cells: list[str], header_at: int | None, below: lis
     two or three (_looks_split). Three columns are first, middle and last name.
     """
     rows = [cells for _line, cells in below[:_SAMPLE]]
-    names = _synonyms()
     for index, header in enumerate(header_cells):
-        if _field(header, names) != "full_name" or not _blank(header_cells, index + 1):
+        if _field(header) != "full_name" or not _blank(header_cells, index + 1):
             continue
         name = header.strip(BLANK_CHARS)
         if _blank(header_cells, index + 2) and _three_parts(rows, index, header_at, merged):
