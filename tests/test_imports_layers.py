@@ -10,7 +10,7 @@ IMPORTS = Path(__file__).resolve().parent.parent / "webapp" / "imports"
 
 # Each stage, and the modules no module of that stage may import (the stages after it).
 READ = {"reading", "encodings", "locating", "addresslists", "name_headers", "sandbox", "workbook_child",
-        "workbook_extras", "xml_checks", "sheet_names"}
+        "workbook_extras", "xml_checks", "sheet_names", "raw_table"}
 MAP = {"columns"}
 CLEAN = {"cleaning", "mail_links"}
 STAGE = {"staging"}

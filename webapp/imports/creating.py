@@ -19,7 +19,7 @@ from webapp.clock import utcnow
 from webapp.credentials import derived_passwords, fast_hashes
 from webapp.extensions import db
 from webapp.imports.fields import staged_fields
-from webapp.imports.reading import chunk_rows
+from webapp.imports.raw_table import chunk_rows
 from webapp.imports.values import single_line_plain
 from webapp.imports import sync_apply
 from webapp.mail import messages

@@ -13,7 +13,7 @@ from webapp import audit
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.imports import leavers
-from webapp.imports.reading import chunk_rows
+from webapp.imports.raw_table import chunk_rows
 from webapp.imports.sync import UNCHANGED, UPDATED, in_use, plan, sync_counts
 from webapp.models import (
     EffectKind,
