@@ -1,7 +1,7 @@
 """Who may see what: console pages are for Admins, always scoped to their organisation."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_url
 
 from webapp.extensions import db
@@ -18,7 +18,7 @@ def require_admin() -> None:
         if shown is not None:
             # A part of the page asked (signed out in another tab): the whole tab goes to sign-in, then back to the
             # page it showed; followed by htmx, the redirect put the sign-in form inside the clicked row.
-            login_manager.unauthorized()  # its flash: "Please sign in to see that page."
+            flash(login_manager.login_message, login_manager.login_message_category)
             return htmx_redirect(login_url(login_manager.login_view, next_url=shown))
         return login_manager.unauthorized()
     if not current_user.is_admin:

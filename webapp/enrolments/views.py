@@ -224,13 +224,13 @@ def result(event_id: int):
     if event.action != "enrolment.create":
         abort(404)
     series = get_in_org_or_404(Series, event.target_id)
-    detail = event.detail
+    detail, kept = event.detail, keeps_mail_only()
     return render_template(
         "enrolments/result.html", event=event, series=series, detail=detail,
         already=queries.users_by_ids(org_id(), detail.get("already_ids", [])),
         inactive=queries.users_by_ids(org_id(), detail.get("inactive_ids", [])),
-        mail_kept=keeps_mail_only(),
-        mail_url=url_for("mail.index", status="kept" if keeps_mail_only() else None)
+        mail_kept=kept,
+        mail_url=url_for("mail.index", status="kept" if kept else None)
         if "mail.index" in current_app.view_functions else None)
 
 
