@@ -22,6 +22,7 @@ from webapp.imports.suggestions import suggestion_for
 from webapp.models import BulkUndo, BulkUndoRow, ImportBatch, StagedRow
 
 REPLACEABLE = {"first_name": "First name", "last_name": "Last name", "email": "Email"}
+_NO_ADDRESSES = (frozenset(), frozenset())  # (written, left): a change of names touches no address
 
 
 def undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
@@ -47,10 +48,9 @@ def undo_rewrite(batch: ImportBatch, kept: BulkUndo) -> tuple[int, Counter]:
     if column == "email":  # (rows end with the address put back and the one it replaced)
         rechecked, emails = _rewritten([(row[1], row[-2], row[-1]) for row in rows])
     elif kept.kept_all:
-        rechecked, emails = [row[1] for row in rows], (set(), set())
+        rechecked, emails = [row[1] for row in rows], _NO_ADDRESSES
     else:
-        rechecked = list(db.session.scalars(select(saved.row_id).where(saved.undo_id == kept.id)))
-        emails = (set(), set())
+        rechecked, emails = list(db.session.scalars(select(saved.row_id).where(saved.undo_id == kept.id))), _NO_ADDRESSES
     return len(rows), _recheck_rewritten(batch, column, -kept.id, rechecked, emails)
 
 
@@ -139,7 +139,7 @@ def _rewrite(batch: ImportBatch, column: str, text, clauses, *, rewritten=None, 
         cleaned = {row_id for row_id, values in checked.items() if values[column] != written[row_id]}
         _search_again(batch, changed, rewritten if rewritten is not None else StagedRow.undo_token == token, cleaned,
                       changed=column != "email")
-    rechecked, emails = list(checked), (set(), set())
+    rechecked, emails = list(checked), _NO_ADDRESSES
     if column == "email":
         rechecked, emails = _rewritten([(row.id, row.email, row.undo_text) for row in checking])
     row_counts.move(batch.id, seen, _recheck_rewritten(batch, column, token, rechecked, emails))

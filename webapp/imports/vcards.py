@@ -96,8 +96,8 @@ def _take(card: _Card, name: str, params: list[str], value: str) -> None:
 
 def _param_values(param: str) -> list[str]:
     """TYPE=work,pref -> work, pref; 2.1's bare WORK -> work; PREF=1 -> pref=1."""
-    key, _, values = param.partition("=")
-    if not _:
+    key, equals, values = param.partition("=")
+    if not equals:
         return [key]
     if key.strip().upper() == "TYPE":
         return [value.strip('"') for value in values.split(",")]
