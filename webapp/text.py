@@ -46,3 +46,8 @@ def single_line(text: str | None) -> str:
     if ZWNJ in text:
         text = kept_non_joiners(text, " ")
     return _SPACES.sub(" ", _BREAKS_AND_CONTROLS.sub(" ", text)).strip()
+
+
+def shortened(text: str, limit: int) -> str:
+    """The text cut to `limit` characters, the cut marked with an ellipsis (a long header or sheet name in a sentence)."""
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from webapp.imports.fields import import_fields
 from webapp.imports.text import clean_cell, is_placeholder
 from webapp.imports.values import account_type_key, looks_like_email, parse_account_type, parse_flag
+from webapp.text import shortened
 
 _BRACKETED = re.compile(r"\[[^\]]*\]|\([^)]*\)|\{[^}]*\}|<[^>]*>")
 # Identity-provider templates mark columns "Required"/"Optional" outside the brackets too.
@@ -472,17 +473,13 @@ def _no_email_message(headers: list[str]) -> str:
         return ("No email column found: the first row looks like a person, not a header row. "
                 'Add a header row such as "First Name", "Last Name", "Email Address" above the people.')
     # A hostile or misread file's "headers" may be 200 cells of 10,000 letters: the page names them shortened.
-    listed = ", ".join(f'"{_shortened(header)}"' for header in shown[:_HEADERS_NAMED])
+    listed = ", ".join(f'"{shortened(header, _HEADER_SHOWN)}"' for header in shown[:_HEADERS_NAMED])
     more = f" and {len(shown) - _HEADERS_NAMED:,} more" if len(shown) > _HEADERS_NAMED else ""
     return f'No email column found. The file\'s headers are: {listed}{more}. Add a column named "Email Address".'
 
 
 _HEADERS_NAMED = 30
 _HEADER_SHOWN = 60
-
-
-def _shortened(header: str) -> str:
-    return header if len(header) <= _HEADER_SHOWN else header[:_HEADER_SHOWN - 1] + "\u2026"
 
 
 def mapping_from_choices(headers: list[str], choices: dict[str, int | None]) -> ColumnMap:

@@ -1,12 +1,14 @@
 """Sheet names as pages and sentences show them: a spreadsheet may name a sheet with thousands of characters."""
 from __future__ import annotations
 
+from webapp.text import shortened
+
 SHOWN = 100  # characters of a sheet's name shown; Excel allows 31, LibreOffice any number
 
 
 def shown_name(name: str) -> str:
     """A sheet's name cut to SHOWN characters, the cut marked with an ellipsis."""
-    return name if len(name) <= SHOWN else name[:SHOWN - 1] + "\u2026"
+    return shortened(name, SHOWN)
 
 
 def the_sheet(name: str) -> str:
